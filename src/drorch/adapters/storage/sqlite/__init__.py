@@ -1,0 +1,51 @@
+"""The SQLite store adapter (embedded default)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from drorch.adapters.storage.sqlite.database import Database
+from drorch.adapters.storage.sqlite.groups import SqliteGroups
+from drorch.adapters.storage.sqlite.plans import SqlitePlans
+from drorch.adapters.storage.sqlite.servers import SqliteServers
+
+
+class SqliteUnitOfWork:
+    """The repositories of one SQLite transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.servers = SqliteServers(conn)
+        self.groups = SqliteGroups(conn)
+        self.plans = SqlitePlans(conn)
+
+
+class SqliteStore:
+    """Store port over one SQLite file in WAL mode (or `:memory:`)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.db = Database(path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteUnitOfWork]:
+        """A write transaction: commits when the block ends, rolls back on any error."""
+        with self.db.transaction(write=True) as conn:
+            yield SqliteUnitOfWork(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteUnitOfWork]:
+        """A read-only snapshot."""
+        with self.db.transaction(write=False) as conn:
+            yield SqliteUnitOfWork(conn)
+
+    def ping(self) -> None:
+        """Raise when the database cannot answer a query."""
+        with self.db.connection() as conn:
+            conn.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close all connections."""
+        self.db.close()

@@ -1,0 +1,146 @@
+"""SQLite repository of protection groups and their membership."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from drorch.adapters.storage.sqlite.documents import check_version, name_taken
+from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
+from drorch.domain.groups import ProtectionGroup
+from drorch.ports.store import ListQuery, Page
+
+SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
+NOUN = "protection group"
+
+
+class SqliteGroups:
+    """Protection groups as JSON documents with indexed name, scope and version."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, group: ProtectionGroup) -> None:
+        """Insert a new group."""
+        try:
+            self._conn.execute(
+                "INSERT INTO protection_groups VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    group.id,
+                    group.name,
+                    group.name.lower(),
+                    group.account_id,
+                    group.region,
+                    group.version,
+                    group.created_at.isoformat(),
+                    group.model_dump_json(),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise name_taken(NOUN, group.name, exc) from exc
+
+    def update(self, group: ProtectionGroup, *, expected_version: int) -> None:
+        """Replace a group whose stored version is `expected_version`."""
+        check_version(self._conn, "protection_groups", group.id, expected_version, NOUN)
+        try:
+            self._conn.execute(
+                "UPDATE protection_groups SET name=?, name_lower=?, account_id=?, region=?, "
+                "version=?, body=? WHERE id=? AND version=?",
+                (
+                    group.name,
+                    group.name.lower(),
+                    group.account_id,
+                    group.region,
+                    group.version,
+                    group.model_dump_json(),
+                    group.id,
+                    expected_version,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise name_taken(NOUN, group.name, exc) from exc
+
+    def delete(self, group_id: str, *, expected_version: int | None) -> None:
+        """Delete a group (and its membership)."""
+        check_version(self._conn, "protection_groups", group_id, expected_version, NOUN)
+        self._conn.execute("DELETE FROM protection_groups WHERE id = ?", (group_id,))
+
+    def get(self, group_id: str) -> ProtectionGroup | None:
+        """One group, or None."""
+        row = self._conn.execute(
+            "SELECT body FROM protection_groups WHERE id = ?", (group_id,)
+        ).fetchone()
+        return ProtectionGroup.model_validate_json(row["body"]) if row else None
+
+    def get_many(self, group_ids: Iterable[str]) -> dict[str, ProtectionGroup]:
+        """The existing groups among the ids, by id."""
+        ids = list(set(group_ids))
+        marks = ",".join("?" * len(ids))
+        rows = (
+            self._conn.execute(f"SELECT body FROM protection_groups WHERE id IN ({marks})", ids)
+            if ids
+            else []
+        )
+        groups = [ProtectionGroup.model_validate_json(row["body"]) for row in rows]
+        return {g.id: g for g in groups}
+
+    def find_by_name(self, name: str) -> ProtectionGroup | None:
+        """The group with this name, ignoring case."""
+        row = self._conn.execute(
+            "SELECT body FROM protection_groups WHERE name_lower = ?", (name.lower(),)
+        ).fetchone()
+        return ProtectionGroup.model_validate_json(row["body"]) if row else None
+
+    def page(self, query: ListQuery) -> Page[ProtectionGroup]:
+        """A filtered, sorted page of groups."""
+        select = Select("protection_groups")
+        if query.account_id:
+            select.add("t.account_id = ?", query.account_id)
+        if query.region:
+            select.add("t.region = ?", query.region)
+        if query.search:
+            select.add("instr(t.name_lower, ?) > 0", query.search.lower())
+        return fetch_page(
+            self._conn,
+            select,
+            sort=query.sort,
+            allowed=SORTS,
+            limit=query.limit,
+            cursor=query.cursor,
+            parse=ProtectionGroup.model_validate_json,
+        )
+
+    def all(self) -> list[ProtectionGroup]:
+        """Every group, by name."""
+        rows = self._conn.execute("SELECT body FROM protection_groups ORDER BY name_lower")
+        return [ProtectionGroup.model_validate_json(row["body"]) for row in rows]
+
+    def set_members(self, group_id: str, server_ids: Sequence[str]) -> None:
+        """Make `server_ids` the group's members; the primary key refuses shared servers."""
+        self._conn.execute("DELETE FROM group_members WHERE group_id = ?", (group_id,))
+        self._conn.executemany(
+            "INSERT INTO group_members VALUES (?, ?)", [(s, group_id) for s in server_ids]
+        )
+
+    def members(self, group_id: str) -> list[str]:
+        """Ids of the group's servers, sorted."""
+        rows = self._conn.execute(
+            "SELECT server_id FROM group_members WHERE group_id = ? ORDER BY server_id",
+            (group_id,),
+        )
+        return [row["server_id"] for row in rows]
+
+    def holders(self, server_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """For each server already in a group: (group id, group name)."""
+        ids = list(set(server_ids))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT m.server_id, g.id, g.name FROM group_members m "
+                f"JOIN protection_groups g ON g.id = m.group_id WHERE m.server_id IN ({marks})",
+                chunk,
+            )
+            found.update({row[0]: (row[1], row[2]) for row in rows})
+        return found

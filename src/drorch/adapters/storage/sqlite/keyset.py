@@ -1,0 +1,58 @@
+"""Keyset pagination over SQLite tables."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor, parse_sort
+from drorch.ports.store import Page
+
+T = TypeVar("T")
+
+
+@dataclass
+class Select:
+    """A SELECT of `body` from one table, built up with WHERE clauses."""
+
+    table: str
+    where: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        """AND a clause onto the WHERE."""
+        self.where.append(clause)
+        self.params.extend(params)
+
+
+def fetch_page(
+    conn: sqlite3.Connection,
+    select: Select,
+    *,
+    sort: str,
+    allowed: dict[str, str],
+    limit: int,
+    cursor: str | None,
+    parse: Callable[[str], T],
+) -> Page[T]:
+    """One page of `select` in the asked order, with the cursor of the next page."""
+    limit = check_limit(limit)
+    sort_key, column, descending = parse_sort(sort, allowed)
+    op, direction = ("<", "DESC") if descending else (">", "ASC")
+    if cursor:
+        value, last_id = decode_cursor(cursor, sort_key)
+        select.add(f"({column} {op} ? OR ({column} = ? AND t.id {op} ?))", value, value, last_id)
+    where = f"WHERE {' AND '.join(select.where)}" if select.where else ""
+    sql = (
+        f"SELECT t.body, {column} AS sort_value, t.id FROM {select.table} t {where} "
+        f"ORDER BY {column} {direction}, t.id {direction} LIMIT ?"
+    )
+    rows = conn.execute(sql, [*select.params, limit + 1]).fetchall()
+    items = [parse(row["body"]) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(sort_key, last["sort_value"], last["id"])
+    return Page(items=items, next_cursor=next_cursor)

@@ -1,0 +1,76 @@
+"""The FastAPI app factory: routers, problem handlers, limits, UI and sandbox mounts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+
+from drorch import __version__
+from drorch.api import health, problems
+from drorch.api.limits import BodyLimit
+from drorch.api.protection_groups.router import router as groups_router
+from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.source_servers.router import router as servers_router
+from drorch.bootstrap import Container
+
+SANDBOX_MOUNT = "/sandbox/drs"
+
+
+def create_app(container: Container) -> FastAPI:
+    """An app serving the API (and the UI when built) for this container."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        container.start()
+        try:
+            yield
+        finally:
+            container.stop()
+
+    app = FastAPI(
+        title="drorch",
+        version=__version__,
+        description="Disaster-recovery orchestrator for AWS Elastic Disaster Recovery.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    problems.install(app)
+    app.include_router(health.router)
+    for router in (servers_router, groups_router, plans_router):
+        app.include_router(router)
+    if container.sandbox_app is not None:
+        app.mount(SANDBOX_MOUNT, container.sandbox_app)
+    _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
+    app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    return app
+
+
+def _default_ui_dir() -> Path:
+    # In a source checkout the Vite build lands in <repo>/frontend/dist.
+    return Path(__file__).resolve().parents[3] / "frontend" / "dist"
+
+
+def _serve_ui(app: FastAPI, folder: Path) -> None:
+    """Serve the built single-page app at /, falling back to index.html for client routes."""
+    index = folder / "index.html"
+    if not index.is_file():
+        return
+    root = folder.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str) -> FileResponse:
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            return FileResponse(candidate)
+        if path.startswith("api/"):
+            from drorch.errors import NotFoundError
+
+            raise NotFoundError(f"no API route matches /{path}")
+        return FileResponse(index)

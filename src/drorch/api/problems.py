@@ -1,0 +1,118 @@
+"""application/problem+json (RFC 9457) for every error, from one handler table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from drorch.errors import DrorchError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("drorch.api")
+
+
+def problem(
+    status: int, title: str, detail: str, type_: str, instance: str, **extra: Any
+) -> JSONResponse:
+    """A problem+json response."""
+    body = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+async def _drorch_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DrorchError)
+    extra = {k: v for k, v in exc.extra.items() if v is not None}
+    return problem(exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra)
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_field_error(e) for e in exc.errors()]
+    malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
+    if malformed:
+        return problem(
+            400,
+            "Malformed JSON",
+            "the request body is not valid JSON",
+            "urn:drorch:problem:malformed-json",
+            request.url.path,
+            errors=errors,
+        )
+    first = errors[0]
+    detail = f"{first['path'] or 'request'}: {first['message']}"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return problem(
+        422,
+        "Invalid input",
+        detail,
+        "urn:drorch:problem:validation",
+        request.url.path,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail) if exc.detail else "request refused"
+    return problem(
+        exc.status_code,
+        _TITLES.get(exc.status_code, "Error"),
+        detail,
+        f"urn:drorch:problem:http-{exc.status_code}",
+        request.url.path,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500,
+        "Internal error",
+        "an unexpected error occurred; see the server log",
+        "urn:drorch:problem:internal",
+        request.url.path,
+    )
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    # Drop the leading "body"/"query"/"path" so paths read like `waves[0].name`.
+    loc = list(error.get("loc", ()))
+    where = loc[0] if loc else ""
+    parts = loc[1:] if where in {"body", "query", "path", "header"} else loc
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    message = error.get("msg", "invalid")
+    if error.get("type") == "extra_forbidden":
+        message = "unknown field"
+    return {"path": path, "message": message, "in": where}
+
+
+_TITLES = {
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    400: "Bad request",
+}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handler table on the app."""
+    app.add_exception_handler(DrorchError, _drorch_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

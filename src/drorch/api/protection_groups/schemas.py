@@ -1,0 +1,61 @@
+"""Protection-group JSON shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from drorch.api.source_servers.schemas import SourceServerRead
+from drorch.domain.groups import GroupDraft, LaunchDefaults, Selection, ServerOverride
+
+
+class ProtectionGroupCreate(GroupDraft):
+    """Body of POST /protection-groups."""
+
+
+class ProtectionGroupUpdate(GroupDraft):
+    """Body of PUT /protection-groups/{id}: the whole group."""
+
+
+class ProtectionGroupRead(BaseModel):
+    """A protection group with the servers it holds now."""
+
+    id: str
+    name: str
+    description: str
+    account_id: str
+    region: str
+    selection: Selection
+    launch_defaults: LaunchDefaults
+    server_overrides: dict[str, ServerOverride]
+    member_server_ids: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SelectionPreviewCreate(BaseModel):
+    """Body of POST /protection-groups/preview."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+    selection: Selection
+    group_id: str | None = Field(default=None, description="The group being edited, if any.")
+
+
+class SelectionConflict(BaseModel):
+    """A server the selection picks that another group already holds."""
+
+    source_server_id: str
+    group_id: str
+    group_name: str
+
+
+class SelectionPreviewRead(BaseModel):
+    """What a selection resolves to against the current inventory."""
+
+    servers: list[SourceServerRead]
+    conflicts: list[SelectionConflict]

@@ -1,0 +1,96 @@
+"""/api/v1/recovery-plans."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.api.recovery_plans.schemas import (
+    PlanValidationRead,
+    RecoveryPlanCreate,
+    RecoveryPlanRead,
+    RecoveryPlanUpdate,
+)
+from drorch.domain.plans import RecoveryPlan
+from drorch.ports.store import ListQuery
+from drorch.services import plans
+from drorch.services.plans import PlanValidation
+
+router = APIRouter(prefix="/api/v1/recovery-plans", tags=["recovery plans"])
+Sort = Literal["name", "-name", "created_at", "-created_at"]
+
+
+@router.get("")
+def list_plans(
+    store: StoreDep,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Sort = "name",
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> PageRead[RecoveryPlanRead]:
+    """A page of recovery plans."""
+    page = plans.list_plans(
+        store=store, query=ListQuery(search=search, sort=sort, limit=limit, cursor=cursor)
+    )
+    return PageRead(items=[_read(p) for p in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_plan(body: RecoveryPlanCreate, store: StoreDep, response: Response) -> RecoveryPlanRead:
+    """Create a plan; 422 names each wave that breaks a rule."""
+    plan = plans.create_plan(store=store, draft=body)
+    set_etag(response, plan.version)
+    response.headers["Location"] = f"{router.prefix}/{plan.id}"
+    return _read(plan)
+
+
+@router.post("/validate")
+def validate_draft(body: RecoveryPlanCreate, store: StoreDep) -> PlanValidationRead:
+    """Validate an unsaved plan (errors and warnings), saving nothing."""
+    return _validation(plans.validate_draft(store=store, draft=body))
+
+
+@router.get("/{plan_id}")
+def get_plan(plan_id: str, store: StoreDep, response: Response) -> RecoveryPlanRead:
+    """One plan."""
+    plan = plans.get_plan(store=store, plan_id=plan_id)
+    set_etag(response, plan.version)
+    return _read(plan)
+
+
+@router.put("/{plan_id}")
+def update_plan(
+    plan_id: str,
+    body: RecoveryPlanUpdate,
+    store: StoreDep,
+    if_match: IfMatch,
+    response: Response,
+) -> RecoveryPlanRead:
+    """Replace a plan; with If-Match, 412 when someone changed it since."""
+    plan = plans.update_plan(store=store, plan_id=plan_id, draft=body, if_match=if_match)
+    set_etag(response, plan.version)
+    return _read(plan)
+
+
+@router.delete("/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_plan(plan_id: str, store: StoreDep, if_match: IfMatch) -> Response:
+    """Delete a plan."""
+    plans.delete_plan(store=store, plan_id=plan_id, if_match=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{plan_id}/validate")
+def validate_plan(plan_id: str, store: StoreDep) -> PlanValidationRead:
+    """Check a saved plan: errors block a run, warnings are worth reading."""
+    return _validation(plans.validate_plan(store=store, plan_id=plan_id))
+
+
+def _read(plan: RecoveryPlan) -> RecoveryPlanRead:
+    return RecoveryPlanRead(**plan.model_dump())
+
+
+def _validation(result: PlanValidation) -> PlanValidationRead:
+    return PlanValidationRead.model_validate(result.as_dict())

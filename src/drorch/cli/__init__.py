@@ -1,0 +1,1 @@
+"""The drorch command line (Typer + Rich)."""

@@ -1,0 +1,24 @@
+"""The `drorch` command: one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from drorch.cli import groups, plans, serve, servers
+
+app = typer.Typer(
+    name="drorch",
+    help="Disaster-recovery orchestrator for AWS Elastic Disaster Recovery.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+serve.register(app)
+app.add_typer(servers.app, name="servers")
+app.add_typer(groups.app, name="groups")
+app.add_typer(plans.app, name="plans")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

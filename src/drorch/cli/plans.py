@@ -1,0 +1,7 @@
+"""`drorch plans` commands (talk to the API over HTTP)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="plans commands.", no_args_is_help=True)

@@ -1,0 +1,42 @@
+"""Settings: the only place that reads environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from `DRORCH_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="DRORCH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Where the SQLite file lives.")
+    db_file: str = Field(default="drorch.db", description="SQLite file name inside data_dir.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    api_url: str | None = Field(default=None, description="Base URL the CLI talks to.")
+    drs_endpoint_url: str | None = Field(default=None, description="DRS endpoint (sandbox).")
+    aws_region: str = "us-east-1"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    max_body_bytes: int = 1024 * 1024
+    sandbox: bool = Field(default=False, description="Mount the DRS sandbox inside serve.")
+    sandbox_fleet: Path | None = None
+    sandbox_time_scale: float = Field(default=1.0, gt=0)
+    sandbox_state_file: Path | None = None
+    runner_enabled: bool = True
+    frontend_dir: Path | None = Field(default=None, description="Built UI to serve at /.")
+
+    @property
+    def db_path(self) -> Path:
+        """Full path of the SQLite database file."""
+        return self.data_dir / self.db_file
+
+    @property
+    def default_api_url(self) -> str:
+        """Where the CLI finds the API when --api-url is not given."""
+        return self.api_url or f"http://{self.host}:{self.port}"

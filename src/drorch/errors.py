@@ -1,0 +1,143 @@
+"""One error tree. Each error knows its HTTP status and problem type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DrorchError(Exception):
+    """Base of every error drorch raises on purpose."""
+
+    status = 500
+    type_slug = "internal"
+    title = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+    @property
+    def problem_type(self) -> str:
+        """URI naming the problem type (RFC 9457)."""
+        return f"urn:drorch:problem:{self.type_slug}"
+
+
+class ValidationError(DrorchError):
+    """Input breaks a rule; `errors` lists each offending field path."""
+
+    status = 422
+    type_slug = "validation"
+    title = "Invalid input"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail, errors=errors or [])
+
+
+class NotFoundError(DrorchError):
+    """The named resource does not exist."""
+
+    status = 404
+    type_slug = "not-found"
+    title = "Not found"
+
+
+class ConflictError(DrorchError):
+    """The request conflicts with existing state; `conflicts` says with what."""
+
+    status = 409
+    type_slug = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailedError(DrorchError):
+    """If-Match named a version that is no longer current."""
+
+    status = 412
+    type_slug = "precondition-failed"
+    title = "Precondition failed"
+
+
+class PayloadTooLargeError(DrorchError):
+    """The request body is over the limit."""
+
+    status = 413
+    type_slug = "payload-too-large"
+    title = "Payload too large"
+
+
+class AuthError(DrorchError):
+    """Credentials are missing or wrong."""
+
+    status = 401
+    type_slug = "unauthorized"
+    title = "Unauthorized"
+
+
+class DrsError(DrorchError):
+    """DRS answered with an error; subclasses keep DRS's own error identity."""
+
+    status = 502
+    type_slug = "drs"
+    title = "DRS error"
+
+    def __init__(self, detail: str, *, code: str = "", retry_after: float | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class DrsThrottlingError(DrsError):
+    """DRS throttled the call (ThrottlingException); retry after a backoff."""
+
+    status = 429
+    type_slug = "drs-throttling"
+    title = "DRS throttled the request"
+
+
+class DrsConflictError(DrsError):
+    """DRS refused because of a conflicting resource state (ConflictException)."""
+
+    status = 409
+    type_slug = "drs-conflict"
+    title = "DRS conflict"
+
+
+class DrsQuotaError(DrsError):
+    """A DRS service quota was reached (ServiceQuotaExceededException)."""
+
+    status = 409
+    type_slug = "drs-quota"
+    title = "DRS quota exceeded"
+
+
+class DrsNotFoundError(DrsError):
+    """DRS does not know the resource (ResourceNotFoundException)."""
+
+    status = 404
+    type_slug = "drs-not-found"
+    title = "DRS resource not found"
+
+
+class DrsValidationError(DrsError):
+    """DRS rejected the request's shape (ValidationException)."""
+
+    status = 400
+    type_slug = "drs-validation"
+    title = "DRS rejected the request"
+
+
+class DrsUnavailableError(DrsError):
+    """DRS could not be reached or failed internally; retryable."""
+
+    status = 503
+    type_slug = "drs-unavailable"
+    title = "DRS unavailable"
+
+
+class DrsAccessDeniedError(DrsError):
+    """DRS refused the caller's credentials (AccessDeniedException)."""
+
+    status = 403
+    type_slug = "drs-access-denied"
+    title = "DRS access denied"

@@ -1,0 +1,1 @@
+"""Use cases: keyword-only functions taking the ports they need."""

@@ -1,0 +1,158 @@
+"""Protection group use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drorch.domain.common import new_id, utcnow
+from drorch.domain.groups import (
+    GroupDraft,
+    ProtectionGroup,
+    Selection,
+    check_launch_settings,
+    check_selection,
+    membership_conflicts,
+    resolve_selection,
+)
+from drorch.domain.inventory import SourceServer
+from drorch.errors import ConflictError, NotFoundError
+from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
+from drorch.services.problems import raise_if_problems
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A group with the ids of the servers it currently holds."""
+
+    group: ProtectionGroup
+    members: list[str]
+
+
+@dataclass(frozen=True)
+class SelectionPreview:
+    """The servers a selection would pick, and those already held by another group."""
+
+    servers: list[SourceServer]
+    conflicts: list[dict[str, str]]
+
+
+def create_group(*, store: Store, draft: GroupDraft) -> GroupView:
+    """Create a group after checking its selection, settings, name and membership."""
+    now = utcnow()
+    group = ProtectionGroup(id=new_id("pg"), created_at=now, updated_at=now, **_fields(draft))
+    with store.transaction() as uow:
+        members = _checked_members(uow, group)
+        uow.groups.add(group)
+        uow.groups.set_members(group.id, members)
+    return GroupView(group, members)
+
+
+def update_group(
+    *, store: Store, group_id: str, draft: GroupDraft, if_match: int | None
+) -> GroupView:
+    """Replace a group; `if_match` is the version the caller last read."""
+    with store.transaction() as uow:
+        current = _require(uow, group_id)
+        expected = current.version if if_match is None else if_match
+        group = current.model_copy(
+            update={**_fields(draft), "version": expected + 1, "updated_at": utcnow()}
+        )
+        members = _checked_members(uow, group)
+        uow.groups.update(group, expected_version=expected)
+        uow.groups.set_members(group.id, members)
+    return GroupView(group, members)
+
+
+def delete_group(*, store: Store, group_id: str, if_match: int | None) -> None:
+    """Delete a group no plan uses."""
+    with store.transaction() as uow:
+        group = _require(uow, group_id)
+        plans = uow.plans.using_group(group_id)
+        if plans:
+            names = ", ".join(repr(p.name) for p in plans)
+            raise ConflictError(
+                f"protection group {group.name!r} is used by recovery plan(s) {names}",
+                conflicts=[{"plan_id": p.id, "plan_name": p.name} for p in plans],
+            )
+        uow.groups.delete(group_id, expected_version=if_match)
+
+
+def get_group(*, store: Store, group_id: str) -> GroupView:
+    """One group with its members."""
+    with store.read() as uow:
+        return GroupView(_require(uow, group_id), uow.groups.members(group_id))
+
+
+def list_groups(*, store: Store, query: ListQuery) -> Page[ProtectionGroup]:
+    """A page of groups."""
+    with store.read() as uow:
+        return uow.groups.page(query)
+
+
+def preview_selection(
+    *, store: Store, account_id: str, region: str, selection: Selection, group_id: str | None
+) -> SelectionPreview:
+    """What a selection resolves to now, without saving anything."""
+    with store.read() as uow:
+        inventory = uow.servers.in_scope(account_id, region)
+        ids = resolve_selection(
+            selection, account_id=account_id, region=region, inventory=inventory
+        )
+        by_id = {s.id: s for s in inventory}
+        conflicts = membership_conflicts(group_id or "", ids, uow.groups.holders(ids))
+        return SelectionPreview([by_id[i] for i in ids], conflicts)
+
+
+def refresh_tag_groups(uow: UnitOfWork) -> list[dict[str, str]]:
+    """Re-resolve every tag-selected group after the inventory changed; returns skipped servers."""
+    skipped: list[dict[str, str]] = []
+    for group in uow.groups.all():
+        if group.selection.tags is None:
+            continue
+        inventory = uow.servers.in_scope(group.account_id, group.region)
+        ids = resolve_selection(
+            group.selection, account_id=group.account_id, region=group.region, inventory=inventory
+        )
+        clashes = membership_conflicts(group.id, ids, uow.groups.holders(ids))
+        taken = {c["source_server_id"] for c in clashes}
+        uow.groups.set_members(group.id, [i for i in ids if i not in taken])
+        skipped += [{**c, "wanted_by": group.id} for c in clashes]
+    return skipped
+
+
+def _checked_members(uow: UnitOfWork, group: ProtectionGroup) -> list[str]:
+    existing = uow.groups.find_by_name(group.name)
+    if existing is not None and existing.id != group.id:
+        raise ConflictError(
+            f"a protection group named {existing.name!r} already exists ({existing.id})",
+            conflicts=[{"field": "name", "group_id": existing.id, "group_name": existing.name}],
+        )
+    inventory = uow.servers.in_scope(group.account_id, group.region)
+    problems = check_selection(
+        group.selection,
+        account_id=group.account_id,
+        region=group.region,
+        inventory=uow.servers.get_many(group.selection.server_ids or []),
+    )
+    raise_if_problems(problems + check_launch_settings(group), "protection group")
+    ids = resolve_selection(
+        group.selection, account_id=group.account_id, region=group.region, inventory=inventory
+    )
+    conflicts = membership_conflicts(group.id, ids, uow.groups.holders(ids))
+    if conflicts:
+        named = "; ".join(f"{c['source_server_id']} is in {c['group_name']!r}" for c in conflicts)
+        raise ConflictError(
+            f"servers already belong to another protection group: {named}", conflicts=conflicts
+        )
+    return ids
+
+
+def _require(uow: UnitOfWork, group_id: str) -> ProtectionGroup:
+    group = uow.groups.get(group_id)
+    if group is None:
+        raise NotFoundError(f"protection group {group_id} does not exist")
+    return group
+
+
+def _fields(draft: GroupDraft) -> dict[str, object]:
+    return dict(draft)

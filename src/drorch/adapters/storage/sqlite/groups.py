@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from drorch.adapters.storage.sqlite.documents import check_version, name_taken
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.groups import ProtectionGroup
+from drorch.errors import ConflictError
 from drorch.ports.store import ListQuery, Page
 
 SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
@@ -118,9 +119,15 @@ class SqliteGroups:
     def set_members(self, group_id: str, server_ids: Sequence[str]) -> None:
         """Make `server_ids` the group's members; the primary key refuses shared servers."""
         self._conn.execute("DELETE FROM group_members WHERE group_id = ?", (group_id,))
-        self._conn.executemany(
-            "INSERT INTO group_members VALUES (?, ?)", [(s, group_id) for s in server_ids]
-        )
+        try:
+            self._conn.executemany(
+                "INSERT INTO group_members VALUES (?, ?)", [(s, group_id) for s in server_ids]
+            )
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                "a server of this group already belongs to another protection group",
+                conflicts=[{"group_id": group_id}],
+            ) from exc
 
     def members(self, group_id: str) -> list[str]:
         """Ids of the group's servers, sorted."""

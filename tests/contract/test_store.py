@@ -1,0 +1,226 @@
+"""The contract every store adapter passes (SQLite today; DynamoDB joins later)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.domain.groups import ProtectionGroup, Selection
+from drorch.domain.plans import RecoveryPlan, Wave
+from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
+from drorch.ports.store import ListQuery, ServerQuery, Store
+from tests.support.builders import ACCOUNT, REGION, server, server_id
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
+    s = SqliteStore(path)
+    yield s
+    s.close()
+
+
+def a_group(n: int, name: str | None = None, **fields: object) -> ProtectionGroup:
+    base: dict[str, object] = {
+        "id": f"pg-{n:012x}",
+        "name": name or f"group-{n:03d}",
+        "account_id": ACCOUNT,
+        "region": REGION,
+        "selection": Selection(tags={"n": str(n)}),
+        "created_at": NOW.replace(minute=n % 60),
+        "updated_at": NOW,
+    }
+    return ProtectionGroup.model_validate({**base, **fields})
+
+
+def a_plan(n: int, group_ids: list[str], name: str | None = None) -> RecoveryPlan:
+    return RecoveryPlan(
+        id=f"rp-{n:012x}",
+        name=name or f"plan-{n:03d}",
+        created_at=NOW,
+        updated_at=NOW,
+        waves=[Wave(name="w1", protection_group_ids=group_ids)],
+    )
+
+
+def test_group_round_trip_and_lookup_by_name(store: Store) -> None:
+    group = a_group(1, "Payments")
+    with store.transaction() as uow:
+        uow.groups.add(group)
+    with store.read() as uow:
+        assert uow.groups.get(group.id) == group
+        assert uow.groups.find_by_name("PAYMENTS") == group
+        assert uow.groups.get("pg-ffffffffffff") is None
+
+
+def test_names_are_unique_ignoring_case(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.groups.add(a_group(1, "Payments"))
+    with pytest.raises(ConflictError), store.transaction() as uow:
+        uow.groups.add(a_group(2, "payments"))
+
+
+def test_updates_check_the_version(store: Store) -> None:
+    group = a_group(1)
+    with store.transaction() as uow:
+        uow.groups.add(group)
+        uow.groups.update(
+            group.model_copy(update={"version": 2, "description": "x"}), expected_version=1
+        )
+    with pytest.raises(PreconditionFailedError), store.transaction() as uow:
+        uow.groups.update(group.model_copy(update={"version": 2}), expected_version=1)
+    with pytest.raises(PreconditionFailedError), store.transaction() as uow:
+        uow.groups.delete(group.id, expected_version=1)
+    with store.read() as uow:
+        stored = uow.groups.get(group.id)
+    assert stored is not None and stored.version == 2 and stored.description == "x"
+
+
+def test_missing_rows_are_not_found(store: Store) -> None:
+    with pytest.raises(NotFoundError), store.transaction() as uow:
+        uow.plans.delete("rp-000000000009", expected_version=None)
+
+
+def test_a_failed_transaction_writes_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as uow:
+        uow.groups.add(a_group(1))
+        uow.servers.upsert_many([server(1)])
+        raise RuntimeError("boom")
+    with store.read() as uow:
+        assert uow.groups.all() == [] and uow.servers.get(server_id(1)) is None
+
+
+def test_membership_refuses_a_server_in_two_groups(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.groups.add(a_group(1))
+        uow.groups.add(a_group(2))
+        uow.groups.set_members(a_group(1).id, [server_id(1), server_id(2)])
+    with pytest.raises(ConflictError), store.transaction() as uow:
+        uow.groups.set_members(a_group(2).id, [server_id(2)])
+    with store.read() as uow:
+        assert uow.groups.holders([server_id(2)]) == {server_id(2): (a_group(1).id, "group-001")}
+        assert uow.groups.members(a_group(2).id) == []
+
+
+def test_deleting_a_group_frees_its_servers(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.groups.add(a_group(1))
+        uow.groups.set_members(a_group(1).id, [server_id(1)])
+        uow.groups.delete(a_group(1).id, expected_version=1)
+    with store.read() as uow:
+        assert uow.groups.holders([server_id(1)]) == {}
+
+
+def test_plans_know_which_groups_they_use(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.groups.add(a_group(1))
+        uow.plans.add(a_plan(1, [a_group(1).id]))
+        uow.plans.add(a_plan(2, []))
+    with store.read() as uow:
+        assert [p.id for p in uow.plans.using_group(a_group(1).id)] == [a_plan(1, []).id]
+        assert uow.plans.find_by_name("PLAN-002") is not None
+
+
+def _walk(fetch, limit: int) -> list:  # type: ignore[no-untyped-def,type-arg]
+    items, cursor = [], None
+    while True:
+        page = fetch(cursor, limit)
+        assert len(page.items) <= limit
+        items += page.items
+        if page.next_cursor is None:
+            return items
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("sort", ["hostname", "-hostname", "replication_state", "-id"])
+def test_server_pages_cover_everything_once_in_order(store: Store, sort: str) -> None:
+    states = ["CONTINUOUS", "STALLED", "BACKLOG"]
+    servers = [
+        server(n, hostname=f"h{n % 7}", replication_state=states[n % 3]) for n in range(1, 41)
+    ]
+    with store.transaction() as uow:
+        uow.servers.upsert_many(servers)
+
+    def fetch(cursor: str | None, limit: int):  # type: ignore[no-untyped-def]
+        with store.read() as uow:
+            return uow.servers.page(ServerQuery(sort=sort, limit=limit, cursor=cursor))
+
+    walked = _walk(fetch, 6)
+    assert sorted(s.id for s in walked) == sorted(s.id for s in servers)
+    field = sort.lstrip("-")
+    keys = [
+        (getattr(s, field).lower() if field == "hostname" else getattr(s, field), s.id)
+        for s in walked
+    ]
+    assert keys == sorted(keys, reverse=sort.startswith("-"))
+
+
+def test_server_filters(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.servers.upsert_many(
+            [
+                server(1, hostname="web-01", tags={"app": "shop", "tier": "web"}),
+                server(
+                    2,
+                    hostname="db-01",
+                    tags={"app": "shop", "tier": "db"},
+                    replication_state="STALLED",
+                ),
+                server(3, hostname="web_02", tags={"app": "blog"}, region="eu-west-1"),
+            ]
+        )
+        uow.groups.add(a_group(1))
+        uow.groups.set_members(a_group(1).id, [server_id(2)])
+
+    def ids(**query: object) -> list[str]:
+        with store.read() as uow:
+            return sorted(s.id for s in uow.servers.page(ServerQuery(**query)).items)  # type: ignore[arg-type]
+
+    assert ids(tags={"app": "shop", "tier": "web"}) == [server_id(1)]
+    assert ids(region="eu-west-1") == [server_id(3)]
+    assert ids(replication_state="STALLED") == [server_id(2)]
+    assert ids(assigned=True) == [server_id(2)]
+    assert ids(assigned=False) == [server_id(1), server_id(3)]
+    assert ids(group_id=a_group(1).id) == [server_id(2)]
+    assert ids(search="WEB") == [server_id(1), server_id(3)]
+    assert ids(search="b_") == [server_id(3)]  # LIKE wildcards are taken literally
+
+
+def test_group_pages_and_filters(store: Store) -> None:
+    with store.transaction() as uow:
+        for n in range(1, 26):
+            uow.groups.add(a_group(n, region="eu-west-1" if n % 5 == 0 else REGION))
+
+    def fetch(cursor: str | None, limit: int):  # type: ignore[no-untyped-def]
+        with store.read() as uow:
+            return uow.groups.page(ListQuery(sort="-created_at", limit=limit, cursor=cursor))
+
+    assert len({g.id for g in _walk(fetch, 4)}) == 25
+    with store.read() as uow:
+        assert len(uow.groups.page(ListQuery(region="eu-west-1")).items) == 5
+        assert [g.name for g in uow.groups.page(ListQuery(search="-02")).items] == [
+            f"group-0{n}" for n in range(20, 26)
+        ]
+
+
+def test_bad_cursors_and_limits_are_validation_errors(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.servers.upsert_many([server(n) for n in range(1, 4)])
+    with store.read() as uow:
+        for query in (
+            ServerQuery(cursor="garbage!"),
+            ServerQuery(limit=501),
+            ServerQuery(sort="tags"),
+        ):
+            with pytest.raises(ValidationError):
+                uow.servers.page(query)
+        cursor = uow.servers.page(ServerQuery(limit=1)).next_cursor
+        assert cursor is not None
+        with pytest.raises(ValidationError, match="another sort"):
+            uow.servers.page(ServerQuery(sort="id", cursor=cursor))

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
+from drorch.logs import configure_logging
 from drorch.ports.drs import DrsGateway
 from drorch.ports.store import Store
 
@@ -48,6 +49,7 @@ def bootstrap(
 ) -> Container:
     """Build the container; tests pass their own store or DRS gateway."""
     settings = settings or Settings()
+    configure_logging(settings)
     container = Container(settings=settings, store=store or _store(settings))
     container.drs = drs or _drs(settings, container)
     return container

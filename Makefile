@@ -12,10 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) frontend
 	$(BIN)/drorch demo
 
-test: lint typecheck pytest
+test: lint typecheck ui-test e2e-deps pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -32,3 +32,42 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+# --- frontend (UI) ---
+# The React + Cloudscape console in frontend/, built by Vite into frontend/dist, which
+# `drorch serve` serves at /. Browser tests use Debian's Chromium (never a downloaded one).
+NPM ?= npm
+UI := frontend
+UI_DEPS := $(UI)/node_modules/.installed
+UI_BUILD := $(UI)/dist/.built
+UI_SOURCES := $(shell find $(UI)/src -type f 2>/dev/null) $(UI)/index.html \
+	$(UI)/vite.config.ts $(UI)/tsconfig.json $(UI)/package.json
+
+.PHONY: frontend api-types ui-test e2e e2e-deps chromium
+
+# npm ci when node_modules is missing or package-lock.json is newer than the last install.
+$(UI_DEPS): $(UI)/package-lock.json
+	cd $(UI) && $(NPM) ci --no-audit --no-fund
+	touch $(UI_DEPS)
+
+$(UI_BUILD): $(UI_DEPS) $(UI_SOURCES)
+	cd $(UI) && $(NPM) run build
+	touch $(UI_BUILD)
+
+frontend: $(UI_BUILD)
+
+# Regenerate frontend/src/api/schema.d.ts from a temporary `drorch serve`'s OpenAPI.
+api-types: $(STAMP) $(UI_DEPS)
+	$(UI)/scripts/gen-api.sh
+
+ui-test: $(UI_DEPS)
+	cd $(UI) && $(NPM) run test
+
+chromium:
+	scripts/ensure-chromium.sh
+
+e2e-deps: $(STAMP) frontend chromium
+
+e2e: e2e-deps
+	$(BIN)/pytest tests/e2e
+# --- end frontend ---

@@ -1,0 +1,34 @@
+/** Routes of the console. */
+import { Route, Routes } from "react-router-dom";
+import { Frame } from "./layout/Shell";
+import { DashboardPage } from "./pages/dashboard/DashboardPage";
+import { ExecutionDetailPage } from "./pages/executions/ExecutionDetailPage";
+import { ExecutionsPage } from "./pages/executions/ExecutionsPage";
+import { StartExecutionPage } from "./pages/executions/StartExecutionPage";
+import { GroupEditPage } from "./pages/groups/GroupEditPage";
+import { GroupsPage } from "./pages/groups/GroupsPage";
+import { PlanEditPage } from "./pages/plans/PlanEditPage";
+import { PlansPage } from "./pages/plans/PlansPage";
+import { ServersPage } from "./pages/servers/ServersPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+
+export function App() {
+  return (
+    <Frame>
+      <Routes>
+      <Route path="/" element={<DashboardPage />} />
+      <Route path="/servers" element={<ServersPage />} />
+      <Route path="/groups" element={<GroupsPage />} />
+      <Route path="/groups/new" element={<GroupEditPage />} />
+      <Route path="/groups/:groupId/edit" element={<GroupEditPage />} />
+      <Route path="/plans" element={<PlansPage />} />
+      <Route path="/plans/new" element={<PlanEditPage />} />
+      <Route path="/plans/:planId/edit" element={<PlanEditPage />} />
+      <Route path="/plans/:planId/start" element={<StartExecutionPage />} />
+      <Route path="/executions" element={<ExecutionsPage />} />
+      <Route path="/executions/:executionId" element={<ExecutionDetailPage />} />
+      <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </Frame>
+  );
+}

@@ -1,0 +1,83 @@
+/** One function per API call the UI makes. */
+import type { Execution, ExecutionEvent, ExecutionStart, ExecutionSummary } from "./executions";
+import { request, type Query } from "./http";
+import type {
+  Page,
+  PlanValidation,
+  ProtectionGroup,
+  ProtectionGroupDraft,
+  RecoveryPlan,
+  RecoveryPlanDraft,
+  SelectionPreview,
+  SourceServer,
+  SyncResult,
+} from "./types";
+
+const V1 = "/api/v1";
+
+export const api = {
+  listServers: (query: Query, signal?: AbortSignal) =>
+    request<Page<SourceServer>>(`${V1}/source-servers`, { query, signal }),
+  syncServers: () => request<SyncResult>(`${V1}/source-servers/sync`, { method: "POST" }),
+
+  listGroups: (query: Query = {}, signal?: AbortSignal) =>
+    request<Page<ProtectionGroup>>(`${V1}/protection-groups`, { query, signal }),
+  getGroup: (id: string, signal?: AbortSignal) =>
+    request<ProtectionGroup>(`${V1}/protection-groups/${encodeURIComponent(id)}`, { signal }),
+  createGroup: (body: ProtectionGroupDraft) =>
+    request<ProtectionGroup>(`${V1}/protection-groups`, { method: "POST", body }),
+  updateGroup: (id: string, version: number, body: ProtectionGroupDraft) =>
+    request<ProtectionGroup>(`${V1}/protection-groups/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
+  deleteGroup: (id: string) =>
+    request<void>(`${V1}/protection-groups/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  previewSelection: (
+    body: { account_id: string; region: string; selection: ProtectionGroupDraft["selection"]; group_id?: string },
+    signal?: AbortSignal,
+  ) => request<SelectionPreview>(`${V1}/protection-groups/preview`, { method: "POST", body, signal }),
+
+  listPlans: (query: Query = {}, signal?: AbortSignal) =>
+    request<Page<RecoveryPlan>>(`${V1}/recovery-plans`, { query, signal }),
+  getPlan: (id: string, signal?: AbortSignal) =>
+    request<RecoveryPlan>(`${V1}/recovery-plans/${encodeURIComponent(id)}`, { signal }),
+  createPlan: (body: RecoveryPlanDraft) =>
+    request<RecoveryPlan>(`${V1}/recovery-plans`, { method: "POST", body }),
+  updatePlan: (id: string, version: number, body: RecoveryPlanDraft) =>
+    request<RecoveryPlan>(`${V1}/recovery-plans/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
+  deletePlan: (id: string) =>
+    request<void>(`${V1}/recovery-plans/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  validatePlan: (id: string, signal?: AbortSignal) =>
+    request<PlanValidation>(`${V1}/recovery-plans/${encodeURIComponent(id)}/validate`, {
+      method: "POST",
+      signal,
+    }),
+  validateDraft: (body: RecoveryPlanDraft, signal?: AbortSignal) =>
+    request<PlanValidation>(`${V1}/recovery-plans/validate`, { method: "POST", body, signal }),
+
+  listExecutions: (query: Query = {}, signal?: AbortSignal) =>
+    request<Page<ExecutionSummary>>(`${V1}/executions`, { query, signal }),
+  getExecution: (id: string, signal?: AbortSignal) =>
+    request<Execution>(`${V1}/executions/${encodeURIComponent(id)}`, { signal }),
+  startExecution: (body: ExecutionStart) =>
+    request<Execution>(`${V1}/executions`, { method: "POST", body }),
+  executionAction: (id: string, action: ExecutionAction, body?: unknown) =>
+    request<Execution>(`${V1}/executions/${encodeURIComponent(id)}/${action}`, {
+      method: "POST",
+      body,
+    }),
+  listEvents: (id: string, query: Query = {}, signal?: AbortSignal) =>
+    request<Page<ExecutionEvent>>(`${V1}/executions/${encodeURIComponent(id)}/events`, {
+      query,
+      signal,
+    }),
+  streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
+};
+
+export type ExecutionAction = "pause" | "resume" | "cancel" | "terminate-instances";

@@ -1,0 +1,25 @@
+/** Execution shapes of the executions API: aliases of the generated OpenAPI types. */
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type Execution = Schemas["ExecutionRead"];
+export type ExecutionSummary = Schemas["ExecutionSummaryRead"];
+export type ExecutionWave = Schemas["WaveRunRead"];
+export type ExecutionServer = Schemas["ServerRunRead"];
+export type ExecutionEvent = Schemas["EventRead"];
+export type ExecutionStart = Schemas["ExecutionCreate"];
+export type ExecutionType = Execution["type"];
+export type ExecutionStatus = Execution["status"];
+export type CleanupStatus = Execution["cleanup_status"];
+
+export const ACTIVE_STATUSES: ReadonlySet<string> = new Set([
+  "PENDING",
+  "RUNNING",
+  "PAUSED",
+  "CANCELLING",
+]);
+
+export function isActive(status: string): boolean {
+  return ACTIVE_STATUSES.has(status);
+}

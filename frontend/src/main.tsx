@@ -1,0 +1,23 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BrowserRouter } from "react-router-dom";
+import "@cloudscape-design/global-styles/index.css";
+import { I18nProvider } from "@cloudscape-design/components/i18n";
+import messages from "@cloudscape-design/components/i18n/messages/all.en";
+import { App } from "./App";
+import { FlashProvider } from "./layout/flash";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("no #root element");
+
+createRoot(root).render(
+  <StrictMode>
+    <I18nProvider locale="en" messages={[messages]}>
+      <BrowserRouter>
+        <FlashProvider>
+          <App />
+        </FlashProvider>
+      </BrowserRouter>
+    </I18nProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,24 @@
+/** Live preview of what a selection picks, re-asked as the operator edits (debounced). */
+import { api } from "../../api/client";
+import { useDebounced } from "../../api/useDebounced";
+import { useResource } from "../../api/useResource";
+import type { SelectionPreview } from "../../api/types";
+import { canPreview, toSelection, type GroupFormState } from "./groupDraft";
+
+export function useSelectionPreview(state: GroupFormState, groupId: string | undefined) {
+  const ready = canPreview(state);
+  const body = ready
+    ? {
+        account_id: state.account_id.trim(),
+        region: state.region.trim(),
+        selection: toSelection(state),
+        group_id: groupId,
+      }
+    : null;
+  const key = useDebounced(JSON.stringify(body), 300);
+  const preview = useResource<SelectionPreview | null>(
+    (signal) => (key === "null" ? Promise.resolve(null) : api.previewSelection(JSON.parse(key), signal)),
+    [key],
+  );
+  return { ...preview, ready };
+}

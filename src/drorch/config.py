@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     sandbox_state_file: Path | None = None
     runner_enabled: bool = True
     frontend_dir: Path | None = Field(default=None, description="Built UI to serve at /.")
+    sandbox_clock: Literal["scaled", "virtual"] = Field(
+        default="scaled", description="Sandbox time: real time x time scale, or moved by hand."
+    )
 
     @property
     def db_path(self) -> Path:

@@ -1,0 +1,270 @@
+"""The DRS adapter: drorch's DrsClient/DrsGateway ports over an injected boto3 `drs` client."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import httpx
+from botocore.config import Config
+
+from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
+from drorch.adapters.aws.drs_errors import drs_errors
+from drorch.domain.inventory import SourceServer
+from drorch.errors import DrsUnavailableError
+from drorch.ports.drs import DrsJob, JobLogItem, RecoveryInstance, Scope
+
+SANDBOX_SECRET = "sandbox-secret"
+JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
+# drorch retries throttling itself (honouring Retry-After), so botocore must not hide it.
+SANDBOX_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5)
+AWS_CONFIG = Config(retries={"total_max_attempts": 3, "mode": "standard"})
+
+
+class BotoDrsClient:
+    """DRS in one account and Region (implements `drorch.ports.drs.DrsClient`)."""
+
+    def __init__(self, client: Any, scope: Scope) -> None:
+        self.client = client
+        self.scope = scope
+
+    def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        with drs_errors():
+            paginator = self.client.get_paginator(operation)
+            for page in paginator.paginate(**params):
+                yield from page.get("items", [])
+
+    def describe_source_servers(self) -> list[SourceServer]:
+        """Every source server of the scope."""
+        return [to_server(item, self.scope) for item in self._pages("describe_source_servers")]
+
+    def start_recovery(
+        self, *, source_server_ids: Sequence[str], is_drill: bool, tags: dict[str, str]
+    ) -> DrsJob:
+        """Start a drill or recovery job for the servers."""
+        with drs_errors():
+            response = self.client.start_recovery(
+                sourceServers=[{"sourceServerID": sid} for sid in source_server_ids],
+                isDrill=is_drill,
+                tags=dict(tags),
+            )
+        return to_job(response["job"])
+
+    def describe_jobs(
+        self,
+        *,
+        job_ids: Sequence[str] | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+    ) -> list[DrsJob]:
+        """Jobs by id and/or creation time (all jobs when no filter is given)."""
+        if job_ids is not None and not job_ids:
+            return []
+        dates = _date_filters(from_date, to_date)
+        if job_ids is None:
+            return [to_job(item) for item in self._pages("describe_jobs", filters=dates)]
+        ids = list(dict.fromkeys(job_ids))
+        found: list[DrsJob] = []
+        for start in range(0, len(ids), JOB_ID_FILTER_MAX):
+            filters = {**dates, "jobIDs": ids[start : start + JOB_ID_FILTER_MAX]}
+            found.extend(to_job(item) for item in self._pages("describe_jobs", filters=filters))
+        return found
+
+    def describe_job_log_items(self, job_id: str) -> list[JobLogItem]:
+        """The whole log of a job."""
+        return [to_log_item(i) for i in self._pages("describe_job_log_items", jobID=job_id)]
+
+    def describe_recovery_instances(
+        self, *, source_server_ids: Sequence[str] | None = None
+    ) -> list[RecoveryInstance]:
+        """Recovery instances, optionally only those of some source servers."""
+        if source_server_ids is not None and not source_server_ids:
+            return []
+        filters = {"sourceServerIDs": list(source_server_ids)} if source_server_ids else {}
+        items = self._pages("describe_recovery_instances", filters=filters)
+        return [to_recovery_instance(item) for item in items]
+
+    def terminate_recovery_instances(self, recovery_instance_ids: Sequence[str]) -> DrsJob:
+        """Start a TERMINATE job for the instances."""
+        with drs_errors():
+            response = self.client.terminate_recovery_instances(
+                recoveryInstanceIDs=list(recovery_instance_ids)
+            )
+        return to_job(response["job"])
+
+    def ping(self) -> None:
+        """One cheap call, raising a Drs* error when DRS does not answer properly."""
+        with drs_errors():
+            self.client.describe_jobs(maxResults=1)
+
+
+def _date_filters(from_date: datetime | None, to_date: datetime | None) -> dict[str, str]:
+    filters = {}
+    if from_date is not None:
+        filters["fromDate"] = _iso(from_date)
+    if to_date is not None:
+        filters["toDate"] = _iso(to_date)
+    return filters
+
+
+def _iso(moment: datetime) -> str:
+    # The model's ISO8601DatetimeString pattern wants UTC with a trailing Z; naive means UTC.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+@dataclass(frozen=True)
+class SandboxAccount:
+    """An account of a sandbox fleet: its access key and Regions."""
+
+    account_id: str
+    access_key: str
+    regions: tuple[str, ...]
+
+
+ClientFactory = Callable[[Scope], Any]
+
+
+class BotoDrsGateway:
+    """A DrsClient per account and Region (implements `drorch.ports.drs.DrsGateway`)."""
+
+    def __init__(
+        self,
+        *,
+        client_factory: ClientFactory,
+        scopes: Sequence[Scope] | Callable[[], Sequence[Scope]],
+    ) -> None:
+        self._factory = client_factory
+        self._scopes = scopes
+        self._clients: dict[Scope, BotoDrsClient] = {}
+        self._lock = threading.Lock()
+
+    def scopes(self) -> list[Scope]:
+        """Every account and Region drorch manages."""
+        return list(self._scopes() if callable(self._scopes) else self._scopes)
+
+    def client(self, scope: Scope) -> BotoDrsClient:
+        """The (cached) client of a scope."""
+        with self._lock:
+            found = self._clients.get(scope)
+            if found is None:
+                # boto3 sessions are not thread-safe to create from; the lock covers that.
+                found = BotoDrsClient(self._factory(scope), scope)
+                self._clients[scope] = found
+            return found
+
+    def ping(self) -> None:
+        """Check that DRS answers in the first scope."""
+        scopes = self.scopes()
+        if not scopes:
+            raise DrsUnavailableError("no DRS account and Region is configured")
+        self.client(scopes[0]).ping()
+
+    @classmethod
+    def for_sandbox(
+        cls,
+        endpoint_url: str,
+        accounts: Sequence[SandboxAccount],
+        *,
+        config: Config | None = None,
+        on_client: Callable[[Any], Any] | None = None,
+    ) -> BotoDrsGateway:
+        """A gateway to a DRS sandbox whose accounts (keys, Regions) are known."""
+        keys = {a.account_id: a.access_key for a in accounts}
+        scopes = [Scope(a.account_id, r) for a in accounts for r in a.regions]
+
+        def factory(scope: Scope) -> Any:
+            client = sandbox_client(endpoint_url, keys[scope.account_id], scope.region, config)
+            return on_client(client) if on_client else client
+
+        return cls(client_factory=factory, scopes=scopes)
+
+    @classmethod
+    def for_sandbox_endpoint(
+        cls,
+        endpoint_url: str,
+        *,
+        config: Config | None = None,
+        on_client: Callable[[Any], Any] | None = None,
+    ) -> BotoDrsGateway:
+        """A gateway to a standalone sandbox; its accounts are asked for on first use."""
+        directory = SandboxDirectory(endpoint_url)
+
+        def factory(scope: Scope) -> Any:
+            key = directory.access_key(scope.account_id)
+            client = sandbox_client(endpoint_url, key, scope.region, config)
+            return on_client(client) if on_client else client
+
+        return cls(client_factory=factory, scopes=directory.scopes)
+
+    @classmethod
+    def for_aws(
+        cls,
+        sessions: Any,
+        scopes: Sequence[Scope],
+        *,
+        config: Config | None = None,
+    ) -> BotoDrsGateway:
+        """A gateway to real DRS: one boto3 session for all accounts, or account id -> session."""
+
+        def factory(scope: Scope) -> Any:
+            session = sessions if hasattr(sessions, "client") else sessions(scope.account_id)
+            return session.client("drs", region_name=scope.region, config=config or AWS_CONFIG)
+
+        return cls(client_factory=factory, scopes=scopes)
+
+
+def sandbox_client(
+    endpoint_url: str, access_key: str, region: str, config: Config | None = None
+) -> Any:
+    """A boto3 `drs` client signing as a sandbox account."""
+    session = boto3.session.Session(
+        aws_access_key_id=access_key,
+        aws_secret_access_key=SANDBOX_SECRET,
+        region_name=region,
+    )
+    return session.client("drs", endpoint_url=endpoint_url, config=config or SANDBOX_CONFIG)
+
+
+class SandboxDirectory:
+    """The accounts of a standalone sandbox, read once from its admin API."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self._accounts: list[SandboxAccount] | None = None
+        self._lock = threading.Lock()
+
+    def accounts(self) -> list[SandboxAccount]:
+        """The sandbox's accounts (fetched on first use)."""
+        with self._lock:
+            if self._accounts is None:
+                self._accounts = self._fetch()
+            return self._accounts
+
+    def _fetch(self) -> list[SandboxAccount]:
+        url = f"{self.endpoint_url}/_sandbox/accounts"
+        try:
+            response = httpx.get(url, timeout=10)
+            response.raise_for_status()
+            rows = response.json()
+            return [
+                SandboxAccount(r["account_id"], r["access_key"], tuple(r["regions"])) for r in rows
+            ]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise DrsUnavailableError(f"cannot read sandbox accounts from {url}: {exc}") from exc
+
+    def scopes(self) -> list[Scope]:
+        """Every account and Region of the sandbox."""
+        return [Scope(a.account_id, r) for a in self.accounts() for r in a.regions]
+
+    def access_key(self, account_id: str) -> str:
+        """The access key standing for an account."""
+        for account in self.accounts():
+            if account.account_id == account_id:
+                return account.access_key
+        raise DrsUnavailableError(f"the sandbox at {self.endpoint_url} has no account {account_id}")

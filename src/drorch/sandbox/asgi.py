@@ -1,0 +1,151 @@
+"""The sandbox over HTTP: DRS's restJson1 wire protocol at the root, admin under /_sandbox/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from drorch.sandbox import admin, protocol
+from drorch.sandbox.core import Sandbox
+from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
+from drorch.sandbox.faults import ANY
+from drorch.sandbox.operations import HANDLERS
+from drorch.sandbox.render import encode
+
+log = logging.getLogger(__name__)
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+MAX_BODY = 4 * 1024 * 1024
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
+
+
+def create_app(sandbox: Sandbox) -> Starlette:
+    """An ASGI app serving this sandbox (mountable under any prefix)."""
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            sandbox.save()
+
+    async def drs(request: Request) -> Response:
+        return await handle(sandbox, request)
+
+    routes = [*admin.routes(sandbox), Route("/{path:path}", drs, methods=METHODS)]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.sandbox = sandbox
+    return app
+
+
+async def handle(sandbox: Sandbox, request: Request) -> Response:
+    """Answer one DRS request; every failure becomes a DRS-shaped error, never a crash."""
+    try:
+        return await _dispatch(sandbox, request)
+    except DrsFault as fault:
+        return error_response(fault)
+    except Exception:  # the sandbox must answer, not crash, whatever it is sent
+        log.exception("sandbox failed on %s %s", request.method, request.url.path)
+        return error_response(Internal("the sandbox failed on this request; see its log"))
+
+
+async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
+    path = _relative_raw_path(request)
+    found = protocol.match(request.method, path)
+    if found is None:
+        raise Validation(
+            f"no DRS operation answers {request.method} {path}", reason="unknownOperation"
+        )
+    route, uri = found
+    sandbox.count_call(route.name)
+    account, region = credentials(sandbox, request)
+    _throttle(sandbox, route.name)
+    delay = sandbox.faults.latency_for(route.name)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if route.name not in HANDLERS:
+        raise Validation(
+            f"the drorch DRS sandbox does not implement {route.name}", reason="unknownOperation"
+        )
+    params = await _params(request, route.name, uri)
+    result = sandbox.call(route.name, account, region, params)
+    return _json(result, route.status)
+
+
+def _relative_raw_path(request: Request) -> str:
+    # Labels such as ARNs arrive percent-encoded; match on the raw path below any mount.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    text = raw.decode("latin-1").split("?", 1)[0]
+    root = request.scope.get("root_path", "")
+    for prefix in (quote(root), root):
+        if prefix and text.startswith(prefix):
+            return text[len(prefix) :] or "/"
+    return text
+
+
+def credentials(sandbox: Sandbox, request: Request) -> tuple[str, str]:
+    """(account, region) from the SigV4 credential: access key -> account, scope -> Region."""
+    header = request.headers.get("authorization", "")
+    found = CREDENTIAL.search(header)
+    if found is None:
+        query = request.query_params.get("X-Amz-Credential", "")
+        found = CREDENTIAL.search(f"Credential={query}")
+    if found is None:
+        raise AccessDenied("requests must carry a SigV4 Authorization header")
+    access_key, _, region, _ = found.groups()
+    return sandbox.account_for_key(access_key), region
+
+
+def _throttle(sandbox: Sandbox, operation: str) -> None:
+    limits = sandbox.faults.throttle
+    key = operation if operation in limits else ANY
+    rate = limits.get(key)
+    if rate is None:
+        return
+    wait = sandbox.throttle.check(key, rate)
+    if wait is not None:
+        raise Throttled(f"{operation} is throttled to {rate:g} requests/s", retry_after=wait)
+
+
+async def _params(request: Request, operation: str, uri: dict[str, str]) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise Validation("request body is too large", reason="other")
+    body: Any = {}
+    if raw.strip():
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Validation(f"request body is not JSON: {exc}", reason="cannotParse") from exc
+    if not isinstance(body, dict):
+        raise Validation("request body must be a JSON object", reason="cannotParse")
+    op = protocol.service_model().operation_model(operation)
+    params = protocol.request_params(op, body, uri, request.url.query)
+    protocol.check_input(op, params)
+    return params
+
+
+def error_response(fault: DrsFault) -> Response:
+    """The restJson1 error: status of the error shape, type header, JSON body."""
+    headers = {"x-amzn-ErrorType": fault.code, "x-amzn-RequestId": str(uuid.uuid4())}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
+    status = protocol.error_status(fault.code)
+    return _json(fault.body(), status, headers)
+
+
+def _json(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+    merged = {"x-amzn-RequestId": str(uuid.uuid4()), **(headers or {})}
+    content = encode(body).encode()
+    return Response(content, status_code=status, media_type="application/json", headers=merged)

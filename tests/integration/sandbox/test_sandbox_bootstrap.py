@@ -1,0 +1,72 @@
+"""bootstrap wires DRS: the embedded sandbox, a standalone endpoint, or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from drorch.adapters.aws.drs import BotoDrsGateway, sandbox_client
+from drorch.api.app import create_app
+from drorch.bootstrap import bootstrap
+from drorch.config import Settings
+from drorch.ports.drs import Scope
+from tests.support.drs_model import attach_validator
+from tests.support.sandbox import NO_RETRY, RunningSandbox, serve_app
+from tests.support.server import free_port
+
+
+def test_without_sandbox_or_endpoint_there_is_no_drs(tmp_path: Path) -> None:
+    container = bootstrap(Settings(data_dir=tmp_path))
+    try:
+        assert container.drs is None and container.sandbox_app is None
+    finally:
+        container.stop()
+
+
+def test_endpoint_setting_points_the_gateway_at_a_standalone_sandbox(
+    tmp_path: Path, sb: RunningSandbox
+) -> None:
+    container = bootstrap(Settings(data_dir=tmp_path, drs_endpoint_url=sb.url))
+    try:
+        assert isinstance(container.drs, BotoDrsGateway)
+        assert container.drs.scopes() == sb.scopes()
+        sb.validate(container.drs.client(sb.scopes()[0]).client)
+        container.drs.ping()
+        assert container.sandbox_app is None
+    finally:
+        container.stop()
+
+
+def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
+    port = free_port()
+    settings = Settings(
+        data_dir=tmp_path, port=port, sandbox=True, sandbox_clock="virtual", runner_enabled=False
+    )
+    container = bootstrap(settings)
+    assert isinstance(container.drs, BotoDrsGateway) and container.sandbox_app is not None
+    checked: list[str] = []
+    for scope in container.drs.scopes():
+        attach_validator(container.drs.client(scope).client, checked)
+    with serve_app(create_app(container), port=port) as url:
+        synced = httpx.post(f"{url}/api/v1/source-servers/sync", timeout=30)
+        assert synced.status_code == 200, synced.text
+        assert sum(s["servers"] for s in synced.json()["scopes"]) == 30
+        clock = httpx.post(f"{url}/sandbox/drs/_sandbox/clock/advance", json={"seconds": 60})
+        assert clock.json()["mode"] == "virtual"
+        health = httpx.get(f"{url}/health").json()
+        assert health["checks"]["drs"] == {"status": "ok"}
+        _tags_through_the_mount(f"{url}/sandbox/drs", checked)
+    assert checked.count("DescribeSourceServers") == 5 and "TagResource" in checked
+    scopes = container.drs.scopes()
+    assert Scope("111122223333", "us-east-1") in scopes and len(scopes) == 4
+
+
+def _tags_through_the_mount(endpoint: str, checked: list[str]) -> None:
+    """ARN labels arrive percent-encoded below the mount prefix and still resolve."""
+    drs = attach_validator(sandbox_client(endpoint, "SBXPAYROLL", "us-west-2", NO_RETRY), checked)
+    arn = drs.describe_source_servers()["items"][0]["arn"]
+    drs.tag_resource(resourceArn=arn, tags={"Drill": "yes"})
+    assert drs.list_tags_for_resource(resourceArn=arn)["tags"]["Drill"] == "yes"
+    drs.untag_resource(resourceArn=arn, tagKeys=["Drill"])
+    assert "Drill" not in drs.list_tags_for_resource(resourceArn=arn)["tags"]

@@ -14,18 +14,19 @@ from drorch.ports.store import Store
 ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are `async def` so FastAPI runs them on the event loop, not in a thread.
+async def get_container(request: Request) -> Container:
     """The process's container, set by the app factory."""
     container: Container = request.app.state.container
     return container
 
 
-def get_store(container: Annotated[Container, Depends(get_container)]) -> Store:
+async def get_store(container: Annotated[Container, Depends(get_container)]) -> Store:
     """The store of this process."""
     return container.store
 
 
-def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version named by If-Match (`"3"`, `W/"3"` or `*`), or None when absent or `*`."""
     if if_match is None or if_match.strip() == "*":
         return None

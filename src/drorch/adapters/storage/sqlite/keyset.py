@@ -36,8 +36,12 @@ def fetch_page(
     limit: int,
     cursor: str | None,
     parse: Callable[[str], T],
+    parse_many: Callable[[list[str]], list[T]] | None = None,
 ) -> Page[T]:
-    """One page of `select` in the asked order, with the cursor of the next page."""
+    """One page of `select` in the asked order, with the cursor of the next page.
+
+    `parse_many`, when given, turns all bodies of the page into items in one call.
+    """
     limit = check_limit(limit)
     sort_key, column, descending = parse_sort(sort, allowed)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
@@ -50,7 +54,8 @@ def fetch_page(
         f"ORDER BY {column} {direction}, t.id {direction} LIMIT ?"
     )
     rows = conn.execute(sql, [*select.params, limit + 1]).fetchall()
-    items = [parse(row["body"]) for row in rows[:limit]]
+    bodies = [row["body"] for row in rows[:limit]]
+    items = parse_many(bodies) if parse_many else [parse(body) for body in bodies]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

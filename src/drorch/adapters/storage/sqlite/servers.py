@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from pydantic import TypeAdapter
+
+from drorch.adapters.storage.paging import check_limit
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.inventory import SourceServer
 from drorch.ports.store import Page, ServerQuery
@@ -79,29 +85,21 @@ class SqliteServers:
 
     def page(self, query: ServerQuery) -> Page[SourceServer]:
         """A filtered, sorted page of servers."""
+        check_limit(query.limit)  # before any counting work
         select = Select("source_servers")
-        for column in ("account_id", "region", "replication_state"):
-            value = getattr(query, column)
-            if value is not None:
-                select.add(f"t.{column} = ?", value)
-        for key, value in query.tags.items():
-            select.add(
-                "EXISTS (SELECT 1 FROM server_tags g WHERE g.server_id = t.id "
-                "AND g.key = ? AND g.value = ?)",
-                key,
-                value,
-            )
+        # Cheap column tests come first: SQLite checks terms in order, subqueries last.
+        if query.search:
+            select.add("t.hostname_lower LIKE ? ESCAPE '\\'", f"%{_escape_like(query.search)}%")
+        if query.region is not None and query.account_id is None:
+            select.add("t.region = ?", query.region)
+        candidates = _index_filters(query)
+        driver = self._pick_driver(candidates, query.limit)
+        for candidate in candidates:
+            clause = candidate.driving if candidate is driver else candidate.checking
+            select.add(clause, *candidate.params)
         if query.assigned is not None:
             negation = "" if query.assigned else "NOT "
             select.add(f"{negation}EXISTS (SELECT 1 FROM group_members m WHERE m.server_id = t.id)")
-        if query.group_id is not None:
-            select.add(
-                "EXISTS (SELECT 1 FROM group_members m WHERE m.server_id = t.id "
-                "AND m.group_id = ?)",
-                query.group_id,
-            )
-        if query.search:
-            select.add("t.hostname_lower LIKE ? ESCAPE '\\'", f"%{_escape_like(query.search)}%")
         return fetch_page(
             self._conn,
             select,
@@ -110,7 +108,29 @@ class SqliteServers:
             limit=query.limit,
             cursor=query.cursor,
             parse=SourceServer.model_validate_json,
+            parse_many=_parse_servers,
         )
+
+    def _pick_driver(self, candidates: list[_IndexFilter], limit: int) -> _IndexFilter | None:
+        """The filter whose index should drive the query, or None to walk the sort order.
+
+        Walking the sort index stops after a page of matches, costing about
+        limit * total / matches rows; driving from a filter's index costs the rows it
+        matches (then a sort). Driving wins when matches**2 <= limit * total.
+        """
+        if not candidates:
+            return None
+        row = self._conn.execute("SELECT max(rowid) FROM source_servers").fetchone()
+        threshold = math.isqrt(max(1, limit) * int(row[0] or 0))
+        best: tuple[int, _IndexFilter] | None = None
+        for candidate in candidates:
+            found = self._conn.execute(
+                f"SELECT count(*) FROM ({candidate.count_sql} LIMIT ?)",
+                (*candidate.params, threshold + 1),
+            ).fetchone()[0]
+            if found <= threshold and (best is None or found < best[0]):
+                best = (found, candidate)
+        return best[1] if best else None
 
     def delete_missing(self, account_id: str, region: str, keep: set[str]) -> int:
         """Forget servers of a scope that DRS no longer reports; returns how many."""
@@ -121,6 +141,69 @@ class SqliteServers:
         gone = [row["id"] for row in rows if row["id"] not in keep]
         self._conn.executemany("DELETE FROM source_servers WHERE id = ?", [(g,) for g in gone])
         return len(gone)
+
+
+@dataclass(frozen=True)
+class _IndexFilter:
+    """A filter with an index: `driving` lets SQLite start from it, `checking` does not."""
+
+    count_sql: str
+    driving: str
+    checking: str
+    params: tuple[Any, ...]
+
+
+def _index_filters(query: ServerQuery) -> list[_IndexFilter]:
+    """The query's filters that an index can answer (scope, state, each tag, group)."""
+    found: list[_IndexFilter] = []
+    if query.account_id is not None:
+        scope = [("account_id", query.account_id)]
+        if query.region is not None:
+            scope.append(("region", query.region))
+        where = " AND ".join(f"{c} = ?" for c, _ in scope)
+        # Unary + keeps a term away from indexes without changing its value.
+        found.append(
+            _IndexFilter(
+                f"SELECT 1 FROM source_servers WHERE {where}",
+                " AND ".join(f"t.{c} = ?" for c, _ in scope),
+                " AND ".join(f"+t.{c} = ?" for c, _ in scope),
+                tuple(v for _, v in scope),
+            )
+        )
+    if query.replication_state is not None:
+        found.append(
+            _IndexFilter(
+                "SELECT 1 FROM source_servers WHERE replication_state = ?",
+                "t.replication_state = ?",
+                "+t.replication_state = ?",
+                (query.replication_state,),
+            )
+        )
+    for key, value in query.tags.items():
+        found.append(_membership("server_tags", "key = ? AND value = ?", (key, value)))
+    if query.group_id is not None:
+        found.append(_membership("group_members", "group_id = ?", (query.group_id,)))
+    return found
+
+
+def _membership(table: str, where: str, params: tuple[Any, ...]) -> _IndexFilter:
+    """A filter on a side table keyed by server id (tags, group members)."""
+    inner = f"SELECT server_id FROM {table} WHERE {where}"
+    checking = f"EXISTS (SELECT 1 FROM {table} x WHERE x.server_id = t.id AND {_qualify(where)})"
+    return _IndexFilter(inner, f"t.id IN ({inner})", checking, params)
+
+
+def _qualify(where: str) -> str:
+    # Column names of the side-table condition, prefixed with its alias `x`.
+    return " AND ".join(f"x.{term}" for term in where.split(" AND "))
+
+
+def _parse_servers(bodies: list[str]) -> list[SourceServer]:
+    # One validation call for the whole page is about twice as fast as one per row.
+    return _SERVER_LIST.validate_json("[" + ",".join(bodies) + "]")
+
+
+_SERVER_LIST = TypeAdapter(list[SourceServer])
 
 
 def _escape_like(text: str) -> str:

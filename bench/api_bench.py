@@ -1,0 +1,389 @@
+"""API list-endpoint benchmark: figures for the lead, never part of the pass/fail test run.
+
+Seeds a data dir with 4,000 servers, 1,000 groups and 200 plans through the SQLite store,
+starts `drorch serve` on it with default settings, and drives the list endpoints
+(100-item pages) at concurrency 16 for a bounded time per case. Prints a table and writes
+bench/results/api.json. Targets: p95 <= 25 ms, >= 500 req/s, idle RSS <= 150 MB.
+
+    .venv/bin/python bench/api_bench.py [--seconds 8] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import psutil
+
+from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.domain.groups import ProtectionGroup, Selection
+from drorch.domain.inventory import SourceServer
+from drorch.domain.plans import RecoveryPlan, Wave
+
+SERVERS, GROUPS, PLANS = 4000, 1000, 200
+ACCOUNTS = ("111122223333", "444455556666")
+REGIONS = ("us-east-1", "us-west-2")
+SERVERS_PER_GROUP = 3
+TARGETS = {"p95_ms": 25.0, "rps": 500.0, "rss_mb": 150.0}
+RESULTS = Path(__file__).resolve().parent / "results" / "api.json"
+HOST = "127.0.0.1"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- seeding
+
+
+def seed(data_dir: Path) -> dict[str, float]:
+    """Fill a data dir with the benchmark's inventory, groups and plans."""
+    started = time.perf_counter()
+    servers = [_server(i) for i in range(SERVERS)]
+    scopes: dict[tuple[str, str], list[SourceServer]] = {}
+    for server in servers:
+        scopes.setdefault((server.account_id, server.region), []).append(server)
+    groups = [_group(g, scopes) for g in range(GROUPS)]
+    plans = [_plan(p, groups) for p in range(PLANS)]
+    store = SqliteStore(data_dir / "drorch.db")
+    try:
+        with store.transaction() as uow:
+            uow.servers.upsert_many(servers)
+            for group in groups:
+                uow.groups.add(group)
+                uow.groups.set_members(group.id, group.selection.server_ids or [])
+            for plan in plans:
+                uow.plans.add(plan)
+    finally:
+        store.close()
+    return {"seed_s": round(time.perf_counter() - started, 2)}
+
+
+def _server(i: int) -> SourceServer:
+    # Seeded per server so attributes vary independently (no accidental correlations).
+    rnd = random.Random(i)
+    return SourceServer(
+        id=f"s-{i:017x}",
+        account_id=rnd.choice(ACCOUNTS),
+        region=rnd.choice(REGIONS),
+        hostname=f"{rnd.choice(('web', 'app', 'db', 'cache'))}-{i:05d}.corp.example",
+        os=rnd.choice(("LINUX", "LINUX", "WINDOWS")),
+        tags={
+            "env": rnd.choice(("prod", "dev", "test")),
+            "app": f"app{rnd.randrange(40)}",
+            "tier": str(rnd.randrange(4)),
+        },
+        replication_state="STALLED" if rnd.random() < 0.1 else "CONTINUOUS",
+        lag_seconds=float(rnd.randrange(30)),
+        synced_at=NOW,
+    )
+
+
+def _group(g: int, scopes: dict[tuple[str, str], list[SourceServer]]) -> ProtectionGroup:
+    # Groups take consecutive servers of one scope, round-robin over the scopes.
+    keys = sorted(scopes)
+    account_id, region = keys[g % len(keys)]
+    start = (g // len(keys)) * SERVERS_PER_GROUP
+    ids = [s.id for s in scopes[(account_id, region)][start : start + SERVERS_PER_GROUP]]
+    return ProtectionGroup(
+        id=f"pg-{g:012x}",
+        name=f"group-{g:04d}",
+        description=f"benchmark group {g}",
+        account_id=account_id,
+        region=region,
+        selection=Selection(server_ids=ids),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def _plan(p: int, groups: list[ProtectionGroup]) -> RecoveryPlan:
+    per_plan = GROUPS // PLANS
+    mine = groups[p * per_plan : (p + 1) * per_plan]
+    waves = [Wave(name=f"wave-{w + 1}", protection_group_ids=[g.id]) for w, g in enumerate(mine)]
+    return RecoveryPlan(
+        id=f"rp-{p:012x}",
+        name=f"plan-{p:03d}",
+        rto_minutes=60,
+        waves=waves,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+# ---------------------------------------------------------------- server process
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(data_dir: Path) -> Iterator[tuple[int, psutil.Process]]:
+    """`drorch serve` on the data dir with default settings; yields (port, process)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
+    command = [sys.executable, "-c", "from drorch.cli.main import main; main()", "serve"]
+    command += ["--port", str(port), "--data-dir", str(data_dir)]
+    log = (data_dir / "serve.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_healthy(port, process)
+        yield port, psutil.Process(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"drorch serve exited with {process.returncode}")
+        try:
+            status, _ = _get(http.client.HTTPConnection(HOST, port, timeout=2), "/health")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("drorch serve did not become healthy within 60 s")
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+# ---------------------------------------------------------------- load
+
+
+@dataclass
+class Case:
+    """One benchmark case: a name and how each worker picks its next path."""
+
+    name: str
+    first_path: str
+    follow_cursor: bool = False
+
+
+@dataclass
+class Tally:
+    """Latencies and failures collected by the workers of one case."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+CASES = [
+    Case("servers page", "/api/v1/source-servers?limit=100"),
+    Case(
+        "servers filtered",
+        "/api/v1/source-servers?"
+        + urlencode(
+            [("account_id", ACCOUNTS[0]), ("tag", "env=prod"), ("search", "web"), ("limit", 100)]
+        ),
+    ),
+    Case("servers cursor walk", "/api/v1/source-servers?limit=100&sort=-hostname", True),
+    Case("groups page", "/api/v1/protection-groups?limit=100"),
+    Case("groups cursor walk", "/api/v1/protection-groups?limit=100", True),
+    Case("plans page", "/api/v1/recovery-plans?limit=100"),
+]
+
+
+def run_case(
+    port: int, server: psutil.Process, case: Case, *, seconds: float, concurrency: int
+) -> dict[str, Any]:
+    """Drive one case with `concurrency` keep-alive connections for `seconds`."""
+    tally = Tally()
+    cpu_before = _cpu_seconds(server)
+    stop_at = time.perf_counter() + seconds
+    workers = [
+        threading.Thread(target=_worker, args=(port, case, stop_at, tally))
+        for _ in range(concurrency)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    summary = _summary(case.name, tally, elapsed)
+    # Server CPU per request is what the code costs, whatever else shares the machine.
+    cpu_ms = (_cpu_seconds(server) - cpu_before) * 1000 / max(1, summary["requests"])
+    return {**summary, "server_cpu_ms_per_req": round(cpu_ms, 2)}
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def _worker(port: int, case: Case, stop_at: float, tally: Tally) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    path = case.first_path
+    mine: list[float] = []
+    errors = 0
+    while time.perf_counter() < stop_at:
+        started = time.perf_counter()
+        status, body = _get(conn, path)
+        mine.append(time.perf_counter() - started)
+        if status != 200:
+            errors += 1
+        path = _next_path(case, path, body) if status == 200 else case.first_path
+    conn.close()
+    with tally.lock:
+        tally.latencies += mine
+        tally.errors += errors
+
+
+def _next_path(case: Case, path: str, body: bytes) -> str:
+    if not case.follow_cursor:
+        return path
+    cursor = json.loads(body).get("next_cursor")
+    if not cursor:
+        return case.first_path  # walked every page; start again
+    return f"{case.first_path}&{urlencode({'cursor': cursor})}"
+
+
+def _summary(name: str, tally: Tally, elapsed: float) -> dict[str, Any]:
+    ms = sorted(x * 1000 for x in tally.latencies)
+    cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+    return {
+        "case": name,
+        "requests": len(ms),
+        "errors": tally.errors,
+        "rps": round(len(ms) / elapsed, 1),
+        "p50_ms": round(cuts[49], 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+        "max_ms": round(ms[-1], 2),
+    }
+
+
+# ---------------------------------------------------------------- report
+
+
+def rss_mb(process: psutil.Process) -> float:
+    """Resident memory of the server process, in MB."""
+    rss: int = process.memory_info().rss
+    return round(rss / (1024 * 1024), 1)
+
+
+def print_table(rows: list[dict[str, Any]], memory: dict[str, float]) -> None:
+    """The figures as a plain text table with the targets."""
+    header = (
+        f"{'case':<22}{'req':>7}{'err':>5}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'cpu ms/req':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['case']:<22}{r['requests']:>7}{r['errors']:>5}{r['rps']:>9}"
+            f"{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['server_cpu_ms_per_req']:>12}"
+        )
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(
+        f"idle RSS: {memory['rss_idle_start_mb']} MB after start, "
+        f"{memory['rss_idle_after_load_mb']} MB after load"
+    )
+    print(
+        f"targets: p95 <= {TARGETS['p95_ms']} ms, >= {TARGETS['rps']:.0f} req/s, "
+        f"RSS <= {TARGETS['rss_mb']:.0f} MB"
+    )
+
+
+def verdicts(rows: list[dict[str, Any]], memory: dict[str, float]) -> dict[str, bool]:
+    """Whether every concurrency-16 case met each target."""
+    rows = [r for r in rows if not r["case"].endswith("(1 conn)")]
+    return {
+        "p95": all(r["p95_ms"] <= TARGETS["p95_ms"] for r in rows),
+        "rps": all(r["rps"] >= TARGETS["rps"] for r in rows),
+        "rss": max(memory.values()) <= TARGETS["rss_mb"],
+        "no_errors": all(r["errors"] == 0 for r in rows),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed, serve, measure, report."""
+    args = _arguments(argv)
+    with tempfile.TemporaryDirectory(prefix="drorch-bench-") as tmp:
+        data_dir = Path(tmp)
+        timings = seed(data_dir)
+        with serve(data_dir) as (port, process):
+            time.sleep(1.0)
+            memory = {"rss_idle_start_mb": rss_mb(process)}
+            warm = {"seconds": 1.0, "concurrency": args.concurrency}
+            run_case(port, process, CASES[0], **warm)
+            load = {"seconds": args.seconds, "concurrency": args.concurrency}
+            rows = [run_case(port, process, c, **load) for c in CASES]
+            # One connection shows the service time without queueing behind 15 others.
+            single = run_case(port, process, CASES[0], seconds=args.seconds, concurrency=1)
+            rows.append({**single, "case": "servers page (1 conn)"})
+            time.sleep(2.0)
+            memory["rss_idle_after_load_mb"] = rss_mb(process)
+    print_table(rows, memory)
+    _write(rows, memory, timings, args)
+    return 0
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=8.0, help="Duration of each case.")
+    parser.add_argument("--concurrency", type=int, default=16, help="Parallel connections.")
+    return parser.parse_args(argv)
+
+
+def _write(
+    rows: list[dict[str, Any]],
+    memory: dict[str, float],
+    timings: dict[str, float],
+    args: argparse.Namespace,
+) -> None:
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
+        "dataset": {"servers": SERVERS, "groups": GROUPS, "plans": PLANS, **timings},
+        "load": {"concurrency": args.concurrency, "seconds_per_case": args.seconds},
+        "targets": TARGETS,
+        "cases": rows,
+        "memory": memory,
+        "met": verdicts(rows, memory),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""Shared steps of the resource commands: ids or names, list pages, documents, deletes."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from drorch.cli.http import ApiClient, ApiError, Params, Reply
+from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note
+
+# Fields the API computes; a document saved from `get --json` may carry them back.
+READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids")
+
+AllOption = Annotated[bool, typer.Option("--all", help="Follow next_cursor and list every page.")]
+LimitOption = Annotated[int, typer.Option("--limit", help="Page size (1-500).")]
+CursorOption = Annotated[
+    str | None, typer.Option("--cursor", help="Start at this next_cursor of a previous page.")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+IfMatchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--if-match",
+        metavar="VERSION",
+        help="Only if the resource is still at this version/ETag (default: the one just read).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A resource collection of the API that has ids and unique names."""
+
+    noun: str
+    path: str
+    id_pattern: re.Pattern[str]
+
+    def item(self, resource_id: str) -> str:
+        """The URL path of one resource."""
+        return f"{self.path}/{resource_id}"
+
+
+GROUPS = Kind("protection group", "/api/v1/protection-groups", re.compile(r"^pg-[0-9a-f]{12}$"))
+PLANS = Kind("recovery plan", "/api/v1/recovery-plans", re.compile(r"^rp-[0-9a-f]{12}$"))
+
+
+def resolve_id(client: ApiClient, kind: Kind, ref: str) -> str:
+    """The id of the resource `ref` names: an id as given, else a (case-insensitive) name."""
+    if kind.id_pattern.match(ref):
+        return ref
+    return find_by_name(client, kind, ref)
+
+
+def fetch(client: ApiClient, kind: Kind, ref: str) -> Reply:
+    """GET the resource named by id or name (the reply carries its ETag)."""
+    if kind.id_pattern.match(ref):
+        try:
+            return client.get(kind.item(ref))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+    return client.get(kind.item(find_by_name(client, kind, ref)))
+
+
+def find_by_name(client: ApiClient, kind: Kind, name: str) -> str:
+    """The id of the resource with exactly this name, ignoring case."""
+    wanted = name.strip().lower()
+    if not wanted:
+        raise CliError(f"give a {kind.noun} id or name", EXIT_USAGE)
+    for item in client.list_all(kind.path, params={"search": wanted, "limit": 500}):
+        if str(item.get("name", "")).lower() == wanted:
+            return str(item["id"])
+    raise CliError(f"no {kind.noun} has the id or name {name!r}", EXIT_REFUSED)
+
+
+def list_page(client: ApiClient, path: str, params: Params, *, all_pages: bool) -> dict[str, Any]:
+    """One page of a list, or every page merged into one (next_cursor null)."""
+    if all_pages:
+        query = {k: v for k, v in params.items() if k != "cursor"}
+        query["limit"] = 500  # fewest round trips when following every cursor
+        return {"items": client.list_all(path, params=query), "next_cursor": None}
+    data: dict[str, Any] = client.get(path, params=params).data
+    return data
+
+
+def hint_more(page: dict[str, Any]) -> None:
+    """Tell the operator (on stderr) how to see the next page."""
+    cursor = page.get("next_cursor")
+    if cursor:
+        note(f"more results: pass --all, or --cursor {cursor}")
+
+
+def document_body(doc: dict[str, Any], *, target_id: str | None = None) -> dict[str, Any]:
+    """The body to send for a document, without read-only fields of a saved copy."""
+    doc_id = doc.get("id")
+    if target_id is not None and doc_id is not None and doc_id != target_id:
+        raise CliError(
+            f"the file describes {doc_id}, not {target_id}; remove its id or update {doc_id}",
+            EXIT_USAGE,
+        )
+    return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
+
+
+def confirm_delete(what: str, *, yes: bool) -> None:
+    """Ask before deleting; without a terminal only --yes may delete."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"not deleting {what} without confirmation: pass --yes (stdin is not a terminal)",
+            EXIT_USAGE,
+        )
+    if not typer.confirm(f"Delete {what}?", default=False, err=True):
+        raise CliError(f"not confirmed; {what} was not deleted", EXIT_REFUSED)
+
+
+def guarded_version(reply: Reply, if_match: str | None) -> str | int:
+    """The If-Match to send: the operator's, else the ETag of the fresh read."""
+    if if_match is not None:
+        return if_match
+    if reply.etag:
+        return reply.etag
+    return int(reply.data["version"])
+
+
+def describe(data: dict[str, Any], kind: Kind) -> str:
+    """`protection group 'web' (pg-…)` for messages."""
+    return f"{kind.noun} {data.get('name')!r} ({data.get('id')})"
+
+
+def parse_tags(pairs: list[str]) -> dict[str, str]:
+    """`key=value` options as a mapping; a malformed one is a usage error."""
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CliError(f"--tag {pair!r} must look like key=value", EXIT_USAGE)
+        tags[key] = value
+    return tags

@@ -1,0 +1,205 @@
+"""Protection groups through a real server: CRUD, ETags, membership and plan conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from drorch.adapters.storage.sqlite import SqliteStore
+from tests.integration.conftest import (
+    FLEET_ACCOUNTS,
+    GROUPS,
+    PLANS,
+    fleet,
+    group_body,
+    problem,
+    unique_name,
+)
+
+MakeGroup = Callable[..., dict[str, Any]]
+Pool = Callable[[int], list[str]]
+ACCOUNT = FLEET_ACCOUNTS[1]
+FLEET = fleet(ACCOUNT)
+
+
+def test_create_get_list_round_trip(client: httpx.Client, pool: Pool) -> None:
+    ids = pool(3)
+    body = group_body(
+        ids=ids,
+        description="web tier",
+        launch_defaults={"instance_type": "m5.large", "subnet_id": "subnet-0123abcd"},
+        server_overrides={ids[0]: {"optional": True, "instance_type": "t3.micro"}},
+    )
+    created = client.post(GROUPS, json=body)
+    assert created.status_code == 201, created.text
+    group = created.json()
+    assert created.headers["ETag"] == '"1"'
+    assert created.headers["Location"] == f"{GROUPS}/{group['id']}"
+    assert group["member_server_ids"] == sorted(ids)
+    assert group["launch_defaults"]["instance_type"] == "m5.large"
+    assert group["server_overrides"][ids[0]]["optional"] is True
+    read = client.get(f"{GROUPS}/{group['id']}")
+    assert read.headers["ETag"] == '"1"'
+    assert read.json() == group
+    listed = client.get(GROUPS, params={"search": body["name"].upper()}).json()["items"]
+    assert [g["id"] for g in listed] == [group["id"]]
+
+
+def test_names_are_unique_ignoring_case(client: httpx.Client, make_group: MakeGroup) -> None:
+    group = make_group()
+    clash = client.post(GROUPS, json=group_body(group["name"].upper()))
+    assert group["name"] in problem(clash, 409)["detail"]
+
+
+def test_update_with_if_match_bumps_the_version(client: httpx.Client, pool: Pool) -> None:
+    first, more = pool(2), pool(2)
+    group = client.post(GROUPS, json=group_body(ids=first)).json()
+    url = f"{GROUPS}/{group['id']}"
+    body = group_body(group["name"], ids=first + more, description="grown")
+    updated = client.put(url, json=body, headers={"If-Match": '"1"'})
+    assert updated.status_code == 200, updated.text
+    assert updated.headers["ETag"] == '"2"'
+    assert updated.json()["member_server_ids"] == sorted(first + more)
+    assert updated.json()["created_at"] == group["created_at"]
+
+
+def test_stale_if_match_is_412_and_writes_nothing(
+    client: httpx.Client, make_group: MakeGroup, store: SqliteStore
+) -> None:
+    group = make_group()
+    url = f"{GROUPS}/{group['id']}"
+    assert client.put(url, json=group_body(group["name"]), headers={"If-Match": '"1"'}).is_success
+    stale = client.put(url, json=group_body("renamed"), headers={"If-Match": 'W/"1"'})
+    assert "version 2" in problem(stale, 412)["detail"]
+    assert problem(client.delete(url, headers={"If-Match": '"1"'}), 412)
+    with store.read() as uow:
+        saved = uow.groups.get(group["id"])
+    assert saved is not None and saved.name == group["name"] and saved.version == 2
+
+
+def test_delete_then_404(client: httpx.Client, make_group: MakeGroup, pool: Pool) -> None:
+    ids = pool(2)
+    group = make_group(ids=ids)
+    url = f"{GROUPS}/{group['id']}"
+    deleted = client.delete(url, headers={"If-Match": '"1"'})
+    assert deleted.status_code == 204
+    assert problem(client.get(url), 404)
+    assert problem(client.put(url, json=group_body()), 404)
+    assert problem(client.delete(url), 404)
+    # Its servers are free again.
+    assert client.post(GROUPS, json=group_body(ids=ids)).status_code == 201
+
+
+def test_overlap_409_names_each_server_and_its_group(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool, store: SqliteStore
+) -> None:
+    a, b, c, d = pool(4)
+    holder = make_group(ids=[a, b, c])
+    name = unique_name("pg")
+    refused = problem(client.post(GROUPS, json=group_body(name, ids=[b, c, d])), 409)
+    conflicts = {
+        (x["source_server_id"], x["group_id"], x["group_name"]) for x in refused["conflicts"]
+    }
+    assert conflicts == {(b, holder["id"], holder["name"]), (c, holder["id"], holder["name"])}
+    assert b in refused["detail"] and c in refused["detail"] and holder["name"] in refused["detail"]
+    with store.read() as uow:
+        assert uow.groups.find_by_name(name) is None
+        assert uow.groups.holders([d]) == {}
+
+
+def test_tag_selector_overlapping_an_explicit_group_is_409(
+    client: httpx.Client, make_group: MakeGroup
+) -> None:
+    prod_west = [s.id for s in FLEET if s.region == "us-west-2" and s.tags["env"] == "prod"]
+    holder = make_group(ids=prod_west[:1], account_id=ACCOUNT, region="us-west-2")
+    body = group_body(tags={"env": "prod"}, account_id=ACCOUNT, region="us-west-2")
+    refused = problem(client.post(GROUPS, json=body), 409)
+    assert refused["conflicts"] == [
+        {"source_server_id": prod_west[0], "group_id": holder["id"], "group_name": holder["name"]}
+    ]
+
+
+def test_tag_selector_resolves_to_matching_servers(
+    client: httpx.Client, make_group: MakeGroup
+) -> None:
+    group = make_group(tags={"tier": "web"}, account_id=ACCOUNT, region="us-east-1")
+    want = sorted(s.id for s in FLEET if s.region == "us-east-1" and s.tags["tier"] == "web")
+    assert group["member_server_ids"] == want
+
+
+def test_preview_lists_servers_and_conflicts(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool
+) -> None:
+    a, b = pool(2)
+    holder = make_group(ids=[a])
+    body = {k: v for k, v in group_body(ids=[a, b]).items() if k != "name"}
+    preview = client.post(f"{GROUPS}/preview", json=body)
+    assert preview.status_code == 200, preview.text
+    assert [s["id"] for s in preview.json()["servers"]] == [a, b]
+    assert [c["group_id"] for c in preview.json()["conflicts"]] == [holder["id"]]
+    mine = client.post(f"{GROUPS}/preview", json={**body, "group_id": holder["id"]}).json()
+    assert mine["conflicts"] == []
+
+
+def test_group_used_by_plans_cannot_be_deleted(
+    client: httpx.Client, make_group: MakeGroup, make_plan: Callable[..., Any]
+) -> None:
+    group = make_group()
+    plans = [make_plan([("w1", [group["id"]])]) for _ in range(2)]
+    refused = problem(client.delete(f"{GROUPS}/{group['id']}"), 409)
+    assert {c["plan_id"] for c in refused["conflicts"]} == {p["id"] for p in plans}
+    assert all(p["name"] in refused["detail"] for p in plans)
+    for plan in plans:
+        assert client.delete(f"{PLANS}/{plan['id']}").status_code == 204
+    assert client.delete(f"{GROUPS}/{group['id']}").status_code == 204
+
+
+def test_selection_problems_name_the_field(client: httpx.Client, pool: Pool) -> None:
+    (known,) = pool(1)
+    foreign = FLEET[1].id
+    body = group_body(ids=[known, "s-00000000000000fff", foreign, known])
+    paths = [e["path"] for e in problem(client.post(GROUPS, json=body), 422)["errors"]]
+    assert paths == [
+        "selection.server_ids[1]",
+        "selection.server_ids[2]",
+        "selection.server_ids[3]",
+    ]
+
+
+def test_static_ip_rules_name_the_override(client: httpx.Client, pool: Pool) -> None:
+    a, b, c = pool(3)
+    body = group_body(
+        ids=[a, b, c],
+        launch_defaults={"subnet_cidr": "10.0.1.0/24"},
+        server_overrides={
+            a: {"static_private_ip": "10.0.2.5"},
+            b: {"static_private_ip": "10.0.1.2"},
+            c: {"static_private_ip": "10.0.1.300"},
+        },
+    )
+    errors = problem(client.post(GROUPS, json=body), 422)["errors"]
+    assert [e["path"] for e in errors] == [
+        f"server_overrides.{x}.static_private_ip" for x in (a, b, c)
+    ]
+
+
+def test_list_filters_sort_and_pages(client: httpx.Client, make_group: MakeGroup) -> None:
+    prefix = unique_name("lst")
+    made = [make_group(name=f"{prefix}-{i}", account_id=ACCOUNT) for i in range(5)]
+    seen: list[str] = []
+    params: dict[str, Any] = {"search": prefix, "sort": "-name", "limit": 2}
+    while True:
+        page = client.get(GROUPS, params=params).json()
+        seen += [g["name"] for g in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == sorted((g["name"] for g in made), reverse=True)
+    scoped = client.get(GROUPS, params={"account_id": ACCOUNT, "search": prefix}).json()
+    assert len(scoped["items"]) == 5
+    assert client.get(GROUPS, params={"region": "eu-west-1", "search": prefix}).json() == {
+        "items": [],
+        "next_cursor": None,
+    }

@@ -1,0 +1,144 @@
+"""Run a real `drorch serve` subprocess on a free 127.0.0.1 port for integration tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.config import Settings
+from drorch.domain.inventory import SourceServer
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+# Runs the console entry point without depending on where the script was installed.
+ENTRY = "from drorch.cli.main import main; main()"
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A started server: where it answers, where its data and log live, its process."""
+
+    base_url: str
+    port: int
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def log(self) -> str:
+        """Everything the server wrote so far (stdout and stderr)."""
+        return self.log_path.read_text(errors="replace")
+
+    def store(self) -> SqliteStore:
+        """A second connection to the server's database, to check what it wrote."""
+        return open_store(self.data_dir)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def db_path(data_dir: Path) -> Path:
+    """The SQLite file `drorch serve --data-dir data_dir` uses."""
+    path: Path = Settings(data_dir=data_dir).db_path
+    return path
+
+
+def open_store(data_dir: Path) -> SqliteStore:
+    """The SQLite store of a data dir (created and migrated when new)."""
+    return SqliteStore(db_path(data_dir))
+
+
+def seed_servers(data_dir: Path, servers: Iterable[SourceServer]) -> None:
+    """Put inventory rows into a data dir, before or while a server uses it."""
+    store = open_store(data_dir)
+    try:
+        with store.transaction() as uow:
+            uow.servers.upsert_many(servers)
+    finally:
+        store.close()
+
+
+def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a test server: ours without DRORCH_* settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_server(
+    data_dir: Path,
+    *,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    port: int | None = None,
+    start_timeout: float = START_TIMEOUT,
+    accept_unhealthy: bool = False,
+) -> Iterator[RunningServer]:
+    """Start `drorch serve` on `data_dir`, wait for /health, yield it, then stop it.
+
+    `accept_unhealthy` counts a 503 from /health as started (for tests of broken DRS).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    log_path = data_dir / f"serve-{port}.log"
+    command = [sys.executable, "-c", ENTRY, "serve", "--host", HOST, "--port", str(port)]
+    command += ["--data-dir", str(data_dir), *args]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=server_env(env), cwd=data_dir
+        )
+    server = RunningServer(f"http://{HOST}:{port}", port, data_dir, log_path, process)
+    try:
+        wait_healthy(server, start_timeout, accept=(200, 503) if accept_unhealthy else (200,))
+        yield server
+    finally:
+        stop(process)
+
+
+def wait_healthy(server: RunningServer, timeout: float, accept: tuple[int, ...] = (200,)) -> None:
+    """Poll GET /health until it answers an accepted status; fail with the server log."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"drorch serve exited with {server.process.returncode}:\n{server.log()}"
+            )
+        try:
+            response = httpx.get(f"{server.base_url}/health", timeout=2.0)
+            if response.status_code in accept:
+                return
+            last = f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.TransportError as exc:
+            last = repr(exc)
+        time.sleep(0.05)
+    raise RuntimeError(f"drorch serve was not healthy within {timeout}s ({last}):\n{server.log()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it does not exit in time."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)

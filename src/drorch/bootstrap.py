@@ -52,7 +52,22 @@ def bootstrap(
     configure_logging(settings)
     container = Container(settings=settings, store=store or _store(settings))
     container.drs = drs or _drs(settings, container)
+    _runner(settings, container)
     return container
+
+
+def _runner(settings: Settings, container: Container) -> None:
+    """The local engine runner, when enabled and DRS is configured."""
+    if not settings.runner_enabled or container.drs is None:
+        return
+    from drorch.adapters.clock import SystemClock
+    from drorch.engine.advance import Engine
+    from drorch.engine.runner import Runner, worker_id
+
+    engine = Engine(
+        store=container.store, drs=container.drs, clock=SystemClock(), owner=worker_id()
+    )
+    container.background.append(Runner(engine))
 
 
 def _store(settings: Settings) -> Store:
@@ -60,5 +75,55 @@ def _store(settings: Settings) -> Store:
 
 
 def _drs(settings: Settings, container: Container) -> DrsGateway | None:
-    # The DRS adapter and the embedded sandbox are wired here (sandbox issue).
+    """The DRS gateway: embedded sandbox, a standalone sandbox, or none configured."""
+    from drorch.adapters.aws.drs import BotoDrsGateway
+
+    if settings.sandbox:
+        return _embedded_sandbox(settings, container)
+    if settings.drs_endpoint_url:
+        return BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
+    # Real DRS (cross-account via STS) is wired with the AWS deployment.
     return None
+
+
+def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
+    """Build the sandbox app for `serve` to mount, and a gateway that calls it over HTTP."""
+    from drorch.adapters.aws.drs import BotoDrsGateway, SandboxAccount
+    from drorch.sandbox import Sandbox, create_app
+
+    sandbox = Sandbox.open(
+        settings.sandbox_fleet,
+        clock=settings.sandbox_clock,
+        time_scale=settings.sandbox_time_scale,
+        state_file=settings.sandbox_state_file,
+    )
+    container.sandbox_app = create_app(sandbox)
+    # Mounted apps get no lifespan of their own, so the container saves the state on stop.
+    container.background.append(_SandboxSaver(sandbox))
+    regions = sandbox.fleet.account_regions()
+    accounts = [
+        SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
+    ]
+    return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+
+
+def _sandbox_url(settings: Settings) -> str:
+    # A wildcard bind address is not something a client can connect to.
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}/sandbox/drs"
+
+
+@dataclass
+class _SandboxSaver:
+    """Writes the embedded sandbox's state file when the process stops."""
+
+    sandbox: Any
+
+    def start(self) -> None:
+        """Nothing to start: the sandbox answers through the mounted app."""
+
+    def stop(self) -> None:
+        """Save the state (no-op without a state file)."""
+        self.sandbox.save()

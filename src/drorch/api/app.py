@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 
 from drorch import __version__
 from drorch.api import health, problems
+from drorch.api.executions.router import router as executions_router
 from drorch.api.limits import BodyLimit
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
@@ -43,7 +44,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     app.include_router(health.router)
-    for router in (servers_router, groups_router, plans_router):
+    for router in (servers_router, groups_router, plans_router, executions_router):
         app.include_router(router)
     if container.sandbox_app is not None:
         app.mount(SANDBOX_MOUNT, container.sandbox_app)

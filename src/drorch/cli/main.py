@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from drorch.cli import groups, plans, serve, servers
+from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
 
 app = typer.Typer(
     name="drorch",
@@ -14,9 +14,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 serve.register(app)
+sandbox.register(app)
 app.add_typer(servers.app, name="servers")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
+app.add_typer(executions.app, name="exec")
+worker.register(app)
+demo.register(app)
 
 
 def main() -> None:

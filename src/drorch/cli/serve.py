@@ -18,11 +18,30 @@ def serve(
     host: str | None = typer.Option(None, help="Address to bind (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
     data_dir: Path | None = typer.Option(None, help="Folder of the SQLite database."),
+    sandbox: bool | None = typer.Option(
+        None, "--sandbox/--no-sandbox", help="Mount the DRS sandbox at /sandbox/drs and use it."
+    ),
+    fleet: Path | None = typer.Option(None, help="Sandbox fleet YAML (default: demo fleet)."),
+    time_scale: float | None = typer.Option(None, min=0.000001, help="Sandbox time scale."),
+    state_file: Path | None = typer.Option(None, help="Keep the sandbox state across restarts."),
 ) -> None:
     """Serve the REST API and the web UI."""
     overrides: dict[str, object] = {"host": host, "port": port, "data_dir": data_dir}
+    overrides.update(_sandbox_overrides(sandbox, fleet, time_scale, state_file))
     chosen = {k: v for k, v in overrides.items() if v is not None}
     run_server(Settings().model_copy(update=chosen))
+
+
+def _sandbox_overrides(
+    sandbox: bool | None, fleet: Path | None, time_scale: float | None, state_file: Path | None
+) -> dict[str, object]:
+    """Settings the sandbox options change (None = keep the environment's value)."""
+    return {
+        "sandbox": sandbox,
+        "sandbox_fleet": fleet,
+        "sandbox_time_scale": time_scale,
+        "sandbox_state_file": state_file,
+    }
 
 
 def run_server(settings: Settings) -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drorch.adapters.storage.sqlite.database import Database
+from drorch.adapters.storage.sqlite.executions import SqliteExecutions
 from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
 from drorch.adapters.storage.sqlite.servers import SqliteServers
@@ -21,6 +22,7 @@ class SqliteUnitOfWork:
         self.servers = SqliteServers(conn)
         self.groups = SqliteGroups(conn)
         self.plans = SqlitePlans(conn)
+        self.executions = SqliteExecutions(conn)
 
 
 class SqliteStore:

@@ -1,0 +1,349 @@
+"""SQLite repository of executions, timelines, commands, intents, leases and due times."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor
+from drorch.domain.executions import (
+    ACTIVE_STATUSES,
+    Command,
+    Event,
+    Execution,
+    ExecutionSummary,
+    Intent,
+    summarize,
+)
+from drorch.errors import ConflictError, NotFoundError
+from drorch.ports.store import ExecutionQuery, Page
+
+OPEN_INTENTS = ("OPEN", "STARTED")
+
+
+def ts(moment: datetime) -> str:
+    """A fixed-width UTC timestamp that sorts as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    """The datetime of a `ts` string."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class SqliteExecutions:
+    """Executions as JSON documents plus narrow side tables the engine queries."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # -- executions ---------------------------------------------------------------
+
+    def add(self, execution: Execution) -> None:
+        """Insert a new execution and claim its servers."""
+        self._conn.execute(
+            "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                execution.id,
+                execution.plan_id,
+                execution.type,
+                execution.status,
+                int(execution.status in ACTIVE_STATUSES),
+                execution.version,
+                ts(execution.created_at),
+                summarize(execution).model_dump_json(),
+                execution.model_dump_json(),
+            ),
+        )
+
+    def get(self, execution_id: str) -> Execution | None:
+        """One execution, or None."""
+        row = self._conn.execute(
+            "SELECT body FROM executions WHERE id = ?", (execution_id,)
+        ).fetchone()
+        return Execution.model_validate_json(row["body"]) if row else None
+
+    def save(self, execution: Execution, *, expected_version: int) -> None:
+        """Replace an execution stored at `expected_version` (ConflictError otherwise)."""
+        active = execution.status in ACTIVE_STATUSES
+        cur = self._conn.execute(
+            "UPDATE executions SET status=?, active=?, version=?, summary=?, body=? "
+            "WHERE id=? AND version=?",
+            (
+                execution.status,
+                int(active),
+                execution.version,
+                summarize(execution).model_dump_json(),
+                execution.model_dump_json(),
+                execution.id,
+                expected_version,
+            ),
+        )
+        if cur.rowcount != 1:
+            raise ConflictError(f"execution {execution.id} changed meanwhile; advance again")
+
+    def page(self, query: ExecutionQuery) -> Page[ExecutionSummary]:
+        """Summaries, newest first, filtered by plan, status and type."""
+        limit = check_limit(query.limit)
+        where, params = ["1=1"], []
+        for column, value in (("plan_id", query.plan_id), ("status", query.status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if query.type is not None:
+            where.append("type = ?")
+            params.append(query.type)
+        if query.cursor:
+            created, last_id = decode_cursor(query.cursor, "-created_at")
+            where.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            params += [created, created, last_id]
+        rows = self._conn.execute(
+            f"SELECT id, created_at, summary FROM executions WHERE {' AND '.join(where)} "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            [*params, limit + 1],
+        ).fetchall()
+        items = [ExecutionSummary.model_validate_json(r["summary"]) for r in rows[:limit]]
+        cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            cursor = encode_cursor("-created_at", last["created_at"], last["id"])
+        return Page(items=items, next_cursor=cursor)
+
+    def active_summaries(self) -> list[ExecutionSummary]:
+        """Summaries of every execution not yet ended."""
+        rows = self._conn.execute("SELECT summary FROM executions WHERE active = 1")
+        return [ExecutionSummary.model_validate_json(r["summary"]) for r in rows]
+
+    def busy_servers(self) -> dict[str, str]:
+        """Server id -> id of the active execution that holds it."""
+        # Read from the snapshots rather than a side table: no extra rows per server.
+        rows = self._conn.execute(
+            "SELECT e.id AS execution_id, json_extract(s.value, '$.source_server_id') AS sid "
+            "FROM executions e, json_each(e.body, '$.snapshot.servers') s WHERE e.active = 1"
+        )
+        return {r["sid"]: r["execution_id"] for r in rows}
+
+    # -- timeline and commands ------------------------------------------------------
+
+    def append_events(self, execution_id: str, events: Sequence[Event]) -> None:
+        """Append events, numbering them after the last stored one."""
+        if not events:
+            return
+        last = self._max_seq("execution_events", execution_id)
+        rows = [
+            (execution_id, last + i, e.model_copy(update={"seq": last + i}).model_dump_json())
+            for i, e in enumerate(events, start=1)
+        ]
+        self._conn.executemany("INSERT INTO execution_events VALUES (?, ?, ?)", rows)
+
+    def events_page(self, execution_id: str, cursor: str | None, limit: int) -> Page[Event]:
+        """A page of the timeline, oldest first."""
+        limit = check_limit(limit)
+        after = 0
+        if cursor:
+            value, _ = decode_cursor(cursor, "seq")
+            after = int(value)
+        events = self.events_since(execution_id, after, limit + 1)
+        more = len(events) > limit
+        events = events[:limit]
+        next_cursor = encode_cursor("seq", events[-1].seq, execution_id) if more else None
+        return Page(items=events, next_cursor=next_cursor)
+
+    def events_since(self, execution_id: str, after_seq: int, limit: int) -> list[Event]:
+        """Events numbered above `after_seq`, oldest first."""
+        rows = self._conn.execute(
+            "SELECT body FROM execution_events WHERE execution_id = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            (execution_id, after_seq, limit),
+        )
+        return [Event.model_validate_json(r["body"]) for r in rows]
+
+    def add_command(self, execution_id: str, command: Command) -> None:
+        """Queue an operator command for the engine."""
+        seq = self._max_seq("execution_commands", execution_id) + 1
+        body = command.model_copy(update={"seq": seq}).model_dump_json()
+        self._conn.execute(
+            "INSERT INTO execution_commands VALUES (?, ?, ?)", (execution_id, seq, body)
+        )
+
+    def commands(self, execution_id: str) -> list[Command]:
+        """Queued commands in arrival order."""
+        rows = self._conn.execute(
+            "SELECT body FROM execution_commands WHERE execution_id = ? ORDER BY seq",
+            (execution_id,),
+        )
+        return [Command.model_validate_json(r["body"]) for r in rows]
+
+    def drop_commands(self, execution_id: str, up_to_seq: int) -> None:
+        """Forget commands the engine has applied."""
+        self._conn.execute(
+            "DELETE FROM execution_commands WHERE execution_id = ? AND seq <= ?",
+            (execution_id, up_to_seq),
+        )
+
+    def _max_seq(self, table: str, execution_id: str) -> int:
+        row = self._conn.execute(
+            f"SELECT MAX(seq) FROM {table} WHERE execution_id = ?", (execution_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    # -- intents and capacity -------------------------------------------------------
+
+    def add_intent(self, intent: Intent) -> None:
+        """Record an intent before the DRS call it describes."""
+        self._conn.execute(
+            "INSERT INTO execution_intents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                intent.batch_id,
+                intent.attempt,
+                intent.execution_id,
+                intent.account_id,
+                intent.region,
+                intent.state,
+                intent.model_dump_json(),
+            ),
+        )
+
+    def update_intent(self, intent: Intent) -> None:
+        """Record an intent's outcome (job id, ended, failed)."""
+        self._conn.execute(
+            "UPDATE execution_intents SET state = ?, body = ? WHERE batch_id = ? AND attempt = ?",
+            (intent.state, intent.model_dump_json(), intent.batch_id, intent.attempt),
+        )
+
+    def intents(self, execution_id: str) -> list[Intent]:
+        """Every intent of an execution, oldest first."""
+        rows = self._conn.execute(
+            "SELECT body FROM execution_intents WHERE execution_id = ? ORDER BY rowid",
+            (execution_id,),
+        )
+        return [Intent.model_validate_json(r["body"]) for r in rows]
+
+    def open_intents(self, account_id: str, region: str) -> list[Intent]:
+        """OPEN and STARTED intents of all executions in one account and Region."""
+        rows = self._conn.execute(
+            "SELECT body FROM execution_intents WHERE account_id = ? AND region = ? "
+            "AND state IN (?, ?)",
+            (account_id, region, *OPEN_INTENTS),
+        )
+        return [Intent.model_validate_json(r["body"]) for r in rows]
+
+    def set_waiting(self, execution_id: str, account_id: str, region: str, on: bool) -> None:
+        """Mark (or unmark) an execution as waiting for capacity in a scope."""
+        if on:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO execution_waiting VALUES (?, ?, ?)",
+                (execution_id, account_id, region),
+            )
+        else:
+            self._conn.execute(
+                "DELETE FROM execution_waiting WHERE execution_id = ? AND account_id = ? "
+                "AND region = ?",
+                (execution_id, account_id, region),
+            )
+
+    def recovery_waiting(self, account_id: str, region: str) -> set[str]:
+        """Ids of RECOVERY executions waiting for capacity in a scope."""
+        return self._waiting(account_id, region, " AND e.type = 'RECOVERY'")
+
+    def waiting(self, account_id: str, region: str) -> set[str]:
+        """Ids of every execution waiting for capacity in a scope."""
+        return self._waiting(account_id, region, "")
+
+    def _waiting(self, account_id: str, region: str, extra: str) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT w.execution_id FROM execution_waiting w JOIN executions e "
+            f"ON e.id = w.execution_id WHERE w.account_id = ? AND w.region = ?{extra}",
+            (account_id, region),
+        )
+        return {r["execution_id"] for r in rows}
+
+    # -- due-time queue and leases ----------------------------------------------------
+
+    def schedule(self, execution_id: str, due_at: datetime) -> None:
+        """Make an execution due at `due_at` (earlier wins), keeping any lease."""
+        self._conn.execute(
+            "INSERT INTO execution_schedule (execution_id, due_at) VALUES (?, ?) "
+            "ON CONFLICT (execution_id) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)",
+            (execution_id, ts(due_at)),
+        )
+
+    def claim_due(
+        self, *, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[str]:
+        """Lease up to `limit` due executions whose lease is free or expired."""
+        rows = self._conn.execute(
+            "SELECT execution_id FROM execution_schedule WHERE due_at <= ? "
+            "AND (lease_owner IS NULL OR lease_until < ?) ORDER BY due_at LIMIT ?",
+            (ts(now), ts(now), limit),
+        ).fetchall()
+        ids = [r["execution_id"] for r in rows]
+        # While leased, due_at = lease_until: an expired lease makes the execution due again,
+        # and a wake-up during the lease (schedule) shows as due_at < lease_until.
+        self._conn.executemany(
+            "UPDATE execution_schedule SET lease_owner = ?, lease_until = ?, due_at = ? "
+            "WHERE execution_id = ?",
+            [(owner, ts(lease_until), ts(lease_until), i) for i in ids],
+        )
+        return ids
+
+    def claim(self, execution_id: str, *, owner: str, now: datetime, lease_until: datetime) -> bool:
+        """Lease one execution if its lease is free, expired or already ours."""
+        cur = self._conn.execute(
+            "UPDATE execution_schedule SET lease_owner = ?, lease_until = ?, due_at = CASE "
+            "WHEN lease_owner IS NOT NULL AND due_at < lease_until THEN due_at ELSE ? END "
+            "WHERE execution_id = ? AND (lease_owner IS NULL OR lease_owner = ? "
+            "OR lease_until < ?)",
+            (owner, ts(lease_until), ts(lease_until), execution_id, owner, ts(now)),
+        )
+        return cur.rowcount == 1
+
+    def holds(self, execution_id: str, *, owner: str, now: datetime) -> bool:
+        """True while `owner` holds an unexpired lease on the execution."""
+        row = self._conn.execute(
+            "SELECT 1 FROM execution_schedule WHERE execution_id = ? AND lease_owner = ? "
+            "AND lease_until >= ?",
+            (execution_id, owner, ts(now)),
+        ).fetchone()
+        return row is not None
+
+    def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool:
+        """Give the lease back and set the next due time (None: the engine is done)."""
+        woken = "due_at < lease_until"  # someone called schedule() during the lease
+        if due_at is None:
+            cur = self._conn.execute(
+                f"DELETE FROM execution_schedule WHERE execution_id = ? AND lease_owner = ? "
+                f"AND NOT ({woken})",
+                (execution_id, owner),
+            )
+            if cur.rowcount == 1:
+                return True
+        new_due = ts(due_at) if due_at is not None else "9999"
+        cur = self._conn.execute(
+            f"UPDATE execution_schedule SET due_at = CASE WHEN {woken} THEN MIN(due_at, ?) "
+            "ELSE ? END, lease_owner = NULL, lease_until = NULL "
+            "WHERE execution_id = ? AND lease_owner = ?",
+            (new_due, new_due, execution_id, owner),
+        )
+        return cur.rowcount == 1
+
+    def leases(self) -> dict[str, str]:
+        """Execution id -> lease owner, for every execution currently leased."""
+        rows = self._conn.execute(
+            "SELECT execution_id, lease_owner FROM execution_schedule WHERE lease_owner IS NOT NULL"
+        )
+        return {r["execution_id"]: r["lease_owner"] for r in rows}
+
+    def next_due(self) -> datetime | None:
+        """The earliest due time in the queue."""
+        row = self._conn.execute("SELECT MIN(due_at) FROM execution_schedule").fetchone()
+        return parse_ts(row[0]) if row and row[0] else None
+
+
+def require(repo: SqliteExecutions, execution_id: str) -> Execution:
+    """The execution, or NotFoundError."""
+    execution = repo.get(execution_id)
+    if execution is None:
+        raise NotFoundError(f"execution {execution_id} does not exist")
+    return execution

@@ -1,0 +1,1 @@
+"""/api/v1/executions: start, watch and steer runs of recovery plans."""

@@ -1,0 +1,221 @@
+"""/api/v1/executions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import StreamingResponse
+
+from drorch.api.deps import ContainerDep, StoreDep
+from drorch.api.executions.schemas import (
+    CancelCreate,
+    EventRead,
+    ExecutionCreate,
+    ExecutionRead,
+    ExecutionSummaryRead,
+    execution_read,
+)
+from drorch.api.executions.stream import execution_stream
+from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.bootstrap import Container
+from drorch.domain.common import utcnow
+from drorch.domain.executions import Execution, ExecutionStatus, ExecutionType
+from drorch.engine.runner import waker_of
+from drorch.engine.wake import Waker
+from drorch.ports.clock import Clock
+from drorch.services import executions
+
+router = APIRouter(prefix="/api/v1/executions", tags=["executions"])
+
+# Until authentication names the caller, clients may say who they are for the timeline.
+Actor = Annotated[
+    str,
+    Header(
+        alias="X-Drorch-Actor",
+        max_length=128,
+        pattern=r"^[\w .@:/+-]+$",
+        description="Who acts, as recorded on the timeline.",
+    ),
+]
+DEFAULT_ACTOR = "api"
+ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown execution"},
+    409: {"description": "Not allowed in the execution's current state"},
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "Preflight failed; `conflicts` lists every reason"}},
+)
+def start_execution(
+    body: ExecutionCreate,
+    container: ContainerDep,
+    response: Response,
+    actor: Actor = DEFAULT_ACTOR,
+) -> ExecutionRead:
+    """Start a plan as a drill or a recovery, after a preflight that lists every blocker."""
+    execution = executions.start_execution(
+        store=container.store,
+        drs=container.drs,
+        clock=_clock(container),
+        plan_id_or_name=body.plan_id,
+        type=body.type,
+        waves=body.waves,
+        allow_unhealthy=body.allow_unhealthy,
+        actor=actor,
+        waker=_waker(container),
+    )
+    response.headers["Location"] = f"{router.prefix}/{execution.id}"
+    return _read(container, execution)
+
+
+@router.get("")
+def list_executions(
+    store: StoreDep,
+    plan_id: Annotated[str | None, Query(max_length=128)] = None,
+    status: ExecutionStatus | None = None,
+    type: ExecutionType | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> PageRead[ExecutionSummaryRead]:
+    """A page of executions, newest first."""
+    page = executions.list_executions(
+        store=store, plan_id=plan_id, status=status, type=type, cursor=cursor, limit=limit
+    )
+    items = [ExecutionSummaryRead.model_validate(s.model_dump()) for s in page.items]
+    return PageRead(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("/{execution_id}")
+def get_execution(execution_id: str, container: ContainerDep) -> ExecutionRead:
+    """One execution: waves, servers, DRS jobs, instance ids and timings."""
+    return _read(
+        container, executions.get_execution(store=container.store, execution_id=execution_id)
+    )
+
+
+@router.post("/{execution_id}/pause", responses=ACTION_RESPONSES)
+def pause_execution(
+    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+) -> ExecutionRead:
+    """Start no new wave; running waves go on."""
+    execution = executions.pause(
+        store=container.store,
+        execution_id=execution_id,
+        actor=actor,
+        clock=_clock(container),
+        waker=_waker(container),
+    )
+    return _read(container, execution)
+
+
+@router.post("/{execution_id}/resume", responses=ACTION_RESPONSES)
+def resume_execution(
+    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+) -> ExecutionRead:
+    """Go on after a pause or a wave's pause_before hold."""
+    execution = executions.resume(
+        store=container.store,
+        execution_id=execution_id,
+        actor=actor,
+        clock=_clock(container),
+        waker=_waker(container),
+    )
+    return _read(container, execution)
+
+
+@router.post("/{execution_id}/cancel", responses=ACTION_RESPONSES)
+def cancel_execution(
+    execution_id: str,
+    container: ContainerDep,
+    body: CancelCreate | None = None,
+    actor: Actor = DEFAULT_ACTOR,
+) -> ExecutionRead:
+    """Start no new jobs, let running ones finish; drills may terminate what they launched."""
+    execution = executions.cancel(
+        store=container.store,
+        execution_id=execution_id,
+        actor=actor,
+        terminate_instances=bool(body and body.terminate_instances),
+        clock=_clock(container),
+        waker=_waker(container),
+    )
+    return _read(container, execution)
+
+
+@router.post("/{execution_id}/terminate-instances", responses=ACTION_RESPONSES)
+def terminate_instances(
+    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+) -> ExecutionRead:
+    """Clean up a finished drill: terminate its recovery instances and track the job."""
+    execution = executions.terminate_instances(
+        store=container.store,
+        execution_id=execution_id,
+        actor=actor,
+        clock=_clock(container),
+        waker=_waker(container),
+    )
+    return _read(container, execution)
+
+
+@router.get("/{execution_id}/events")
+def list_events(
+    execution_id: str, store: StoreDep, limit: Limit = 100, cursor: Cursor = None
+) -> PageRead[EventRead]:
+    """A page of the execution's timeline, oldest first."""
+    page = executions.list_events(
+        store=store, execution_id=execution_id, cursor=cursor, limit=limit
+    )
+    items = [EventRead.model_validate(e.model_dump()) for e in page.items]
+    return PageRead(items=items, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/{execution_id}/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE messages"}},
+)
+def stream_execution(
+    execution_id: str,
+    container: ContainerDep,
+    after: Annotated[int | None, Query(ge=0, description="Send events after this seq.")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+) -> StreamingResponse:
+    """Live changes as Server-Sent Events: `event`, `execution` and finally `end` messages."""
+    executions.get_execution(store=container.store, execution_id=execution_id)  # 404 up front
+    resume_at = after if after is not None else _seq(last_event_id)
+    messages = execution_stream(
+        container.store, execution_id, after_seq=resume_at, now=lambda: _now(container)
+    )
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(messages, media_type="text/event-stream", headers=headers)
+
+
+def _read(container: Container, execution: Execution) -> ExecutionRead:
+    return execution_read(execution, _now(container))
+
+
+def _seq(last_event_id: str | None) -> int:
+    # A browser resends the id of the last message it saw; anything else starts over.
+    if last_event_id and last_event_id.strip().isdigit():
+        return int(last_event_id.strip())
+    return 0
+
+
+def _clock(container: Container) -> Clock | None:
+    # The services fall back to the system clock; a container may carry its own.
+    clock: Clock | None = getattr(container, "clock", None)
+    return clock
+
+
+def _waker(container: Container) -> Waker:
+    return waker_of(list(container.background))
+
+
+def _now(container: Container) -> datetime:
+    clock = _clock(container)
+    return clock.now() if clock is not None else utcnow()

@@ -1,0 +1,215 @@
+"""Execution JSON shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from drorch.domain.executions import (
+    BatchKind,
+    BatchState,
+    CleanupStatus,
+    DrsJobStatus,
+    DrsLaunchStatus,
+    Execution,
+    ExecutionStatus,
+    ExecutionType,
+    ServerStatus,
+    WaveStatus,
+)
+
+
+class ExecutionCreate(BaseModel):
+    """Body of POST /executions: which plan, drill or recovery, optionally some waves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str = Field(min_length=1, max_length=128, description="Plan id (or unique name).")
+    type: ExecutionType = Field(description="DRILL (test recovery, cleaned up) or RECOVERY.")
+    waves: list[str] | None = Field(
+        default=None, max_length=100, description="Run only these waves (default: all)."
+    )
+    allow_unhealthy: bool = Field(
+        default=False, description="Start even if some servers' replication is unhealthy."
+    )
+
+
+class CancelCreate(BaseModel):
+    """Body of POST /executions/{id}/cancel (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terminate_instances: bool = Field(
+        default=False, description="Drills only: terminate what was launched once jobs end."
+    )
+
+
+class ServerRunRead(BaseModel):
+    """One server of a wave: drorch's status, DRS's launch status, job and instances."""
+
+    source_server_id: str
+    hostname: str
+    account_id: str
+    region: str
+    group_id: str
+    optional: bool
+    status: ServerStatus
+    launch_status: DrsLaunchStatus | None
+    job_id: str | None
+    recovery_instance_id: str | None
+    ec2_instance_id: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    error: str | None
+
+
+class WaveRunRead(BaseModel):
+    """One wave of the run."""
+
+    name: str
+    status: WaveStatus
+    depends_on: list[str]
+    pause_before: bool
+    servers: list[ServerRunRead]
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: float | None
+
+
+class JobRead(BaseModel):
+    """A DRS job drorch started for the run: a LAUNCH of a wave chunk or a TERMINATE."""
+
+    batch_id: str
+    kind: BatchKind
+    wave: str | None
+    account_id: str
+    region: str
+    job_id: str | None
+    job_status: DrsJobStatus | None
+    state: BatchState
+    source_server_ids: list[str]
+    recovery_instance_ids: list[str]
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    last_error: str | None
+
+
+class TimingsRead(BaseModel):
+    """How long the run took (so far) against the plan's recovery time objective."""
+
+    duration_seconds: float | None
+    rto_minutes: int | None
+    within_rto: bool | None = Field(description="None until the run has ended.")
+
+
+class ExecutionRead(BaseModel):
+    """An execution with its waves, servers, DRS jobs and timings."""
+
+    id: str
+    plan_id: str
+    plan_name: str
+    type: ExecutionType
+    status: ExecutionStatus
+    cleanup_status: CleanupStatus
+    paused_reason: str | None
+    waiting_scopes: list[str]
+    terminate_on_cancel: bool
+    leftovers: list[str] = Field(description="Recovery instances cleanup could not remove.")
+    waves: list[WaveRunRead]
+    jobs: list[JobRead]
+    timings: TimingsRead
+    started_by: str
+    version: int
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    updated_at: datetime
+
+
+class ExecutionSummaryRead(BaseModel):
+    """A row of the execution listing."""
+
+    id: str
+    plan_id: str
+    plan_name: str
+    type: ExecutionType
+    status: ExecutionStatus
+    cleanup_status: CleanupStatus
+    servers: int
+    created_at: datetime
+    ended_at: datetime | None
+
+
+class EventRead(BaseModel):
+    """One entry of an execution's timeline: who did what, when."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    message: str
+    wave: str | None
+    source_server_id: str | None
+    data: dict[str, Any]
+
+
+def execution_read(execution: Execution, now: datetime) -> ExecutionRead:
+    """The API shape of an execution; `now` measures runs still going."""
+    fields = execution.model_dump(
+        include={
+            "id",
+            "plan_id",
+            "plan_name",
+            "type",
+            "status",
+            "cleanup_status",
+            "paused_reason",
+            "waiting_scopes",
+            "terminate_on_cancel",
+            "leftovers",
+            "started_by",
+            "version",
+            "created_at",
+            "started_at",
+            "ended_at",
+            "updated_at",
+        }
+    )
+    return ExecutionRead(
+        **fields,
+        waves=[_wave(w.model_dump(), now) for w in execution.waves],
+        jobs=[
+            JobRead.model_validate(b.model_dump(exclude={"stall_warned"}))
+            for b in execution.batches
+        ],
+        timings=_timings(execution, now),
+    )
+
+
+def _wave(wave: dict[str, Any], now: datetime) -> WaveRunRead:
+    servers = [
+        ServerRunRead.model_validate({k: v for k, v in s.items() if k != "batch_id"})
+        for s in wave.pop("servers")
+    ]
+    wave.pop("released", None)
+    seconds = _seconds(wave["started_at"], wave["ended_at"], now)
+    return WaveRunRead(**wave, servers=servers, duration_seconds=seconds)
+
+
+def _timings(execution: Execution, now: datetime) -> TimingsRead:
+    seconds = _seconds(execution.started_at, execution.ended_at, now)
+    rto = execution.snapshot.plan.rto_minutes
+    within = None
+    if execution.terminal and seconds is not None and rto is not None:
+        within = seconds <= rto * 60
+    return TimingsRead(duration_seconds=seconds, rto_minutes=rto, within_rto=within)
+
+
+def _seconds(start: datetime | None, end: datetime | None, now: datetime) -> float | None:
+    if start is None:
+        return None
+    return round(((end or now) - start).total_seconds(), 3)

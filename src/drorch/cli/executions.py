@@ -1,0 +1,293 @@
+"""`drorch exec` commands: start, watch and steer executions over the HTTP API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group, RenderableType
+
+from drorch.cli.follow import EXECUTIONS, follow_execution
+from drorch.cli.http import ApiClient, ApiError, ApiUrlOption
+from drorch.cli.output import (
+    EXIT_CODES_HELP,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+    JsonOption,
+    details,
+    note,
+    reports_errors,
+    show,
+    table,
+)
+from drorch.cli.resources import (
+    PLANS,
+    AllOption,
+    CursorOption,
+    LimitOption,
+    YesOption,
+    hint_more,
+    list_page,
+    resolve_id,
+)
+
+app = typer.Typer(
+    help=f"Executions: run recovery plans as drills or recoveries. {EXIT_CODES_HELP}",
+    no_args_is_help=True,
+)
+
+ExecArgument = Annotated[str, typer.Argument(metavar="EXECUTION", help="Execution id.")]
+FollowOption = Annotated[
+    bool, typer.Option("--follow", "-f", help="Show live progress until the execution ends.")
+]
+
+
+@app.command("start")
+@reports_errors
+def start_execution(
+    plan: Annotated[str, typer.Argument(metavar="PLAN", help="Plan id or name.")],
+    drill: Annotated[
+        bool, typer.Option("--drill/--recovery", help="A drill (default) or a real recovery.")
+    ] = True,
+    waves: Annotated[
+        str | None, typer.Option("--waves", metavar="W1,W2", help="Run only these waves.")
+    ] = None,
+    allow_unhealthy: Annotated[
+        bool, typer.Option(help="Start even if replication of some servers is unhealthy.")
+    ] = False,
+    follow: FollowOption = False,
+    yes: YesOption = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start a plan; with --follow, exit 0 only if it ends COMPLETED."""
+    if not drill:
+        confirm_recovery(plan, yes=yes)
+    with ApiClient(api_url) as client:
+        body = {
+            "plan_id": resolve_id(client, PLANS, plan),
+            "type": "DRILL" if drill else "RECOVERY",
+            "waves": _wave_names(waves),
+            "allow_unhealthy": allow_unhealthy,
+        }
+        execution = _post_start(client, body)
+        if not follow:
+            show(execution, as_json=as_json, render=execution_view)
+            return
+        note(f"started {execution['type']} {execution['id']} of plan {execution['plan_name']!r}")
+        final = follow_or_detach(client, execution["id"], as_json=as_json)
+    raise typer.Exit(exit_code(final))
+
+
+@app.command("list")
+@reports_errors
+def list_executions(
+    plan: Annotated[str | None, typer.Option(help="Plan id or name.")] = None,
+    status: Annotated[str | None, typer.Option(help="e.g. RUNNING, COMPLETED.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="DRILL or RECOVERY.")] = None,
+    limit: LimitOption = 50,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List executions, newest first."""
+    with ApiClient(api_url) as client:
+        plan_id = resolve_id(client, PLANS, plan) if plan else None
+        params = {"plan_id": plan_id, "status": status, "type": type}
+        page = list_page(
+            client, EXECUTIONS, {**params, "limit": limit, "cursor": cursor}, all_pages=all_pages
+        )
+    show(page, as_json=as_json, render=executions_table)
+    if not as_json:
+        hint_more(page)
+
+
+@app.command("get")
+@reports_errors
+def get_execution(
+    execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
+) -> None:
+    """Show one execution: waves, servers, jobs and timings."""
+    with ApiClient(api_url) as client:
+        execution = client.get(f"{EXECUTIONS}/{execution_id}").data
+    show(execution, as_json=as_json, render=execution_view)
+
+
+@app.command("pause")
+@reports_errors
+def pause(
+    execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
+) -> None:
+    """Start no new wave; running waves go on."""
+    _action(execution_id, "pause", None, api_url=api_url, as_json=as_json)
+
+
+@app.command("resume")
+@reports_errors
+def resume(
+    execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
+) -> None:
+    """Go on after a pause or a wave's pause_before hold."""
+    _action(execution_id, "resume", None, api_url=api_url, as_json=as_json)
+
+
+@app.command("cancel")
+@reports_errors
+def cancel(
+    execution_id: ExecArgument,
+    terminate: Annotated[
+        bool, typer.Option("--terminate", help="Drills: terminate what was launched.")
+    ] = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start no new jobs; running jobs finish, then the execution ends CANCELLED."""
+    body = {"terminate_instances": terminate}
+    _action(execution_id, "cancel", body, api_url=api_url, as_json=as_json)
+
+
+@app.command("terminate")
+@reports_errors
+def terminate(
+    execution_id: ExecArgument,
+    follow: FollowOption = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Clean up a finished drill: terminate the recovery instances it launched."""
+    with ApiClient(api_url) as client:
+        execution = client.post(f"{EXECUTIONS}/{execution_id}/terminate-instances").data
+        if follow:
+            execution = follow_or_detach(client, execution_id, as_json=as_json)
+        else:
+            show(execution, as_json=as_json, render=execution_view)
+    if follow and execution.get("cleanup_status") != "COMPLETED":
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@app.command("follow")
+@reports_errors
+def follow(
+    execution_id: ExecArgument,
+    poll: Annotated[
+        bool, typer.Option("--poll", help="Poll the API instead of reading the event stream.")
+    ] = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show live progress; exit 0 when the execution ends COMPLETED, 1 otherwise."""
+    with ApiClient(api_url) as client:
+        final = follow_or_detach(client, execution_id, as_json=as_json, poll=poll)
+    raise typer.Exit(exit_code(final))
+
+
+def confirm_recovery(plan: str, *, yes: bool) -> None:
+    """A real recovery launches production instances: ask, and never assume without a TTY."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"not starting a RECOVERY of {plan!r} without confirmation: pass --yes "
+            "(stdin is not a terminal)",
+            EXIT_USAGE,
+        )
+    question = f"Start a real RECOVERY of plan {plan!r}? It launches instances in DRS."
+    if not typer.confirm(question, default=False, err=True):
+        raise CliError("not confirmed; no recovery was started", EXIT_REFUSED)
+
+
+def exit_code(execution: dict[str, Any]) -> int:
+    """0 for a COMPLETED execution, 1 for any other outcome."""
+    return EXIT_OK if execution.get("status") == "COMPLETED" else EXIT_REFUSED
+
+
+def _wave_names(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    if not names:
+        raise CliError("--waves needs at least one wave name", EXIT_USAGE)
+    return names
+
+
+def _post_start(client: ApiClient, body: dict[str, Any]) -> dict[str, Any]:
+    """POST the start; a refused preflight lists every reason before the one-line error."""
+    try:
+        execution: dict[str, Any] = client.post(EXECUTIONS, body).data
+    except ApiError as exc:
+        for conflict in exc.problem.get("conflicts") or []:
+            note(f"  - {_reason(conflict)}")
+        raise
+    return execution
+
+
+def _reason(conflict: Any) -> str:
+    if isinstance(conflict, dict):
+        text = conflict.get("message") or conflict.get("detail") or conflict.get("reason")
+        return str(text) if text else json.dumps(conflict, sort_keys=True)
+    return str(conflict)
+
+
+def _action(
+    execution_id: str, action: str, body: Any, *, api_url: str | None, as_json: bool
+) -> None:
+    with ApiClient(api_url) as client:
+        execution = client.post(f"{EXECUTIONS}/{execution_id}/{action}", body).data
+    show(execution, as_json=as_json, render=execution_view)
+
+
+def follow_or_detach(
+    client: ApiClient, execution_id: str, *, as_json: bool, poll: bool = False
+) -> dict[str, Any]:
+    """Follow to the end and show the final state; Ctrl-C stops watching, not the execution."""
+    try:
+        final = follow_execution(client, execution_id, quiet_stdout=as_json, poll=poll)
+    except KeyboardInterrupt:
+        note(f"stopped following; {execution_id} goes on (drorch exec follow {execution_id})")
+        raise typer.Exit(130) from None
+    show(final, as_json=as_json, render=execution_view)
+    return final
+
+
+def executions_table(page: dict[str, Any]) -> RenderableType:
+    """A page of executions as a table."""
+    keys = ("id", "plan_name", "type", "status", "cleanup_status", "servers", "created_at")
+    rows = [_pick(e, (*keys, "ended_at")) for e in page["items"]]
+    return table([k.upper().replace("_", " ") for k in (*keys, "ended_at")], rows)
+
+
+def execution_view(ex: dict[str, Any]) -> RenderableType:
+    """One execution: its fields, then a table of every server by wave, then its jobs."""
+    timings = ex.get("timings") or {}
+    fields = details(
+        [
+            ("execution", f"{ex['id']}: {ex['type']} of {ex['plan_name']} ({ex['plan_id']})"),
+            ("status", f"{ex['status']} (cleanup {ex['cleanup_status']})"),
+            ("started", f"{ex.get('started_at') or '-'} by {ex.get('started_by')}"),
+            ("ended", ex.get("ended_at")),
+            ("duration (s)", timings.get("duration_seconds")),
+            ("within RTO", timings.get("within_rto")),
+            ("left behind", ex.get("leftovers")),
+        ]
+    )
+    keys = ("source_server_id", "hostname", "status", "job_id", "recovery_instance_id")
+    rows = [
+        [w["name"], *_pick(s, (*keys, "ec2_instance_id"))]
+        for w in ex["waves"]
+        for s in w["servers"]
+    ]
+    columns = ["WAVE", "SERVER", "HOSTNAME", "STATUS", "JOB", "RECOVERY INSTANCE", "EC2"]
+    job_keys = ("job_id", "kind", "wave", "job_status", "state", "source_server_ids")
+    jobs = [_pick(j, job_keys) for j in ex.get("jobs", [])]
+    job_table = table(["JOB", "KIND", "WAVE", "DRS STATUS", "STATE", "SERVERS"], jobs, title="Jobs")
+    return Group(fields, table(columns, rows, title="Servers"), job_table)
+
+
+def _pick(item: dict[str, Any], keys: Iterable[str]) -> list[Any]:
+    return [item.get(k) for k in keys]

@@ -1,0 +1,288 @@
+"""Executions: one run of a recovery plan, as a drill or a real recovery.
+
+An execution holds an immutable snapshot of the plan, its groups and the resolved servers
+taken at start, plus the run state of every wave, server and DRS job (batch), and an
+append-only timeline of events. Status strings sent to or read from DRS (`launch_status`,
+`job_status`, job types, log event names) are exactly those of the DRS API model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from drorch.domain.common import Model
+from drorch.domain.groups import ProtectionGroup
+from drorch.domain.plans import RecoveryPlan
+
+ExecutionType = Literal["DRILL", "RECOVERY"]
+ExecutionStatus = Literal[
+    "PENDING", "RUNNING", "PAUSED", "CANCELLING", "COMPLETED", "PARTIAL", "FAILED", "CANCELLED"
+]
+# PENDING: dependencies not met; HELD: pause_before waits for resume; SKIPPED: a dependency
+# failed or was skipped; CANCELLED: the operator cancelled before the wave finished.
+WaveStatus = Literal["PENDING", "HELD", "RUNNING", "COMPLETED", "FAILED", "SKIPPED", "CANCELLED"]
+# drorch's view of a server; `launch_status` keeps DRS's own value next to it.
+ServerStatus = Literal[
+    "PENDING", "LAUNCHING", "LAUNCHED", "FAILED", "SKIPPED", "CANCELLED", "TERMINATED"
+]
+CleanupStatus = Literal["NOT_APPLICABLE", "NOT_STARTED", "IN_PROGRESS", "COMPLETED", "INCOMPLETE"]
+# The DRS API's values (botocore drs model: JobStatus, LaunchStatus, JobType).
+DrsJobStatus = Literal["PENDING", "STARTED", "COMPLETED"]
+DrsLaunchStatus = Literal["PENDING", "IN_PROGRESS", "LAUNCHED", "FAILED", "TERMINATED"]
+DrsJobType = Literal["LAUNCH", "TERMINATE", "CREATE_CONVERTED_SNAPSHOT"]
+# INTENDED: intent recorded, DRS call not confirmed; ACTIVE: DRS job known; DONE: job ended;
+# REJECTED: DRS refused the call for good (the servers fail); LOST: no job was created
+# (the call failed, or reconciliation found none), so the servers went back to PENDING.
+BatchState = Literal["INTENDED", "ACTIVE", "DONE", "REJECTED", "LOST"]
+BatchKind = Literal["LAUNCH", "TERMINATE"]
+
+ACTIVE_STATUSES: frozenset[str] = frozenset({"PENDING", "RUNNING", "PAUSED", "CANCELLING"})
+TERMINAL_STATUSES: frozenset[str] = frozenset({"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"})
+TERMINAL_WAVES: frozenset[str] = frozenset({"COMPLETED", "FAILED", "SKIPPED", "CANCELLED"})
+TERMINAL_SERVERS: frozenset[str] = frozenset(
+    {"LAUNCHED", "FAILED", "SKIPPED", "CANCELLED", "TERMINATED"}
+)
+TAG_EXECUTION = "drorch:execution-id"
+TAG_BATCH = "drorch:batch-id"
+
+
+class Record(BaseModel):
+    """Base of run-state models: unknown fields refused; the engine updates copies."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class SnapshotServer(Model):
+    """A server resolved at start: where it lives, which wave and group, whether optional."""
+
+    source_server_id: str
+    account_id: str
+    region: str
+    group_id: str
+    wave: str
+    hostname: str = ""
+    optional: bool = False
+    replication_state: str = "CONTINUOUS"
+
+
+class Snapshot(Model):
+    """What the execution runs, frozen at start so later edits change nothing."""
+
+    plan: RecoveryPlan
+    groups: list[ProtectionGroup]
+    servers: list[SnapshotServer]
+    selected_waves: list[str]
+
+
+class ServerRun(Record):
+    """One server's progress in an execution."""
+
+    source_server_id: str
+    account_id: str
+    region: str
+    group_id: str
+    hostname: str = ""
+    optional: bool = False
+    status: ServerStatus = "PENDING"
+    launch_status: DrsLaunchStatus | None = None
+    batch_id: str | None = None
+    job_id: str | None = None
+    recovery_instance_id: str | None = None
+    ec2_instance_id: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    error: str | None = None
+
+
+class WaveRun(Record):
+    """One wave's progress; `depends_on` is effective (defaults filled, subset applied)."""
+
+    name: str
+    depends_on: list[str] = Field(default_factory=list)
+    pause_before: bool = False
+    released: bool = False
+    status: WaveStatus = "PENDING"
+    servers: list[ServerRun] = Field(default_factory=list)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class Batch(Record):
+    """One DRS job drorch starts (or started): a LAUNCH for a wave chunk or a TERMINATE."""
+
+    batch_id: str
+    kind: BatchKind
+    wave: str | None = None
+    account_id: str
+    region: str
+    source_server_ids: list[str]
+    recovery_instance_ids: list[str] = Field(default_factory=list)
+    state: BatchState = "INTENDED"
+    job_id: str | None = None
+    job_status: DrsJobStatus | None = None
+    attempts: int = 0
+    created_at: datetime
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    last_error: str | None = None
+    stall_warned: bool = False
+
+
+class Retry(Record):
+    """When a scope may be called again after throttling or a conflict, and how often it was."""
+
+    attempts: int = 0
+    not_before: datetime | None = None
+
+
+class Event(Model):
+    """One entry of the timeline: who did what, when."""
+
+    seq: int = 0
+    at: datetime
+    actor: str
+    kind: str
+    message: str
+    wave: str | None = None
+    source_server_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Execution(Record):
+    """One run of a recovery plan."""
+
+    id: str
+    plan_id: str
+    plan_name: str
+    type: ExecutionType
+    status: ExecutionStatus = "PENDING"
+    cleanup_status: CleanupStatus = "NOT_APPLICABLE"
+    snapshot: Snapshot
+    waves: list[WaveRun]
+    batches: list[Batch] = Field(default_factory=list)
+    leftovers: list[str] = Field(default_factory=list, description="Recovery instances left.")
+    retries: dict[str, Retry] = Field(default_factory=dict, description="Per account/region.")
+    paused_reason: str | None = None
+    waiting_scopes: list[str] = Field(default_factory=list, description="Waiting for quota.")
+    cleanup_started_at: datetime | None = None
+    terminate_on_cancel: bool = False
+    expected_job_seconds: float | None = None
+    started_by: str
+    version: int = 1
+    created_at: datetime
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    updated_at: datetime
+    next_look_at: datetime | None = None
+
+    @property
+    def is_drill(self) -> bool:
+        """True for a drill (test recovery, cleaned up afterwards)."""
+        return self.type == "DRILL"
+
+    @property
+    def terminal(self) -> bool:
+        """True once the execution's status can no longer change."""
+        return self.status in TERMINAL_STATUSES
+
+    def wave(self, name: str) -> WaveRun:
+        """The wave with this name."""
+        for wave in self.waves:
+            if wave.name == name:
+                return wave
+        raise KeyError(name)
+
+    def servers(self) -> list[ServerRun]:
+        """Every server of every wave."""
+        return [s for wave in self.waves for s in wave.servers]
+
+    def batch(self, batch_id: str) -> Batch:
+        """The batch with this id."""
+        for batch in self.batches:
+            if batch.batch_id == batch_id:
+                return batch
+        raise KeyError(batch_id)
+
+    def open_batches(self) -> list[Batch]:
+        """Batches whose DRS job has not ended yet (or whose start is unconfirmed)."""
+        return [b for b in self.batches if b.state in ("INTENDED", "ACTIVE")]
+
+    def needs_engine(self) -> bool:
+        """True while the engine still has work: an active run or a cleanup in progress."""
+        return (
+            not self.terminal or self.cleanup_status == "IN_PROGRESS" or bool(self.open_batches())
+        )
+
+
+class ExecutionSummary(Model):
+    """A light row of an execution listing."""
+
+    id: str
+    plan_id: str
+    plan_name: str
+    type: ExecutionType
+    status: ExecutionStatus
+    cleanup_status: CleanupStatus
+    servers: int
+    created_at: datetime
+    ended_at: datetime | None = None
+
+
+IntentState = Literal["OPEN", "STARTED", "ENDED", "FAILED"]
+
+
+class Intent(Model):
+    """A DRS job drorch is about to start or has started, recorded before the call.
+
+    OPEN: recorded, the call's outcome unknown; STARTED: DRS returned the job id; ENDED:
+    the job completed; FAILED: DRS refused the call, so no job exists. OPEN and STARTED
+    intents hold quota capacity for every execution in the account and region.
+    """
+
+    execution_id: str
+    batch_id: str
+    attempt: int = 1
+    kind: BatchKind
+    execution_type: ExecutionType
+    account_id: str
+    region: str
+    source_server_ids: list[str]
+    state: IntentState = "OPEN"
+    job_id: str | None = None
+    created_at: datetime
+
+
+OperatorAction = Literal["pause", "resume", "cancel", "terminate_instances"]
+
+
+class Command(Model):
+    """An operator action queued for the engine (applied in order on the next advance)."""
+
+    seq: int = 0
+    action: OperatorAction
+    actor: str
+    at: datetime
+    terminate_instances: bool = False
+
+
+def scope_key(account_id: str, region: str) -> str:
+    """The key of an account/region pair, e.g. `123456789012/us-east-1`."""
+    return f"{account_id}/{region}"
+
+
+def summarize(execution: Execution) -> ExecutionSummary:
+    """The listing row of an execution."""
+    return ExecutionSummary(
+        id=execution.id,
+        plan_id=execution.plan_id,
+        plan_name=execution.plan_name,
+        type=execution.type,
+        status=execution.status,
+        cleanup_status=execution.cleanup_status,
+        servers=len(execution.snapshot.servers),
+        created_at=execution.created_at,
+        ended_at=execution.ended_at,
+    )

@@ -1,0 +1,1 @@
+"""Durable orchestration: observe -> apply (pure) -> decide (pure) -> act (idempotent)."""

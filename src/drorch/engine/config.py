@@ -1,0 +1,28 @@
+"""Engine tuning: polling, backoff, reconciliation and lease timings, and the DRS quotas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from drorch.engine.quotas import Limits
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Timings in seconds of the engine's clock."""
+
+    fast_poll: float = 0.5
+    slow_poll: float = 30.0
+    capacity_poll: float = 30.0
+    error_retry: float = 5.0
+    idle_poll: float = 300.0
+    reconcile_poll: float = 2.0
+    reconcile_grace: float = 30.0
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    lease_seconds: float = 15.0
+    job_list_window: float = 3 * 3600.0
+    near_end_fraction: float = 0.2
+    stall_factor: float = 3.0
+    stall_seconds: float = 3600.0
+    limits: Limits = field(default_factory=Limits)

@@ -1,0 +1,187 @@
+"""Fold observed DRS jobs into batches and servers (pure, in place on a working copy)."""
+
+from __future__ import annotations
+
+from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
+from drorch.engine import rules as r
+from drorch.engine.config import EngineConfig
+from drorch.engine.observe import Observation, ScopeView
+from drorch.engine.rules import Changes
+from drorch.ports.drs import DrsJob
+
+FAIL_EVENTS = frozenset(
+    {"LAUNCH_FAILED", "CONVERSION_FAIL", "SNAPSHOT_FAIL", "USING_PREVIOUS_SNAPSHOT_FAILED"}
+)
+EWMA = 0.5
+
+
+def server_index(ex: Execution) -> dict[str, ServerRun]:
+    """Server id -> the (mutable) server run."""
+    return {s.source_server_id: s for s in ex.servers()}
+
+
+def fold_jobs(ex: Execution, obs: Observation, changes: Changes, config: EngineConfig) -> None:
+    """Update every ACTIVE batch from the jobs DRS reported for it."""
+    index = server_index(ex)
+    for batch in ex.batches:
+        if batch.state != "ACTIVE" or not batch.job_id:
+            continue
+        view = obs.scopes.get(scope_key(batch.account_id, batch.region))
+        job = view.jobs.get(batch.job_id) if view else None
+        if view is None or job is None:
+            continue
+        if batch.kind == "LAUNCH":
+            _fold_launch(ex, batch, job, view, index, changes)
+        else:
+            _fold_terminate(ex, batch, job, view, index, changes)
+        _warn_stall(ex, batch, changes, config)
+
+
+def _fold_launch(
+    ex: Execution,
+    batch: Batch,
+    job: DrsJob,
+    view: ScopeView,
+    index: dict[str, ServerRun],
+    changes: Changes,
+) -> None:
+    batch.job_status = job.status  # type: ignore[assignment]
+    launched, failed = 0, []
+    for part in job.servers:
+        server = index.get(part.source_server_id)
+        if server is None:
+            continue
+        server.launch_status = part.launch_status  # type: ignore[assignment]
+        server.job_id = batch.job_id
+        server.recovery_instance_id = part.recovery_instance_id or server.recovery_instance_id
+        if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
+            r.move_server(server, r.LAUNCHED, changes.now)
+            launched += 1
+        elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
+            failed.append(server)
+    if job.status == "COMPLETED":
+        failed += _end_batch(ex, batch, job, index, changes)
+    _fail_servers(batch, failed, view, changes)
+    _attach_instances(batch, view, index)
+    if launched:
+        changes.note(
+            "servers.launched",
+            f"{launched} server(s) of wave {batch.wave} launched (job {batch.job_id})",
+            wave=batch.wave,
+            job_id=batch.job_id,
+            count=launched,
+        )
+
+
+def _end_batch(
+    ex: Execution, batch: Batch, job: DrsJob, index: dict[str, ServerRun], changes: Changes
+) -> list[ServerRun]:
+    batch.state = "DONE"
+    # The engine's own clock, not DRS's timestamps: a sandbox may run on scaled time.
+    batch.ended_at = changes.now
+    _learn_duration(ex, batch)
+    stuck = [
+        index[s] for s in batch.source_server_ids if s in index and index[s].status == "LAUNCHING"
+    ]
+    changes.note(
+        "job.completed",
+        f"job {batch.job_id} ({batch.kind}, wave {batch.wave}) completed",
+        wave=batch.wave,
+        job_id=batch.job_id,
+        batch_id=batch.batch_id,
+    )
+    return stuck
+
+
+def _fail_servers(batch: Batch, failed: list[ServerRun], view: ScopeView, changes: Changes) -> None:
+    reasons = _reasons(view, batch.job_id or "")
+    for server in failed:
+        if server.status != "LAUNCHING":
+            continue
+        status = server.launch_status or "unknown"
+        server.error = reasons.get(server.source_server_id, f"launchStatus {status}")
+        r.move_server(server, r.LAUNCH_FAILED, changes.now)
+        changes.note(
+            "server.failed",
+            f"{server.source_server_id} failed to launch: {server.error}",
+            wave=batch.wave,
+            source_server_id=server.source_server_id,
+            job_id=batch.job_id,
+            optional=server.optional,
+        )
+
+
+def _reasons(view: ScopeView, job_id: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in view.log_items.get(job_id, []):
+        if item.event in FAIL_EVENTS and item.source_server_id:
+            found[item.source_server_id] = f"{item.event} {item.detail}".strip()
+    return found
+
+
+def _attach_instances(batch: Batch, view: ScopeView, index: dict[str, ServerRun]) -> None:
+    for inst in view.instances.values():
+        server = index.get(inst.source_server_id)
+        if server is None or server.source_server_id not in batch.source_server_ids:
+            continue
+        if server.recovery_instance_id in (None, inst.recovery_instance_id):
+            server.recovery_instance_id = inst.recovery_instance_id
+            server.ec2_instance_id = inst.ec2_instance_id
+
+
+def _learn_duration(ex: Execution, batch: Batch) -> None:
+    # Polling aims at the expected end of a job; learn it from jobs that finished,
+    # measured on the engine's clock so that it agrees with the clock polling uses.
+    if batch.kind != "LAUNCH" or not batch.started_at or not batch.ended_at:
+        return
+    seconds = (batch.ended_at - batch.started_at).total_seconds()
+    if seconds <= 0:
+        return
+    old = ex.expected_job_seconds
+    ex.expected_job_seconds = seconds if old is None else EWMA * seconds + (1 - EWMA) * old
+
+
+def _fold_terminate(
+    ex: Execution,
+    batch: Batch,
+    job: DrsJob,
+    view: ScopeView,
+    index: dict[str, ServerRun],
+    changes: Changes,
+) -> None:
+    batch.job_status = job.status  # type: ignore[assignment]
+    if job.status != "COMPLETED":
+        return
+    batch.state = "DONE"
+    batch.ended_at = job.end_time or changes.now
+    statuses = {s.source_server_id: s.launch_status for s in job.servers}
+    for server_id in batch.source_server_ids:
+        server = index[server_id]
+        gone = _instance_gone(server, view, statuses.get(server_id))
+        if gone and r.TERMINATED.allows(server.status):
+            r.move_server(server, r.TERMINATED, changes.now)
+            server.launch_status = "TERMINATED"
+    changes.note("job.completed", f"terminate job {batch.job_id} completed", job_id=batch.job_id)
+
+
+def _instance_gone(server: ServerRun, view: ScopeView, launch_status: str | None) -> bool:
+    if server.source_server_id in view.instances_checked:
+        return server.recovery_instance_id not in view.instances
+    return launch_status == "TERMINATED"
+
+
+def _warn_stall(ex: Execution, batch: Batch, changes: Changes, config: EngineConfig) -> None:
+    if batch.state != "ACTIVE" or batch.stall_warned or not batch.started_at:
+        return
+    expected = ex.expected_job_seconds
+    limit = config.stall_factor * expected if expected else config.stall_seconds
+    age = (changes.now - batch.started_at).total_seconds()
+    if age > limit:
+        batch.stall_warned = True
+        changes.note(
+            "job.stalled",
+            f"job {batch.job_id} has run {age:.0f}s, over the {limit:.0f}s expected at most; "
+            "still waiting (cancel to give up)",
+            wave=batch.wave,
+            job_id=batch.job_id,
+        )

@@ -1,0 +1,165 @@
+"""Observe: read what changed in DRS for one execution, at most one DescribeJobs per scope.
+
+A scope with work to start (or intents to reconcile) is listed by date, which shows every
+job in the account and Region (capacity, jobs drorch did not start, tags to match intents);
+otherwise only the execution's active job ids are asked for. Follow-up reads (recovery
+instances, job log items) happen only for jobs that just completed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from drorch.domain.executions import Batch, Execution, Intent, scope_key
+from drorch.engine.config import EngineConfig
+from drorch.errors import DrsError
+from drorch.ports.drs import (
+    DrsClient,
+    DrsGateway,
+    DrsJob,
+    JobLogItem,
+    JobServer,
+    RecoveryInstance,
+    Scope,
+)
+
+
+@dataclass(frozen=True)
+class DrsFault:
+    """A DRS error seen while observing or acting, kept as data for the pure steps."""
+
+    operation: str
+    code: str
+    message: str
+    retry_after: float | None = None
+    retryable: bool = True
+
+
+@dataclass
+class ScopeView:
+    """What one account and Region showed in this advance."""
+
+    jobs: dict[str, DrsJob] = field(default_factory=dict)
+    listed: bool = False
+    instances: dict[str, RecoveryInstance] = field(default_factory=dict)
+    instances_checked: set[str] = field(default_factory=set)
+    log_items: dict[str, list[JobLogItem]] = field(default_factory=dict)
+    faults: list[DrsFault] = field(default_factory=list)
+
+
+@dataclass
+class Observation:
+    """Everything observe() learned; apply() folds it in without further I/O."""
+
+    now: datetime
+    scopes: dict[str, ScopeView] = field(default_factory=dict)
+
+    def view(self, key: str) -> ScopeView:
+        """The view of a scope (empty when it was not read)."""
+        return self.scopes.setdefault(key, ScopeView())
+
+
+RETRYABLE = {"ThrottlingException", "ConflictException", "ServiceQuotaExceededException"}
+
+
+def fault(operation: str, exc: DrsError) -> DrsFault:
+    """A DRS error as data; unknown and server-side errors count as retryable."""
+    permanent = exc.code in {"ValidationException", "ResourceNotFoundException"}
+    return DrsFault(
+        operation, exc.code or type(exc).__name__, exc.detail, exc.retry_after, not permanent
+    )
+
+
+def observe(
+    ex: Execution, intents: list[Intent], drs: DrsGateway, now: datetime, config: EngineConfig
+) -> Observation:
+    """Read DRS for every scope the execution touches; errors become faults, never raise."""
+    obs = Observation(now=now)
+    for key, scope in _scopes(ex).items():
+        view = obs.view(key)
+        try:
+            _observe_scope(ex, intents, drs.client(scope), key, view, now, config)
+        except DrsError as exc:
+            view.faults.append(fault("DescribeJobs", exc))
+    return obs
+
+
+def _scopes(ex: Execution) -> dict[str, Scope]:
+    found: dict[str, Scope] = {}
+    for s in ex.snapshot.servers:
+        found.setdefault(scope_key(s.account_id, s.region), Scope(s.account_id, s.region))
+    return found
+
+
+def _observe_scope(
+    ex: Execution,
+    intents: list[Intent],
+    client: DrsClient,
+    key: str,
+    view: ScopeView,
+    now: datetime,
+    config: EngineConfig,
+) -> None:
+    mine = [b for b in ex.open_batches() if scope_key(b.account_id, b.region) == key]
+    active_ids = [b.job_id for b in mine if b.job_id]
+    if _wants_listing(ex, intents, key):
+        since = now - timedelta(seconds=config.job_list_window)
+        view.jobs = {j.job_id: j for j in client.describe_jobs(from_date=since)}
+        view.listed = True
+        active_ids = [i for i in active_ids if i not in view.jobs]
+    if active_ids:
+        view.jobs.update({j.job_id: j for j in client.describe_jobs(job_ids=active_ids)})
+    _follow_up(client, mine, view, _launching(ex))
+
+
+def _wants_listing(ex: Execution, intents: list[Intent], key: str) -> bool:
+    if any(i.state == "OPEN" and scope_key(i.account_id, i.region) == key for i in intents):
+        return True
+    if ex.status in ("RUNNING", "PAUSED", "PENDING"):
+        for wave in ex.waves:
+            if wave.status in ("PENDING", "HELD", "RUNNING") and any(
+                s.status == "PENDING" and scope_key(s.account_id, s.region) == key
+                for s in wave.servers
+            ):
+                return True
+    return ex.cleanup_status == "IN_PROGRESS"
+
+
+def _launching(ex: Execution) -> set[str]:
+    return {s.source_server_id for s in ex.servers() if s.status == "LAUNCHING"}
+
+
+def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, launching: set[str]) -> None:
+    """Instance reads for jobs that completed; log reads for jobs with new failures."""
+    done = [b for b in mine if b.job_id and _completed(view, b.job_id)]
+    servers = sorted({s for b in done for s in b.source_server_ids})
+    if servers:
+        try:
+            found = client.describe_recovery_instances(source_server_ids=servers)
+            view.instances = {r.recovery_instance_id: r for r in found}
+            view.instances_checked = set(servers)
+        except DrsError as exc:
+            view.faults.append(fault("DescribeRecoveryInstances", exc))
+    for batch in mine:
+        job = view.jobs.get(batch.job_id or "")
+        if job is None or batch.kind != "LAUNCH":
+            continue
+        if any(_newly_failed(s, launching, job.status) for s in job.servers):
+            try:
+                view.log_items[job.job_id] = client.describe_job_log_items(job.job_id)
+            except DrsError as exc:
+                view.faults.append(fault("DescribeJobLogItems", exc))
+
+
+def _completed(view: ScopeView, job_id: str) -> bool:
+    job = view.jobs.get(job_id)
+    return job is not None and job.status == "COMPLETED"
+
+
+def _newly_failed(server: JobServer, launching: set[str], job_status: str) -> bool:
+    if server.source_server_id not in launching:
+        return False
+    return server.launch_status == "FAILED" or (
+        job_status == "COMPLETED" and server.launch_status != "LAUNCHED"
+    )

@@ -1,0 +1,96 @@
+"""Adaptive polling (pure): when to look at an execution again.
+
+For each running job the engine aims at its expected end: it looks rarely while the end
+is far (at most `slow_poll` apart) and every `fast_poll` once the end is near. Once some
+servers of a job have finished, the gap shrinks with the number still launching. A job
+running late is looked at less and less often (a stalled job causes no hot loop). The
+expected duration is learned from this execution's completed jobs; before any has
+completed, the gap is a quarter of the job's age, so a short job is seen soon after it
+ends and a long one costs few calls.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from drorch.domain.executions import Batch, Execution, scope_key
+from drorch.engine.cleanup import cleanup_candidates
+from drorch.engine.config import EngineConfig
+
+UNKNOWN_FRACTION = 0.25
+LATE_FRACTION = 0.1
+PER_SERVER = 0.5
+
+
+def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | None:
+    """The next due time, or None when the engine has nothing left to do."""
+    if not ex.needs_engine():
+        return None
+    if ex.status == "PENDING":
+        return now
+    statuses: dict[str, str] = {s.source_server_id: s.status for s in ex.servers()}
+    looks = [
+        now + timedelta(seconds=_batch_gap(ex, b, statuses, now, config)) for b in ex.open_batches()
+    ]
+    looks += [_work_look(ex, key, now, config) for key in work_scopes(ex)]
+    if not looks:
+        return now + timedelta(seconds=config.idle_poll)
+    soonest: datetime = min(looks)
+    return max(soonest, now)
+
+
+def _work_look(ex: Execution, key: str, now: datetime, config: EngineConfig) -> datetime:
+    retry = ex.retries.get(key)
+    if retry and retry.not_before and retry.not_before > now:
+        return retry.not_before  # a scope backing off is not called early
+    gap = config.capacity_poll if key in ex.waiting_scopes else config.fast_poll
+    return now + timedelta(seconds=gap)
+
+
+def work_scopes(ex: Execution) -> set[str]:
+    """Scopes with servers to launch or terminate right now."""
+    found: set[str] = set()
+    if ex.status in ("RUNNING", "PAUSED"):
+        for wave in ex.waves:
+            if wave.status == "RUNNING":
+                found |= {
+                    scope_key(s.account_id, s.region) for s in wave.servers if s.status == "PENDING"
+                }
+    launches_open = any(b.kind == "LAUNCH" for b in ex.open_batches())
+    if ex.cleanup_status == "IN_PROGRESS" and not launches_open:
+        found |= {scope_key(s.account_id, s.region) for s in cleanup_candidates(ex)}
+    return found
+
+
+def _batch_gap(
+    ex: Execution, batch: Batch, statuses: dict[str, str], now: datetime, config: EngineConfig
+) -> float:
+    if batch.state == "INTENDED" or not batch.started_at:
+        return config.reconcile_poll
+    left = _left_in_progress(batch, statuses)
+    if left:
+        # Servers of the job have started to finish: the fewer left, the sooner it ends.
+        return _clamp(config.fast_poll * left * PER_SERVER, config)
+    age = max((now - batch.started_at).total_seconds(), 0.0)
+    expected = ex.expected_job_seconds
+    if expected is None:
+        return _clamp(age * UNKNOWN_FRACTION, config)
+    remaining = expected - age
+    near = expected * config.near_end_fraction
+    if remaining > near:
+        return _clamp(remaining - near, config)
+    if remaining > -near:
+        return config.fast_poll
+    return _clamp(-remaining * LATE_FRACTION, config)
+
+
+def _left_in_progress(batch: Batch, statuses: dict[str, str]) -> int:
+    """Servers still launching in a LAUNCH job some of whose servers already finished."""
+    if batch.kind != "LAUNCH":
+        return 0
+    left = sum(1 for s in batch.source_server_ids if statuses.get(s) == "LAUNCHING")
+    return left if 0 < left < len(batch.source_server_ids) else 0
+
+
+def _clamp(seconds: float, config: EngineConfig) -> float:
+    return min(max(seconds, config.fast_poll), config.slow_poll)

@@ -1,0 +1,149 @@
+"""Named transition rules: the only way statuses change, each with its allowed FROM/TO.
+
+Every rule application appends an event to the change log, so the timeline records each
+status change with who made it and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from drorch.domain.executions import Event, Execution, ServerRun, WaveRun
+
+
+class IllegalTransition(Exception):
+    """A rule was applied to an object whose status is not one of its FROM states."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named status change allowed only from `sources` and leading to `target`."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+
+    def allows(self, status: str) -> bool:
+        """True when the rule may fire from `status`."""
+        return status in self.sources
+
+
+def rule(name: str, sources: str, target: str) -> Rule:
+    """A rule from a space-separated list of FROM states."""
+    return Rule(name, frozenset(sources.split()), target)
+
+
+# Execution rules.
+BEGIN = rule("begin", "PENDING", "RUNNING")
+PAUSE = rule("pause", "PENDING RUNNING", "PAUSED")
+HOLD = rule("hold", "RUNNING", "PAUSED")
+RESUME = rule("resume", "PAUSED", "RUNNING")
+CANCEL = rule("cancel", "PENDING RUNNING PAUSED", "CANCELLING")
+CANCELLED = rule("cancelled", "CANCELLING", "CANCELLED")
+COMPLETE = rule("complete", "RUNNING PAUSED", "COMPLETED")
+PARTIAL = rule("partial", "RUNNING PAUSED", "PARTIAL")
+FAIL = rule("fail", "RUNNING PAUSED", "FAILED")
+EXECUTION_RULES = (BEGIN, PAUSE, HOLD, RESUME, CANCEL, CANCELLED, COMPLETE, PARTIAL, FAIL)
+
+# Wave rules.
+WAVE_HOLD = rule("wave_hold", "PENDING", "HELD")
+WAVE_START = rule("wave_start", "PENDING HELD", "RUNNING")
+WAVE_COMPLETE = rule("wave_complete", "RUNNING", "COMPLETED")
+WAVE_FAIL = rule("wave_fail", "RUNNING", "FAILED")
+WAVE_SKIP = rule("wave_skip", "PENDING HELD", "SKIPPED")
+WAVE_CANCEL = rule("wave_cancel", "PENDING HELD RUNNING", "CANCELLED")
+WAVE_RULES = (WAVE_HOLD, WAVE_START, WAVE_COMPLETE, WAVE_FAIL, WAVE_SKIP, WAVE_CANCEL)
+
+# Server rules.
+DISPATCH = rule("dispatch", "PENDING", "LAUNCHING")
+REQUEUE = rule("requeue", "LAUNCHING", "PENDING")
+LAUNCHED = rule("launched", "LAUNCHING", "LAUNCHED")
+LAUNCH_FAILED = rule("launch_failed", "PENDING LAUNCHING", "FAILED")
+SERVER_SKIP = rule("server_skip", "PENDING", "SKIPPED")
+SERVER_CANCEL = rule("server_cancel", "PENDING", "CANCELLED")
+TERMINATED = rule("terminated", "LAUNCHED FAILED", "TERMINATED")
+SERVER_RULES = (DISPATCH, REQUEUE, LAUNCHED, LAUNCH_FAILED, SERVER_SKIP, SERVER_CANCEL, TERMINATED)
+
+# Drill cleanup rules.
+CLEANUP_START = rule("cleanup_start", "NOT_STARTED INCOMPLETE", "IN_PROGRESS")
+CLEANUP_DONE = rule("cleanup_done", "IN_PROGRESS", "COMPLETED")
+CLEANUP_LEFTOVERS = rule("cleanup_leftovers", "IN_PROGRESS", "INCOMPLETE")
+CLEANUP_RULES = (CLEANUP_START, CLEANUP_DONE, CLEANUP_LEFTOVERS)
+
+
+@dataclass
+class Changes:
+    """Events produced while applying rules to one execution (pure: nothing is written)."""
+
+    now: datetime
+    actor: str = "drorch"
+    events: list[Event] = field(default_factory=list)
+
+    def note(self, kind: str, message: str, **extra: Any) -> None:
+        """Record an event that is not a status change (errors, warnings, DRS calls)."""
+        wave = extra.pop("wave", None)
+        server = extra.pop("source_server_id", None)
+        self.events.append(
+            Event(
+                at=self.now,
+                actor=self.actor,
+                kind=kind,
+                message=message,
+                wave=wave,
+                source_server_id=server,
+                data=extra,
+            )
+        )
+
+
+def _check(rule_: Rule, status: str, what: str) -> None:
+    if not rule_.allows(status):
+        raise IllegalTransition(
+            f"{rule_.name}: {what} is {status}, not one of {sorted(rule_.sources)}"
+        )
+
+
+def move_execution(ex: Execution, rule_: Rule, changes: Changes, why: str = "") -> None:
+    """Apply an execution rule in place on the engine's working copy."""
+    _check(rule_, ex.status, f"execution {ex.id}")
+    before, ex.status = ex.status, rule_.target  # type: ignore[assignment]
+    if rule_ is BEGIN:
+        ex.started_at = changes.now
+    if ex.terminal:
+        ex.ended_at = changes.now
+    text = f"execution {before} -> {ex.status}" + (f": {why}" if why else "")
+    changes.note(f"execution.{rule_.name}", text, status=ex.status)
+
+
+def move_wave(wave: WaveRun, rule_: Rule, changes: Changes, why: str = "") -> None:
+    """Apply a wave rule in place."""
+    _check(rule_, wave.status, f"wave {wave.name}")
+    before, wave.status = wave.status, rule_.target  # type: ignore[assignment]
+    if rule_ is WAVE_START:
+        wave.started_at = changes.now
+    elif rule_.target in ("COMPLETED", "FAILED", "SKIPPED", "CANCELLED"):
+        wave.ended_at = changes.now
+    text = f"wave {wave.name} {before} -> {wave.status}" + (f": {why}" if why else "")
+    changes.note(f"wave.{rule_.name}", text, wave=wave.name, status=wave.status)
+
+
+def move_server(server: ServerRun, rule_: Rule, now: datetime) -> None:
+    """Apply a server rule in place; server changes are summarised per batch by the caller."""
+    _check(rule_, server.status, f"server {server.source_server_id}")
+    server.status = rule_.target  # type: ignore[assignment]
+    if rule_ is DISPATCH:
+        server.started_at = now
+    elif rule_ is REQUEUE:
+        server.started_at = None
+    elif rule_.target != "LAUNCHING":
+        server.ended_at = now
+
+
+def move_cleanup(ex: Execution, rule_: Rule, changes: Changes, why: str = "") -> None:
+    """Apply a drill cleanup rule in place."""
+    _check(rule_, ex.cleanup_status, f"cleanup of {ex.id}")
+    before, ex.cleanup_status = ex.cleanup_status, rule_.target  # type: ignore[assignment]
+    text = f"cleanup {before} -> {ex.cleanup_status}" + (f": {why}" if why else "")
+    changes.note(f"cleanup.{rule_.name}", text, cleanup_status=ex.cleanup_status)

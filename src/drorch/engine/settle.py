@@ -1,0 +1,126 @@
+"""Settle (pure): move waves and the execution forward once the servers' states are known.
+
+Wave DAG semantics
+------------------
+* A wave is *ready* when every wave in its `depends_on` is COMPLETED.
+* A ready wave starts (RUNNING) while the execution is RUNNING; with `pause_before` it is
+  HELD instead and the execution becomes PAUSED until an operator resumes (which releases
+  every held wave). While PAUSED no wave starts; waves already running go on, including
+  the jobs they still have to start.
+* A RUNNING wave ends when all its servers are terminal: FAILED if a non-optional server
+  failed, COMPLETED otherwise (failed optional servers are reported but do not fail it).
+* A wave whose dependency FAILED, was SKIPPED or CANCELLED is SKIPPED (its servers too);
+  waves on independent branches go on.
+
+End state (when every wave is terminal)
+---------------------------------------
+* COMPLETED: every wave COMPLETED and every server LAUNCHED.
+* PARTIAL: at least one wave COMPLETED, but a wave FAILED or was SKIPPED, or an optional
+  server failed.
+* FAILED: no wave COMPLETED.
+* CANCELLED: an operator cancelled; the execution is CANCELLING until every job it
+  started has finished, then CANCELLED.
+"""
+
+from __future__ import annotations
+
+from drorch.domain.executions import TERMINAL_SERVERS, TERMINAL_WAVES, Execution, WaveRun
+from drorch.engine import rules as r
+from drorch.engine.cleanup import settle_cleanup
+from drorch.engine.rules import Changes
+
+BLOCKING = frozenset({"FAILED", "SKIPPED", "CANCELLED"})
+
+
+def settle(ex: Execution, changes: Changes) -> None:
+    """Apply every wave and execution rule that is due, until nothing changes."""
+    if ex.status == "PENDING":
+        r.move_execution(ex, r.BEGIN, changes)
+    if ex.status == "CANCELLING":
+        _cancel_pending(ex, changes)
+    for _ in range(len(ex.waves) + 1):
+        if not any(_step_wave(ex, wave, changes) for wave in ex.waves):
+            break
+    _finish(ex, changes)
+    settle_cleanup(ex, changes)
+
+
+def _step_wave(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
+    if wave.status == "RUNNING":
+        return _end_running(ex, wave, changes)
+    if wave.status not in ("PENDING", "HELD"):
+        return False
+    deps = [ex.wave(name).status for name in wave.depends_on]
+    if any(status in BLOCKING for status in deps):
+        _skip(wave, changes)
+        return True
+    if not all(status == "COMPLETED" for status in deps) or ex.status != "RUNNING":
+        return False
+    if wave.pause_before and not wave.released:
+        if wave.status == "PENDING":
+            r.move_wave(wave, r.WAVE_HOLD, changes, "pause_before: waiting for resume")
+        ex.paused_reason = f"wave {wave.name} waits for an operator to resume"
+        r.move_execution(ex, r.HOLD, changes, ex.paused_reason)
+        return True
+    r.move_wave(wave, r.WAVE_START, changes)
+    return True
+
+
+def _end_running(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
+    if not all(s.status in TERMINAL_SERVERS for s in wave.servers):
+        return False
+    if any(s.status == "CANCELLED" for s in wave.servers):
+        r.move_wave(wave, r.WAVE_CANCEL, changes)
+    elif any(s.status == "FAILED" and not s.optional for s in wave.servers):
+        failed = [s.source_server_id for s in wave.servers if s.status == "FAILED"]
+        r.move_wave(wave, r.WAVE_FAIL, changes, f"required servers failed: {failed[:10]}")
+    else:
+        r.move_wave(wave, r.WAVE_COMPLETE, changes)
+    return True
+
+
+def _skip(wave: WaveRun, changes: Changes) -> None:
+    for server in wave.servers:
+        if r.SERVER_SKIP.allows(server.status):
+            r.move_server(server, r.SERVER_SKIP, changes.now)
+    r.move_wave(wave, r.WAVE_SKIP, changes, "a wave it depends on did not complete")
+
+
+def _cancel_pending(ex: Execution, changes: Changes) -> None:
+    for wave in ex.waves:
+        for server in wave.servers:
+            if r.SERVER_CANCEL.allows(server.status):
+                r.move_server(server, r.SERVER_CANCEL, changes.now)
+        if wave.status in ("PENDING", "HELD"):
+            r.move_wave(wave, r.WAVE_CANCEL, changes, "execution cancelled")
+
+
+def _finish(ex: Execution, changes: Changes) -> None:
+    if ex.status == "CANCELLING":
+        if not any(b.kind == "LAUNCH" for b in ex.open_batches()):
+            r.move_execution(ex, r.CANCELLED, changes, "every started job has finished")
+            _cleanup_after_cancel(ex, changes)
+        return
+    if ex.status not in ("RUNNING", "PAUSED"):
+        return
+    if not all(w.status in TERMINAL_WAVES for w in ex.waves):
+        return
+    ex.paused_reason = None
+    r.move_execution(ex, end_rule(ex), changes)
+
+
+def end_rule(ex: Execution) -> r.Rule:
+    """COMPLETE, PARTIAL or FAIL for an execution whose waves have all ended."""
+    completed = [w for w in ex.waves if w.status == "COMPLETED"]
+    if not completed:
+        return r.FAIL
+    everything = len(completed) == len(ex.waves)
+    if everything and all(s.status == "LAUNCHED" for s in ex.servers()):
+        return r.COMPLETE
+    return r.PARTIAL
+
+
+def _cleanup_after_cancel(ex: Execution, changes: Changes) -> None:
+    if ex.is_drill and ex.terminate_on_cancel and r.CLEANUP_START.allows(ex.cleanup_status):
+        ex.cleanup_started_at = changes.now
+        r.move_cleanup(ex, r.CLEANUP_START, changes, "cancel asked to terminate instances")

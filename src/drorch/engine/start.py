@@ -1,0 +1,208 @@
+"""Starting an execution: snapshot the plan, run the preflight checks, build the run state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from drorch.domain.executions import (
+    Execution,
+    ExecutionType,
+    ServerRun,
+    Snapshot,
+    SnapshotServer,
+    WaveRun,
+)
+from drorch.domain.groups import ProtectionGroup
+from drorch.domain.inventory import SourceServer
+from drorch.domain.plans import RecoveryPlan, check_waves, effective_dependencies
+from drorch.engine import quotas
+from drorch.errors import DrsError, ValidationError
+from drorch.ports.drs import DrsGateway, Scope
+from drorch.ports.store import UnitOfWork
+
+Reason = dict[str, Any]
+
+
+def selected_waves(plan: RecoveryPlan, waves: Sequence[str] | None) -> list[str]:
+    """The wave names to run (all by default); unknown names are a ValidationError."""
+    names = [w.name for w in plan.waves]
+    if not waves:
+        return names
+    unknown = [w for w in waves if w not in names]
+    if unknown:
+        errors = [{"path": "waves", "message": f"plan has no wave {w!r}"} for w in unknown]
+        raise ValidationError(f"unknown wave(s): {', '.join(unknown)}", errors)
+    return [n for n in names if n in set(waves)]
+
+
+def restricted_dependencies(plan: RecoveryPlan, selected: Sequence[str]) -> dict[str, list[str]]:
+    """Dependencies among the selected waves: unselected waves are looked through."""
+    deps = effective_dependencies(plan.waves)
+    chosen = set(selected)
+
+    def through(name: str, seen: set[str]) -> set[str]:
+        found: set[str] = set()
+        for dep in deps.get(name, []):
+            if dep in seen:
+                continue
+            seen.add(dep)
+            found |= {dep} if dep in chosen else through(dep, seen)
+        return found
+
+    return {name: sorted(through(name, set())) for name in selected}
+
+
+def snapshot(
+    plan: RecoveryPlan,
+    selected: Sequence[str],
+    groups: Mapping[str, ProtectionGroup],
+    members: Mapping[str, Sequence[str]],
+    inventory: Mapping[str, SourceServer],
+) -> Snapshot:
+    """The frozen description of what the execution runs."""
+    servers = []
+    for wave in plan.waves:
+        if wave.name not in selected:
+            continue
+        for group_id in wave.protection_group_ids:
+            group = groups[group_id]
+            for server_id in members.get(group_id, []):
+                known = inventory.get(server_id)
+                servers.append(
+                    SnapshotServer(
+                        source_server_id=server_id,
+                        account_id=group.account_id,
+                        region=group.region,
+                        group_id=group_id,
+                        wave=wave.name,
+                        hostname=known.hostname if known else "",
+                        optional=group.is_optional(server_id),
+                        replication_state=known.replication_state if known else "UNKNOWN",
+                    )
+                )
+    used = [groups[g] for w in plan.waves if w.name in selected for g in w.protection_group_ids]
+    return Snapshot(plan=plan, groups=used, servers=servers, selected_waves=list(selected))
+
+
+def build_execution(
+    *, execution_id: str, type: ExecutionType, snap: Snapshot, actor: str, now: datetime
+) -> Execution:
+    """A PENDING execution with one WaveRun per selected wave."""
+    deps = restricted_dependencies(snap.plan, snap.selected_waves)
+    waves = []
+    for wave in snap.plan.waves:
+        if wave.name not in snap.selected_waves:
+            continue
+        runs = [_server_run(s) for s in snap.servers if s.wave == wave.name]
+        waves.append(
+            WaveRun(
+                name=wave.name,
+                depends_on=deps[wave.name],
+                pause_before=wave.pause_before,
+                servers=runs,
+            )
+        )
+    return Execution(
+        id=execution_id,
+        plan_id=snap.plan.id,
+        plan_name=snap.plan.name,
+        type=type,
+        cleanup_status="NOT_STARTED" if type == "DRILL" else "NOT_APPLICABLE",
+        snapshot=snap,
+        waves=waves,
+        started_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _server_run(s: SnapshotServer) -> ServerRun:
+    return ServerRun(
+        source_server_id=s.source_server_id,
+        account_id=s.account_id,
+        region=s.region,
+        group_id=s.group_id,
+        hostname=s.hostname,
+        optional=s.optional,
+    )
+
+
+def load_snapshot(
+    uow: UnitOfWork, plan: RecoveryPlan, selected: Sequence[str]
+) -> tuple[Snapshot, list[Reason]]:
+    """Read the plan's groups and servers and snapshot them; also the plan's own problems."""
+    groups = uow.groups.get_many(g for w in plan.waves for g in w.protection_group_ids)
+    reasons: list[Reason] = [
+        {"reason": "plan-invalid", "path": p.path, "message": p.message}
+        for p in check_waves(plan.waves, {g.id: g.name for g in groups.values()})
+    ]
+    if reasons:
+        return Snapshot(plan=plan, groups=[], servers=[], selected_waves=list(selected)), reasons
+    chosen = {g for w in plan.waves if w.name in selected for g in w.protection_group_ids}
+    members = {g: uow.groups.members(g) for g in groups if g in chosen}
+    inventory = uow.servers.get_many(s for ids in members.values() for s in ids)
+    return snapshot(plan, selected, groups, members, inventory), reasons
+
+
+def server_reasons(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: bool) -> list[Reason]:
+    """Servers in another active execution, and (unless allowed) unhealthy replication."""
+    reasons: list[Reason] = []
+    for server in snap.servers:
+        holder = busy.get(server.source_server_id)
+        if holder is not None:
+            reasons.append(
+                {
+                    "reason": "server-busy",
+                    "source_server_id": server.source_server_id,
+                    "execution_id": holder,
+                    "message": f"{server.source_server_id} is in active execution {holder}",
+                }
+            )
+        elif not allow_unhealthy and server.replication_state != "CONTINUOUS":
+            reasons.append(
+                {
+                    "reason": "replication-unhealthy",
+                    "source_server_id": server.source_server_id,
+                    "replication_state": server.replication_state,
+                    "message": f"{server.source_server_id} replication is "
+                    f"{server.replication_state} (start with allow_unhealthy to override)",
+                }
+            )
+    return reasons
+
+
+def quota_reasons(
+    snap: Snapshot,
+    drs: DrsGateway | None,
+    uow: UnitOfWork,
+    now: datetime,
+    limits: quotas.Limits,
+    *,
+    drill: bool = True,
+) -> list[Reason]:
+    """DRS not configured or failing; for drills, scopes with no job slot or server room."""
+    if drs is None:
+        return [{"reason": "drs-not-configured", "message": "no DRS endpoint is configured"}]
+    reasons: list[Reason] = []
+    scopes = sorted({(s.account_id, s.region) for s in snap.servers})
+    for account, region in scopes:
+        where = f"{account}/{region}"
+        try:
+            jobs = drs.client(Scope(account, region)).describe_jobs(
+                from_date=now - timedelta(days=7)
+            )
+        except DrsError as exc:
+            reasons.append({"reason": "drs-error", "scope": where, "message": exc.detail})
+            continue
+        use = quotas.usage(jobs, uow.executions.open_intents(account, region))
+        if drill and quotas.fit(["-"], use, limits) == []:
+            reasons.append(
+                {
+                    "reason": "no-quota-headroom",
+                    "scope": where,
+                    "message": f"{where}: {use.jobs} active jobs, {use.servers} servers in them",
+                }
+            )
+    return reasons

@@ -1,0 +1,171 @@
+"""A real `drorch serve --sandbox` (demo fleet, virtual sandbox clock) shared by these tests.
+
+The sandbox clock only moves when a test says so, so a test decides exactly when DRS jobs
+finish: it can pause or cancel an execution while its job is certainly still running.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import RunningServer, running_server
+
+EXECUTIONS = "/api/v1/executions"
+ADMIN = "/sandbox/drs/_sandbox"
+TERMINAL = {"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"}
+# Longer than any launch or terminate job of the demo fleet (Windows: about 20 minutes).
+JOB_SECONDS = 3600
+# A safety net for a broken engine, not a performance expectation.
+WAIT_LIMIT = 90.0
+# (application, Region, tier) of the demo fleet -> how the tests use it.
+SCOPES = {
+    "storefront": ("111122223333", {"us-east-1", "us-west-2"}),
+    "payroll": ("444455556666", {"us-west-2"}),
+}
+_names = itertools.count(1)
+
+
+@dataclass
+class Lab:
+    """The server, an HTTP client, sample groups by name, and helpers around them."""
+
+    server: RunningServer
+    http: httpx.Client
+    groups: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        """Base URL of the API."""
+        return self.server.base_url
+
+    def plan(self, waves: list[tuple[str, list[str]]], **fields: Any) -> dict[str, Any]:
+        """Create a plan whose waves name sample groups, e.g. ("db", ["payroll-us-west-2-db"])."""
+        body = {
+            "name": f"xp-{next(_names):03d}",
+            "waves": [
+                {"name": name, "protection_group_ids": [self.groups[g] for g in groups]}
+                for name, groups in waves
+            ],
+            **fields,
+        }
+        response = self.http.post("/api/v1/recovery-plans", json=body)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def start(self, plan_id: str, type: str = "DRILL", **fields: Any) -> dict[str, Any]:
+        """Start an execution (201 expected)."""
+        response = self.http.post(EXECUTIONS, json={"plan_id": plan_id, "type": type, **fields})
+        assert response.status_code == 201, response.text
+        started: dict[str, Any] = response.json()
+        return started
+
+    def get(self, execution_id: str) -> dict[str, Any]:
+        """The execution as the API shows it."""
+        response = self.http.get(f"{EXECUTIONS}/{execution_id}")
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def act(self, execution_id: str, action: str, body: Any = None) -> httpx.Response:
+        """POST an operator action."""
+        return self.http.post(f"{EXECUTIONS}/{execution_id}/{action}", json=body)
+
+    def wait(
+        self, execution_id: str, check: Callable[[dict[str, Any]], bool], what: str
+    ) -> dict[str, Any]:
+        """Poll the execution until `check` holds; fail with its last state otherwise."""
+        deadline = time.monotonic() + WAIT_LIMIT
+        while True:
+            execution = self.get(execution_id)
+            if check(execution):
+                return execution
+            if time.monotonic() > deadline:
+                pytest.fail(f"execution never reached: {what}\n{execution}\n{self.server.log()}")
+            time.sleep(0.05)
+
+    def wait_job(self, execution_id: str, kind: str = "LAUNCH", count: int = 1) -> dict[str, Any]:
+        """Wait until `count` DRS jobs of `kind` exist for the execution."""
+        return self.wait(
+            execution_id,
+            lambda e: len([j for j in e["jobs"] if j["kind"] == kind and j["job_id"]]) >= count,
+            f"{count} {kind} job(s) started",
+        )
+
+    def finish(self, execution_id: str) -> dict[str, Any]:
+        """Let every job finish (pumping the clock) until the execution has ended for good."""
+        with self.pump():
+            return self.wait(execution_id, settled, "terminal with no open jobs or cleanup")
+
+    def advance(self, seconds: float = JOB_SECONDS) -> None:
+        """Move the sandbox clock."""
+        response = self.http.post(f"{ADMIN}/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+
+    @contextmanager
+    def pump(self) -> Iterator[None]:
+        """Keep moving the sandbox clock in the background, so jobs end as soon as seen."""
+        stop = threading.Event()
+
+        def run() -> None:
+            with httpx.Client(base_url=self.url, timeout=10) as http:
+                while not stop.wait(0.1):
+                    http.post(f"{ADMIN}/clock/advance", json={"seconds": 600})
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(5)
+
+
+def settled(execution: dict[str, Any]) -> bool:
+    """Terminal, with no DRS job open and no cleanup running."""
+    open_jobs = [j for j in execution["jobs"] if j["state"] in ("INTENDED", "ACTIVE")]
+    cleaning = execution["cleanup_status"] == "IN_PROGRESS"
+    return execution["status"] in TERMINAL and not open_jobs and not cleaning
+
+
+def sample_groups(http: httpx.Client) -> dict[str, str]:
+    """One tag-selected group per application, Region and tier of the demo fleet."""
+    created = {}
+    for app, (account, regions) in SCOPES.items():
+        for region in sorted(regions):
+            for tier in ("db", "app", "web"):
+                name = f"{app}-{region}-{tier}"
+                body = {
+                    "name": name,
+                    "account_id": account,
+                    "region": region,
+                    "selection": {"tags": {"Application": app, "Tier": tier}},
+                }
+                response = http.post("/api/v1/protection-groups", json=body)
+                assert response.status_code == 201, response.text
+                created[name] = response.json()["id"]
+    return created
+
+
+@pytest.fixture(scope="package")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """One server for the package: inventory synced from its sandbox, sample groups made."""
+    data_dir: Path = tmp_path_factory.mktemp("exec-serve")
+    env = {"DRORCH_SANDBOX_CLOCK": "virtual"}
+    with (
+        running_server(data_dir, args=["--sandbox"], env=env) as server,
+        httpx.Client(base_url=server.base_url, timeout=30.0) as http,
+    ):
+        synced = http.post("/api/v1/source-servers/sync")
+        assert synced.status_code == 200, synced.text
+        yield Lab(server=server, http=http, groups=sample_groups(http))

@@ -1,0 +1,99 @@
+"""`drorch demo` as an operator runs it: a live drill, serving until SIGINT, run again."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.server import ENTRY, HOST, free_port, server_env
+
+# A safety net for a broken demo, not a performance expectation.
+OUTPUT_LIMIT = 240.0
+STOP_LIMIT = 30.0
+
+
+class Demo:
+    """A `drorch demo` process whose output is read line by line in the background."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        command = [sys.executable, "-c", ENTRY, "demo", "--port", str(port)]
+        command += ["--data-dir", str(data_dir), "--time-scale", "3000"]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=server_env(),
+            cwd=data_dir.parent,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str) -> str:
+        """The first output line containing `text`; fails with everything seen otherwise."""
+        deadline = time.monotonic() + OUTPUT_LIMIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        pytest.fail(f"demo never printed {text!r}:\n" + "\n".join(self.seen))
+
+    def interrupt(self) -> int:
+        """SIGINT, as Ctrl-C sends; returns the exit code."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail("demo did not stop on SIGINT:\n" + "\n".join(self.seen))
+
+    def kill(self) -> None:
+        """Make sure the process is gone."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
+    data_dir, port = tmp_path / "demo", free_port()
+    first = Demo(data_dir, port)
+    try:
+        first.wait_for(f"UI http://{HOST}:{port}/")
+        assert "(new: 16)" in first.wait_for("sample recovery plans:")
+        first.wait_for("started DRILL")
+        first.wait_for("demo drill finished: COMPLETED")
+        first.wait_for("still serving")
+        health = httpx.get(f"http://{HOST}:{port}/health", timeout=10)
+        assert health.status_code == 200 and health.json()["checks"]["drs"]["status"] == "ok"
+        assert first.interrupt() == 0
+    finally:
+        first.kill()
+    again = Demo(data_dir, port)
+    try:
+        assert "(new: 0)" in again.wait_for("sample recovery plans:")
+        again.wait_for("started DRILL")
+        again.wait_for("execution.created")
+        assert again.interrupt() == 0
+    finally:
+        again.kill()

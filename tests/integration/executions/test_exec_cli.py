@@ -1,0 +1,103 @@
+"""`drorch exec` in-process (Typer's CliRunner) against the package's real server."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from drorch.cli.main import app
+from tests.integration.executions.conftest import EXECUTIONS, Lab
+
+
+@dataclass(frozen=True)
+class Ran:
+    """Exit code and output of one command."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """stdout as one JSON document."""
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def drorch(lab: Lab) -> Any:
+    """Run `drorch <args> --api-url <lab>` and return what it did."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Ran:
+        result = runner.invoke(app, [*args, "--api-url", lab.url], input=input)
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def test_start_follow_exits_zero_when_completed(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("web", ["storefront-us-east-1-web"])])
+    with lab.pump():
+        ran = drorch("exec", "start", plan["name"], "--follow")
+    assert ran.code == 0, ran.err
+    assert "execution.created" in ran.out and "COMPLETED" in ran.out
+    assert "started DRILL" in ran.err
+    execution = lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"][0]
+    assert execution["status"] == "COMPLETED"
+    with lab.pump():
+        cleaned = drorch("exec", "terminate", execution["id"], "--follow", "--json")
+    assert cleaned.code == 0, cleaned.err
+    assert cleaned.json()["cleanup_status"] == "COMPLETED"
+
+
+def test_follow_exits_non_zero_unless_completed(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("db", ["storefront-us-west-2-db"])])
+    started = drorch("exec", "start", plan["id"], "--recovery", "--yes", "--json")
+    assert started.code == 0, started.err
+    execution_id = started.json()["id"]
+    assert started.json()["type"] == "RECOVERY"
+    assert drorch("exec", "pause", execution_id, "--json").json()["status"] == "PAUSED"
+    assert drorch("exec", "resume", execution_id, "--json").json()["status"] == "RUNNING"
+    assert drorch("exec", "cancel", execution_id).code == 0
+    with lab.pump():
+        followed = drorch("exec", "follow", execution_id, "--json")
+    assert followed.code == 1 and followed.json()["status"] == "CANCELLED"
+    listed = drorch("exec", "list", "--plan", plan["name"], "--type", "RECOVERY", "--json")
+    assert [e["id"] for e in listed.json()["items"]] == [execution_id]
+    shown = drorch("exec", "get", execution_id)
+    assert shown.code == 0 and execution_id in shown.out and "CANCELLED" in shown.out
+    refused = drorch("exec", "terminate", execution_id)
+    assert refused.code == 1 and refused.err.startswith("error: ")
+
+
+def test_recovery_needs_yes_without_a_terminal(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("db", ["storefront-us-west-2-db"])])
+    ran = drorch("exec", "start", plan["id"], "--recovery")
+    assert ran.code == 2 and "--yes" in ran.err and ran.out == ""
+    assert lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"] == []
+
+
+def test_refused_start_lists_every_reason(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("app", ["storefront-us-west-2-app"])])
+    ran = drorch("exec", "start", plan["id"], "--waves", "app")
+    assert ran.code == 1
+    reasons, last = ran.err.splitlines()[:-1], ran.err.splitlines()[-1]
+    assert reasons and all(line.startswith("  - ") for line in reasons)
+    assert last.startswith("error: ") and "409" in last
+    unknown = drorch("exec", "start", "no-such-plan")
+    assert unknown.code == 1 and "no-such-plan" in unknown.err
+    missing = drorch("exec", "follow", "ex-000000000000")
+    assert missing.code == 1 and "does not exist" in missing.err
+    assert drorch("exec", "start", plan["id"], "--waves", " , ").code == 2
+
+
+def test_follow_by_polling(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("db", ["payroll-us-west-2-db"])])
+    execution_id = lab.start(plan["id"])["id"]
+    with lab.pump():
+        ran = drorch("exec", "follow", execution_id, "--poll")
+    assert ran.code == 0, ran.err
+    assert ran.out.count("execution.created") == 1 and "COMPLETED" in ran.out

@@ -1,0 +1,162 @@
+"""Executions through a real server and its embedded sandbox: run, steer, clean up, refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.conftest import problem
+from tests.integration.executions.conftest import EXECUTIONS, Lab, settled
+
+
+def _servers(execution: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for wave in execution["waves"] for s in wave["servers"]]
+
+
+def test_drill_completes_then_terminate_instances_cleans_up(lab: Lab) -> None:
+    plan = lab.plan([("db", ["payroll-us-west-2-db"])], rto_minutes=120)
+    started = lab.start(plan["id"])
+    assert started["status"] == "PENDING" and started["type"] == "DRILL"
+    assert [w["name"] for w in started["waves"]] == ["db"]
+    location = lab.http.get(f"{EXECUTIONS}/{started['id']}")
+    assert location.status_code == 200
+    lab.wait_job(started["id"])
+    lab.advance()
+    done = lab.finish(started["id"])
+    assert done["status"] == "COMPLETED" and done["cleanup_status"] == "NOT_STARTED"
+    for server in _servers(done):
+        assert server["status"] == "LAUNCHED" and server["launch_status"] == "LAUNCHED"
+        assert server["job_id"] and server["recovery_instance_id"] and server["ec2_instance_id"]
+    assert [(j["kind"], j["job_status"]) for j in done["jobs"]] == [("LAUNCH", "COMPLETED")]
+    assert done["timings"]["duration_seconds"] is not None
+    assert done["timings"]["within_rto"] is not None
+
+    cleanup = lab.act(done["id"], "terminate-instances")
+    assert cleanup.status_code == 200, cleanup.text
+    assert cleanup.json()["cleanup_status"] in ("IN_PROGRESS", "COMPLETED")
+    cleaned = lab.finish(done["id"])
+    assert cleaned["cleanup_status"] == "COMPLETED" and cleaned["leftovers"] == []
+    assert {s["status"] for s in _servers(cleaned)} == {"TERMINATED"}
+    assert [j["kind"] for j in cleaned["jobs"]] == ["LAUNCH", "TERMINATE"]
+    problem(lab.act(done["id"], "terminate-instances"), 409)
+
+
+def test_pause_holds_the_next_wave_until_resume(lab: Lab) -> None:
+    plan = lab.plan([("db", ["storefront-us-east-1-db"]), ("app", ["storefront-us-east-1-app"])])
+    execution_id = lab.start(plan["id"])["id"]
+    lab.wait_job(execution_id)
+    paused = lab.act(execution_id, "pause")
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["status"] == "PAUSED"
+    problem(lab.act(execution_id, "pause"), 409)
+    lab.advance()
+    held = lab.wait(
+        execution_id, lambda e: e["waves"][0]["status"] == "COMPLETED", "wave db completed"
+    )
+    assert held["status"] == "PAUSED" and held["waves"][1]["status"] != "RUNNING"
+    resumed = lab.act(execution_id, "resume", None)
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["status"] == "RUNNING"
+    done = lab.finish(execution_id)
+    assert done["status"] == "COMPLETED"
+    # The held wave started only after the operator resumed.
+    events = lab.http.get(f"{EXECUTIONS}/{execution_id}/events", params={"limit": 500}).json()
+    resumed_at = max(e["at"] for e in events["items"] if e["actor"] == "api")
+    assert done["waves"][1]["started_at"] >= resumed_at
+    assert done["waves"][1]["started_at"] >= done["waves"][0]["ended_at"]
+
+
+def test_cancel_with_terminate_ends_cancelled_and_cleaned(lab: Lab) -> None:
+    plan = lab.plan([("app", ["payroll-us-west-2-app"]), ("web", ["payroll-us-west-2-web"])])
+    execution_id = lab.start(plan["id"])["id"]
+    lab.wait_job(execution_id)
+    cancel = lab.act(execution_id, "cancel", {"terminate_instances": True})
+    assert cancel.status_code == 200, cancel.text
+    assert cancel.json()["status"] in ("CANCELLING", "CANCELLED")
+    assert cancel.json()["terminate_on_cancel"] is True
+    done = lab.finish(execution_id)
+    assert done["status"] == "CANCELLED" and done["cleanup_status"] == "COMPLETED"
+    assert done["waves"][1]["servers"] and not any(s["job_id"] for s in done["waves"][1]["servers"])
+    assert [j["kind"] for j in done["jobs"]] == ["LAUNCH", "TERMINATE"]
+    problem(lab.act(execution_id, "resume"), 409)
+
+
+def test_preflight_lists_every_reason(lab: Lab) -> None:
+    plan = lab.plan([("app", ["storefront-us-west-2-app"])])
+    refused = problem(lab.http.post(EXECUTIONS, json={"plan_id": plan["id"], "type": "DRILL"}), 409)
+    assert [c["reason"] for c in refused["conflicts"]] == ["replication-unhealthy"]
+    assert all(c["message"] for c in refused["conflicts"])
+    first = lab.start(plan["id"], allow_unhealthy=True)
+    again = lab.http.post(
+        EXECUTIONS, json={"plan_id": plan["id"], "type": "RECOVERY", "allow_unhealthy": False}
+    )
+    reasons = {c["reason"] for c in problem(again, 409)["conflicts"]}
+    assert {"plan-running", "server-busy"} <= reasons
+    lab.act(first["id"], "cancel")
+    assert settled(lab.finish(first["id"]))
+
+
+def test_list_filters_and_pages(lab: Lab) -> None:
+    plan = lab.plan([("web", ["storefront-us-west-2-web"])])
+    ids = []
+    for actor in ("api", "alice@example.com"):
+        who = {"X-Drorch-Actor": actor}
+        started = lab.http.post(
+            EXECUTIONS, json={"plan_id": plan["id"], "type": "DRILL"}, headers=who
+        )
+        assert started.status_code == 201 and started.json()["started_by"] == actor
+        lab.http.post(
+            f"{EXECUTIONS}/{started.json()['id']}/cancel", headers={"X-Drorch-Actor": "bob"}
+        )
+        lab.finish(started.json()["id"])
+        ids.append(started.json()["id"])
+    page = lab.http.get(EXECUTIONS, params={"plan_id": plan["id"], "limit": 1}).json()
+    assert [e["id"] for e in page["items"]] == [ids[1]] and page["next_cursor"]
+    rest = lab.http.get(
+        EXECUTIONS, params={"plan_id": plan["id"], "limit": 1, "cursor": page["next_cursor"]}
+    ).json()
+    assert [e["id"] for e in rest["items"]] == [ids[0]]
+    cancelled = lab.http.get(EXECUTIONS, params={"plan_id": plan["id"], "status": "CANCELLED"})
+    assert {e["id"] for e in cancelled.json()["items"]} == set(ids)
+    recoveries = lab.http.get(EXECUTIONS, params={"plan_id": plan["id"], "type": "RECOVERY"})
+    assert recoveries.json()["items"] == []
+    events = lab.http.get(f"{EXECUTIONS}/{ids[1]}/events", params={"limit": 1}).json()
+    assert len(events["items"]) == 1 and events["next_cursor"]
+    assert events["items"][0]["kind"] == "execution.created"
+    timeline = lab.http.get(f"{EXECUTIONS}/{ids[1]}/events").json()["items"]
+    assert {"alice@example.com", "bob"} <= {e["actor"] for e in timeline}
+    bad_actor = {"X-Drorch-Actor": "<script>"}
+    body = {"plan_id": plan["id"], "type": "DRILL"}
+    refused = problem(lab.http.post(EXECUTIONS, json=body, headers=bad_actor), 422)
+    assert refused["errors"][0]["in"] == "header"
+
+
+def test_bad_input(lab: Lab) -> None:
+    plan = lab.plan([("db", ["storefront-us-west-2-db"])])
+    missing = problem(
+        lab.http.post(EXECUTIONS, json={"plan_id": "rp-000000000000", "type": "DRILL"}), 404
+    )
+    assert "rp-000000000000" in missing["detail"]
+    bad_type = problem(lab.http.post(EXECUTIONS, json={"plan_id": plan["id"], "type": "TEST"}), 422)
+    assert bad_type["errors"][0]["path"] == "type"
+    extra = problem(
+        lab.http.post(EXECUTIONS, json={"plan_id": plan["id"], "type": "DRILL", "force": True}),
+        422,
+    )
+    assert extra["errors"][0] == {"path": "force", "message": "unknown field", "in": "body"}
+    no_type = problem(lab.http.post(EXECUTIONS, json={"plan_id": plan["id"]}), 422)
+    assert no_type["errors"][0]["path"] == "type"
+    problem(
+        lab.http.post(EXECUTIONS, json={"plan_id": plan["id"], "type": "DRILL", "waves": ["x"]}),
+        422,
+    )
+    problem(
+        lab.http.post(EXECUTIONS, content=b"{", headers={"content-type": "application/json"}), 400
+    )
+    for path in ("", "/events", "/stream"):
+        problem(lab.http.get(f"{EXECUTIONS}/ex-000000000000{path}"), 404)
+    for action in ("pause", "resume", "cancel", "terminate-instances"):
+        problem(lab.act("ex-000000000000", action), 404)
+    problem(lab.http.get(EXECUTIONS, params={"status": "DONE"}), 422)
+    problem(lab.http.get(EXECUTIONS, params={"limit": 0}), 422)
+    problem(lab.act("ex-000000000000", "cancel", {"terminate": True}), 422)
+    assert lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"] == []

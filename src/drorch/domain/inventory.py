@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from drorch.domain.common import Model
 
@@ -45,6 +45,7 @@ class SourceServer(Model):
     recovery_instance_id: str | None = None
     synced_at: datetime | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def replication_healthy(self) -> bool:
         """True when DRS replicates the server continuously."""

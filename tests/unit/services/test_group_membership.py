@@ -90,7 +90,7 @@ class Membership(RuleBasedStateMachine):
     @invariant()
     def listing_agrees_with_membership(self) -> None:
         page = groups.list_groups(store=self.store, query=ListQuery(limit=500))
-        assert {g.id for g in page.items} == set(self._snapshot())
+        assert {v.group.id: v.members for v in page.items} == self._snapshot()
 
 
 TestMembership = Membership.TestCase
@@ -136,6 +136,8 @@ def test_sync_keeps_servers_with_their_first_group() -> None:
 
     result = inventory.sync_inventory(store=store, drs=Drs())  # type: ignore[arg-type]
     assert result.scopes[0]["servers"] == 3
-    views = {g.name: g for g in groups.list_groups(store=store, query=ListQuery()).items}
+    views = {
+        v.group.name: v.group for v in groups.list_groups(store=store, query=ListQuery()).items
+    }
     xs = groups.get_group(store=store, group_id=views["xs"].id).members
     assert xs == [server_id(1), server_id(3)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
-from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.api.pagination import Cursor, Limit, PageRead, page_response
 from drorch.api.protection_groups.schemas import (
     ProtectionGroupCreate,
     ProtectionGroupRead,
@@ -17,16 +19,20 @@ from drorch.api.protection_groups.schemas import (
     SelectionPreviewRead,
 )
 from drorch.api.source_servers.router import to_read as server_read
+from drorch.domain.groups import ProtectionGroup
 from drorch.ports.store import ListQuery
 from drorch.services import groups
 from drorch.services.groups import GroupView
 
+# Items are the domain model's JSON plus member ids: the ProtectionGroupRead shape.
+GROUP_LIST = TypeAdapter(list[ProtectionGroup])
+JSON_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[dict[str, Any]])
 router = APIRouter(prefix="/api/v1/protection-groups", tags=["protection groups"])
 Sort = Literal["name", "-name", "created_at", "-created_at"]
 
 
-@router.get("")
-def list_groups(
+@router.get("", response_model=PageRead[ProtectionGroupRead])
+async def list_groups(
     store: StoreDep,
     search: Annotated[str | None, Query(max_length=200)] = None,
     account_id: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
@@ -34,14 +40,16 @@ def list_groups(
     sort: Sort = "name",
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> PageRead[ProtectionGroupRead]:
-    """A page of protection groups (member ids omitted; read one group for them)."""
+) -> Response:
+    """A page of protection groups with their member servers."""
     query = ListQuery(
         search=search, account_id=account_id, region=region, sort=sort, limit=limit, cursor=cursor
     )
-    page = groups.list_groups(store=store, query=query)
-    items = [_read(GroupView(g, [])) for g in page.items]
-    return PageRead(items=items, next_cursor=page.next_cursor)
+    page = await run_in_threadpool(groups.list_groups, store=store, query=query)
+    items = GROUP_LIST.dump_python([v.group for v in page.items], mode="json")
+    for item, view in zip(items, page.items, strict=True):
+        item["member_server_ids"] = view.members
+    return page_response(JSON_LIST, items, page.next_cursor)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -101,4 +109,6 @@ def delete_group(group_id: str, store: StoreDep, if_match: IfMatch) -> Response:
 
 
 def _read(view: GroupView) -> ProtectionGroupRead:
-    return ProtectionGroupRead(**view.group.model_dump(), member_server_ids=view.members)
+    return ProtectionGroupRead.model_validate(
+        {**view.group.model_dump(), "member_server_ids": view.members}
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
-from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.api.pagination import Cursor, Limit, PageRead, page_response
 from drorch.api.recovery_plans.schemas import (
     PlanValidationRead,
     RecoveryPlanCreate,
@@ -19,23 +21,24 @@ from drorch.ports.store import ListQuery
 from drorch.services import plans
 from drorch.services.plans import PlanValidation
 
+# The domain model serializes to exactly the RecoveryPlanRead shape.
+PLAN_LIST = TypeAdapter(list[RecoveryPlan])
 router = APIRouter(prefix="/api/v1/recovery-plans", tags=["recovery plans"])
 Sort = Literal["name", "-name", "created_at", "-created_at"]
 
 
-@router.get("")
-def list_plans(
+@router.get("", response_model=PageRead[RecoveryPlanRead])
+async def list_plans(
     store: StoreDep,
     search: Annotated[str | None, Query(max_length=200)] = None,
     sort: Sort = "name",
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> PageRead[RecoveryPlanRead]:
+) -> Response:
     """A page of recovery plans."""
-    page = plans.list_plans(
-        store=store, query=ListQuery(search=search, sort=sort, limit=limit, cursor=cursor)
-    )
-    return PageRead(items=[_read(p) for p in page.items], next_cursor=page.next_cursor)
+    query = ListQuery(search=search, sort=sort, limit=limit, cursor=cursor)
+    page = await run_in_threadpool(plans.list_plans, store=store, query=query)
+    return page_response(PLAN_LIST, page.items, page.next_cursor)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -89,7 +92,7 @@ def validate_plan(plan_id: str, store: StoreDep) -> PlanValidationRead:
 
 
 def _read(plan: RecoveryPlan) -> RecoveryPlanRead:
-    return RecoveryPlanRead(**plan.model_dump())
+    return RecoveryPlanRead.model_validate(plan.model_dump())
 
 
 def _validation(result: PlanValidation) -> PlanValidationRead:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from drorch.api.deps import ContainerDep, StoreDep
-from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.api.pagination import Cursor, Limit, PageRead, page_response
 from drorch.api.source_servers.schemas import SourceServerRead, SyncRead
 from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, ValidationError
 from drorch.ports.store import ServerQuery
 from drorch.services import inventory
 
+# The domain model serializes to exactly the SourceServerRead shape.
+SERVER_LIST = TypeAdapter(list[SourceServer])
 router = APIRouter(prefix="/api/v1/source-servers", tags=["source servers"])
 Sort = Literal[
     "hostname",
@@ -29,8 +33,8 @@ Sort = Literal[
 ]
 
 
-@router.get("")
-def list_source_servers(
+@router.get("", response_model=PageRead[SourceServerRead])
+async def list_source_servers(
     store: StoreDep,
     account_id: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
     region: str | None = None,
@@ -42,7 +46,7 @@ def list_source_servers(
     sort: Sort = "hostname",
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> PageRead[SourceServerRead]:
+) -> Response:
     """A filtered, sorted page of source servers."""
     query = ServerQuery(
         account_id=account_id,
@@ -56,8 +60,8 @@ def list_source_servers(
         limit=limit,
         cursor=cursor,
     )
-    page = inventory.list_servers(store=store, query=query)
-    return PageRead(items=[to_read(s) for s in page.items], next_cursor=page.next_cursor)
+    page = await run_in_threadpool(inventory.list_servers, store=store, query=query)
+    return page_response(SERVER_LIST, page.items, page.next_cursor)
 
 
 @router.post("/sync")
@@ -71,7 +75,7 @@ def sync_source_servers(container: ContainerDep) -> SyncRead:
 
 def to_read(server: SourceServer) -> SourceServerRead:
     """The API shape of a server."""
-    return SourceServerRead(**server.model_dump(), replication_healthy=server.replication_healthy)
+    return SourceServerRead.model_validate(server.model_dump())
 
 
 def _parse_tags(raw: list[str]) -> dict[str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from pydantic import TypeAdapter
+
 from drorch.adapters.storage.sqlite.documents import check_version, name_taken
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.groups import ProtectionGroup
@@ -12,6 +14,7 @@ from drorch.errors import ConflictError
 from drorch.ports.store import ListQuery, Page
 
 SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
+DOCUMENTS = TypeAdapter(list[ProtectionGroup])
 NOUN = "protection group"
 
 
@@ -108,7 +111,7 @@ class SqliteGroups:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            parse=ProtectionGroup.model_validate_json,
+            documents=DOCUMENTS,
         )
 
     def all(self) -> list[ProtectionGroup]:
@@ -136,6 +139,23 @@ class SqliteGroups:
             (group_id,),
         )
         return [row["server_id"] for row in rows]
+
+    def members_of(self, group_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Member ids of each group (sorted), in one query."""
+        found: dict[str, list[str]] = {g: [] for g in group_ids}
+        marks = ",".join("?" * len(found))
+        rows = (
+            self._conn.execute(
+                f"SELECT group_id, server_id FROM group_members WHERE group_id IN ({marks}) "
+                "ORDER BY server_id",
+                list(found),
+            )
+            if found
+            else []
+        )
+        for row in rows:
+            found[row["group_id"]].append(row["server_id"])
+        return found
 
     def holders(self, server_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """For each server already in a group: (group id, group name)."""

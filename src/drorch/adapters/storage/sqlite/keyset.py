@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
 
 from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor, parse_sort
 from drorch.ports.store import Page
@@ -35,13 +36,9 @@ def fetch_page(
     allowed: dict[str, str],
     limit: int,
     cursor: str | None,
-    parse: Callable[[str], T],
-    parse_many: Callable[[list[str]], list[T]] | None = None,
+    documents: TypeAdapter[list[T]],
 ) -> Page[T]:
-    """One page of `select` in the asked order, with the cursor of the next page.
-
-    `parse_many`, when given, turns all bodies of the page into items in one call.
-    """
+    """One page of `select` in the asked order, with the cursor of the next page."""
     limit = check_limit(limit)
     sort_key, column, descending = parse_sort(sort, allowed)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
@@ -55,7 +52,8 @@ def fetch_page(
     )
     rows = conn.execute(sql, [*select.params, limit + 1]).fetchall()
     bodies = [row["body"] for row in rows[:limit]]
-    items = parse_many(bodies) if parse_many else [parse(body) for body in bodies]
+    # One validation call for the whole page is about twice as fast as one per row.
+    items = documents.validate_json("[" + ",".join(bodies) + "]")
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+from pydantic import TypeAdapter
+
 from drorch.adapters.storage.sqlite.documents import check_version, name_taken
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.plans import RecoveryPlan
 from drorch.ports.store import ListQuery, Page
 
 SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
+DOCUMENTS = TypeAdapter(list[RecoveryPlan])
 NOUN = "recovery plan"
 
 
@@ -88,7 +91,7 @@ class SqlitePlans:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            parse=RecoveryPlan.model_validate_json,
+            documents=DOCUMENTS,
         )
 
     def using_group(self, group_id: str) -> list[RecoveryPlan]:

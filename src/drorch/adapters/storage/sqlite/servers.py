@@ -45,7 +45,7 @@ class SqliteServers:
                     s.hostname,
                     s.hostname.lower(),
                     s.replication_state,
-                    s.model_dump_json(),
+                    s.model_dump_json(exclude=DERIVED),
                 ),
             )
             self._conn.execute("DELETE FROM server_tags WHERE server_id = ?", (s.id,))
@@ -107,8 +107,7 @@ class SqliteServers:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            parse=SourceServer.model_validate_json,
-            parse_many=_parse_servers,
+            documents=_SERVER_LIST,
         )
 
     def _pick_driver(self, candidates: list[_IndexFilter], limit: int) -> _IndexFilter | None:
@@ -198,12 +197,9 @@ def _qualify(where: str) -> str:
     return " AND ".join(f"x.{term}" for term in where.split(" AND "))
 
 
-def _parse_servers(bodies: list[str]) -> list[SourceServer]:
-    # One validation call for the whole page is about twice as fast as one per row.
-    return _SERVER_LIST.validate_json("[" + ",".join(bodies) + "]")
-
-
 _SERVER_LIST = TypeAdapter(list[SourceServer])
+# Computed on read; storing it would make the body fail validation on the way back.
+DERIVED = {"replication_healthy"}
 
 
 def _escape_like(text: str) -> str:

@@ -16,7 +16,6 @@ from drorch.cli.output import (
     CliError,
     JsonOption,
     details,
-    print_json,
     reports_errors,
     show,
     table,
@@ -28,8 +27,7 @@ from drorch.cli.resources import (
     IfMatchOption,
     LimitOption,
     YesOption,
-    confirm_delete,
-    describe,
+    delete_resource,
     document_body,
     fetch,
     guarded_version,
@@ -127,15 +125,7 @@ def delete_group(
     as_json: JsonOption = False,
 ) -> None:
     """Delete a group that no recovery plan uses."""
-    with ApiClient(api_url) as client:
-        current = fetch(client, GROUPS, ref)
-        what = describe(current.data, GROUPS)
-        confirm_delete(what, yes=yes)
-        client.delete(GROUPS.item(current.data["id"]), if_match=guarded_version(current, if_match))
-    if as_json:
-        print_json({"deleted": current.data["id"], "name": current.data["name"]})
-    else:
-        typer.echo(f"deleted {what}")
+    delete_resource(GROUPS, ref, yes=yes, if_match=if_match, api_url=api_url, as_json=as_json)
 
 
 @app.command("preview")

@@ -17,7 +17,6 @@ from drorch.cli.output import (
     CliError,
     JsonOption,
     details,
-    print_json,
     reports_errors,
     show,
     table,
@@ -30,8 +29,7 @@ from drorch.cli.resources import (
     IfMatchOption,
     LimitOption,
     YesOption,
-    confirm_delete,
-    describe,
+    delete_resource,
     document_body,
     fetch,
     guarded_version,
@@ -120,15 +118,7 @@ def delete_plan(
     as_json: JsonOption = False,
 ) -> None:
     """Delete a plan."""
-    with ApiClient(api_url) as client:
-        current = fetch(client, PLANS, ref)
-        what = describe(current.data, PLANS)
-        confirm_delete(what, yes=yes)
-        client.delete(PLANS.item(current.data["id"]), if_match=guarded_version(current, if_match))
-    if as_json:
-        print_json({"deleted": current.data["id"], "name": current.data["name"]})
-    else:
-        typer.echo(f"deleted {what}")
+    delete_resource(PLANS, ref, yes=yes, if_match=if_match, api_url=api_url, as_json=as_json)
 
 
 @app.command("validate")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from drorch.cli.http import ApiClient, ApiError, Params, Reply
-from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note
+from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note, print_json
 
 # Fields the API computes; a document saved from `get --json` may carry them back.
 READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids")
@@ -116,6 +116,21 @@ def confirm_delete(what: str, *, yes: bool) -> None:
         )
     if not typer.confirm(f"Delete {what}?", default=False, err=True):
         raise CliError(f"not confirmed; {what} was not deleted", EXIT_REFUSED)
+
+
+def delete_resource(
+    kind: Kind, ref: str, *, yes: bool, if_match: str | None, api_url: str | None, as_json: bool
+) -> None:
+    """Delete one resource after confirming, guarded by its current (or the given) version."""
+    with ApiClient(api_url) as client:
+        current = fetch(client, kind, ref)
+        what = describe(current.data, kind)
+        confirm_delete(what, yes=yes)
+        client.delete(kind.item(current.data["id"]), if_match=guarded_version(current, if_match))
+    if as_json:
+        print_json({"deleted": current.data["id"], "name": current.data["name"]})
+    else:
+        typer.echo(f"deleted {what}")
 
 
 def guarded_version(reply: Reply, if_match: str | None) -> str | int:

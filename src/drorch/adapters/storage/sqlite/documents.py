@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError
+
+T = TypeVar("T")
 
 
 def check_version(
@@ -28,3 +32,19 @@ def name_taken(noun: str, name: str, exc: sqlite3.IntegrityError) -> ConflictErr
         f"a {noun} named {name!r} already exists (names are case-insensitive)",
         conflicts=[{"field": "name", "value": name}],
     )
+
+
+def load_one(
+    conn: sqlite3.Connection, table: str, column: str, value: str, parse: Callable[[str], T]
+) -> T | None:
+    """The document whose `column` equals `value`, or None."""
+    row = conn.execute(f"SELECT body FROM {table} WHERE {column} = ?", (value,)).fetchone()
+    return parse(row["body"]) if row else None
+
+
+def delete_one(
+    conn: sqlite3.Connection, table: str, item_id: str, expected: int | None, noun: str
+) -> None:
+    """Delete a document after checking it exists at the expected version."""
+    check_version(conn, table, item_id, expected, noun)
+    conn.execute(f"DELETE FROM {table} WHERE id = ?", (item_id,))

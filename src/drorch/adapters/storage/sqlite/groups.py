@@ -7,7 +7,12 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import TypeAdapter
 
-from drorch.adapters.storage.sqlite.documents import check_version, name_taken
+from drorch.adapters.storage.sqlite.documents import (
+    check_version,
+    delete_one,
+    load_one,
+    name_taken,
+)
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.groups import ProtectionGroup
 from drorch.errors import ConflictError
@@ -66,15 +71,13 @@ class SqliteGroups:
 
     def delete(self, group_id: str, *, expected_version: int | None) -> None:
         """Delete a group (and its membership)."""
-        check_version(self._conn, "protection_groups", group_id, expected_version, NOUN)
-        self._conn.execute("DELETE FROM protection_groups WHERE id = ?", (group_id,))
+        delete_one(self._conn, "protection_groups", group_id, expected_version, NOUN)
 
     def get(self, group_id: str) -> ProtectionGroup | None:
         """One group, or None."""
-        row = self._conn.execute(
-            "SELECT body FROM protection_groups WHERE id = ?", (group_id,)
-        ).fetchone()
-        return ProtectionGroup.model_validate_json(row["body"]) if row else None
+        return load_one(
+            self._conn, "protection_groups", "id", group_id, ProtectionGroup.model_validate_json
+        )
 
     def get_many(self, group_ids: Iterable[str]) -> dict[str, ProtectionGroup]:
         """The existing groups among the ids, by id."""
@@ -90,10 +93,13 @@ class SqliteGroups:
 
     def find_by_name(self, name: str) -> ProtectionGroup | None:
         """The group with this name, ignoring case."""
-        row = self._conn.execute(
-            "SELECT body FROM protection_groups WHERE name_lower = ?", (name.lower(),)
-        ).fetchone()
-        return ProtectionGroup.model_validate_json(row["body"]) if row else None
+        return load_one(
+            self._conn,
+            "protection_groups",
+            "name_lower",
+            name.lower(),
+            ProtectionGroup.model_validate_json,
+        )
 
     def page(self, query: ListQuery) -> Page[ProtectionGroup]:
         """A filtered, sorted page of groups."""

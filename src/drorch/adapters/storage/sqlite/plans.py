@@ -6,7 +6,12 @@ import sqlite3
 
 from pydantic import TypeAdapter
 
-from drorch.adapters.storage.sqlite.documents import check_version, name_taken
+from drorch.adapters.storage.sqlite.documents import (
+    check_version,
+    delete_one,
+    load_one,
+    name_taken,
+)
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
 from drorch.domain.plans import RecoveryPlan
 from drorch.ports.store import ListQuery, Page
@@ -62,22 +67,23 @@ class SqlitePlans:
 
     def delete(self, plan_id: str, *, expected_version: int | None) -> None:
         """Delete a plan."""
-        check_version(self._conn, "recovery_plans", plan_id, expected_version, NOUN)
-        self._conn.execute("DELETE FROM recovery_plans WHERE id = ?", (plan_id,))
+        delete_one(self._conn, "recovery_plans", plan_id, expected_version, NOUN)
 
     def get(self, plan_id: str) -> RecoveryPlan | None:
         """One plan, or None."""
-        row = self._conn.execute(
-            "SELECT body FROM recovery_plans WHERE id = ?", (plan_id,)
-        ).fetchone()
-        return RecoveryPlan.model_validate_json(row["body"]) if row else None
+        return load_one(
+            self._conn, "recovery_plans", "id", plan_id, RecoveryPlan.model_validate_json
+        )
 
     def find_by_name(self, name: str) -> RecoveryPlan | None:
         """The plan with this name, ignoring case."""
-        row = self._conn.execute(
-            "SELECT body FROM recovery_plans WHERE name_lower = ?", (name.lower(),)
-        ).fetchone()
-        return RecoveryPlan.model_validate_json(row["body"]) if row else None
+        return load_one(
+            self._conn,
+            "recovery_plans",
+            "name_lower",
+            name.lower(),
+            RecoveryPlan.model_validate_json,
+        )
 
     def page(self, query: ListQuery) -> Page[RecoveryPlan]:
         """A filtered, sorted page of plans."""

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from drorch.domain.executions import Event, Execution, Intent, scope_key
 from drorch.engine.act import Actor, LeaseLost, act
-from drorch.engine.apply import Applied, apply, apply_commands, apply_outcomes
+from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
 from drorch.engine.config import EngineConfig
-from drorch.engine.decide import decide
-from drorch.engine.observe import observe
+from drorch.engine.decide import decide, wanted_scopes
+from drorch.engine.observe import list_more, observe
 from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
 from drorch.ports.clock import Clock
@@ -79,6 +79,13 @@ class Engine:
             return Advanced(execution_id, status="missing")
         obs = observe(ex, intents, self.drs, self.clock.now(), self.config)
         first = apply(ex, obs, commands, intents, self.config)
+        self._record_intents(ex.id, first.intent_updates)  # reconciled before capacity math
+        # A wave that just started needs its scope's job listing in this same advance.
+        wanted = wanted_scopes(first.execution, self.config)
+        faults = list_more(first.execution, wanted, obs, self.drs, self.config)
+        if faults:
+            late = apply_faults(first.execution, faults, obs.now, self.config)
+            first = Applied(late.execution, first.events + late.events, first.intent_updates)
         decision = decide(first.execution, obs, self.config)
         actor = Actor(self.store, self.drs, self.clock, self.owner, self.config, self.rng)
         outcomes = act(first.execution, decision.wishes, obs, actor)
@@ -98,7 +105,7 @@ class Engine:
         due = next_look(ex, now, self.config)
         ex.next_look_at = due
         events = first.events + second.events
-        updates = _merge(first.intent_updates, close_intents(ex, _updated(intents, first)))
+        updates = close_intents(ex, _updated(intents, first))
         with self.store.transaction() as uow:
             repo = uow.executions
             if not repo.holds(ex.id, owner=self.owner, now=now):
@@ -121,6 +128,15 @@ class Engine:
                     repo.schedule(other, now)  # capacity came free: they look at once
             repo.release(ex.id, owner=self.owner, due_at=due)
         return Advanced(ex.id, status=ex.status, next_look_at=due, events=events)
+
+    def _record_intents(self, execution_id: str, updates: list[Intent]) -> None:
+        if not updates:
+            return
+        with self.store.transaction() as uow:
+            if not uow.executions.holds(execution_id, owner=self.owner, now=self.clock.now()):
+                raise LeaseLost(execution_id)
+            for intent in updates:
+                uow.executions.update_intent(intent)
 
     def _release(
         self, execution_id: str, due: datetime | None, error: Exception | None = None
@@ -148,12 +164,6 @@ def _freed_scopes(before: Execution, after: Execution) -> set[str]:
 def _updated(intents: list[Intent], first: Applied) -> list[Intent]:
     changed = {(i.batch_id, i.attempt): i for i in first.intent_updates}
     return [changed.get((i.batch_id, i.attempt), i) for i in intents]
-
-
-def _merge(a: list[Intent], b: list[Intent]) -> list[Intent]:
-    merged = {(i.batch_id, i.attempt): i for i in a}
-    merged.update({(i.batch_id, i.attempt): i for i in b})
-    return list(merged.values())
 
 
 def fold_commands_now(

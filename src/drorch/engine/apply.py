@@ -112,6 +112,17 @@ def apply_outcomes(
     return Applied(new, changes.events)
 
 
+def apply_faults(
+    ex: Execution, faults: list[tuple[str, DrsFault]], now: datetime, config: EngineConfig
+) -> Applied:
+    """Back off the scopes whose late DescribeJobs failed, and put the errors on the timeline."""
+    new = working_copy(ex)
+    changes = Changes(now=now)
+    for key, fault in faults:
+        _back_off(new, key, fault, 0.5, changes, config)
+    return Applied(new, changes.events)
+
+
 def _command(ex: Execution, command: Command, changes: Changes) -> None:
     action = command.action
     if action == "pause" and r.PAUSE.allows(ex.status):

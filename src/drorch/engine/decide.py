@@ -31,9 +31,9 @@ def decide(ex: Execution, obs: Observation, config: EngineConfig) -> Decision:
     return Decision(wishes, next_look(ex, obs.now, config))
 
 
-def after_act(ex: Execution, now: datetime, config: EngineConfig) -> datetime | None:
-    """The next look once act()'s outcomes are folded in."""
-    return next_look(ex, now, config)
+def wanted_scopes(ex: Execution, config: EngineConfig) -> set[str]:
+    """Scopes where decide() would start jobs if they were listed and not backing off."""
+    return {_key(w) for w in launch_wishes(ex, config) + terminate_wishes(ex, config)}
 
 
 def launch_wishes(ex: Execution, config: EngineConfig) -> list[Wish]:

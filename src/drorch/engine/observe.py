@@ -104,21 +104,46 @@ def _observe_scope(
     mine = [b for b in ex.open_batches() if scope_key(b.account_id, b.region) == key]
     active_ids = [b.job_id for b in mine if b.job_id]
     if _wants_listing(ex, intents, key):
-        since = now - timedelta(seconds=config.job_list_window)
-        view.jobs = {j.job_id: j for j in client.describe_jobs(from_date=since)}
-        view.listed = True
+        _list(client, view, now, config)
         active_ids = [i for i in active_ids if i not in view.jobs]
     if active_ids:
         view.jobs.update({j.job_id: j for j in client.describe_jobs(job_ids=active_ids)})
     _follow_up(client, mine, view, _launching(ex))
 
 
+def _list(client: DrsClient, view: ScopeView, now: datetime, config: EngineConfig) -> None:
+    """Every job of the scope created within the window: capacity, foreign jobs, tags."""
+    since = now - timedelta(seconds=config.job_list_window)
+    view.jobs.update({j.job_id: j for j in client.describe_jobs(from_date=since)})
+    view.listed = True
+
+
+def list_more(
+    ex: Execution, keys: set[str], obs: Observation, drs: DrsGateway, config: EngineConfig
+) -> list[tuple[str, DrsFault]]:
+    """List scopes not listed yet that now have jobs to start (e.g. a wave just began)."""
+    scopes, faults = _scopes(ex), []
+    for key in sorted(keys):
+        view = obs.view(key)
+        retry = ex.retries.get(key)
+        backing_off = retry is not None and retry.not_before and retry.not_before > obs.now
+        if view.listed or view.faults or key not in scopes or backing_off:
+            continue
+        try:
+            _list(drs.client(scopes[key]), view, obs.now, config)
+        except DrsError as exc:
+            view.faults.append(fault("DescribeJobs", exc))
+            faults.append((key, view.faults[-1]))
+    return faults
+
+
 def _wants_listing(ex: Execution, intents: list[Intent], key: str) -> bool:
+    """List only when reconciling or when a running wave has servers to start here."""
     if any(i.state == "OPEN" and scope_key(i.account_id, i.region) == key for i in intents):
         return True
-    if ex.status in ("RUNNING", "PAUSED", "PENDING"):
+    if ex.status in ("RUNNING", "PAUSED"):
         for wave in ex.waves:
-            if wave.status in ("PENDING", "HELD", "RUNNING") and any(
+            if wave.status == "RUNNING" and any(
                 s.status == "PENDING" and scope_key(s.account_id, s.region) == key
                 for s in wave.servers
             ):

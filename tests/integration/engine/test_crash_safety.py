@@ -1,9 +1,10 @@
 """Crash safety: `drorch serve` is SIGKILLed at many points while executions run.
 
 The sandbox runs in its own process (scaled time, with a state file) and `drorch serve`
-reaches it through DRORCH_DRS_ENDPOINT_URL. StartRecovery is slowed down, and every other kill
-waits for an intent to be OPEN, so kills land between an intent and its DRS answer. After the last restart every execution
-must finish and the sandbox must count exactly one launch per server.
+reaches it through DRORCH_DRS_ENDPOINT_URL. StartRecovery is slowed down, and every other
+kill waits until an intent is OPEN, so kills land between an intent and its DRS answer.
+After the last restart every execution must finish and the sandbox must count exactly
+one launch per server.
 """
 
 from __future__ import annotations

@@ -290,3 +290,40 @@ def test_iso_durations_parse_to_seconds() -> None:
     assert parse_duration("P1DT1S") == 86401
     assert parse_duration("PT0.5S") == 0.5
     assert parse_duration("garbage") is None and parse_duration(None) is None
+
+
+def test_real_drs_clients_never_resend_start_recovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A re-sent StartRecovery would be a second job: botocore must make one attempt only."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"message": "try again"}'
+            self.send_response(503)
+            self.send_header("x-amzn-ErrorType", "InternalServerException")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DRS", f"http://127.0.0.1:{server.server_port}")
+    session = boto3.session.Session(
+        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name="us-east-1"
+    )
+    scope = Scope("111122223333", "us-east-1")
+    client = BotoDrsGateway.for_aws(session, [scope]).client(scope)
+    try:
+        with pytest.raises(DrsUnavailableError):
+            client.start_recovery(source_server_ids=["s-1234567890abcdef0"], is_drill=True, tags={})
+    finally:
+        server.shutdown()
+    assert hits == ["/StartRecovery"]

@@ -20,9 +20,11 @@ from drorch.ports.drs import DrsJob, JobLogItem, RecoveryInstance, Scope
 
 SANDBOX_SECRET = "sandbox-secret"
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
-# drorch retries throttling itself (honouring Retry-After), so botocore must not hide it.
+# One attempt per call, always: drorch retries itself (honouring Retry-After), and a
+# StartRecovery that botocore re-sent after a lost answer would be a second job with the
+# same tags - a batch launched twice. The engine reconciles by tag before re-issuing.
 SANDBOX_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5)
-AWS_CONFIG = Config(retries={"total_max_attempts": 3, "mode": "standard"})
+AWS_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 class BotoDrsClient:

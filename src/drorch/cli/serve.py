@@ -58,4 +58,6 @@ def run_server(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=settings.log_level == "DEBUG",
+        # Live event streams never end by themselves; do not let them hold up a shutdown.
+        timeout_graceful_shutdown=5,
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, computed_field
 
 from drorch.domain.common import Model
 
-# Values of DRS `dataReplicationInfo.dataReplicationState` (botocore drs model).
-REPLICATION_STATES = (
+# DRS's DataReplicationState enum (botocore `drs` model), exactly.
+ReplicationState = Literal[
     "STOPPED",
     "INITIATING",
     "INITIAL_SYNC",
@@ -21,9 +21,8 @@ REPLICATION_STATES = (
     "RESCAN",
     "STALLED",
     "DISCONNECTED",
-    "PENDING_SNAPSHOT_SHIPPING",
-    "SHIPPING_SNAPSHOT",
-)
+]
+REPLICATION_STATES: tuple[str, ...] = get_args(ReplicationState)
 HEALTHY_REPLICATION = frozenset({"CONTINUOUS"})
 
 # Values of DRS `lastLaunchResult`.

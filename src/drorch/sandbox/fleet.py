@@ -9,21 +9,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from drorch.domain.inventory import ReplicationState
 from drorch.sandbox.wire import alnum_id, hex_id
 
-# Replication states of the DRS model's DataReplicationState enum.
-ReplicationState = Literal[
-    "STOPPED",
-    "INITIATING",
-    "INITIAL_SYNC",
-    "BACKLOG",
-    "CREATING_SNAPSHOT",
-    "CONTINUOUS",
-    "PAUSED",
-    "RESCAN",
-    "STALLED",
-    "DISCONNECTED",
-]
 # States in which DRS keeps replicating (counted against the replicating-servers quota).
 REPLICATING = frozenset(
     {

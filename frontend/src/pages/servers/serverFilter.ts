@@ -13,8 +13,6 @@ export const REPLICATION_STATES = [
   "STALLED",
   "DISCONNECTED",
   "STOPPED",
-  "PENDING_SNAPSHOT_SHIPPING",
-  "SHIPPING_SNAPSHOT",
 ];
 
 export const FILTER_PROPERTIES: PropertyFilterProps.FilteringProperty[] = [

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1024 * 1024
+    api_threads: int = Field(default=8, ge=1, le=64, description="Threads for blocking handlers.")
     sandbox: bool = Field(default=False, description="Mount the DRS sandbox inside serve.")
     sandbox_fleet: Path | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0)

@@ -39,17 +39,10 @@ async def _drorch_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    malformed = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        return _malformed_json(request, malformed)
     errors = [_field_error(e) for e in exc.errors()]
-    malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
-    if malformed:
-        return problem(
-            400,
-            "Malformed JSON",
-            "the request body is not valid JSON",
-            "urn:drorch:problem:malformed-json",
-            request.url.path,
-            errors=errors,
-        )
     first = errors[0]
     detail = f"{first['path'] or 'request'}: {first['message']}"
     if len(errors) > 1:
@@ -61,6 +54,20 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
         "urn:drorch:problem:validation",
         request.url.path,
         errors=errors,
+    )
+
+
+def _malformed_json(request: Request, error: dict[str, Any]) -> JSONResponse:
+    # The location of a JSON syntax error is a character offset, not a field path.
+    offset = error.get("loc", ("body", 0))[-1]
+    detail = f"the request body is not valid JSON (error at character {offset})"
+    return problem(
+        400,
+        "Malformed JSON",
+        detail,
+        "urn:drorch:problem:malformed-json",
+        request.url.path,
+        errors=[{"path": "", "message": detail, "in": "body"}],
     )
 
 

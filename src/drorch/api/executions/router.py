@@ -103,14 +103,7 @@ def pause_execution(
     execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
 ) -> ExecutionRead:
     """Start no new wave; running waves go on."""
-    execution = executions.pause(
-        store=container.store,
-        execution_id=execution_id,
-        actor=actor,
-        clock=_clock(container),
-        waker=_waker(container),
-    )
-    return _read(container, execution)
+    return _operate(container, executions.pause, execution_id, actor)
 
 
 @router.post("/{execution_id}/resume", responses=ACTION_RESPONSES)
@@ -118,14 +111,7 @@ def resume_execution(
     execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
 ) -> ExecutionRead:
     """Go on after a pause or a wave's pause_before hold."""
-    execution = executions.resume(
-        store=container.store,
-        execution_id=execution_id,
-        actor=actor,
-        clock=_clock(container),
-        waker=_waker(container),
-    )
-    return _read(container, execution)
+    return _operate(container, executions.resume, execution_id, actor)
 
 
 @router.post("/{execution_id}/cancel", responses=ACTION_RESPONSES)
@@ -136,15 +122,10 @@ def cancel_execution(
     actor: Actor = DEFAULT_ACTOR,
 ) -> ExecutionRead:
     """Start no new jobs, let running ones finish; drills may terminate what they launched."""
-    execution = executions.cancel(
-        store=container.store,
-        execution_id=execution_id,
-        actor=actor,
-        terminate_instances=bool(body and body.terminate_instances),
-        clock=_clock(container),
-        waker=_waker(container),
+    terminate = bool(body and body.terminate_instances)
+    return _operate(
+        container, executions.cancel, execution_id, actor, terminate_instances=terminate
     )
-    return _read(container, execution)
 
 
 @router.post("/{execution_id}/terminate-instances", responses=ACTION_RESPONSES)
@@ -152,14 +133,7 @@ def terminate_instances(
     execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
 ) -> ExecutionRead:
     """Clean up a finished drill: terminate its recovery instances and track the job."""
-    execution = executions.terminate_instances(
-        store=container.store,
-        execution_id=execution_id,
-        actor=actor,
-        clock=_clock(container),
-        waker=_waker(container),
-    )
-    return _read(container, execution)
+    return _operate(container, executions.terminate_instances, execution_id, actor)
 
 
 @router.get("/{execution_id}/events")
@@ -193,6 +167,21 @@ def stream_execution(
     )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(messages, media_type="text/event-stream", headers=headers)
+
+
+def _operate(
+    container: Container, action: Any, execution_id: str, actor: str, **options: Any
+) -> ExecutionRead:
+    """Run one operator action through its service and read the execution back."""
+    execution = action(
+        store=container.store,
+        execution_id=execution_id,
+        actor=actor,
+        clock=_clock(container),
+        waker=_waker(container),
+        **options,
+    )
+    return _read(container, execution)
 
 
 def _read(container: Container, execution: Execution) -> ExecutionRead:

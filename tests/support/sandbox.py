@@ -230,3 +230,27 @@ def drs_sandbox() -> Iterator[RunningSandbox]:
     """A fresh demo-fleet sandbox on a virtual clock (import it into a conftest to use it)."""
     with running_sandbox(clock="virtual") as sb:
         yield sb
+
+
+@contextmanager
+def reset_and_checked(served: RunningSandbox) -> Iterator[RunningSandbox]:
+    """The sandbox reset to its fleet; afterwards every response it sent must be model-checked."""
+    assert served.admin("POST", "reset").status_code == 200
+    before = len(served.validated)
+    yield served
+    received = sum(served.stats()["calls"].values())
+    assert received == len(served.validated) - before
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[RunningSandbox]:
+    """The small fleet on a virtual clock, one server per test module."""
+    with running_sandbox(small_fleet(), clock="virtual") as sb:
+        yield sb
+
+
+@pytest.fixture
+def sb(served: RunningSandbox) -> Iterator[RunningSandbox]:
+    """The module's sandbox, reset before the test and checked after it."""
+    with reset_and_checked(served) as sandbox:
+        yield sandbox

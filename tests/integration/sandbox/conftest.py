@@ -7,35 +7,18 @@ from typing import Any
 
 import pytest
 
+from tests.support import sandbox as support
 from tests.support.sandbox import (
     ACCOUNT,
     RunningSandbox,
     many_servers,
+    reset_and_checked,
     running_sandbox,
-    small_fleet,
 )
 
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[RunningSandbox]:
-    """The small fleet on a virtual clock, one server per test module."""
-    with running_sandbox(small_fleet(), clock="virtual") as sb:
-        yield sb
-
-
-@pytest.fixture
-def sb(served: RunningSandbox) -> Iterator[RunningSandbox]:
-    """The module's sandbox, reset to its fleet before the test and checked after it."""
-    assert served.admin("POST", "reset").status_code == 200
-    before = len(served.validated)
-    yield served
-    assert_all_validated(served, before)
-
-
-def assert_all_validated(served: RunningSandbox, before: int) -> None:
-    """Every DRS request the sandbox got since the reset had its response model-checked."""
-    received = sum(served.stats()["calls"].values())
-    assert received == len(served.validated) - before
+# The shared small-fleet fixtures, registered for this folder.
+served = support.served
+sb = support.sb
 
 
 @pytest.fixture
@@ -54,7 +37,5 @@ def big_served() -> Iterator[RunningSandbox]:
 @pytest.fixture
 def big(big_served: RunningSandbox) -> Iterator[RunningSandbox]:
     """The big sandbox, reset."""
-    assert big_served.admin("POST", "reset").status_code == 200
-    before = len(big_served.validated)
-    yield big_served
-    assert_all_validated(big_served, before)
+    with reset_and_checked(big_served) as sandbox:
+        yield sandbox

@@ -97,7 +97,7 @@ def preview_selection(
 ) -> SelectionPreview:
     """What a selection resolves to now, without saving anything."""
     with store.read() as uow:
-        inventory = uow.servers.in_scope(account_id, region)
+        inventory = _candidates(uow, selection, account_id, region)
         ids = resolve_selection(
             selection, account_id=account_id, region=region, inventory=inventory
         )
@@ -130,12 +130,12 @@ def _checked_members(uow: UnitOfWork, group: ProtectionGroup) -> list[str]:
             f"a protection group named {existing.name!r} already exists ({existing.id})",
             conflicts=[{"field": "name", "group_id": existing.id, "group_name": existing.name}],
         )
-    inventory = uow.servers.in_scope(group.account_id, group.region)
+    inventory = _candidates(uow, group.selection, group.account_id, group.region)
     problems = check_selection(
         group.selection,
         account_id=group.account_id,
         region=group.region,
-        inventory=uow.servers.get_many(group.selection.server_ids or []),
+        inventory={s.id: s for s in inventory},
     )
     raise_if_problems(problems + check_launch_settings(group), "protection group")
     ids = resolve_selection(
@@ -148,6 +148,15 @@ def _checked_members(uow: UnitOfWork, group: ProtectionGroup) -> list[str]:
             f"servers already belong to another protection group: {named}", conflicts=conflicts
         )
     return ids
+
+
+def _candidates(
+    uow: UnitOfWork, selection: Selection, account_id: str, region: str
+) -> list[SourceServer]:
+    """The inventory a selection can pick from: just the listed servers, or the whole scope."""
+    if selection.server_ids is not None:
+        return list(uow.servers.get_many(selection.server_ids).values())
+    return uow.servers.in_scope(account_id, region)
 
 
 def _require(uow: UnitOfWork, group_id: str) -> ProtectionGroup:

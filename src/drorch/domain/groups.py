@@ -8,7 +8,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from drorch.domain.common import FieldProblem, Model
 from drorch.domain.inventory import SourceServer
@@ -39,6 +47,42 @@ class Selection(Model):
         # Only the chosen kind of selection appears in JSON.
         data: dict[str, Any] = handler(self)
         return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The two shapes a selection takes: server ids, or a tag selector."""
+        # The wrap serializer returns a plain dict, so pydantic alone would publish an untyped
+        # object for responses. Requests may also send the unused field as null.
+        nullable = handler.mode == "validation"
+        return {
+            "title": "Selection",
+            "description": cls.__doc__,
+            "oneOf": [
+                _one_of_selection("server_ids", "tags", nullable),
+                _one_of_selection("tags", "server_ids", nullable),
+            ],
+        }
+
+
+_SELECTION_FIELDS: dict[str, JsonSchemaValue] = {
+    "server_ids": {"type": "array", "items": {"type": "string"}},
+    "tags": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+}
+
+
+def _one_of_selection(used: str, unused: str, nullable: bool) -> JsonSchemaValue:
+    """The JSON schema of a selection by `used`, where `unused` is absent (or null)."""
+    properties = {used: _SELECTION_FIELDS[used]}
+    if nullable:
+        properties[unused] = {"type": "null"}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [used],
+        "additionalProperties": False,
+    }
 
 
 class LaunchDefaults(Model):

@@ -97,6 +97,9 @@ def preview_selection(
 ) -> SelectionPreview:
     """What a selection resolves to now, without saving anything."""
     with store.read() as uow:
+        if group_id is not None:
+            # Else a mistyped id would quietly preview as a new group.
+            _require(uow, group_id)
         inventory = _candidates(uow, selection, account_id, region)
         ids = resolve_selection(
             selection, account_id=account_id, region=region, inventory=inventory

@@ -143,6 +143,36 @@ def test_preview_lists_servers_and_conflicts(
     assert mine["conflicts"] == []
 
 
+def test_preview_for_an_unknown_group_is_404(client: httpx.Client, pool: Pool) -> None:
+    body = {k: v for k, v in group_body(ids=pool(1)).items() if k != "name"}
+    refused = client.post(f"{GROUPS}/preview", json={**body, "group_id": "pg-000000000000"})
+    assert "pg-000000000000" in problem(refused, 404)["detail"]
+
+
+def test_openapi_types_the_selection_as_sent_and_accepted(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool
+) -> None:
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+
+    def selection(model: str) -> dict[str, Any]:
+        ref = schemas[model]["properties"]["selection"]["$ref"]
+        return dict(schemas[ref.rsplit("/", 1)[1]])
+
+    ids = {"type": "array", "items": {"type": "string"}}
+    tags = {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1}
+    bodies = ("ProtectionGroupCreate", "ProtectionGroupUpdate", "SelectionPreviewCreate")
+    for model in ("ProtectionGroupRead", *bodies):
+        by_ids, by_tags = selection(model)["oneOf"]
+        assert (by_ids["required"], by_ids["properties"]["server_ids"]) == (["server_ids"], ids)
+        assert (by_tags["required"], by_tags["properties"]["tags"]) == (["tags"], tags)
+        assert by_ids["additionalProperties"] is False and by_tags["additionalProperties"] is False
+    # A response holds just the chosen field, exactly as the read schema lists it.
+    read_ids, read_tags = selection("ProtectionGroupRead")["oneOf"]
+    assert make_group(ids=pool(1))["selection"].keys() == read_ids["properties"].keys()
+    none = make_group(tags={"owner": unique_name("nobody")})
+    assert none["selection"].keys() == read_tags["properties"].keys()
+
+
 def test_group_used_by_plans_cannot_be_deleted(
     client: httpx.Client, make_group: MakeGroup, make_plan: Callable[..., Any]
 ) -> None:

@@ -105,6 +105,49 @@ def test_api_refusals_are_exit_1(cli: Cli) -> None:
     assert bad_sort.exit_code == 1 and "sort" in bad_sort.error_line()
 
 
+USAGE_ERRORS = [
+    (("groups", "list", "--bogus"), "No such option: --bogus (try 'drorch groups list --help')"),
+    (("--bogus",), "No such option: --bogus (try 'drorch --help')"),
+    (("groups", "get"), "Missing argument 'GROUP' (try 'drorch groups get --help')"),
+    (("bogus",), "No such command 'bogus' (try 'drorch --help')"),
+    (("groups", "list", "--limit", "many"), "Invalid value for '--limit'"),
+    (("sandbox", "--clock", "sundial"), "--clock: use scaled or virtual"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), USAGE_ERRORS, ids=[" ".join(u[0]) for u in USAGE_ERRORS]
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    out = cli(*args, api_url=None)
+    assert out.exit_code == 2 and out.stdout == ""
+    assert message in out.error_line()
+
+
+def test_usage_error_of_the_installed_command_is_one_line() -> None:
+    drorch = Path(sys.executable).with_name("drorch")  # the console script beside python
+    done = subprocess.run(
+        [str(drorch), "groups", "list", "--bogus"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "error: No such option: --bogus (try 'drorch groups list --help')\n"
+
+
+def test_help_is_not_an_error(cli: Cli) -> None:
+    for args in (("groups", "list", "--help"), ("--help",)):
+        out = cli(*args, api_url=None)
+        assert out.exit_code == 0 and out.stderr == ""
+        assert "Usage: drorch" in out.stdout
+    bare = cli("groups", api_url=None)  # a group alone shows its help, as Click does
+    assert "Usage: drorch groups" in bare.stdout and "error" not in bare.stderr
+
+
 def test_every_command_has_json_and_api_url(cli: Cli) -> None:
     commands = {
         "servers": ["list", "sync"],

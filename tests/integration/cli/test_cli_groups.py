@@ -153,6 +153,12 @@ def test_preview_shows_who_holds_a_server(
     assert mine["conflicts"] == []
 
 
+def test_preview_for_an_unknown_group_is_refused(cli: Cli, write: Write, pool: Pool) -> None:
+    doc = group_body("x", ids=pool(1), group_id="pg-000000000000")
+    out = cli("groups", "preview", "-f", str(write("p.yaml", yaml.safe_dump(doc))))
+    assert out.exit_code == 1 and "pg-000000000000" in out.error_line()
+
+
 def test_preview_without_a_selection_is_a_usage_error(cli: Cli) -> None:
     out = cli("groups", "preview", "--account", FLEET_ACCOUNT)
     assert out.exit_code == 2 and "region" in out.error_line()

@@ -71,7 +71,7 @@ def _runner(settings: Settings, container: Container) -> None:
 
 
 def _store(settings: Settings) -> Store:
-    return SqliteStore(settings.db_path)
+    return SqliteStore(settings.db_path, cache_mb=settings.sqlite_cache_mb)
 
 
 def _drs(settings: Settings, container: Container) -> DrsGateway | None:

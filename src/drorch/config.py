@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1024 * 1024
     api_threads: int = Field(default=8, ge=1, le=64, description="Threads for blocking handlers.")
+    sqlite_cache_mb: int = Field(
+        default=32, ge=1, le=4096, description="Page cache of each SQLite connection, in MiB."
+    )
     sandbox: bool = Field(default=False, description="Mount the DRS sandbox inside serve.")
     sandbox_fleet: Path | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0)

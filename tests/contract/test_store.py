@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,3 +225,65 @@ def test_bad_cursors_and_limits_are_validation_errors(store: Store) -> None:
         assert cursor is not None
         with pytest.raises(ValidationError, match="another sort"):
             uow.servers.page(ServerQuery(sort="id", cursor=cursor))
+
+
+def _as_json(page_of_json) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    return [json.loads(item) for item in page_of_json.items]
+
+
+def test_server_listings_render_what_the_models_render(store: Store) -> None:
+    awkward = [
+        server(1, hostname="Zürich-01", tags={"q": 'say "hi"', "path": "C:\\drs"}),
+        server(2, replication_state="STALLED", lag_seconds=12.5, synced_at=NOW),
+        server(3, replication_state="CONTINUOUS", lag_seconds=0.0, region="eu-west-1"),
+        server(4, last_launch_result="FAILED", recovery_instance_id="i-0123456789abcdef0"),
+    ]
+    with store.transaction() as uow:
+        uow.servers.upsert_many(awkward)
+    queries = [
+        ServerQuery(),
+        ServerQuery(sort="-id", limit=2),
+        ServerQuery(replication_state="STALLED"),
+        ServerQuery(search="zür", tags={"q": 'say "hi"'}),
+    ]
+    with store.read() as uow:
+        for query in queries:
+            page, listing = uow.servers.page(query), uow.servers.page_json(query)
+            assert _as_json(listing) == [json.loads(s.model_dump_json()) for s in page.items]
+            assert listing.next_cursor == page.next_cursor
+        healthy = {s["id"]: s["replication_healthy"] for s in _as_json(listing)}
+    assert healthy == {server_id(1): True}
+
+
+def test_group_listings_carry_their_sorted_members(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.servers.upsert_many([server(n) for n in range(1, 5)])
+        for n in (1, 2, 3):
+            uow.groups.add(a_group(n, description=f'the {n}th "group"'))
+        uow.groups.set_members(a_group(1).id, [server_id(3), server_id(1)])
+        uow.groups.set_members(a_group(2).id, [server_id(4)])
+    with store.read() as uow:
+        query = ListQuery(limit=2)
+        page, listing = uow.groups.page(query), uow.groups.page_json(query)
+    assert listing.next_cursor == page.next_cursor
+    members = [[server_id(1), server_id(3)], [server_id(4)]]
+    expected = [
+        {**json.loads(g.model_dump_json()), "member_server_ids": ids}
+        for g, ids in zip(page.items, members, strict=True)
+    ]
+    assert _as_json(listing) == expected
+    with store.read() as uow:
+        last = uow.groups.page_json(ListQuery(cursor=listing.next_cursor, limit=2))
+    assert _as_json(last)[0]["member_server_ids"] == []
+
+
+def test_plan_listings_render_what_the_models_render(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.groups.add(a_group(1))
+        uow.plans.add(a_plan(1, [a_group(1).id], name="Plan «one»"))
+        uow.plans.add(a_plan(2, []))
+    with store.read() as uow:
+        query = ListQuery(sort="-name")
+        page, listing = uow.plans.page(query), uow.plans.page_json(query)
+    assert _as_json(listing) == [json.loads(p.model_dump_json()) for p in page.items]
+    assert [p["name"] for p in _as_json(listing)] == ["plan-002", "Plan «one»"]

@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * List Groups
-         * @description A page of protection groups (member ids omitted; read one group for them).
+         * @description A page of protection groups with their member servers.
          */
         get: operations["list_groups_api_v1_protection_groups_get"];
         put?: never;
@@ -857,15 +857,24 @@ export interface components {
          * @description Either an explicit list of source server ids or a tag selector (all tags must match).
          */
         "Selection-Input": {
-            /** Server Ids */
-            server_ids?: string[] | null;
-            /** Tags */
-            tags?: {
+            server_ids: string[];
+            tags?: null;
+        } | {
+            tags: {
                 [key: string]: string;
-            } | null;
+            };
+            server_ids?: null;
         };
+        /**
+         * Selection
+         * @description Either an explicit list of source server ids or a tag selector (all tags must match).
+         */
         "Selection-Output": {
-            [key: string]: unknown;
+            server_ids: string[];
+        } | {
+            tags: {
+                [key: string]: string;
+            };
         };
         /**
          * SelectionConflict
@@ -1112,20 +1121,21 @@ export interface operations {
     list_source_servers_api_v1_source_servers_get: {
         parameters: {
             query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
                 account_id?: string | null;
                 region?: string | null;
                 /** @description key=value; repeat for several */
                 tag?: string[];
                 replication_state?: string | null;
+                /** @description Only servers in a group, or in none. */
                 assigned?: boolean | null;
                 group_id?: string | null;
                 /** @description Hostname contains */
                 search?: string | null;
                 sort?: "hostname" | "-hostname" | "id" | "-id" | "account_id" | "-account_id" | "region" | "-region" | "replication_state" | "-replication_state";
-                /** @description Page size (1-500). */
-                limit?: number;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -1142,14 +1152,12 @@ export interface operations {
                     "application/json": components["schemas"]["PageRead_SourceServerRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1176,14 +1184,15 @@ export interface operations {
     list_groups_api_v1_protection_groups_get: {
         parameters: {
             query?: {
-                search?: string | null;
-                account_id?: string | null;
-                region?: string | null;
-                sort?: "name" | "-name" | "created_at" | "-created_at";
                 /** @description Page size (1-500). */
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description Name contains */
+                search?: string | null;
+                account_id?: string | null;
+                region?: string | null;
+                sort?: "name" | "-name" | "created_at" | "-created_at";
             };
             header?: never;
             path?: never;
@@ -1200,14 +1209,12 @@ export interface operations {
                     "application/json": components["schemas"]["PageRead_ProtectionGroupRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1379,12 +1386,13 @@ export interface operations {
     list_plans_api_v1_recovery_plans_get: {
         parameters: {
             query?: {
-                search?: string | null;
-                sort?: "name" | "-name" | "created_at" | "-created_at";
                 /** @description Page size (1-500). */
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description Name contains */
+                search?: string | null;
+                sort?: "name" | "-name" | "created_at" | "-created_at";
             };
             header?: never;
             path?: never;
@@ -1401,14 +1409,12 @@ export interface operations {
                     "application/json": components["schemas"]["PageRead_RecoveryPlanRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1611,13 +1617,13 @@ export interface operations {
     list_executions_api_v1_executions_get: {
         parameters: {
             query?: {
-                plan_id?: string | null;
-                status?: ("PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED") | null;
-                type?: ("DRILL" | "RECOVERY") | null;
                 /** @description Page size (1-500). */
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                plan_id?: string | null;
+                status?: ("PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED") | null;
+                type?: ("DRILL" | "RECOVERY") | null;
             };
             header?: never;
             path?: never;
@@ -1634,14 +1640,12 @@ export interface operations {
                     "application/json": components["schemas"]["PageRead_ExecutionSummaryRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1940,7 +1944,7 @@ export interface operations {
                     "application/json": components["schemas"]["PageRead_EventRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import Field, computed_field
+from pydantic import Field, computed_field, model_validator
 
 from drorch.domain.common import Model
 
@@ -43,6 +43,14 @@ class SourceServer(Model):
     last_launch_result: LaunchResult = "NOT_STARTED"
     recovery_instance_id: str | None = None
     synced_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        # Stored bodies carry the computed field for listings; it is always derived anew.
+        if isinstance(data, dict) and "replication_healthy" in data:
+            return {k: v for k, v in data.items() if k != "replication_healthy"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -83,13 +83,10 @@ def get_group(*, store: Store, group_id: str) -> GroupView:
         return GroupView(_require(uow, group_id), uow.groups.members(group_id))
 
 
-def list_groups(*, store: Store, query: ListQuery) -> Page[GroupView]:
-    """A page of groups, each with its members."""
+def list_groups(*, store: Store, query: ListQuery) -> Page[str]:
+    """A page of groups, each as JSON with its members."""
     with store.read() as uow:
-        page = uow.groups.page(query)
-        members = uow.groups.members_of([g.id for g in page.items])
-    views = [GroupView(g, members[g.id]) for g in page.items]
-    return Page(items=views, next_cursor=page.next_cursor)
+        return uow.groups.page_json(query)
 
 
 def preview_selection(

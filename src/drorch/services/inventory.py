@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drorch.domain.common import utcnow
-from drorch.domain.inventory import SourceServer
 from drorch.ports.drs import DrsGateway, Scope
 from drorch.ports.store import Page, ServerQuery, Store
 from drorch.services.groups import refresh_tag_groups
@@ -19,10 +18,10 @@ class SyncResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
-def list_servers(*, store: Store, query: ServerQuery) -> Page[SourceServer]:
-    """A filtered page of the cached inventory."""
+def list_servers(*, store: Store, query: ServerQuery) -> Page[str]:
+    """A filtered page of the cached inventory, each server as JSON."""
     with store.read() as uow:
-        return uow.servers.page(query)
+        return uow.servers.page_json(query)
 
 
 def sync_inventory(

@@ -80,10 +80,10 @@ def find_plan(*, store: Store, id_or_name: str) -> RecoveryPlan:
     return plan
 
 
-def list_plans(*, store: Store, query: ListQuery) -> Page[RecoveryPlan]:
-    """A page of plans."""
+def list_plans(*, store: Store, query: ListQuery) -> Page[str]:
+    """A page of plans, each as JSON."""
     with store.read() as uow:
-        return uow.plans.page(query)
+        return uow.plans.page_json(query)
 
 
 def validate_plan(*, store: Store, plan_id: str) -> PlanValidation:

@@ -142,6 +142,7 @@ def query_cases(path: str) -> list[tuple[str, Case]]:
         ("cursor-garbage", c("GET", path, 422, "cursor", params={"cursor": "!!not-a-cursor!!"})),
         ("cursor-long", c("GET", path, 422, "cursor", params={"cursor": "a" * 3000})),
         ("search-long", c("GET", path, 422, "search", params={"search": "x" * 201})),
+        ("unknown-param", c("GET", path, 422, "limt", params={"limt": 5})),
         ("too-large", c("GET", path, 413, raw=b" " * TWO_MIB)),
     ]
 

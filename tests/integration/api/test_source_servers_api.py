@@ -151,3 +151,31 @@ def test_server_shape(client: httpx.Client) -> None:
         "lag_seconds",
         "last_launch_result",
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "names", "a_sort"),
+    [
+        (
+            SERVERS,
+            {"account_id", "region", "tag", "replication_state", "assigned", "group_id", "search"},
+            "-hostname",
+        ),
+        ("/api/v1/protection-groups", {"search", "account_id", "region"}, "-name"),
+        ("/api/v1/recovery-plans", {"search"}, "-created_at"),
+    ],
+)
+def test_openapi_documents_every_list_parameter(
+    client: httpx.Client, path: str, names: set[str], a_sort: str
+) -> None:
+    operation = client.get("/api/openapi.json").json()["paths"][path]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(parameters) == names | {"sort", "limit", "cursor"}
+    assert all(p["in"] == "query" and not p["required"] for p in parameters.values())
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 500,
+        "default": 100,
+    }
+    assert a_sort in parameters["sort"]["schema"]["enum"]

@@ -11,17 +11,20 @@ from fastapi.responses import StreamingResponse
 from drorch.api.deps import ContainerDep, StoreDep
 from drorch.api.executions.schemas import (
     CancelCreate,
+    EventListQuery,
     EventRead,
     ExecutionCreate,
+    ExecutionListQuery,
     ExecutionRead,
     ExecutionSummaryRead,
     execution_read,
 )
 from drorch.api.executions.stream import execution_stream
-from drorch.api.pagination import Cursor, Limit, PageRead
+from drorch.api.pagination import PageRead
+from drorch.api.query import documented, query_of
 from drorch.bootstrap import Container
 from drorch.domain.common import utcnow
-from drorch.domain.executions import Execution, ExecutionStatus, ExecutionType
+from drorch.domain.executions import Execution
 from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
 from drorch.ports.clock import Clock
@@ -73,19 +76,12 @@ def start_execution(
     return _read(container, execution)
 
 
-@router.get("")
+@router.get("", openapi_extra=documented(ExecutionListQuery))
 def list_executions(
-    store: StoreDep,
-    plan_id: Annotated[str | None, Query(max_length=128)] = None,
-    status: ExecutionStatus | None = None,
-    type: ExecutionType | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    store: StoreDep, params: Annotated[ExecutionListQuery, query_of(ExecutionListQuery)]
 ) -> PageRead[ExecutionSummaryRead]:
     """A page of executions, newest first."""
-    page = executions.list_executions(
-        store=store, plan_id=plan_id, status=status, type=type, cursor=cursor, limit=limit
-    )
+    page = executions.list_executions(store=store, **params.model_dump())
     items = [ExecutionSummaryRead.model_validate(s.model_dump()) for s in page.items]
     return PageRead(items=items, next_cursor=page.next_cursor)
 
@@ -136,14 +132,14 @@ def terminate_instances(
     return _operate(container, executions.terminate_instances, execution_id, actor)
 
 
-@router.get("/{execution_id}/events")
+@router.get("/{execution_id}/events", openapi_extra=documented(EventListQuery))
 def list_events(
-    execution_id: str, store: StoreDep, limit: Limit = 100, cursor: Cursor = None
+    execution_id: str,
+    store: StoreDep,
+    params: Annotated[EventListQuery, query_of(EventListQuery)],
 ) -> PageRead[EventRead]:
     """A page of the execution's timeline, oldest first."""
-    page = executions.list_events(
-        store=store, execution_id=execution_id, cursor=cursor, limit=limit
-    )
+    page = executions.list_events(store=store, execution_id=execution_id, **params.model_dump())
     items = [EventRead.model_validate(e.model_dump()) for e in page.items]
     return PageRead(items=items, next_cursor=page.next_cursor)
 

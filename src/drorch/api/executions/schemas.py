@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from drorch.api.query import PageQuery
 from drorch.domain.executions import (
     BatchKind,
     BatchState,
@@ -19,6 +20,7 @@ from drorch.domain.executions import (
     ServerStatus,
     WaveStatus,
 )
+from drorch.ports.store import MAX_PAGE_SIZE
 
 
 class ExecutionCreate(BaseModel):
@@ -213,3 +215,16 @@ def _seconds(start: datetime | None, end: datetime | None, now: datetime) -> flo
     if start is None:
         return None
     return round(((end or now) - start).total_seconds(), 3)
+
+
+class ExecutionListQuery(PageQuery):
+    """Query string of GET /executions."""
+
+    plan_id: str | None = Field(None, max_length=128)
+    status: ExecutionStatus | None = None
+    type: ExecutionType | None = None
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="Page size (1-500).")
+
+
+class EventListQuery(PageQuery):
+    """Query string of GET /executions/{id}/events."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from drorch.api.query import PageQuery
 from drorch.api.source_servers.schemas import SourceServerRead
 from drorch.domain.groups import GroupDraft, LaunchDefaults, Selection, ServerOverride
 
@@ -59,3 +61,12 @@ class SelectionPreviewRead(BaseModel):
 
     servers: list[SourceServerRead]
     conflicts: list[SelectionConflict]
+
+
+class ProtectionGroupListQuery(PageQuery):
+    """Query string of GET /protection-groups."""
+
+    search: str | None = Field(None, max_length=200, description="Name contains")
+    account_id: str | None = Field(None, pattern=r"^[0-9]{12}$")
+    region: str | None = None
+    sort: Literal["name", "-name", "created_at", "-created_at"] = "name"

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import TypeAdapter
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Response, status
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
-from drorch.api.pagination import Cursor, Limit, PageRead, page_response
+from drorch.api.pagination import PageRead, page_response
+from drorch.api.query import documented, query_of
 from drorch.api.recovery_plans.schemas import (
     PlanValidationRead,
     RecoveryPlanCreate,
+    RecoveryPlanListQuery,
     RecoveryPlanRead,
     RecoveryPlanUpdate,
 )
@@ -21,24 +21,19 @@ from drorch.ports.store import ListQuery
 from drorch.services import plans
 from drorch.services.plans import PlanValidation
 
-# The domain model serializes to exactly the RecoveryPlanRead shape.
-PLAN_LIST = TypeAdapter(list[RecoveryPlan])
 router = APIRouter(prefix="/api/v1/recovery-plans", tags=["recovery plans"])
-Sort = Literal["name", "-name", "created_at", "-created_at"]
 
 
-@router.get("", response_model=PageRead[RecoveryPlanRead])
+@router.get(
+    "", response_model=PageRead[RecoveryPlanRead], openapi_extra=documented(RecoveryPlanListQuery)
+)
 async def list_plans(
-    store: StoreDep,
-    search: Annotated[str | None, Query(max_length=200)] = None,
-    sort: Sort = "name",
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    store: StoreDep, params: Annotated[RecoveryPlanListQuery, query_of(RecoveryPlanListQuery)]
 ) -> Response:
     """A page of recovery plans."""
-    query = ListQuery(search=search, sort=sort, limit=limit, cursor=cursor)
-    page = await run_in_threadpool(plans.list_plans, store=store, query=query)
-    return page_response(PLAN_LIST, page.items, page.next_cursor)
+    query = ListQuery(**params.model_dump())
+    # Run on the event loop: a bounded, indexed read costs less than a thread hand-off.
+    return page_response(plans.list_plans(store=store, query=query))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from drorch.api.query import PageQuery
 from drorch.domain.plans import PlanDraft, Wave
 
 
@@ -43,3 +45,10 @@ class PlanValidationRead(BaseModel):
     valid: bool
     errors: list[PlanProblem]
     warnings: list[PlanProblem]
+
+
+class RecoveryPlanListQuery(PageQuery):
+    """Query string of GET /recovery-plans."""
+
+    search: str | None = Field(None, max_length=200, description="Name contains")
+    sort: Literal["name", "-name", "created_at", "-created_at"] = "name"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from drorch.api.query import PageQuery
 
 
 class SourceServerRead(BaseModel):
@@ -29,3 +32,30 @@ class SyncRead(BaseModel):
 
     scopes: list[dict[str, object]]
     skipped: list[dict[str, str]]
+
+
+ServerSort = Literal[
+    "hostname",
+    "-hostname",
+    "id",
+    "-id",
+    "account_id",
+    "-account_id",
+    "region",
+    "-region",
+    "replication_state",
+    "-replication_state",
+]
+
+
+class SourceServerListQuery(PageQuery):
+    """Query string of GET /source-servers."""
+
+    account_id: str | None = Field(None, pattern=r"^[0-9]{12}$")
+    region: str | None = None
+    tag: list[str] = Field(default_factory=list, description="key=value; repeat for several")
+    replication_state: str | None = None
+    assigned: bool | None = Field(None, description="Only servers in a group, or in none.")
+    group_id: str | None = None
+    search: str | None = Field(None, max_length=200, description="Hostname contains")
+    sort: ServerSort = "hostname"

@@ -28,8 +28,8 @@ class SqliteUnitOfWork:
 class SqliteStore:
     """Store port over one SQLite file in WAL mode (or `:memory:`)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.db = Database(path)
+    def __init__(self, path: str | Path, *, cache_mb: int = 32) -> None:
+        self.db = Database(path, cache_mb=cache_mb)
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteUnitOfWork]:

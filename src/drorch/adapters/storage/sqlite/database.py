@@ -15,8 +15,9 @@ MEMORY = ":memory:"
 class Database:
     """Hands out connections: one per thread for a file, one shared (locked) for `:memory:`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, cache_mb: int = 32) -> None:
         self.path = str(path)
+        self.cache_mb = cache_mb
         self._local = threading.local()
         self._shared: sqlite3.Connection | None = None
         self._lock = threading.RLock()
@@ -71,6 +72,9 @@ class Database:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
+        # SQLite's 2 MiB default makes list pages re-read pages from the OS on every walk;
+        # memory grows only with the pages used, never past the database's own size.
+        conn.execute(f"PRAGMA cache_size = {-1024 * self.cache_mb}")
         if self.path != MEMORY:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")

@@ -13,7 +13,7 @@ from drorch.adapters.storage.sqlite.documents import (
     load_one,
     name_taken,
 )
-from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
+from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.groups import ProtectionGroup
 from drorch.errors import ConflictError
 from drorch.ports.store import ListQuery, Page
@@ -21,6 +21,12 @@ from drorch.ports.store import ListQuery, Page
 SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
 DOCUMENTS = TypeAdapter(list[ProtectionGroup])
 NOUN = "protection group"
+# A group's JSON with its members added by SQLite, so listings skip parsing and rendering.
+# json() keeps the array an array: JSON subtypes do not survive a subquery.
+WITH_MEMBERS = (
+    "json_set(t.body, '$.member_server_ids', json((SELECT json_group_array(server_id) FROM "
+    "(SELECT server_id FROM group_members WHERE group_id = t.id ORDER BY server_id))))"
+)
 
 
 class SqliteGroups:
@@ -103,7 +109,14 @@ class SqliteGroups:
 
     def page(self, query: ListQuery) -> Page[ProtectionGroup]:
         """A filtered, sorted page of groups."""
-        select = Select("protection_groups")
+        return parse_page(self._page(query, "t.body"), DOCUMENTS)
+
+    def page_json(self, query: ListQuery) -> Page[str]:
+        """The same page as `page`, each group as JSON with its sorted `member_server_ids`."""
+        return self._page(query, WITH_MEMBERS)
+
+    def _page(self, query: ListQuery, body: str) -> Page[str]:
+        select = Select("protection_groups", body)
         if query.account_id:
             select.add("t.account_id = ?", query.account_id)
         if query.region:
@@ -117,7 +130,6 @@ class SqliteGroups:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            documents=DOCUMENTS,
         )
 
     def all(self) -> list[ProtectionGroup]:
@@ -145,23 +157,6 @@ class SqliteGroups:
             (group_id,),
         )
         return [row["server_id"] for row in rows]
-
-    def members_of(self, group_ids: Sequence[str]) -> dict[str, list[str]]:
-        """Member ids of each group (sorted), in one query."""
-        found: dict[str, list[str]] = {g: [] for g in group_ids}
-        marks = ",".join("?" * len(found))
-        rows = (
-            self._conn.execute(
-                f"SELECT group_id, server_id FROM group_members WHERE group_id IN ({marks}) "
-                "ORDER BY server_id",
-                list(found),
-            )
-            if found
-            else []
-        )
-        for row in rows:
-            found[row["group_id"]].append(row["server_id"])
-        return found
 
     def holders(self, server_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """For each server already in a group: (group id, group name)."""

@@ -16,9 +16,10 @@ T = TypeVar("T")
 
 @dataclass
 class Select:
-    """A SELECT of `body` from one table, built up with WHERE clauses."""
+    """A SELECT of one JSON text per row (`t.body` unless told) from one table, with WHEREs."""
 
     table: str
+    body: str = "t.body"
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
 
@@ -36,9 +37,8 @@ def fetch_page(
     allowed: dict[str, str],
     limit: int,
     cursor: str | None,
-    documents: TypeAdapter[list[T]],
-) -> Page[T]:
-    """One page of `select` in the asked order, with the cursor of the next page."""
+) -> Page[str]:
+    """One page of `select`'s JSON texts in the asked order, with the cursor of the next page."""
     limit = check_limit(limit)
     sort_key, column, descending = parse_sort(sort, allowed)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
@@ -47,15 +47,19 @@ def fetch_page(
         select.add(f"({column} {op} ? OR ({column} = ? AND t.id {op} ?))", value, value, last_id)
     where = f"WHERE {' AND '.join(select.where)}" if select.where else ""
     sql = (
-        f"SELECT t.body, {column} AS sort_value, t.id FROM {select.table} t {where} "
+        f"SELECT {select.body}, {column} AS sort_value, t.id FROM {select.table} t {where} "
         f"ORDER BY {column} {direction}, t.id {direction} LIMIT ?"
     )
     rows = conn.execute(sql, [*select.params, limit + 1]).fetchall()
-    bodies = [row["body"] for row in rows[:limit]]
-    # One validation call for the whole page is about twice as fast as one per row.
-    items = documents.validate_json("[" + ",".join(bodies) + "]")
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(sort_key, last["sort_value"], last["id"])
-    return Page(items=items, next_cursor=next_cursor)
+    return Page(items=[row[0] for row in rows[:limit]], next_cursor=next_cursor)
+
+
+def parse_page(page: Page[str], documents: TypeAdapter[list[T]]) -> Page[T]:
+    """The page with its JSON texts parsed into models."""
+    # One validation call for the whole page is about twice as fast as one per row.
+    items = documents.validate_json("[" + ",".join(page.items) + "]")
+    return Page(items=items, next_cursor=page.next_cursor)

@@ -12,7 +12,7 @@ from drorch.adapters.storage.sqlite.documents import (
     load_one,
     name_taken,
 )
-from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
+from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.plans import RecoveryPlan
 from drorch.ports.store import ListQuery, Page
 
@@ -87,6 +87,10 @@ class SqlitePlans:
 
     def page(self, query: ListQuery) -> Page[RecoveryPlan]:
         """A filtered, sorted page of plans."""
+        return parse_page(self.page_json(query), DOCUMENTS)
+
+    def page_json(self, query: ListQuery) -> Page[str]:
+        """The same page as `page`, each plan as its stored JSON."""
         select = Select("recovery_plans")
         if query.search:
             select.add("instr(t.name_lower, ?) > 0", query.search.lower())
@@ -97,7 +101,6 @@ class SqlitePlans:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            documents=DOCUMENTS,
         )
 
     def using_group(self, group_id: str) -> list[RecoveryPlan]:

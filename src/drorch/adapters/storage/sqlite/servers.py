@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from drorch.adapters.storage.paging import check_limit
-from drorch.adapters.storage.sqlite.keyset import Select, fetch_page
+from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.inventory import SourceServer
 from drorch.ports.store import Page, ServerQuery
 
@@ -45,7 +45,7 @@ class SqliteServers:
                     s.hostname,
                     s.hostname.lower(),
                     s.replication_state,
-                    s.model_dump_json(exclude=DERIVED),
+                    s.model_dump_json(),
                 ),
             )
             self._conn.execute("DELETE FROM server_tags WHERE server_id = ?", (s.id,))
@@ -85,6 +85,10 @@ class SqliteServers:
 
     def page(self, query: ServerQuery) -> Page[SourceServer]:
         """A filtered, sorted page of servers."""
+        return parse_page(self.page_json(query), _SERVER_LIST)
+
+    def page_json(self, query: ServerQuery) -> Page[str]:
+        """The same page as `page`, each server as its stored JSON."""
         check_limit(query.limit)  # before any counting work
         select = Select("source_servers")
         # Cheap column tests come first: SQLite checks terms in order, subqueries last.
@@ -107,7 +111,6 @@ class SqliteServers:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
-            documents=_SERVER_LIST,
         )
 
     def _pick_driver(self, candidates: list[_IndexFilter], limit: int) -> _IndexFilter | None:
@@ -198,8 +201,6 @@ def _qualify(where: str) -> str:
 
 
 _SERVER_LIST = TypeAdapter(list[SourceServer])
-# Computed on read; storing it would make the body fail validation on the way back.
-DERIVED = {"replication_healthy"}
 
 
 def _escape_like(text: str) -> str:

@@ -32,6 +32,8 @@ def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under tests/e2e/artifacts/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+    # A full-page capture draws sticky parts (the side navigation) at the scroll offset.
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -25,3 +25,8 @@ export function formatTags(tags: Record<string, string>): string {
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
+
+/** "protection group" → "Protection group": a lower-case noun at the start of a sentence. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

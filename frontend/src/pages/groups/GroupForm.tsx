@@ -1,19 +1,18 @@
 /** Create or edit a protection group: scope, selection with live preview, launch settings. */
 import { useState } from "react";
-import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
-import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
 import RadioGroup from "@cloudscape-design/components/radio-group";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
-import { asApiError, type ApiError } from "../../api/problem";
+import type { ApiError } from "../../api/problem";
 import type { ProtectionGroupDraft, SelectionConflict } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { errorText } from "../../components/fieldErrors";
+import { SaveForm, useSave } from "../../components/SaveForm";
 import { toDraft, type GroupFormState, type SelectionMode } from "./groupDraft";
 import { LaunchDefaultsForm } from "./LaunchDefaultsForm";
 import { OverridesEditor } from "./OverridesEditor";
@@ -40,22 +39,10 @@ function conflictsOf(error: ApiError | undefined): SelectionConflict[] {
 
 export function GroupForm({ initial, groupId, submitLabel, onSubmit, onCancel }: GroupFormProps) {
   const [state, setState] = useState<GroupFormState>(initial);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const save = useSave();
+  const { error } = save;
   const preview = useSelectionPreview(state, groupId);
   const set = (patch: Partial<GroupFormState>) => setState((s) => ({ ...s, ...patch }));
-
-  const submit = async () => {
-    setSaving(true);
-    setError(undefined);
-    try {
-      await onSubmit(toDraft(state));
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setSaving(false);
-    }
-  };
 
   // One entry per server, whether the preview or a refused save reported it.
   const conflicts = [
@@ -63,65 +50,61 @@ export function GroupForm({ initial, groupId, submitLabel, onSubmit, onCancel }:
   ];
   const servers = preview.data?.servers ?? [];
   return (
-          <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onCancel}>Cancel</Button>
-            <Button variant="primary" loading={saving} onClick={() => void submit()}>{submitLabel}</Button>
-          </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          {error && <ProblemAlert error={error} header="The group was not saved" />}
-          <Container header={<Header variant="h2">General</Header>}>
-            <ColumnLayout columns={2}>
-              <FormField label="Name" errorText={errorText(error, "name")}>
-                <Input value={state.name} onChange={({ detail }) => set({ name: detail.value })} />
-              </FormField>
-              <FormField label="Description" errorText={errorText(error, "description")}>
-                <Textarea rows={1} value={state.description} onChange={({ detail }) => set({ description: detail.value })} />
-              </FormField>
-              <FormField label="AWS account" description="12 digits" errorText={errorText(error, "account_id")}>
-                <Input value={state.account_id} inputMode="numeric" onChange={({ detail }) => set({ account_id: detail.value })} />
-              </FormField>
-              <FormField label="Region" description="e.g. us-east-1" errorText={errorText(error, "region")}>
-                <Input value={state.region} onChange={({ detail }) => set({ region: detail.value })} />
-              </FormField>
-            </ColumnLayout>
-          </Container>
-          <Container header={<Header variant="h2" description="A server belongs to at most one protection group.">Selection</Header>}>
-            <SpaceBetween size="m">
-              <FormField label="Select servers" errorText={errorText(error, "selection")}>
-                <RadioGroup
-                  value={state.mode}
-                  onChange={({ detail }) => set({ mode: detail.value as SelectionMode })}
-                  items={[
-                    { value: "tags", label: "By tags", description: "Every listed tag must match." },
-                    { value: "servers", label: "Explicit servers", description: "Pick servers by hand." },
-                  ]}
-                />
-              </FormField>
-              {state.mode === "tags" ? (
-                <TagEditor tags={state.tags} onChange={(tags) => set({ tags })} errorText={errorText(error, "selection.tags")} />
-              ) : (
-                <ServerPicker
-                  accountId={state.account_id.trim()}
-                  region={state.region.trim()}
-                  selectedIds={state.serverIds}
-                  onChange={(serverIds) => set({ serverIds })}
-                />
-              )}
-              {preview.error && <ProblemAlert error={preview.error} header="Preview failed" />}
-              <PreviewTable servers={servers} conflicts={conflicts} loading={preview.loading} ready={preview.ready} />
-            </SpaceBetween>
-          </Container>
-          <Container header={<Header variant="h2">Launch defaults</Header>}>
-            <LaunchDefaultsForm value={state.launch} onChange={(launch) => set({ launch })} error={error} />
-          </Container>
-          <Container>
-            <OverridesEditor servers={servers} overrides={state.overrides} onChange={(overrides) => set({ overrides })} error={error} />
-          </Container>
+    <SaveForm
+      save={save}
+      submitLabel={submitLabel}
+      refusedHeader="The group was not saved"
+      onSubmit={() => onSubmit(toDraft(state))}
+      onCancel={onCancel}
+    >
+      <Container header={<Header variant="h2">General</Header>}>
+        <ColumnLayout columns={2}>
+          <FormField label="Name" errorText={errorText(error, "name")}>
+            <Input value={state.name} onChange={({ detail }) => set({ name: detail.value })} />
+          </FormField>
+          <FormField label="Description" errorText={errorText(error, "description")}>
+            <Textarea rows={1} value={state.description} onChange={({ detail }) => set({ description: detail.value })} />
+          </FormField>
+          <FormField label="AWS account" description="12 digits" errorText={errorText(error, "account_id")}>
+            <Input value={state.account_id} inputMode="numeric" onChange={({ detail }) => set({ account_id: detail.value })} />
+          </FormField>
+          <FormField label="Region" description="e.g. us-east-1" errorText={errorText(error, "region")}>
+            <Input value={state.region} onChange={({ detail }) => set({ region: detail.value })} />
+          </FormField>
+        </ColumnLayout>
+      </Container>
+      <Container header={<Header variant="h2" description="A server belongs to at most one protection group.">Selection</Header>}>
+        <SpaceBetween size="m">
+          <FormField label="Select servers" errorText={errorText(error, "selection")}>
+            <RadioGroup
+              value={state.mode}
+              onChange={({ detail }) => set({ mode: detail.value as SelectionMode })}
+              items={[
+                { value: "tags", label: "By tags", description: "Every listed tag must match." },
+                { value: "servers", label: "Explicit servers", description: "Pick servers by hand." },
+              ]}
+            />
+          </FormField>
+          {state.mode === "tags" ? (
+            <TagEditor tags={state.tags} onChange={(tags) => set({ tags })} errorText={errorText(error, "selection.tags")} />
+          ) : (
+            <ServerPicker
+              accountId={state.account_id.trim()}
+              region={state.region.trim()}
+              selectedIds={state.serverIds}
+              onChange={(serverIds) => set({ serverIds })}
+            />
+          )}
+          {preview.error && <ProblemAlert error={preview.error} header="Preview failed" />}
+          <PreviewTable servers={servers} conflicts={conflicts} loading={preview.loading} ready={preview.ready} />
         </SpaceBetween>
-      </Form>
+      </Container>
+      <Container header={<Header variant="h2">Launch defaults</Header>}>
+        <LaunchDefaultsForm value={state.launch} onChange={(launch) => set({ launch })} error={error} />
+      </Container>
+      <Container>
+        <OverridesEditor servers={servers} overrides={state.overrides} onChange={(overrides) => set({ overrides })} error={error} />
+      </Container>
+    </SaveForm>
   );
 }

@@ -143,24 +143,12 @@ function fromOverride(o: ServerOverride): OverrideRow {
   };
 }
 
-export interface SelectionShape {
-  server_ids?: string[];
-  tags?: Record<string, string>;
-}
-
-/** The read model types `selection` loosely (a custom serializer); narrow it here. */
-export function selectionOf(group: ProtectionGroup): SelectionShape {
-  const raw = group.selection as Record<string, unknown>;
-  const ids = Array.isArray(raw.server_ids) ? raw.server_ids.map(String) : undefined;
-  const tags =
-    raw.tags && typeof raw.tags === "object" ? (raw.tags as Record<string, string>) : undefined;
-  return { server_ids: ids, tags };
-}
-
 export function fromGroup(group: ProtectionGroup): GroupFormState {
   const l = group.launch_defaults;
-  const selection = selectionOf(group);
-  const tags = selection.tags ?? null;
+  // The generated type of `selection` is the spec's union, {server_ids} | {tags} (the API
+  // sends only the chosen key), so `in` narrows it: no casts or runtime checks needed.
+  const { selection } = group;
+  const tags = "tags" in selection ? selection.tags : null;
   const overrides: Record<string, OverrideRow> = {};
   for (const [id, o] of Object.entries(group.server_overrides)) overrides[id] = fromOverride(o);
   return {
@@ -169,7 +157,7 @@ export function fromGroup(group: ProtectionGroup): GroupFormState {
     account_id: group.account_id,
     region: group.region,
     mode: tags ? "tags" : "servers",
-    serverIds: selection.server_ids ?? [],
+    serverIds: "server_ids" in selection ? selection.server_ids : [],
     tags: tags ? Object.entries(tags).map(([key, value]) => ({ key, value })) : [{ key: "", value: "" }],
     launch: {
       subnet_id: l.subnet_id ?? "",

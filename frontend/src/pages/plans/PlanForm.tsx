@@ -1,20 +1,17 @@
 /** Create or edit a recovery plan: general fields, the wave editor, the graph and validation. */
 import { useState } from "react";
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
-import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Textarea from "@cloudscape-design/components/textarea";
-import { asApiError, type ApiError } from "../../api/problem";
 import type { ProtectionGroup, RecoveryPlanDraft } from "../../api/types";
-import { ProblemAlert } from "../../components/ProblemAlert";
 import { errorText } from "../../components/fieldErrors";
+import { SaveForm, useSave } from "../../components/SaveForm";
 import { toDraft, type PlanFormState } from "./planDraft";
 import { usePlanValidation, type ValidationView } from "./usePlanValidation";
 import { WaveEditor } from "./WaveEditor";
@@ -48,59 +45,44 @@ function ValidationSummary({ validation }: { validation: ValidationView }) {
 
 export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: PlanFormProps) {
   const [state, setState] = useState<PlanFormState>(initial);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const save = useSave();
+  const { error } = save;
   const validation = usePlanValidation(state);
   const groupNames = new Map(groups.map((g) => [g.id, g.name]));
   const set = (patch: Partial<PlanFormState>) => setState((s) => ({ ...s, ...patch }));
 
-  const submit = async () => {
-    setSaving(true);
-    setError(undefined);
-    try {
-      await onSubmit(toDraft(state));
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setSaving(false);
-    }
-  };
   const saveErrors = error?.problem.errors.map((e) => ({ path: e.path, message: e.message })) ?? [];
   return (
-          <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onCancel}>Cancel</Button>
-            <Button variant="primary" loading={saving} onClick={() => void submit()}>{submitLabel}</Button>
-          </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          {error && <ProblemAlert error={error} header="The plan was not saved" />}
-          <Container header={<Header variant="h2">General</Header>}>
-            <ColumnLayout columns={3}>
-              <FormField label="Name" errorText={errorText(error, "name")}>
-                <Input value={state.name} onChange={({ detail }) => set({ name: detail.value })} />
-              </FormField>
-              <FormField label="RTO target (minutes)" errorText={errorText(error, "rto_minutes")}>
-                <Input type="number" value={state.rto_minutes} onChange={({ detail }) => set({ rto_minutes: detail.value })} />
-              </FormField>
-              <FormField label="Description" errorText={errorText(error, "description")}>
-                <Textarea rows={1} value={state.description} onChange={({ detail }) => set({ description: detail.value })} />
-              </FormField>
-            </ColumnLayout>
-          </Container>
-          <Container header={<Header variant="h2" actions={<ValidationSummary validation={validation} />}>Wave graph</Header>}>
-            <WaveGraph waves={state.waves} groupNames={groupNames} />
-          </Container>
-          <WaveEditor
-            waves={state.waves}
-            groups={groups}
-            errors={[...validation.errors, ...saveErrors]}
-            warnings={validation.warnings}
-            onChange={(waves) => set({ waves })}
-          />
-        </SpaceBetween>
-      </Form>
+    <SaveForm
+      save={save}
+      submitLabel={submitLabel}
+      refusedHeader="The plan was not saved"
+      onSubmit={() => onSubmit(toDraft(state))}
+      onCancel={onCancel}
+    >
+      <Container header={<Header variant="h2">General</Header>}>
+        <ColumnLayout columns={3}>
+          <FormField label="Name" errorText={errorText(error, "name")}>
+            <Input value={state.name} onChange={({ detail }) => set({ name: detail.value })} />
+          </FormField>
+          <FormField label="RTO target (minutes)" errorText={errorText(error, "rto_minutes")}>
+            <Input type="number" value={state.rto_minutes} onChange={({ detail }) => set({ rto_minutes: detail.value })} />
+          </FormField>
+          <FormField label="Description" errorText={errorText(error, "description")}>
+            <Textarea rows={1} value={state.description} onChange={({ detail }) => set({ description: detail.value })} />
+          </FormField>
+        </ColumnLayout>
+      </Container>
+      <Container header={<Header variant="h2" actions={<ValidationSummary validation={validation} />}>Wave graph</Header>}>
+        <WaveGraph waves={state.waves} groupNames={groupNames} />
+      </Container>
+      <WaveEditor
+        waves={state.waves}
+        groups={groups}
+        errors={[...validation.errors, ...saveErrors]}
+        warnings={validation.warnings}
+        onChange={(waves) => set({ waves })}
+      />
+    </SaveForm>
   );
 }

@@ -1,5 +1,11 @@
 /** One function per API call the UI makes. */
-import type { Execution, ExecutionEvent, ExecutionStart, ExecutionSummary } from "./executions";
+import type {
+  Execution,
+  ExecutionEvent,
+  ExecutionPreflight,
+  ExecutionStart,
+  ExecutionSummary,
+} from "./executions";
 import { request, type Query } from "./http";
 import type {
   Page,
@@ -67,6 +73,8 @@ export const api = {
     request<Execution>(`${V1}/executions/${encodeURIComponent(id)}`, { signal }),
   startExecution: (body: ExecutionStart) =>
     request<Execution>(`${V1}/executions`, { method: "POST", body }),
+  preflightExecution: (body: ExecutionStart, signal?: AbortSignal) =>
+    request<ExecutionPreflight>(`${V1}/executions/preflight`, { method: "POST", body, signal }),
   executionAction: (id: string, action: ExecutionAction, body?: unknown) =>
     request<Execution>(`${V1}/executions/${encodeURIComponent(id)}/${action}`, {
       method: "POST",

@@ -252,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preflight Execution
+         * @description Run the start's preflight for the same body and report it; starts and writes nothing.
+         */
+        post: operations["preflight_execution_api_v1_executions_preflight_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{execution_id}": {
         parameters: {
             query?: never;
@@ -709,6 +729,104 @@ export interface components {
             warnings: components["schemas"]["PlanProblem"][];
         };
         /**
+         * PreflightFindingRead
+         * @description A reason a start would be refused (a 409 `conflicts` entry), or a warning.
+         *
+         *     Only the fields that apply to the finding's kind are present.
+         */
+        PreflightFindingRead: {
+            /**
+             * Reason
+             * @description Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, no-quota-headroom, drs-error, drs-not-configured, wave-empty.
+             */
+            reason: string;
+            /**
+             * Message
+             * @description What an operator reads.
+             */
+            message: string;
+            /**
+             * Path
+             * @description plan-invalid: the plan field.
+             */
+            path?: string | null;
+            /**
+             * Execution Id
+             * @description The active execution in the way.
+             */
+            execution_id?: string | null;
+            /** Source Server Id */
+            source_server_id?: string | null;
+            /** Replication State */
+            replication_state?: string | null;
+            /**
+             * Scope
+             * @description ACCOUNT/REGION of a DRS finding.
+             */
+            scope?: string | null;
+            /** Wave */
+            wave?: string | null;
+        };
+        /**
+         * PreflightRead
+         * @description The outcome of the start's checks, run without starting anything.
+         */
+        PreflightRead: {
+            /**
+             * Ok
+             * @description True when the same start request would be accepted now.
+             */
+            ok: boolean;
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Name */
+            plan_name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "DRILL" | "RECOVERY";
+            /**
+             * Reasons
+             * @description Every reason a start would be refused: a refused start's `conflicts`.
+             */
+            reasons: components["schemas"]["PreflightFindingRead"][];
+            /**
+             * Warnings
+             * @description Worth reading; they do not block.
+             */
+            warnings: components["schemas"]["PreflightFindingRead"][];
+            /** Waves */
+            waves: components["schemas"]["PreflightWaveRead"][];
+            /**
+             * Server Count
+             * @description Servers the execution would launch.
+             */
+            server_count: number;
+        };
+        /**
+         * PreflightWaveRead
+         * @description A selected wave as the start would run it.
+         */
+        PreflightWaveRead: {
+            /** Name */
+            name: string;
+            /**
+             * Depends On
+             * @description Selected waves it waits for.
+             */
+            depends_on: string[];
+            /** Pause Before */
+            pause_before: boolean;
+            /** Server Count */
+            server_count: number;
+            /**
+             * Job Count
+             * @description DRS jobs its servers need (at most 100 servers each).
+             */
+            job_count: number;
+        };
+        /**
          * ProtectionGroupCreate
          * @description Body of POST /protection-groups.
          */
@@ -1001,6 +1119,16 @@ export interface components {
             recovery_instance_id: string | null;
             /** Synced At */
             synced_at: string | null;
+            /**
+             * Group Id
+             * @description The protection group holding the server; null when none does.
+             */
+            group_id?: string | null;
+            /**
+             * Group Name
+             * @description That group's name; null when no group holds the server.
+             */
+            group_name?: string | null;
         };
         /**
          * SyncRead
@@ -1689,6 +1817,44 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    preflight_execution_api_v1_executions_preflight_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecutionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreflightRead"];
+                };
+            };
+            /** @description Unknown plan (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body or unknown wave; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

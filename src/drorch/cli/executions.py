@@ -62,11 +62,24 @@ def start_execution(
     ] = False,
     follow: FollowOption = False,
     yes: YesOption = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Only run the preflight and show it: start nothing, ask nothing; "
+            "exit 1 when a start would be refused.",
+        ),
+    ] = False,
     api_url: ApiUrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Start a plan; with --follow, exit 0 only if it ends COMPLETED."""
-    if not drill:
+    """Start a plan; with --follow, exit 0 only if it ends COMPLETED.
+
+    With --dry-run, show the preflight only: exit 0 when a start would be accepted, 1 if not.
+    """
+    if dry_run and follow:
+        raise CliError("--dry-run starts nothing, so there is nothing to --follow", EXIT_USAGE)
+    if not drill and not dry_run:
         confirm_recovery(plan, yes=yes)
     with ApiClient(api_url) as client:
         body = {
@@ -75,6 +88,8 @@ def start_execution(
             "waves": _wave_names(waves),
             "allow_unhealthy": allow_unhealthy,
         }
+        if dry_run:
+            raise typer.Exit(show_preflight(client, body, as_json=as_json))
         execution = _post_start(client, body)
         if not follow:
             show(execution, as_json=as_json, render=execution_view)
@@ -232,6 +247,40 @@ def _reason(conflict: Any) -> str:
         text = conflict.get("message") or conflict.get("detail") or conflict.get("reason")
         return str(text) if text else json.dumps(conflict, sort_keys=True)
     return str(conflict)
+
+
+def show_preflight(client: ApiClient, body: dict[str, Any], *, as_json: bool) -> int:
+    """Show what the server's preflight says of a start; 0 when it would be accepted, else 1."""
+    report: dict[str, Any] = client.post(f"{EXECUTIONS}/preflight", body).data
+    show(report, as_json=as_json, render=preflight_view)
+    return EXIT_OK if report["ok"] else EXIT_REFUSED
+
+
+def preflight_view(report: dict[str, Any]) -> RenderableType:
+    """The verdict, the waves a start would run, then every blocker and warning."""
+    reasons, warnings = report["reasons"], report["warnings"]
+    verdict = (
+        "ok: a start would be accepted"
+        if report["ok"]
+        else (f"blocked: {len(reasons)} reason(s) a start would be refused")
+    )
+    fields = details(
+        [
+            ("plan", f"{report['plan_name']} ({report['plan_id']})"),
+            ("type", report["type"]),
+            ("preflight", verdict),
+            ("servers", report["server_count"]),
+        ]
+    )
+    wave_keys = ("name", "depends_on", "pause_before", "server_count", "job_count")
+    waves = table(
+        ["WAVE", "DEPENDS ON", "PAUSE BEFORE", "SERVERS", "DRS JOBS"],
+        [_pick(w, wave_keys) for w in report["waves"]],
+        title="Waves",
+    )
+    rows = [("blocker", r["reason"], r["message"]) for r in reasons]
+    rows += [("warning", w["reason"], w["message"]) for w in warnings]
+    return Group(fields, waves, table(["SEVERITY", "CHECK", "MESSAGE"], rows, title="Checks"))
 
 
 def _action(

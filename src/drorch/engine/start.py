@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -146,13 +147,21 @@ def load_snapshot(
     return snapshot(plan, selected, groups, members, inventory), reasons
 
 
-def server_reasons(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: bool) -> list[Reason]:
-    """Servers in another active execution, and (unless allowed) unhealthy replication."""
-    reasons: list[Reason] = []
+@dataclass
+class Findings:
+    """What a preflight check found: reasons that block the start, warnings that do not."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
+
+
+def server_findings(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: bool) -> Findings:
+    """Servers in another active execution block; unhealthy replication blocks unless allowed."""
+    found = Findings()
     for server in snap.servers:
         holder = busy.get(server.source_server_id)
         if holder is not None:
-            reasons.append(
+            found.reasons.append(
                 {
                     "reason": "server-busy",
                     "source_server_id": server.source_server_id,
@@ -160,20 +169,35 @@ def server_reasons(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: boo
                     "message": f"{server.source_server_id} is in active execution {holder}",
                 }
             )
-        elif not allow_unhealthy and server.replication_state != "CONTINUOUS":
-            reasons.append(
-                {
-                    "reason": "replication-unhealthy",
-                    "source_server_id": server.source_server_id,
-                    "replication_state": server.replication_state,
-                    "message": f"{server.source_server_id} replication is "
-                    f"{server.replication_state} (start with allow_unhealthy to override)",
-                }
+        elif server.replication_state != "CONTINUOUS":
+            (found.warnings if allow_unhealthy else found.reasons).append(
+                _unhealthy(server, allow_unhealthy)
             )
-    return reasons
+    return found
 
 
-def quota_reasons(
+def _unhealthy(server: SnapshotServer, allowed: bool) -> Reason:
+    # The same finding either way; the message says whether allow_unhealthy accepted it.
+    hint = "accepted by allow_unhealthy" if allowed else "start with allow_unhealthy to override"
+    return {
+        "reason": "replication-unhealthy",
+        "source_server_id": server.source_server_id,
+        "replication_state": server.replication_state,
+        "message": f"{server.source_server_id} replication is {server.replication_state} ({hint})",
+    }
+
+
+def wave_warnings(snap: Snapshot) -> list[Reason]:
+    """Selected waves that resolve to no server: they would complete at once, launching nothing."""
+    filled = {s.wave for s in snap.servers}
+    return [
+        {"reason": "wave-empty", "wave": name, "message": f"wave {name!r} has no servers"}
+        for name in snap.selected_waves
+        if name not in filled
+    ]
+
+
+def quota_findings(
     snap: Snapshot,
     drs: DrsGateway | None,
     uow: UnitOfWork,
@@ -181,28 +205,44 @@ def quota_reasons(
     limits: quotas.Limits,
     *,
     drill: bool = True,
-) -> list[Reason]:
-    """DRS not configured or failing; for drills, scopes with no job slot or server room."""
+) -> Findings:
+    """DRS not configured or failing; scopes with no job slot or server room.
+
+    A full scope blocks a drill; a RECOVERY starts anyway (it gets capacity before drills),
+    so for a recovery the same finding is only a warning that it will wait.
+    """
     if drs is None:
-        return [{"reason": "drs-not-configured", "message": "no DRS endpoint is configured"}]
-    reasons: list[Reason] = []
-    scopes = sorted({(s.account_id, s.region) for s in snap.servers})
-    for account, region in scopes:
-        where = f"{account}/{region}"
-        try:
-            jobs = drs.client(Scope(account, region)).describe_jobs(
-                from_date=now - timedelta(days=7)
-            )
-        except DrsError as exc:
-            reasons.append({"reason": "drs-error", "scope": where, "message": exc.detail})
-            continue
-        use = quotas.usage(jobs, uow.executions.open_intents(account, region))
-        if drill and quotas.fit(["-"], use, limits) == []:
-            reasons.append(
-                {
-                    "reason": "no-quota-headroom",
-                    "scope": where,
-                    "message": f"{where}: {use.jobs} active jobs, {use.servers} servers in them",
-                }
-            )
-    return reasons
+        return Findings(
+            [{"reason": "drs-not-configured", "message": "no DRS endpoint is configured"}]
+        )
+    found = Findings()
+    for account, region in sorted({(s.account_id, s.region) for s in snap.servers}):
+        _check_scope(found, drs, Scope(account, region), uow, now, limits, drill)
+    return found
+
+
+def _check_scope(
+    found: Findings,
+    drs: DrsGateway,
+    scope: Scope,
+    uow: UnitOfWork,
+    now: datetime,
+    limits: quotas.Limits,
+    drill: bool,
+) -> None:
+    """Add what one account and Region's DRS usage means for the start to `found`."""
+    where = f"{scope.account_id}/{scope.region}"
+    try:
+        jobs = drs.client(scope).describe_jobs(from_date=now - timedelta(days=7))
+    except DrsError as exc:
+        found.reasons.append({"reason": "drs-error", "scope": where, "message": exc.detail})
+        return
+    use = quotas.usage(jobs, uow.executions.open_intents(scope.account_id, scope.region))
+    if quotas.fit(["-"], use, limits):
+        return
+    full = f"{where}: {use.jobs} active jobs, {use.servers} servers in them"
+    if drill:
+        found.reasons.append({"reason": "no-quota-headroom", "scope": where, "message": full})
+    else:
+        wait = f"{full} (the recovery waits for capacity, ahead of drills)"
+        found.warnings.append({"reason": "no-quota-headroom", "scope": where, "message": wait})

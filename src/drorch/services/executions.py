@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from drorch.domain.common import new_id
@@ -22,10 +23,13 @@ from drorch.domain.executions import (
     ExecutionType,
     OperatorAction,
 )
-from drorch.engine import start as preflight
+from drorch.domain.plans import RecoveryPlan
+from drorch.engine import quotas
+from drorch.engine import start as start_rules
 from drorch.engine.advance import fold_commands_now
 from drorch.engine.config import EngineConfig
 from drorch.engine.rules import CANCEL, CLEANUP_START, PAUSE, RESUME
+from drorch.engine.start import Reason
 from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.clock import Clock
@@ -34,6 +38,7 @@ from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
 from drorch.services.plans import find_plan
 
 SYSTEM_ACTOR = "drorch"
+LIMITS = EngineConfig().limits  # the quotas the engine will obey when the execution runs
 PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
 
 
@@ -45,6 +50,61 @@ class _WallClock:
 
     def sleep(self, seconds: float) -> None:
         raise NotImplementedError("services never sleep")
+
+
+@dataclass(frozen=True)
+class WaveForecast:
+    """One wave as a start would run it: its servers and the DRS jobs they need."""
+
+    name: str
+    depends_on: list[str]
+    pause_before: bool
+    server_count: int
+    job_count: int
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What starting would run, every reason it would be refused, and warnings that do not."""
+
+    plan: RecoveryPlan
+    execution: Execution  # built as a start would build it; never stored
+    reasons: list[Reason]
+    warnings: list[Reason]
+
+    @property
+    def ok(self) -> bool:
+        """True when a start with the same request would be accepted now."""
+        return not self.reasons
+
+    @property
+    def server_count(self) -> int:
+        """Servers the execution would launch."""
+        return len(self.execution.snapshot.servers)
+
+    def waves(self) -> list[WaveForecast]:
+        """The selected waves in plan order."""
+        per_job = LIMITS.servers_per_job
+        return [
+            WaveForecast(
+                name=w.name,
+                depends_on=list(w.depends_on),
+                pause_before=w.pause_before,
+                server_count=len(w.servers),
+                job_count=len(quotas.chunks([s.source_server_id for s in w.servers], per_job)),
+            )
+            for w in self.execution.waves
+        ]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Preflight findings read before the verdict, with the execution a start would add."""
+
+    plan: RecoveryPlan
+    execution: Execution
+    invalid: list[Reason]
+    quota: start_rules.Findings
 
 
 def start_execution(
@@ -67,30 +127,80 @@ def start_execution(
     starts and gets capacity before drills), DRS not configured or not answering.
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
     """
-    clock = clock or _WallClock()
-    plan = find_plan(store=store, id_or_name=plan_id_or_name)
-    selected = preflight.selected_waves(plan, waves)
-    with store.read() as uow:
-        snap, reasons = preflight.load_snapshot(uow, plan, selected)
-        quota = preflight.quota_reasons(
-            snap, drs, uow, clock.now(), EngineConfig().limits, drill=type == "DRILL"
-        )
-    now = clock.now()
-    execution = preflight.build_execution(
-        execution_id=new_id("ex"), type=type, snap=snap, actor=actor, now=now
-    )
+    prepared = _prepare(store, drs, clock, plan_id_or_name, type, waves, actor)
+    execution = prepared.execution
     with store.transaction() as uow:
-        reasons += _running_reasons(uow, plan.id)
-        reasons += preflight.server_reasons(snap, uow.executions.busy_servers(), allow_unhealthy)
-        _raise_reasons(reasons + quota, plan.name)
+        # Checked in the writing transaction, so no other start slips in between.
+        verdict = _verdict(uow, prepared, allow_unhealthy)
+        _raise_reasons(verdict.reasons, verdict.plan.name)
         uow.executions.add(execution)
         uow.executions.append_events(execution.id, [_created_event(execution)])
-        uow.executions.schedule(execution.id, now)
+        uow.executions.schedule(execution.id, execution.created_at)
     (waker or NoWaker()).wake(execution.id)
     return execution
 
 
-def _running_reasons(uow: UnitOfWork, plan_id: str) -> list[dict[str, object]]:
+def preflight_execution(
+    *,
+    store: Store,
+    drs: DrsGateway | None,
+    clock: Clock | None = None,
+    plan_id_or_name: str,
+    type: ExecutionType,
+    waves: Sequence[str] | None = None,
+    allow_unhealthy: bool = False,
+) -> Preflight:
+    """Run every check `start_execution` runs and report them, writing nothing.
+
+    Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
+    every refusal reason is in `reasons` instead of a ConflictError.
+    """
+    prepared = _prepare(store, drs, clock, plan_id_or_name, type, waves, SYSTEM_ACTOR)
+    with store.read() as uow:
+        return _verdict(uow, prepared, allow_unhealthy)
+
+
+def _prepare(
+    store: Store,
+    drs: DrsGateway | None,
+    clock: Clock | None,
+    plan_id_or_name: str,
+    type: ExecutionType,
+    waves: Sequence[str] | None,
+    actor: str,
+) -> _Prepared:
+    """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
+    clock = clock or _WallClock()
+    plan = find_plan(store=store, id_or_name=plan_id_or_name)
+    selected = start_rules.selected_waves(plan, waves)
+    with store.read() as uow:
+        snap, invalid = start_rules.load_snapshot(uow, plan, selected)
+        quota = start_rules.quota_findings(
+            snap, drs, uow, clock.now(), LIMITS, drill=type == "DRILL"
+        )
+    execution = start_rules.build_execution(
+        execution_id=new_id("ex"), type=type, snap=snap, actor=actor, now=clock.now()
+    )
+    return _Prepared(plan=plan, execution=execution, invalid=invalid, quota=quota)
+
+
+def _verdict(uow: UnitOfWork, prepared: _Prepared, allow_unhealthy: bool) -> Preflight:
+    """Add what other executions hold right now to the prepared findings."""
+    snap = prepared.execution.snapshot
+    servers = start_rules.server_findings(snap, uow.executions.busy_servers(), allow_unhealthy)
+    reasons = [
+        *prepared.invalid,
+        *_running_reasons(uow, prepared.plan.id),
+        *servers.reasons,
+        *prepared.quota.reasons,
+    ]
+    warnings = [*servers.warnings, *prepared.quota.warnings, *start_rules.wave_warnings(snap)]
+    return Preflight(
+        plan=prepared.plan, execution=prepared.execution, reasons=reasons, warnings=warnings
+    )
+
+
+def _running_reasons(uow: UnitOfWork, plan_id: str) -> list[Reason]:
     return [
         {
             "reason": "plan-running",
@@ -102,7 +212,7 @@ def _running_reasons(uow: UnitOfWork, plan_id: str) -> list[dict[str, object]]:
     ]
 
 
-def _raise_reasons(reasons: list[dict[str, object]], plan_name: str) -> None:
+def _raise_reasons(reasons: list[Reason], plan_name: str) -> None:
     if reasons:
         first = reasons[0]["message"]
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""

@@ -101,3 +101,35 @@ def test_follow_by_polling(lab: Lab, drorch: Any) -> None:
         ran = drorch("exec", "follow", execution_id, "--poll")
     assert ran.code == 0, ran.err
     assert ran.out.count("execution.created") == 1 and "COMPLETED" in ran.out
+
+
+def test_dry_run_shows_the_preflight_and_starts_nothing(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("db", ["storefront-us-east-1-db"]), ("web", ["storefront-us-east-1-web"])])
+    shown = drorch("exec", "start", plan["name"], "--dry-run")
+    assert shown.code == 0, shown.err
+    assert "ok: a start would be accepted" in shown.out
+    assert "db" in shown.out and "web" in shown.out and "DRS JOBS" in shown.out
+    # A recovery dry run asks no confirmation (stdin is no terminal here: a start would exit 2).
+    report = drorch("exec", "start", plan["id"], "--recovery", "--dry-run", "--json")
+    assert report.code == 0, report.err
+    assert report.json()["ok"] is True and report.json()["type"] == "RECOVERY"
+    assert [w["name"] for w in report.json()["waves"]] == ["db", "web"]
+    assert drorch("exec", "start", plan["id"], "--dry-run", "--follow").code == 2
+    assert lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"] == []
+
+
+def test_dry_run_exits_one_when_a_start_would_be_refused(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("app", ["storefront-us-west-2-app"])])
+    blocked = drorch("exec", "start", plan["id"], "--dry-run")
+    assert blocked.code == 1 and blocked.err == ""
+    assert "blocked" in blocked.out and "blocker" in blocked.out
+    assert "replication-unhealthy" in blocked.out
+    as_json = drorch("exec", "start", plan["id"], "--dry-run", "--json")
+    assert as_json.code == 1 and as_json.json()["ok"] is False
+    assert {r["reason"] for r in as_json.json()["reasons"]} == {"replication-unhealthy"}
+    accepted = drorch("exec", "start", plan["id"], "--dry-run", "--allow-unhealthy")
+    assert accepted.code == 0, accepted.err
+    assert "warning" in accepted.out and "accepted by allow_unhealthy" in accepted.out
+    unknown = drorch("exec", "start", plan["id"], "--dry-run", "--waves", "nope")
+    assert unknown.code == 1 and "nope" in unknown.err
+    assert lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"] == []

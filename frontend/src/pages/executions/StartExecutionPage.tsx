@@ -21,7 +21,7 @@ import { useResource } from "../../api/useResource";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useFlash } from "../../layout/flash";
 import { Shell } from "../../layout/Shell";
-import { describeConflict, usePreflight, type PreflightCheck } from "./usePreflight";
+import { describeConflict, startBody, usePreflight, type PreflightCheck } from "./usePreflight";
 
 function Checks({ checks, loading }: { checks: PreflightCheck[]; loading: boolean }) {
   if (loading) return <StatusIndicator type="loading">Running preflight checks</StatusIndicator>;
@@ -39,31 +39,28 @@ export function StartExecutionPage() {
   const navigate = useNavigate();
   const flash = useFlash();
   const plan = useResource((signal) => api.getPlan(planId, signal), [planId]);
-  const preflight = usePreflight(planId);
   const [type, setType] = useState<ExecutionType>("DRILL");
   const [waves, setWaves] = useState<string[]>([]);
   const [typed, setTyped] = useState("");
   const [allowUnhealthy, setAllowUnhealthy] = useState(false);
+  const body = startBody(planId, type, waves, allowUnhealthy);
+  const preflight = usePreflight(body);
   const [busy, setBusy] = useState(false);
   const [refused, setRefused] = useState<ApiError | undefined>();
 
   const name = plan.data?.name ?? "";
-  const blocked = (preflight.data ?? []).some((c) => !c.ok);
+  const blocked = preflight.blocked;
   const confirmed = type === "DRILL" || typed === name;
   const start = async () => {
     setBusy(true);
     setRefused(undefined);
     try {
-      const execution = await api.startExecution({
-        plan_id: planId,
-        type,
-        waves: waves.length ? waves : undefined,
-        allow_unhealthy: allowUnhealthy,
-      });
+      const execution = await api.startExecution(body);
       flash.notify("success", `${type === "DRILL" ? "Drill" : "Recovery"} of ${name} started`, execution.id);
       navigate(`/executions/${execution.id}`);
     } catch (e) {
       setRefused(asApiError(e));
+      preflight.reload(); // what changed since the last preflight shows in the checklist too
     } finally {
       setBusy(false);
     }
@@ -91,8 +88,8 @@ export function StartExecutionPage() {
                 onChange={({ detail }) => setWaves(detail.selectedOptions.map((o) => o.value ?? ""))} />
             </FormField>
           </Container>
-          <Container header={<Header variant="h2" actions={<Button iconName="refresh" ariaLabel="Run preflight again" onClick={preflight.reload} />}>Preflight</Header>}>
-            {preflight.error ? <ProblemAlert error={preflight.error} onRetry={preflight.reload} /> : <Checks checks={preflight.data ?? []} loading={preflight.loading} />}
+          <Container header={<Header variant="h2" description="The server runs every check of this start as chosen above; nothing is started." actions={<Button iconName="refresh" ariaLabel="Run preflight again" onClick={preflight.reload} />}>Preflight</Header>}>
+            {preflight.error ? <ProblemAlert error={preflight.error} onRetry={preflight.reload} /> : <Checks checks={preflight.checks ?? []} loading={preflight.loading} />}
           </Container>
           {refused && (
             <Alert type="error" header={refused.status === 409 ? "Preflight refused the start" : refused.problem.title}>

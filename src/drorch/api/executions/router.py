@@ -17,7 +17,9 @@ from drorch.api.executions.schemas import (
     ExecutionListQuery,
     ExecutionRead,
     ExecutionSummaryRead,
+    PreflightRead,
     execution_read,
+    preflight_read,
 )
 from drorch.api.executions.stream import execution_stream
 from drorch.api.pagination import PageRead
@@ -74,6 +76,28 @@ def start_execution(
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
+
+
+@router.post(
+    "/preflight",
+    response_model_exclude_none=True,  # each finding carries only the fields of its kind
+    responses={
+        404: {"description": "Unknown plan (problem+json)"},
+        422: {"description": "Invalid body or unknown wave; `errors` names each field"},
+    },
+)
+def preflight_execution(body: ExecutionCreate, container: ContainerDep) -> PreflightRead:
+    """Run the start's preflight for the same body and report it; starts and writes nothing."""
+    preflight = executions.preflight_execution(
+        store=container.store,
+        drs=container.drs,
+        clock=_clock(container),
+        plan_id_or_name=body.plan_id,
+        type=body.type,
+        waves=body.waves,
+        allow_unhealthy=body.allow_unhealthy,
+    )
+    return preflight_read(preflight)
 
 
 @router.get("", openapi_extra=documented(ExecutionListQuery))

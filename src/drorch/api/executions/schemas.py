@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from drorch.domain.executions import (
     WaveStatus,
 )
 from drorch.ports.store import MAX_PAGE_SIZE
+from drorch.services.executions import Preflight
 
 
 class ExecutionCreate(BaseModel):
@@ -36,6 +38,50 @@ class ExecutionCreate(BaseModel):
     allow_unhealthy: bool = Field(
         default=False, description="Start even if some servers' replication is unhealthy."
     )
+
+
+class PreflightFindingRead(BaseModel):
+    """A reason a start would be refused (a 409 `conflicts` entry), or a warning.
+
+    Only the fields that apply to the finding's kind are present.
+    """
+
+    reason: str = Field(
+        description="Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, "
+        "no-quota-headroom, drs-error, drs-not-configured, wave-empty."
+    )
+    message: str = Field(description="What an operator reads.")
+    path: str | None = Field(default=None, description="plan-invalid: the plan field.")
+    execution_id: str | None = Field(default=None, description="The active execution in the way.")
+    source_server_id: str | None = None
+    replication_state: str | None = None
+    scope: str | None = Field(default=None, description="ACCOUNT/REGION of a DRS finding.")
+    wave: str | None = None
+
+
+class PreflightWaveRead(BaseModel):
+    """A selected wave as the start would run it."""
+
+    name: str
+    depends_on: list[str] = Field(description="Selected waves it waits for.")
+    pause_before: bool
+    server_count: int
+    job_count: int = Field(description="DRS jobs its servers need (at most 100 servers each).")
+
+
+class PreflightRead(BaseModel):
+    """The outcome of the start's checks, run without starting anything."""
+
+    ok: bool = Field(description="True when the same start request would be accepted now.")
+    plan_id: str
+    plan_name: str
+    type: ExecutionType
+    reasons: list[PreflightFindingRead] = Field(
+        description="Every reason a start would be refused: a refused start's `conflicts`."
+    )
+    warnings: list[PreflightFindingRead] = Field(description="Worth reading; they do not block.")
+    waves: list[PreflightWaveRead]
+    server_count: int = Field(description="Servers the execution would launch.")
 
 
 class CancelCreate(BaseModel):
@@ -157,6 +203,20 @@ class EventRead(BaseModel):
     wave: str | None
     source_server_id: str | None
     data: dict[str, Any]
+
+
+def preflight_read(preflight: Preflight) -> PreflightRead:
+    """The API shape of a preflight."""
+    return PreflightRead(
+        ok=preflight.ok,
+        plan_id=preflight.plan.id,
+        plan_name=preflight.plan.name,
+        type=preflight.execution.type,
+        reasons=[PreflightFindingRead.model_validate(r) for r in preflight.reasons],
+        warnings=[PreflightFindingRead.model_validate(w) for w in preflight.warnings],
+        waves=[PreflightWaveRead.model_validate(asdict(w)) for w in preflight.waves()],
+        server_count=preflight.server_count,
+    )
 
 
 def execution_read(execution: Execution, now: datetime) -> ExecutionRead:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import pytest
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.groups import ProtectionGroup, Selection
+from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan, Wave
 from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from drorch.ports.store import ListQuery, ServerQuery, Store
+from drorch.ports.store import ListQuery, Page, ServerQuery, Store
 from tests.support.builders import ACCOUNT, REGION, server, server_id
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -231,6 +233,44 @@ def _as_json(page_of_json) -> list[dict[str, object]]:  # type: ignore[no-untype
     return [json.loads(item) for item in page_of_json.items]
 
 
+def _with_groups(
+    page: Page[SourceServer], holders: dict[str, tuple[str, str]]
+) -> list[dict[str, object]]:
+    """What a server listing should send: each model's JSON plus its group, or nulls."""
+    rendered = []
+    for s in page.items:
+        group_id, group_name = holders.get(s.id, (None, None))
+        rendered.append(
+            {**json.loads(s.model_dump_json()), "group_id": group_id, "group_name": group_name}
+        )
+    return rendered
+
+
+def _check_server_listings(store: Store, holders: dict[str, tuple[str, str]]) -> None:
+    """Every listing shape, page by page, renders the models plus the groups in `holders`."""
+    queries = [
+        ServerQuery(),
+        ServerQuery(sort="-id", limit=2),
+        ServerQuery(replication_state="STALLED"),
+        ServerQuery(replication_state="CONTINUOUS", sort="-hostname", limit=2),
+        ServerQuery(assigned=False),
+        # Driven by the group's index and matching more than a page: groups join late.
+        ServerQuery(group_id=a_group(1).id, limit=1),
+        ServerQuery(group_id=a_group(1).id, sort="-hostname", limit=1),
+        ServerQuery(search="zür", tags={"q": 'say "hi"'}),
+    ]
+    with store.read() as uow:
+        for query in queries:
+            cursor: str | None = None
+            while True:
+                paged = replace(query, cursor=cursor)
+                page, listing = uow.servers.page(paged), uow.servers.page_json(paged)
+                assert _as_json(listing) == _with_groups(page, holders)
+                assert listing.next_cursor == page.next_cursor
+                if (cursor := page.next_cursor) is None:
+                    break
+
+
 def test_server_listings_render_what_the_models_render(store: Store) -> None:
     awkward = [
         server(1, hostname="Zürich-01", tags={"q": 'say "hi"', "path": "C:\\drs"}),
@@ -238,21 +278,27 @@ def test_server_listings_render_what_the_models_render(store: Store) -> None:
         server(3, replication_state="CONTINUOUS", lag_seconds=0.0, region="eu-west-1"),
         server(4, last_launch_result="FAILED", recovery_instance_id="i-0123456789abcdef0"),
     ]
+    quoted = a_group(1, 'Zürich "core" \\ ✓')
     with store.transaction() as uow:
         uow.servers.upsert_many(awkward)
-    queries = [
-        ServerQuery(),
-        ServerQuery(sort="-id", limit=2),
-        ServerQuery(replication_state="STALLED"),
-        ServerQuery(search="zür", tags={"q": 'say "hi"'}),
-    ]
+        uow.groups.add(quoted)
+        uow.groups.add(a_group(2))
+        uow.groups.set_members(quoted.id, [server_id(1), server_id(4)])
+        uow.groups.set_members(a_group(2).id, [server_id(2)])
+    holders = {s: (quoted.id, quoted.name) for s in (server_id(1), server_id(4))}
+    holders[server_id(2)] = (a_group(2).id, "group-002")
+    _check_server_listings(store, holders)
     with store.read() as uow:
-        for query in queries:
-            page, listing = uow.servers.page(query), uow.servers.page_json(query)
-            assert _as_json(listing) == [json.loads(s.model_dump_json()) for s in page.items]
-            assert listing.next_cursor == page.next_cursor
-        healthy = {s["id"]: s["replication_healthy"] for s in _as_json(listing)}
-    assert healthy == {server_id(1): True}
+        listed = _as_json(uow.servers.page_json(ServerQuery(sort="id")))
+    assert [s["replication_healthy"] for s in listed] == [True, False, True, True]
+    assert (listed[2]["group_id"], listed[2]["group_name"]) == (None, None)
+    assert listed[0]["group_name"] == 'Zürich "core" \\ ✓'
+
+    renamed = quoted.model_copy(update={"name": "renamed «core»", "version": 2})
+    with store.transaction() as uow:
+        uow.groups.update(renamed, expected_version=1)
+    holders.update({s: (quoted.id, renamed.name) for s in (server_id(1), server_id(4))})
+    _check_server_listings(store, holders)
 
 
 def test_group_listings_carry_their_sorted_members(store: Store) -> None:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -106,11 +107,12 @@ def table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> Table:
     """A plain Rich table; None cells show as a dash."""
+    # Cells are data (group names, hostnames, tags), so Text keeps "[x]" from being markup.
     result = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
         result.add_column(column, overflow="fold")
     for row in rows:
-        result.add_row(*(cell_text(cell) for cell in row))
+        result.add_row(*(Text(cell_text(cell)) for cell in row))
     return result
 
 
@@ -133,5 +135,5 @@ def details(pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> Ta
     result.add_column("field", style="bold")
     result.add_column("value", overflow="fold")
     for name, value in pairs:
-        result.add_row(name, cell_text(value))
+        result.add_row(name, Text(cell_text(value)))
     return result

@@ -97,11 +97,12 @@ def servers_table(page: dict[str, Any]) -> RenderableType:
             s["os"],
             s["replication_state"],
             _lag(s.get("lag_seconds")),
+            s.get("group_name"),  # .get: an older API does not send it
             s["tags"],
         )
         for s in page["items"]
     ]
-    columns = ["ID", "HOSTNAME", "ACCOUNT", "REGION", "OS", "REPLICATION", "LAG", "TAGS"]
+    columns = ["ID", "HOSTNAME", "ACCOUNT", "REGION", "OS", "REPLICATION", "LAG", "GROUP", "TAGS"]
     return table(columns, rows)
 
 

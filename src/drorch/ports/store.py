@@ -54,12 +54,13 @@ class ListQuery:
 
 
 # `page_json` answers the same page as `page`, each item already rendered as the JSON the
-# API lists (the model's JSON, plus members for a group), so busy list endpoints need
-# not parse documents only to render them again.
+# API lists (the model's JSON, plus `member_server_ids` for a group, plus `group_id` and
+# `group_name` of the group holding it, or nulls, for a server), so busy list endpoints
+# need not parse documents only to render them again.
 
 
 class ServerRepository(Protocol):
-    """The cached DRS inventory."""
+    """The cached DRS inventory; `page_json` items also name the group holding each server."""
 
     def upsert_many(self, servers: Iterable[SourceServer]) -> None: ...
     def get(self, server_id: str) -> SourceServer | None: ...

@@ -30,10 +30,11 @@ class GroupView:
 
 @dataclass(frozen=True)
 class SelectionPreview:
-    """The servers a selection would pick, and those already held by another group."""
+    """The servers a selection would pick, those another group holds, and every holder."""
 
     servers: list[SourceServer]
     conflicts: list[dict[str, str]]
+    holders: dict[str, tuple[str, str]]  # server id -> (group id, group name) holding it now
 
 
 def create_group(*, store: Store, draft: GroupDraft) -> GroupView:
@@ -102,8 +103,9 @@ def preview_selection(
             selection, account_id=account_id, region=region, inventory=inventory
         )
         by_id = {s.id: s for s in inventory}
-        conflicts = membership_conflicts(group_id or "", ids, uow.groups.holders(ids))
-        return SelectionPreview([by_id[i] for i in ids], conflicts)
+        holders = uow.groups.holders(ids)
+        conflicts = membership_conflicts(group_id or "", ids, holders)
+        return SelectionPreview([by_id[i] for i in ids], conflicts, holders)
 
 
 def refresh_tag_groups(uow: UnitOfWork) -> list[dict[str, str]]:

@@ -139,6 +139,8 @@ def test_preview_lists_servers_and_conflicts(
     assert preview.status_code == 200, preview.text
     assert [s["id"] for s in preview.json()["servers"]] == [a, b]
     assert [c["group_id"] for c in preview.json()["conflicts"]] == [holder["id"]]
+    held_by = [(s["group_id"], s["group_name"]) for s in preview.json()["servers"]]
+    assert held_by == [(holder["id"], holder["name"]), (None, None)]
     mine = client.post(f"{GROUPS}/preview", json={**body, "group_id": holder["id"]}).json()
     assert mine["conflicts"] == []
 

@@ -15,6 +15,7 @@ from tests.integration.conftest import (
     SERVERS,
     fleet,
 )
+from tests.support.builders import ACCOUNT
 
 FLEET = fleet(FLEET_ACCOUNT)
 SORT_KEYS: dict[str, Callable[[SourceServer], Any]] = {
@@ -111,6 +112,32 @@ def test_assigned_unassigned_and_group_filters(
     assert sorted(ids(walk(client, group_id=group["id"]))) == sorted(east)
 
 
+def listed(client: httpx.Client, server_id: str) -> dict[str, Any]:
+    """The one listing item of a pool server, found by its hostname."""
+    hostname = f"pool-{int(server_id[2:], 16):05d}"
+    items = client.get(SERVERS, params={"account_id": ACCOUNT, "search": hostname}).json()["items"]
+    assert [i["id"] for i in items] == [server_id]
+    item: dict[str, Any] = items[0]
+    return item
+
+
+def test_items_name_the_group_holding_them(
+    client: httpx.Client,
+    make_group: Callable[..., dict[str, Any]],
+    pool: Callable[[int], list[str]],
+) -> None:
+    *members, free = pool(3)
+    name = f'core "{members[0][-4:]}" · Zürich'  # quotes and non-ASCII stay one JSON string
+    group = make_group(name=name, ids=members)
+    for server_id in members:
+        item = listed(client, server_id)
+        assert (item["group_id"], item["group_name"]) == (group["id"], name)
+    item = listed(client, free)
+    assert item["group_id"] is None and item["group_name"] is None
+    held = client.get(SERVERS, params={"group_id": group["id"]}).json()["items"]
+    assert {(i["id"], i["group_name"]) for i in held} == {(m, name) for m in members}
+
+
 @pytest.mark.parametrize("sort", [*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
 def test_every_sort_orders_by_value_then_id(client: httpx.Client, sort: str) -> None:
     assert ids(walk(client, sort=sort, limit=7)) == expected(lambda s: True, sort)
@@ -150,6 +177,8 @@ def test_server_shape(client: httpx.Client) -> None:
         "replication_healthy",
         "lag_seconds",
         "last_launch_result",
+        "group_id",
+        "group_name",
     }
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cli.conftest import Cli
-from tests.integration.conftest import FLEET_ACCOUNTS, FLEET_SIZE, fleet
+from tests.integration.cli.conftest import Cli, Outcome
+from tests.integration.conftest import FLEET_ACCOUNTS, FLEET_SIZE, fleet, unique_name
+from tests.support.builders import ACCOUNT
 from tests.support.server import RunningServer, running_server
 
 FLEET_ACCOUNT = FLEET_ACCOUNTS[2]
@@ -87,6 +88,27 @@ def test_assigned_and_group_filters(cli: Cli, make_group: Callable[..., dict[str
     for ref in (group["id"], group["name"].upper()):
         held = cli("servers", "list", *args, "--group", ref).json()
         assert sorted(s["id"] for s in held["items"]) == sorted(members)
+
+
+def test_list_shows_the_group_of_each_server(
+    cli: Cli, make_group: Callable[..., dict[str, Any]], pool: Callable[[int], list[str]]
+) -> None:
+    member, free = pool(2)
+    # Brackets would be Rich markup: "[ops]" vanish, "[/]" crash the table.
+    group = make_group(name=f"[ops] {unique_name('cli-group')} [/]", ids=[member])
+
+    def listing(server_id: str, *flags: str) -> Outcome:
+        hostname = f"pool-{int(server_id[2:], 16):05d}"  # the pool's naming, one match
+        return cli("servers", "list", "--account", ACCOUNT, "--search", hostname, *flags)
+
+    table = listing(member)
+    assert table.exit_code == 0, table.stderr
+    assert "GROUP" in table.stdout and group["name"] in table.stdout
+    assert group["name"] not in listing(free).stdout
+    [held] = listing(member, "--json").json()["items"]
+    assert (held["group_id"], held["group_name"]) == (group["id"], group["name"])
+    [unheld] = listing(free, "--json").json()["items"]
+    assert (unheld["group_id"], unheld["group_name"]) == (None, None)
 
 
 def test_bad_tag_is_a_usage_error(cli: Cli) -> None:

@@ -62,7 +62,7 @@ def preview_selection(body: SelectionPreviewCreate, store: StoreDep) -> Selectio
         group_id=body.group_id,
     )
     return SelectionPreviewRead(
-        servers=[server_read(s) for s in preview.servers],
+        servers=[server_read(s, preview.holders.get(s.id)) for s in preview.servers],
         conflicts=[SelectionConflict(**c) for c in preview.conflicts],
     )
 

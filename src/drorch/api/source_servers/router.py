@@ -50,9 +50,12 @@ def sync_source_servers(container: ContainerDep) -> SyncRead:
     return SyncRead(scopes=result.scopes, skipped=result.skipped)
 
 
-def to_read(server: SourceServer) -> SourceServerRead:
-    """The API shape of a server."""
-    return SourceServerRead.model_validate(server.model_dump())
+def to_read(server: SourceServer, holder: tuple[str, str] | None = None) -> SourceServerRead:
+    """The API shape of a server; `holder` is the (id, name) of the group holding it."""
+    group_id, group_name = holder or (None, None)
+    return SourceServerRead.model_validate(
+        {**server.model_dump(), "group_id": group_id, "group_name": group_name}
+    )
 
 
 def _parse_tags(raw: list[str]) -> dict[str, str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
-from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.adapters.storage.sqlite import SqliteStore, database
 from drorch.adapters.storage.sqlite.database import migrate
 from drorch.bootstrap import bootstrap
 from drorch.config import Settings
+from drorch.ports.store import ServerQuery
 from tests.support.builders import server
 
 
@@ -47,4 +49,45 @@ def test_the_page_cache_size_comes_from_the_settings(tmp_path: Path) -> None:
     assert isinstance(store, SqliteStore)
     with store.db.connection() as conn:
         assert conn.execute("PRAGMA cache_size").fetchone()[0] == -8 * 1024
+    store.close()
+
+
+def test_an_older_database_keeps_its_tags_and_members_and_names_the_groups(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "drorch.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT)")
+    for version, name, sql in database._migrations():
+        if version <= 3:  # the schema as it stood before tags and members were rebuilt
+            for statement in database._statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, name))
+    old = server(1, tags={"app": "shop"})
+    conn.execute(
+        "INSERT INTO source_servers VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            old.id,
+            old.account_id,
+            old.region,
+            old.hostname,
+            old.hostname,
+            "CONTINUOUS",
+            old.model_dump_json(),
+        ),
+    )
+    conn.execute("INSERT INTO server_tags VALUES (?, 'app', 'shop')", (old.id,))
+    conn.execute(
+        "INSERT INTO protection_groups VALUES ('pg-000000000001', 'Shop', 'shop', ?, ?, 1, "
+        "'2026-01-01T00:00:00Z', '{}')",
+        (old.account_id, old.region),
+    )
+    conn.execute("INSERT INTO group_members VALUES (?, 'pg-000000000001')", (old.id,))
+    conn.commit()
+    conn.close()
+
+    store = SqliteStore(path)
+    with store.read() as uow:
+        listed = json.loads(uow.servers.page_json(ServerQuery(tags={"app": "shop"})).items[0])
+    assert (listed["group_id"], listed["group_name"]) == ("pg-000000000001", "Shop")
     store.close()

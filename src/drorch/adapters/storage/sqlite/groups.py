@@ -74,6 +74,9 @@ class SqliteGroups:
             )
         except sqlite3.IntegrityError as exc:
             raise name_taken(NOUN, group.name, exc) from exc
+        self._conn.execute(
+            "UPDATE group_members SET group_name = ? WHERE group_id = ?", (group.name, group.id)
+        )
 
     def delete(self, group_id: str, *, expected_version: int | None) -> None:
         """Delete a group (and its membership)."""
@@ -141,8 +144,11 @@ class SqliteGroups:
         """Make `server_ids` the group's members; the primary key refuses shared servers."""
         self._conn.execute("DELETE FROM group_members WHERE group_id = ?", (group_id,))
         try:
+            # Members carry the group's name so server listings need one lookup per row.
             self._conn.executemany(
-                "INSERT INTO group_members VALUES (?, ?)", [(s, group_id) for s in server_ids]
+                "INSERT INTO group_members VALUES (?, ?, "
+                "(SELECT name FROM protection_groups WHERE id = ?))",
+                [(s, group_id, group_id) for s in server_ids],
             )
         except sqlite3.IntegrityError as exc:
             raise ConflictError(

@@ -16,12 +16,18 @@ T = TypeVar("T")
 
 @dataclass
 class Select:
-    """A SELECT of one JSON text per row (`t.body` unless told) from one table, with WHEREs."""
+    """A SELECT of one JSON text per row (`t.body` unless told) from one table, with WHEREs.
+
+    `joins` are LEFT JOINs the body reads. With `late`, body and joins apply to the page's
+    rows only, after the LIMIT (the body may then read only `t.body` and `t.id`).
+    """
 
     table: str
     body: str = "t.body"
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    joins: str = ""
+    late: bool = False
 
     def add(self, clause: str, *params: Any) -> None:
         """AND a clause onto the WHERE."""
@@ -45,17 +51,29 @@ def fetch_page(
     if cursor:
         value, last_id = decode_cursor(cursor, sort_key)
         select.add(f"({column} {op} ? OR ({column} = ? AND t.id {op} ?))", value, value, last_id)
-    where = f"WHERE {' AND '.join(select.where)}" if select.where else ""
-    sql = (
-        f"SELECT {select.body}, {column} AS sort_value, t.id FROM {select.table} t {where} "
-        f"ORDER BY {column} {direction}, t.id {direction} LIMIT ?"
-    )
-    rows = conn.execute(sql, [*select.params, limit + 1]).fetchall()
+    rows = conn.execute(_sql(select, column, direction), [*select.params, limit + 1]).fetchall()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(sort_key, last["sort_value"], last["id"])
     return Page(items=[row[0] for row in rows[:limit]], next_cursor=next_cursor)
+
+
+def _sql(select: Select, column: str, direction: str) -> str:
+    """The page's SQL, taking the WHERE's parameters and then the row limit."""
+    where = f"WHERE {' AND '.join(select.where)}" if select.where else ""
+    order = f"ORDER BY {column} {direction}, t.id {direction} LIMIT ?"
+    if not select.late:
+        return (
+            f"SELECT {select.body}, {column} AS sort_value, t.id "
+            f"FROM {select.table} t {select.joins} {where} {order}"
+        )
+    # SQLite renders each row before sorting it; rendered outside the LIMIT, a page only.
+    page = f"SELECT t.body, {column} AS sort_value, t.id FROM {select.table} t {where} {order}"
+    return (
+        f"SELECT {select.body}, t.sort_value, t.id FROM ({page}) t {select.joins} "
+        f"ORDER BY t.sort_value {direction}, t.id {direction}"
+    )
 
 
 def parse_page(page: Page[str], documents: TypeAdapter[list[T]]) -> Page[T]:

@@ -22,6 +22,17 @@ SORTS = {
     "region": "t.region",
     "replication_state": "t.replication_state",
 }
+# Listing items: the stored JSON with the server's protection group spliced in by SQLite,
+# so the API sends them as they are. Memberships carry the group's name, so one lookup by
+# primary key names the group (LEFT: an unassigned server stays, with NULLs); json_quote
+# renders NULL as null and a name as an escaped string. Splicing before the closing brace
+# of the stored object (compact JSON without these keys) costs half of json_set, which
+# parses and rewrites every body.
+GROUP_JOINS = "LEFT JOIN group_members gm ON gm.server_id = t.id"
+WITH_GROUP = (
+    "substr(t.body, 1, length(t.body) - 1) || ',\"group_id\":' || json_quote(gm.group_id) "
+    "|| ',\"group_name\":' || json_quote(gm.group_name) || '}'"
+)
 
 
 class SqliteServers:
@@ -85,25 +96,21 @@ class SqliteServers:
 
     def page(self, query: ServerQuery) -> Page[SourceServer]:
         """A filtered, sorted page of servers."""
-        return parse_page(self.page_json(query), _SERVER_LIST)
+        return parse_page(self._page(query, with_group=False), _SERVER_LIST)
 
     def page_json(self, query: ServerQuery) -> Page[str]:
-        """The same page as `page`, each server as its stored JSON."""
+        """The same page as `page`, each server as JSON with its `group_id` and `group_name`."""
+        return self._page(query, with_group=True)
+
+    def _page(self, query: ServerQuery, *, with_group: bool) -> Page[str]:
         check_limit(query.limit)  # before any counting work
         select = Select("source_servers")
-        # Cheap column tests come first: SQLite checks terms in order, subqueries last.
-        if query.search:
-            select.add("t.hostname_lower LIKE ? ESCAPE '\\'", f"%{_escape_like(query.search)}%")
-        if query.region is not None and query.account_id is None:
-            select.add("t.region = ?", query.region)
-        candidates = _index_filters(query)
-        driver = self._pick_driver(candidates, query.limit)
-        for candidate in candidates:
-            clause = candidate.driving if candidate is driver else candidate.checking
-            select.add(clause, *candidate.params)
-        if query.assigned is not None:
-            negation = "" if query.assigned else "NOT "
-            select.add(f"{negation}EXISTS (SELECT 1 FROM group_members m WHERE m.server_id = t.id)")
+        if with_group:
+            select.body, select.joins = WITH_GROUP, GROUP_JOINS
+        driven = self._filter(select, query)
+        # A driving filter makes SQLite sort all its matches; when they outnumber a page,
+        # the groups are joined to the page's rows only.
+        select.late = with_group and driven is not None and driven > query.limit
         return fetch_page(
             self._conn,
             select,
@@ -113,8 +120,27 @@ class SqliteServers:
             cursor=query.cursor,
         )
 
-    def _pick_driver(self, candidates: list[_IndexFilter], limit: int) -> _IndexFilter | None:
-        """The filter whose index should drive the query, or None to walk the sort order.
+    def _filter(self, select: Select, query: ServerQuery) -> int | None:
+        """Add the query's filters to `select`; returns what a driving index matches, if any."""
+        # Cheap column tests come first: SQLite checks terms in order, subqueries last.
+        if query.search:
+            select.add("t.hostname_lower LIKE ? ESCAPE '\\'", f"%{_escape_like(query.search)}%")
+        if query.region is not None and query.account_id is None:
+            select.add("t.region = ?", query.region)
+        candidates = _index_filters(query)
+        matches, driver = self._pick_driver(candidates, query.limit) or (None, None)
+        for candidate in candidates:
+            clause = candidate.driving if candidate is driver else candidate.checking
+            select.add(clause, *candidate.params)
+        if query.assigned is not None:
+            negation = "" if query.assigned else "NOT "
+            select.add(f"{negation}EXISTS (SELECT 1 FROM group_members m WHERE m.server_id = t.id)")
+        return matches
+
+    def _pick_driver(
+        self, candidates: list[_IndexFilter], limit: int
+    ) -> tuple[int, _IndexFilter] | None:
+        """The filter whose index should drive the query and its matches, or None to walk.
 
         Walking the sort index stops after a page of matches, costing about
         limit * total / matches rows; driving from a filter's index costs the rows it
@@ -132,7 +158,7 @@ class SqliteServers:
             ).fetchone()[0]
             if found <= threshold and (best is None or found < best[0]):
                 best = (found, candidate)
-        return best[1] if best else None
+        return best
 
     def delete_missing(self, account_id: str, region: str, keep: set[str]) -> int:
         """Forget servers of a scope that DRS no longer reports; returns how many."""
@@ -192,7 +218,9 @@ def _membership(table: str, where: str, params: tuple[Any, ...]) -> _IndexFilter
     """A filter on a side table keyed by server id (tags, group members)."""
     inner = f"SELECT server_id FROM {table} WHERE {where}"
     checking = f"EXISTS (SELECT 1 FROM {table} x WHERE x.server_id = t.id AND {_qualify(where)})"
-    return _IndexFilter(inner, f"t.id IN ({inner})", checking, params)
+    # Counting `1` reads the condition's index alone; server_id would need each table row.
+    count = f"SELECT 1 FROM {table} WHERE {where}"
+    return _IndexFilter(count, f"t.id IN ({inner})", checking, params)
 
 
 def _qualify(where: str) -> str:

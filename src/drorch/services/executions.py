@@ -53,6 +53,16 @@ class _WallClock:
 
 
 @dataclass(frozen=True)
+class StartRequest:
+    """What an operator asks to start: a plan as a drill or a recovery, maybe some waves."""
+
+    plan_id_or_name: str
+    type: ExecutionType
+    waves: Sequence[str] | None = None
+    allow_unhealthy: bool = False
+
+
+@dataclass(frozen=True)
 class WaveForecast:
     """One wave as a start would run it: its servers and the DRS jobs they need."""
 
@@ -112,10 +122,7 @@ def start_execution(
     store: Store,
     drs: DrsGateway | None,
     clock: Clock | None = None,
-    plan_id_or_name: str,
-    type: ExecutionType,
-    waves: Sequence[str] | None = None,
-    allow_unhealthy: bool = False,
+    request: StartRequest,
     actor: str,
     waker: Waker | None = None,
 ) -> Execution:
@@ -123,15 +130,15 @@ def start_execution(
 
     Preflight raises ConflictError (409) listing every reason in `extra["conflicts"]`:
     plan invalid, plan already running, servers in another active execution, replication
-    unhealthy (unless `allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
+    unhealthy (unless `request.allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
     starts and gets capacity before drills), DRS not configured or not answering.
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
     """
-    prepared = _prepare(store, drs, clock, plan_id_or_name, type, waves, actor)
+    prepared = _prepare(store, drs, clock, request, actor)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
-        verdict = _verdict(uow, prepared, allow_unhealthy)
+        verdict = _verdict(uow, prepared, request.allow_unhealthy)
         _raise_reasons(verdict.reasons, verdict.plan.name)
         uow.executions.add(execution)
         uow.executions.append_events(execution.id, [_created_event(execution)])
@@ -145,41 +152,32 @@ def preflight_execution(
     store: Store,
     drs: DrsGateway | None,
     clock: Clock | None = None,
-    plan_id_or_name: str,
-    type: ExecutionType,
-    waves: Sequence[str] | None = None,
-    allow_unhealthy: bool = False,
+    request: StartRequest,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    prepared = _prepare(store, drs, clock, plan_id_or_name, type, waves, SYSTEM_ACTOR)
+    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR)
     with store.read() as uow:
-        return _verdict(uow, prepared, allow_unhealthy)
+        return _verdict(uow, prepared, request.allow_unhealthy)
 
 
 def _prepare(
-    store: Store,
-    drs: DrsGateway | None,
-    clock: Clock | None,
-    plan_id_or_name: str,
-    type: ExecutionType,
-    waves: Sequence[str] | None,
-    actor: str,
+    store: Store, drs: DrsGateway | None, clock: Clock | None, request: StartRequest, actor: str
 ) -> _Prepared:
     """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
     clock = clock or _WallClock()
-    plan = find_plan(store=store, id_or_name=plan_id_or_name)
-    selected = start_rules.selected_waves(plan, waves)
+    plan = find_plan(store=store, id_or_name=request.plan_id_or_name)
+    selected = start_rules.selected_waves(plan, request.waves)
     with store.read() as uow:
         snap, invalid = start_rules.load_snapshot(uow, plan, selected)
         quota = start_rules.quota_findings(
-            snap, drs, uow, clock.now(), LIMITS, drill=type == "DRILL"
+            snap, drs, uow, clock.now(), LIMITS, drill=request.type == "DRILL"
         )
     execution = start_rules.build_execution(
-        execution_id=new_id("ex"), type=type, snap=snap, actor=actor, now=clock.now()
+        execution_id=new_id("ex"), type=request.type, snap=snap, actor=actor, now=clock.now()
     )
     return _Prepared(plan=plan, execution=execution, invalid=invalid, quota=quota)
 

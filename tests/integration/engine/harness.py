@@ -110,10 +110,8 @@ class World:
             store=self.store,
             drs=self.gateway,
             clock=self.clock,
-            plan_id_or_name=plan,
-            type=type,  # type: ignore[arg-type]
+            request=svc.StartRequest(plan, type, **kw),  # type: ignore[arg-type]
             actor="tester",
-            **kw,
         )
 
     def get(self, execution_id: str) -> Execution:

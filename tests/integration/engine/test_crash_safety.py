@@ -99,7 +99,7 @@ def start_all(data_dir: Path, url: str) -> list[str]:
         ]
         return [
             svc.start_execution(
-                store=store, drs=gateway, plan_id_or_name=p, type="DRILL", actor="crash-test"
+                store=store, drs=gateway, request=svc.StartRequest(p, "DRILL"), actor="crash-test"
             ).id
             for p in plans
         ]

@@ -105,9 +105,7 @@ def preflight(
         store=store,
         drs=gateway,
         clock=SandboxTime(sb.sandbox),
-        plan_id_or_name=plan,
-        type=kw.pop("type", "DRILL"),
-        **kw,
+        request=svc.StartRequest(plan, kw.pop("type", "DRILL"), **kw),
     )
 
 
@@ -119,10 +117,8 @@ def start(
         store=store,
         drs=gateway,
         clock=SandboxTime(sb.sandbox),
-        plan_id_or_name=plan,
-        type=kw.pop("type", "DRILL"),
+        request=svc.StartRequest(plan, kw.pop("type", "DRILL"), **kw),
         actor="tester",
-        **kw,
     )
 
 

@@ -67,10 +67,7 @@ def start_execution(
         store=container.store,
         drs=container.drs,
         clock=_clock(container),
-        plan_id_or_name=body.plan_id,
-        type=body.type,
-        waves=body.waves,
-        allow_unhealthy=body.allow_unhealthy,
+        request=_start_request(body),
         actor=actor,
         waker=_waker(container),
     )
@@ -92,10 +89,7 @@ def preflight_execution(body: ExecutionCreate, container: ContainerDep) -> Prefl
         store=container.store,
         drs=container.drs,
         clock=_clock(container),
-        plan_id_or_name=body.plan_id,
-        type=body.type,
-        waves=body.waves,
-        allow_unhealthy=body.allow_unhealthy,
+        request=_start_request(body),
     )
     return preflight_read(preflight)
 
@@ -213,6 +207,16 @@ def _seq(last_event_id: str | None) -> int:
     if last_event_id and last_event_id.strip().isdigit():
         return int(last_event_id.strip())
     return 0
+
+
+def _start_request(body: ExecutionCreate) -> executions.StartRequest:
+    """The service's request for a start (or its preflight) from the API body."""
+    return executions.StartRequest(
+        plan_id_or_name=body.plan_id,
+        type=body.type,
+        waves=body.waves,
+        allow_unhealthy=body.allow_unhealthy,
+    )
 
 
 def _clock(container: Container) -> Clock | None:

@@ -349,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(2.0)
             memory["rss_idle_after_load_mb"] = rss_mb(process)
     print_table(rows, memory)
+    met = verdicts(rows, memory)
+    print("met: " + ", ".join(f"{name} {'yes' if ok else 'NO'}" for name, ok in met.items()))
     _write(rows, memory, timings, args)
     return 0
 

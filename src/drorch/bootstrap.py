@@ -62,10 +62,19 @@ def _runner(settings: Settings, container: Container) -> None:
         return
     from drorch.adapters.clock import SystemClock
     from drorch.engine.advance import Engine
+    from drorch.engine.config import EngineConfig
     from drorch.engine.runner import Runner, worker_id
 
     engine = Engine(
-        store=container.store, drs=container.drs, clock=SystemClock(), owner=worker_id()
+        store=container.store,
+        drs=container.drs,
+        clock=SystemClock(),
+        owner=worker_id(),
+        config=EngineConfig(
+            lease_seconds=settings.engine_lease_seconds,
+            # A launch DRS never answered is re-issued only once this long has shown no job.
+            reconcile_grace=settings.engine_launch_grace_seconds,
+        ),
     )
     container.background.append(Runner(engine))
 

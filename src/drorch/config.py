@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     sandbox_time_scale: float = Field(default=1.0, gt=0)
     sandbox_state_file: Path | None = None
     runner_enabled: bool = True
+    engine_lease_seconds: float = Field(
+        default=15.0, ge=2, le=600, description="How long a runner's claim on an execution lasts."
+    )
+    engine_launch_grace_seconds: float = Field(
+        default=30.0,
+        ge=5,
+        le=3600,
+        description="How long an unanswered launch may stay invisible in DRS before it is lost.",
+    )
     frontend_dir: Path | None = Field(default=None, description="Built UI to serve at /.")
     sandbox_clock: Literal["scaled", "virtual"] = Field(
         default="scaled", description="Sandbox time: real time x time scale, or moved by hand."

@@ -70,3 +70,19 @@ def _tags_through_the_mount(endpoint: str, checked: list[str]) -> None:
     assert drs.list_tags_for_resource(resourceArn=arn)["tags"]["Drill"] == "yes"
     drs.untag_resource(resourceArn=arn, tagKeys=["Drill"])
     assert "Drill" not in drs.list_tags_for_resource(resourceArn=arn)["tags"]
+
+
+def test_engine_timings_come_from_the_settings(tmp_path: Path, sb: RunningSandbox) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        drs_endpoint_url=sb.url,
+        engine_lease_seconds=7,
+        engine_launch_grace_seconds=120,
+    )
+    container = bootstrap(settings)
+    try:
+        (runner,) = container.background
+        config = runner.engine.config  # type: ignore[attr-defined]
+        assert (config.lease_seconds, config.reconcile_grace) == (7, 120)
+    finally:
+        container.stop()

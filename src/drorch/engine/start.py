@@ -16,7 +16,7 @@ from drorch.domain.executions import (
     WaveRun,
 )
 from drorch.domain.groups import ProtectionGroup
-from drorch.domain.inventory import SourceServer
+from drorch.domain.inventory import HEALTHY_REPLICATION, SourceServer
 from drorch.domain.plans import RecoveryPlan, check_waves, effective_dependencies
 from drorch.engine import quotas
 from drorch.errors import DrsError, ValidationError
@@ -169,7 +169,7 @@ def server_findings(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: bo
                     "message": f"{server.source_server_id} is in active execution {holder}",
                 }
             )
-        elif server.replication_state != "CONTINUOUS":
+        elif server.replication_state not in HEALTHY_REPLICATION:
             (found.warnings if allow_unhealthy else found.reasons).append(
                 _unhealthy(server, allow_unhealthy)
             )

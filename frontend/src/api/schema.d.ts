@@ -1123,12 +1123,12 @@ export interface components {
              * Group Id
              * @description The protection group holding the server; null when none does.
              */
-            group_id?: string | null;
+            group_id: string | null;
             /**
              * Group Name
              * @description That group's name; null when no group holds the server.
              */
-            group_name?: string | null;
+            group_name: string | null;
         };
         /**
          * SyncRead

@@ -24,6 +24,8 @@ function srv(n: number, tags: Record<string, string>): SourceServer {
     last_launch_result: "NOT_STARTED",
     recovery_instance_id: null,
     synced_at: null,
+    group_id: null,
+    group_name: null,
   };
 }
 

@@ -25,13 +25,11 @@ class SourceServerRead(BaseModel):
     last_launch_result: str
     recovery_instance_id: str | None
     synced_at: datetime | None
-    # Every response sends both; the defaults only keep them optional in generated client
-    # types, so adding them breaks no client code that builds servers itself.
     group_id: str | None = Field(
-        default=None, description="The protection group holding the server; null when none does."
+        description="The protection group holding the server; null when none does."
     )
     group_name: str | None = Field(
-        default=None, description="That group's name; null when no group holds the server."
+        description="That group's name; null when no group holds the server."
     )
 
 

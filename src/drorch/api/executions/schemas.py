@@ -205,6 +205,19 @@ class EventRead(BaseModel):
     data: dict[str, Any]
 
 
+class ExecutionListQuery(PageQuery):
+    """Query string of GET /executions."""
+
+    plan_id: str | None = Field(None, max_length=128)
+    status: ExecutionStatus | None = None
+    type: ExecutionType | None = None
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="Page size (1-500).")
+
+
+class EventListQuery(PageQuery):
+    """Query string of GET /executions/{id}/events."""
+
+
 def preflight_read(preflight: Preflight) -> PreflightRead:
     """The API shape of a preflight."""
     return PreflightRead(
@@ -275,16 +288,3 @@ def _seconds(start: datetime | None, end: datetime | None, now: datetime) -> flo
     if start is None:
         return None
     return round(((end or now) - start).total_seconds(), 3)
-
-
-class ExecutionListQuery(PageQuery):
-    """Query string of GET /executions."""
-
-    plan_id: str | None = Field(None, max_length=128)
-    status: ExecutionStatus | None = None
-    type: ExecutionType | None = None
-    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="Page size (1-500).")
-
-
-class EventListQuery(PageQuery):
-    """Query string of GET /executions/{id}/events."""

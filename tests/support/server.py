@@ -142,3 +142,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=STOP_TIMEOUT)
+
+
+def api_client(server: RunningServer, *, timeout: float = 30.0) -> httpx.Client:
+    """An HTTP client for a running server's API; every test client is made here."""
+    return httpx.Client(base_url=server.base_url, timeout=timeout)

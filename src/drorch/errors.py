@@ -66,14 +66,6 @@ class PayloadTooLargeError(DrorchError):
     title = "Payload too large"
 
 
-class AuthError(DrorchError):
-    """Credentials are missing or wrong."""
-
-    status = 401
-    type_slug = "unauthorized"
-    title = "Unauthorized"
-
-
 class DrsError(DrorchError):
     """DRS answered with an error; subclasses keep DRS's own error identity."""
 
@@ -141,3 +133,27 @@ class DrsAccessDeniedError(DrsError):
     status = 403
     type_slug = "drs-access-denied"
     title = "DRS access denied"
+
+
+class UnauthenticatedError(DrorchError):
+    """No credentials, or credentials that are bad, expired or revoked."""
+
+    status = 401
+    type_slug = "unauthenticated"
+    title = "Sign-in required"
+
+
+class ForbiddenError(DrorchError):
+    """The caller is signed in but the role lacks the permission."""
+
+    status = 403
+    type_slug = "forbidden"
+    title = "Not allowed"
+
+
+class TooManyRequestsError(DrorchError):
+    """Too many attempts (sign-in lockout); `retry_after` says when to try again (s)."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"

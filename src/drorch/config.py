@@ -10,7 +10,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from drorch.domain.identity import Role
 
-
 DEFAULT_COGNITO_GROUPS = {f"drorch-{role.value.replace('_', '-')}": role for role in Role}
 
 

@@ -37,6 +37,8 @@ class AuditContext:
 
 
 CLI_AUDIT = AuditContext(principal=CLI_PRINCIPAL)
+# Services called by drorch itself (demo set-up, tests' harnesses) act as the CLI.
+SYSTEM_AUDIT = CLI_AUDIT
 
 
 def record(

@@ -6,8 +6,8 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import jwt

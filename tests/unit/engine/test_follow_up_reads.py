@@ -69,3 +69,13 @@ def test_a_scope_backing_off_is_not_polled_early_for_its_jobs() -> None:
     after = apply(ex, view, [], [], CONFIG).execution
     assert after.retries[KEY].not_before == at(330)
     assert next_look(after, at(310), CONFIG) == at(330)
+
+
+def test_an_answered_read_without_the_instance_closes_the_batch_and_says_so() -> None:
+    ex, drs = finished()
+    view = ScopeView(jobs=dict(drs.jobs), listed=True)
+    view.instances_checked = {sid(1), sid(2)}  # DRS answered, listing no instance at all
+    applied = apply(ex, Observation(now=at(310), scopes={KEY: view}), [], [], CONFIG)
+    assert [b.state for b in applied.execution.batches] == ["DONE"]
+    unknown = [e.source_server_id for e in applied.events if e.kind == "server.instance-unknown"]
+    assert unknown == [sid(1), sid(2)]

@@ -155,7 +155,8 @@ def _wants_listing(ex: Execution, intents: list[Intent], key: str) -> bool:
 
 def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execution) -> None:
     """Instance reads for jobs whose servers finished; log reads for jobs with new failures."""
-    servers = sorted({s for b in mine for s in _instances_wanted(b, view, ex)})
+    known = {s.source_server_id for s in ex.servers() if s.ec2_instance_id}
+    servers = sorted({s for b in mine for s in _instances_wanted(b, view, known)})
     if servers:
         try:
             found = client.describe_recovery_instances(source_server_ids=servers)
@@ -176,8 +177,8 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execut
                 view.faults.append(fault("DescribeJobLogItems", exc))
 
 
-def _instances_wanted(batch: Batch, view: ScopeView, ex: Execution) -> list[str]:
-    """Servers whose recovery instance this batch still needs to read."""
+def _instances_wanted(batch: Batch, view: ScopeView, known: set[str]) -> list[str]:
+    """Servers whose recovery instance this batch still needs to read (`known`: EC2 known)."""
     job = view.jobs.get(batch.job_id or "")
     if job is None:
         return []
@@ -190,7 +191,6 @@ def _instances_wanted(batch: Batch, view: ScopeView, ex: Execution) -> list[str]
         return []
     # Read as soon as every server has finished (the job ends a little later), and again
     # on every pass until each launched server's EC2 instance is known.
-    known = {s.source_server_id for s in ex.servers() if s.ec2_instance_id}
     return [
         p.source_server_id
         for p in job.servers

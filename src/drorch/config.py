@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         le=3600,
         description="How long an unanswered launch may stay invisible in DRS before it is lost.",
     )
+    preflight_retry_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=120,
+        description="How long a start's preflight waits out DRS throttling before refusing.",
+    )
     frontend_dir: Path | None = Field(default=None, description="Built UI to serve at /.")
     sandbox_clock: Literal["scaled", "virtual"] = Field(
         default="scaled", description="Sandbox time: real time x time scale, or moved by hand."

@@ -65,7 +65,7 @@ class RunningSandbox:
         client = session.client("drs", endpoint_url=self.url, config=kw.pop("config", NO_RETRY))
         return self.validate(client)
 
-    def gateway(self) -> BotoDrsGateway:
+    def gateway(self, config: Config | None = None) -> BotoDrsGateway:
         """drorch's DRS adapter for every scope of the fleet, with model-checked clients."""
         accounts = [
             SandboxAccount(a.id, a.keys[0], tuple(self.sandbox.fleet.account_regions()[a.id]))
@@ -74,7 +74,7 @@ class RunningSandbox:
         return BotoDrsGateway.for_sandbox(
             self.url,
             accounts,
-            config=NO_RETRY,
+            config=config or NO_RETRY,
             on_client=self.validate,
         )
 

@@ -737,7 +737,7 @@ export interface components {
         PreflightFindingRead: {
             /**
              * Reason
-             * @description Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, no-quota-headroom, drs-error, drs-not-configured, wave-empty.
+             * @description Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty.
              */
             reason: string;
             /**
@@ -764,6 +764,11 @@ export interface components {
              * @description ACCOUNT/REGION of a DRS finding.
              */
             scope?: string | null;
+            /**
+             * Retry After
+             * @description drs-throttled: seconds DRS asked to wait before trying again.
+             */
+            retry_after?: number | null;
             /** Wave */
             wave?: string | null;
         };

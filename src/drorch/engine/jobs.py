@@ -60,8 +60,11 @@ def _fold_launch(
         elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
             failed.append(server)
     if job.status == "COMPLETED":
-        failed += _end_batch(ex, batch, job, index, changes)
-    _fail_servers(batch, failed, view, changes)
+        # The engine's own clock, not DRS's timestamps: a sandbox may run on scaled time.
+        batch.ended_at = batch.ended_at or changes.now
+        failed += _stuck(batch, index, failed)
+    if batch.job_id not in view.logs_unread:
+        _fail_servers(batch, failed, view, changes)  # else: fail them once the reason is read
     _attach_instances(batch, view, index)
     if launched:
         changes.note(
@@ -71,18 +74,45 @@ def _fold_launch(
             job_id=batch.job_id,
             count=launched,
         )
+    if job.status == "COMPLETED" and _fully_read(batch, view, index, changes):
+        _end_batch(ex, batch, changes)
 
 
-def _end_batch(
-    ex: Execution, batch: Batch, job: DrsJob, index: dict[str, ServerRun], changes: Changes
-) -> list[ServerRun]:
-    batch.state = "DONE"
-    # The engine's own clock, not DRS's timestamps: a sandbox may run on scaled time.
-    batch.ended_at = changes.now
-    _learn_duration(ex, batch)
-    stuck = [
-        index[s] for s in batch.source_server_ids if s in index and index[s].status == "LAUNCHING"
+def _stuck(batch: Batch, index: dict[str, ServerRun], failed: list[ServerRun]) -> list[ServerRun]:
+    """Servers of a completed job that never reached LAUNCHED: they failed too."""
+    seen = {s.source_server_id for s in failed}
+    return [
+        index[s]
+        for s in batch.source_server_ids
+        if s in index and index[s].status == "LAUNCHING" and s not in seen
     ]
+
+
+def _fully_read(
+    batch: Batch, view: ScopeView, index: dict[str, ServerRun], changes: Changes
+) -> bool:
+    """True once every server's outcome, failure reason and EC2 instance have been read."""
+    servers = [index[s] for s in batch.source_server_ids if s in index]
+    if any(s.status == "LAUNCHING" for s in servers):
+        return False  # a failure whose reason could not be read yet
+    unknown = [s for s in servers if s.status == "LAUNCHED" and not s.ec2_instance_id]
+    if any(s.source_server_id not in view.instances_checked for s in unknown):
+        return False
+    for server in unknown:
+        # DRS answered and lists no instance for it: say so rather than wait forever.
+        changes.note(
+            "server.instance-unknown",
+            f"DRS lists no recovery instance for launched server {server.source_server_id}",
+            wave=batch.wave,
+            source_server_id=server.source_server_id,
+            job_id=batch.job_id,
+        )
+    return True
+
+
+def _end_batch(ex: Execution, batch: Batch, changes: Changes) -> None:
+    batch.state = "DONE"
+    _learn_duration(ex, batch)
     changes.note(
         "job.completed",
         f"job {batch.job_id} ({batch.kind}, wave {batch.wave}) completed",
@@ -90,7 +120,6 @@ def _end_batch(
         job_id=batch.job_id,
         batch_id=batch.batch_id,
     )
-    return stuck
 
 
 def _fail_servers(batch: Batch, failed: list[ServerRun], view: ScopeView, changes: Changes) -> None:
@@ -173,6 +202,8 @@ def _instance_gone(server: ServerRun, view: ScopeView, launch_status: str | None
 def _warn_stall(ex: Execution, batch: Batch, changes: Changes, config: EngineConfig) -> None:
     if batch.state != "ACTIVE" or batch.stall_warned or not batch.started_at:
         return
+    if batch.job_status == "COMPLETED":
+        return  # DRS finished the job; drorch is only waiting to read its results
     expected = ex.expected_job_seconds
     limit = config.stall_factor * expected if expected else config.stall_seconds
     age = (changes.now - batch.started_at).total_seconds()

@@ -3,7 +3,8 @@
 A scope with work to start (or intents to reconcile) is listed by date, which shows every
 job in the account and Region (capacity, jobs drorch did not start, tags to match intents);
 otherwise only the execution's active job ids are asked for. Follow-up reads (recovery
-instances, job log items) happen only for jobs that just completed.
+instances, job log items) happen only for jobs whose servers have finished or just failed;
+a read that fails is noted in the view, so the batch stays open and is read again later.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ScopeView:
     instances: dict[str, RecoveryInstance] = field(default_factory=dict)
     instances_checked: set[str] = field(default_factory=set)
     log_items: dict[str, list[JobLogItem]] = field(default_factory=dict)
+    logs_unread: set[str] = field(default_factory=set)
     faults: list[DrsFault] = field(default_factory=list)
 
 
@@ -108,7 +110,7 @@ def _observe_scope(
         active_ids = [i for i in active_ids if i not in view.jobs]
     if active_ids:
         view.jobs.update({j.job_id: j for j in client.describe_jobs(job_ids=active_ids)})
-    _follow_up(client, mine, view, _launching(ex))
+    _follow_up(client, mine, view, ex)
 
 
 def _list(client: DrsClient, view: ScopeView, now: datetime, config: EngineConfig) -> None:
@@ -151,14 +153,10 @@ def _wants_listing(ex: Execution, intents: list[Intent], key: str) -> bool:
     return ex.cleanup_status == "IN_PROGRESS"
 
 
-def _launching(ex: Execution) -> set[str]:
-    return {s.source_server_id for s in ex.servers() if s.status == "LAUNCHING"}
-
-
-def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, launching: set[str]) -> None:
-    """Instance reads for jobs that completed; log reads for jobs with new failures."""
-    done = [b for b in mine if b.job_id and _completed(view, b.job_id)]
-    servers = sorted({s for b in done for s in b.source_server_ids})
+def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execution) -> None:
+    """Instance reads for jobs whose servers finished; log reads for jobs with new failures."""
+    known = {s.source_server_id for s in ex.servers() if s.ec2_instance_id}
+    servers = sorted({s for b in mine for s in _instances_wanted(b, view, known)})
     if servers:
         try:
             found = client.describe_recovery_instances(source_server_ids=servers)
@@ -166,6 +164,7 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, launching:
             view.instances_checked = set(servers)
         except DrsError as exc:
             view.faults.append(fault("DescribeRecoveryInstances", exc))
+    launching = {s.source_server_id for s in ex.servers() if s.status == "LAUNCHING"}
     for batch in mine:
         job = view.jobs.get(batch.job_id or "")
         if job is None or batch.kind != "LAUNCH":
@@ -174,12 +173,29 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, launching:
             try:
                 view.log_items[job.job_id] = client.describe_job_log_items(job.job_id)
             except DrsError as exc:
+                view.logs_unread.add(job.job_id)
                 view.faults.append(fault("DescribeJobLogItems", exc))
 
 
-def _completed(view: ScopeView, job_id: str) -> bool:
-    job = view.jobs.get(job_id)
-    return job is not None and job.status == "COMPLETED"
+def _instances_wanted(batch: Batch, view: ScopeView, known: set[str]) -> list[str]:
+    """Servers whose recovery instance this batch still needs to read (`known`: EC2 known)."""
+    job = view.jobs.get(batch.job_id or "")
+    if job is None:
+        return []
+    if batch.kind != "LAUNCH":
+        return list(batch.source_server_ids) if job.status == "COMPLETED" else []
+    finished = job.status == "COMPLETED" or all(
+        p.launch_status in ("LAUNCHED", "FAILED") for p in job.servers
+    )
+    if not finished:
+        return []
+    # Read as soon as every server has finished (the job ends a little later), and again
+    # on every pass until each launched server's EC2 instance is known.
+    return [
+        p.source_server_id
+        for p in job.servers
+        if p.launch_status == "LAUNCHED" and p.source_server_id not in known
+    ]
 
 
 def _newly_failed(server: JobServer, launching: set[str], job_status: str) -> bool:

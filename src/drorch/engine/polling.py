@@ -6,7 +6,9 @@ servers of a job have finished, the gap shrinks with the number still launching.
 running late is looked at less and less often (a stalled job causes no hot loop). The
 expected duration is learned from this execution's completed jobs; before any has
 completed, the gap is a quarter of the job's age, so a short job is seen soon after it
-ends and a long one costs few calls.
+ends and a long one costs few calls. A job DRS has finished whose results (instances,
+failure reasons) drorch still has to read is looked at again soon, but never before its
+scope's backoff after throttling has run out.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | 
         return now
     statuses: dict[str, str] = {s.source_server_id: s.status for s in ex.servers()}
     looks = [
-        now + timedelta(seconds=_batch_gap(ex, b, statuses, now, config)) for b in ex.open_batches()
+        _not_early(ex, b, now + timedelta(seconds=_batch_gap(ex, b, statuses, now, config)))
+        for b in ex.open_batches()
     ]
     looks += [_work_look(ex, key, now, config) for key in work_scopes(ex)]
     if not looks:
@@ -45,6 +48,14 @@ def _work_look(ex: Execution, key: str, now: datetime, config: EngineConfig) -> 
         return retry.not_before  # a scope backing off is not called early
     gap = config.capacity_poll if key in ex.waiting_scopes else config.fast_poll
     return now + timedelta(seconds=gap)
+
+
+def _not_early(ex: Execution, batch: Batch, look: datetime) -> datetime:
+    """A look at a job, moved past its scope's backoff (a throttled scope is not called early)."""
+    retry = ex.retries.get(scope_key(batch.account_id, batch.region))
+    if retry and retry.not_before and retry.not_before > look:
+        return retry.not_before
+    return look
 
 
 def work_scopes(ex: Execution) -> set[str]:
@@ -67,6 +78,8 @@ def _batch_gap(
 ) -> float:
     if batch.state == "INTENDED" or not batch.started_at:
         return config.reconcile_poll
+    if batch.job_status == "COMPLETED":
+        return config.fast_poll  # only its results are left to read
     left = _left_in_progress(batch, statuses)
     if left:
         # Servers of the job have started to finish: the fewer left, the sooner it ends.

@@ -7,7 +7,8 @@ Wave DAG semantics
   HELD instead and the execution becomes PAUSED until an operator resumes (which releases
   every held wave). While PAUSED no wave starts; waves already running go on, including
   the jobs they still have to start.
-* A RUNNING wave ends when all its servers are terminal: FAILED if a non-optional server
+* A RUNNING wave ends when all its servers are terminal and every launched server's EC2
+  instance has been read (or its job closed without one): FAILED if a non-optional server
   failed, COMPLETED otherwise (failed optional servers are reported but do not fail it).
 * A wave whose dependency FAILED, was SKIPPED or CANCELLED is SKIPPED (its servers too);
   waves on independent branches go on.
@@ -69,6 +70,8 @@ def _step_wave(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
 def _end_running(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
     if not all(s.status in TERMINAL_SERVERS for s in wave.servers):
         return False
+    if _instances_unread(ex, wave):
+        return False
     if any(s.status == "CANCELLED" for s in wave.servers):
         r.move_wave(wave, r.WAVE_CANCEL, changes)
     elif any(s.status == "FAILED" and not s.optional for s in wave.servers):
@@ -77,6 +80,15 @@ def _end_running(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
     else:
         r.move_wave(wave, r.WAVE_COMPLETE, changes)
     return True
+
+
+def _instances_unread(ex: Execution, wave: WaveRun) -> bool:
+    """True while a launched server's EC2 instance is unknown and its batch is still open."""
+    open_ids = {b.batch_id for b in ex.open_batches() if b.kind == "LAUNCH"}
+    return any(
+        s.status == "LAUNCHED" and not s.ec2_instance_id and s.batch_id in open_ids
+        for s in wave.servers
+    )
 
 
 def _skip(wave: WaveRun, changes: Changes) -> None:

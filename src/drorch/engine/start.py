@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,8 +21,10 @@ from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import HEALTHY_REPLICATION, SourceServer
 from drorch.domain.plans import RecoveryPlan, check_waves, effective_dependencies
 from drorch.engine import quotas
-from drorch.errors import DrsError, ValidationError
-from drorch.ports.drs import DrsGateway, Scope
+from drorch.engine.retrying import ReadRetry, Tries, retry_throttled
+from drorch.errors import DrsError, DrsThrottlingError, ValidationError
+from drorch.ports.clock import Clock
+from drorch.ports.drs import DrsGateway, DrsJob, Scope
 from drorch.ports.store import UnitOfWork
 
 Reason = dict[str, Any]
@@ -201,24 +205,50 @@ def quota_findings(
     snap: Snapshot,
     drs: DrsGateway | None,
     uow: UnitOfWork,
-    now: datetime,
+    clock: Clock,
     limits: quotas.Limits,
     *,
     drill: bool = True,
+    retry: ReadRetry | None = None,
+    rng: random.Random | None = None,
 ) -> Findings:
-    """DRS not configured or failing; scopes with no job slot or server room.
+    """DRS not configured, failing or throttling; scopes with no job slot or server room.
 
-    A full scope blocks a drill; a RECOVERY starts anyway (it gets capacity before drills),
-    so for a recovery the same finding is only a warning that it will wait.
+    A throttled DescribeJobs is tried again (backoff, jitter, Retry-After) within `retry`'s
+    bound before the scope counts as throttled. A full scope blocks a drill; a RECOVERY
+    starts anyway (it gets capacity before drills), so for a recovery the same finding is
+    only a warning that it will wait.
     """
     if drs is None:
         return Findings(
             [{"reason": "drs-not-configured", "message": "no DRS endpoint is configured"}]
         )
     found = Findings()
+    reader = _Reader(clock, retry or ReadRetry(), rng or random.Random())
+    now = clock.now()
     for account, region in sorted({(s.account_id, s.region) for s in snap.servers}):
-        _check_scope(found, drs, Scope(account, region), uow, now, limits, drill)
+        _check_scope(found, drs, Scope(account, region), uow, now, limits, drill, reader)
     return found
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How the preflight waits out throttled DRS reads."""
+
+    clock: Clock
+    retry: ReadRetry
+    rng: random.Random
+
+    def jobs(self, drs: DrsGateway, scope: Scope, since: datetime, tries: Tries) -> list[DrsJob]:
+        """Jobs of the scope created since `since`, retrying throttled calls."""
+        client = drs.client(scope)
+        return retry_throttled(
+            lambda: client.describe_jobs(from_date=since),
+            clock=self.clock,
+            policy=self.retry,
+            rng=self.rng,
+            tries=tries,
+        )
 
 
 def _check_scope(
@@ -229,11 +259,16 @@ def _check_scope(
     now: datetime,
     limits: quotas.Limits,
     drill: bool,
+    reader: _Reader,
 ) -> None:
     """Add what one account and Region's DRS usage means for the start to `found`."""
     where = f"{scope.account_id}/{scope.region}"
+    tries = Tries()
     try:
-        jobs = drs.client(scope).describe_jobs(from_date=now - timedelta(days=7))
+        jobs = reader.jobs(drs, scope, now - timedelta(days=7), tries)
+    except DrsThrottlingError:
+        found.reasons.append(_throttled(where, tries))
+        return
     except DrsError as exc:
         found.reasons.append({"reason": "drs-error", "scope": where, "message": exc.detail})
         return
@@ -246,3 +281,18 @@ def _check_scope(
     else:
         wait = f"{full} (the recovery waits for capacity, ahead of drills)"
         found.warnings.append({"reason": "no-quota-headroom", "scope": where, "message": wait})
+
+
+def _throttled(where: str, tries: Tries) -> Reason:
+    """The finding for a scope whose DescribeJobs DRS kept throttling."""
+    after = math.ceil(tries.retry_after) if tries.retry_after else None
+    hint = f"try again in {after} s" if after else "try again shortly"
+    found: Reason = {
+        "reason": "drs-throttled",
+        "scope": where,
+        "message": f"DRS throttled DescribeJobs in {where} "
+        f"({tries.calls} tries over {tries.waited:.1f} s, ThrottlingException); {hint}",
+    }
+    if after:
+        found["retry_after"] = after
+    return found

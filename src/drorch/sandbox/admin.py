@@ -89,17 +89,33 @@ async def _add_faults(sandbox: Sandbox, request: Request) -> JSONResponse:
     body = await _body(request, FaultsRequest)
     if isinstance(body, JSONResponse):
         return body
-    known = set(service_model().operation_names) | {ANY}
-    for table in (body.throttle, body.latency):
-        for name, value in table.items():
-            if name not in known:
-                return _problem(400, f"unknown operation {name!r} (use a DRS operation or *)")
-            if value < 0 or (table is body.throttle and value <= 0):
-                return _problem(400, f"{name}: value must be positive")
+    problem = _check_tables(body)
+    if problem is not None:
+        return _problem(400, problem)
     try:
         return JSONResponse(sandbox.add_faults(body))
     except KeyError as exc:
         return _problem(404, f"no job {exc.args[0]} to stall")
+
+
+def _check_tables(body: FaultsRequest) -> str | None:
+    """What is wrong with the per-operation tables of a fault request, if anything."""
+    known = set(service_model().operation_names) | {ANY}
+    # Each table's smallest allowed value, and whether the value itself may equal it.
+    tables = {
+        "throttle": (body.throttle, 0.0, False),
+        "throttle_burst": (body.throttle_burst, 1.0, True),
+        "latency": (body.latency, 0.0, True),
+        "latency_after": (body.latency_after, 0.0, True),
+    }
+    for field, (table, least, inclusive) in tables.items():
+        for name, value in table.items():
+            if name not in known:
+                return f"{field}: unknown operation {name!r} (use a DRS operation or *)"
+            if value < least or (value == least and not inclusive):
+                bound = f"at least {least:g}" if inclusive else f"over {least:g}"
+                return f"{field}.{name}: value must be {bound}"
+    return None
 
 
 async def _body(request: Request, model: type[Any]) -> Any:

@@ -20,7 +20,6 @@ from starlette.routing import Route
 from drorch.sandbox import admin, protocol
 from drorch.sandbox.core import Sandbox
 from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
-from drorch.sandbox.faults import ANY
 from drorch.sandbox.operations import HANDLERS
 from drorch.sandbox.render import encode
 
@@ -70,17 +69,22 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     route, uri = found
     sandbox.count_call(route.name)
     account, region = credentials(sandbox, request)
-    _throttle(sandbox, route.name)
-    delay = sandbox.faults.latency_for(route.name)
-    if delay > 0:
-        await asyncio.sleep(delay)
+    _throttle(sandbox, account, region, route.name)
+    await _hold(sandbox.faults.latency_for(route.name))
     if route.name not in HANDLERS:
         raise Validation(
             f"the drorch DRS sandbox does not implement {route.name}", reason="unknownOperation"
         )
     params = await _params(request, route.name, uri)
     result = sandbox.call(route.name, account, region, params)
+    # The work is done (a job exists); a client that stops waiting now has lost the answer.
+    await _hold(sandbox.faults.latency_after_for(route.name))
     return _json(result, route.status)
+
+
+async def _hold(seconds: float) -> None:
+    if seconds > 0:
+        await asyncio.sleep(seconds)
 
 
 def _relative_raw_path(request: Request) -> str:
@@ -107,15 +111,16 @@ def credentials(sandbox: Sandbox, request: Request) -> tuple[str, str]:
     return sandbox.account_for_key(access_key), region
 
 
-def _throttle(sandbox: Sandbox, operation: str) -> None:
-    limits = sandbox.faults.throttle
-    key = operation if operation in limits else ANY
-    rate = limits.get(key)
-    if rate is None:
+def _throttle(sandbox: Sandbox, account: str, region: str, operation: str) -> None:
+    limit = sandbox.faults.limit_for(operation)
+    if limit is None:
         return
-    wait = sandbox.throttle.check(key, rate)
+    wait = sandbox.throttle.check((account, region, operation), limit)
     if wait is not None:
-        raise Throttled(f"{operation} is throttled to {rate:g} requests/s", retry_after=wait)
+        raise Throttled(
+            f"{operation} is throttled to {limit.rate:g} requests/s in {account}/{region}",
+            retry_after=wait,
+        )
 
 
 async def _params(request: Request, operation: str, uri: dict[str, str]) -> dict[str, Any]:

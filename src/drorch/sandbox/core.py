@@ -147,7 +147,9 @@ class Sandbox:
             for server_id in request.fail_launches:
                 self.faults.fail_launches[server_id] = request.fail_phase
             self.faults.throttle.update(request.throttle)
+            self.faults.throttle_burst.update(request.throttle_burst)
             self.faults.latency.update(request.latency)
+            self.faults.latency_after.update(request.latency_after)
             if request.stall_new_jobs is not None:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:

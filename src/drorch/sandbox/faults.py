@@ -21,10 +21,20 @@ class FaultsRequest(BaseModel):
     fail_launches: list[str] = Field(default_factory=list, description="Source server ids.")
     fail_phase: Literal["CONVERSION", "LAUNCH"] = "LAUNCH"
     throttle: dict[str, float] = Field(
-        default_factory=dict, description="Operation (or *) -> allowed requests per second."
+        default_factory=dict,
+        description="Operation (or *) -> allowed requests per second, per account and Region.",
+    )
+    throttle_burst: dict[str, float] = Field(
+        default_factory=dict,
+        description="Operation (or *) -> calls that may pass back to back (default max(1, rate)).",
     )
     latency: dict[str, float] = Field(
-        default_factory=dict, description="Operation (or *) -> added seconds."
+        default_factory=dict, description="Operation (or *) -> seconds added before the work."
+    )
+    latency_after: dict[str, float] = Field(
+        default_factory=dict,
+        description="Operation (or *) -> seconds added after the work is done (a late answer; "
+        "past the client's timeout, a lost one while the job exists).",
     )
     stall_jobs: list[str] = Field(default_factory=list, description="Job ids to freeze.")
     stall_new_jobs: bool | None = None
@@ -36,7 +46,9 @@ class Faults:
 
     fail_launches: dict[str, str] = field(default_factory=dict)
     throttle: dict[str, float] = field(default_factory=dict)
+    throttle_burst: dict[str, float] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)
+    latency_after: dict[str, float] = field(default_factory=dict)
     stall_new_jobs: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,7 +56,9 @@ class Faults:
         return {
             "fail_launches": dict(self.fail_launches),
             "throttle": dict(self.throttle),
+            "throttle_burst": dict(self.throttle_burst),
             "latency": dict(self.latency),
+            "latency_after": dict(self.latency_after),
             "stall_new_jobs": self.stall_new_jobs,
         }
 
@@ -54,31 +68,62 @@ class Faults:
         return cls(
             fail_launches=dict(data.get("fail_launches", {})),
             throttle=dict(data.get("throttle", {})),
+            throttle_burst=dict(data.get("throttle_burst", {})),
             latency=dict(data.get("latency", {})),
+            latency_after=dict(data.get("latency_after", {})),
             stall_new_jobs=bool(data.get("stall_new_jobs", False)),
         )
 
     def latency_for(self, operation: str) -> float:
-        """Seconds to hold a call of this operation before answering."""
-        return self.latency.get(operation, self.latency.get(ANY, 0.0))
+        """Seconds to hold a call of this operation before doing its work."""
+        return _lookup(self.latency, operation, 0.0) or 0.0
+
+    def latency_after_for(self, operation: str) -> float:
+        """Seconds to hold the answer of this operation after its work is done."""
+        return _lookup(self.latency_after, operation, 0.0) or 0.0
+
+    def limit_for(self, operation: str) -> Limit | None:
+        """The rate and burst that apply to an operation, or None when it is not throttled."""
+        rate = _lookup(self.throttle, operation, None)
+        if rate is None:
+            return None
+        burst = _lookup(self.throttle_burst, operation, None)
+        return Limit(rate, burst if burst is not None else max(1.0, rate))
+
+
+def _lookup(table: dict[str, float], operation: str, default: float | None) -> float | None:
+    """The operation's own entry, else the `*` entry, else the default."""
+    return table.get(operation, table.get(ANY, default))
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A token bucket's refill rate (calls per second) and size (calls back to back)."""
+
+    rate: float
+    burst: float
+
+
+# Which bucket a call draws from: DRS throttles per account, Region and operation.
+BucketKey = tuple[str, str, str]
 
 
 class Throttle:
-    """Token buckets per operation; real time, since throttling limits request rates."""
+    """Token buckets per account, Region and operation; real time (it limits request rates)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: dict[BucketKey, tuple[float, float]] = {}
 
     def reset(self) -> None:
         """Forget all buckets (new limits start full)."""
         with self._lock:
             self._buckets.clear()
 
-    def check(self, key: str, rate: float) -> int | None:
+    def check(self, key: BucketKey, limit: Limit) -> int | None:
         """None when the call may proceed, else whole seconds to wait (Retry-After)."""
         now = time.monotonic()
-        capacity = max(1.0, rate)
+        rate, capacity = limit.rate, max(1.0, limit.burst)
         with self._lock:
             tokens, last = self._buckets.get(key, (capacity, now))
             tokens = min(capacity, tokens + (now - last) * rate)

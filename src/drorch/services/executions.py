@@ -9,6 +9,7 @@ is the stored state after that.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from drorch.engine import quotas
 from drorch.engine import start as start_rules
 from drorch.engine.advance import fold_commands_now
 from drorch.engine.config import EngineConfig
+from drorch.engine.retrying import ReadRetry
 from drorch.engine.rules import CANCEL, CLEANUP_START, PAUSE, RESUME
 from drorch.engine.start import Reason
 from drorch.engine.wake import NoWaker, Waker
@@ -46,13 +48,13 @@ PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
 
 
 class _WallClock:
-    """UTC wall time, for callers that pass no clock."""
+    """UTC wall time, for callers that pass no clock (the preflight waits out throttling)."""
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def sleep(self, seconds: float) -> None:
-        raise NotImplementedError("services never sleep")
+        time.sleep(max(seconds, 0.0))
 
 
 @dataclass(frozen=True)
@@ -128,19 +130,21 @@ def start_execution(
     request: StartRequest,
     audit: AuditContext = SYSTEM_AUDIT,
     waker: Waker | None = None,
+    read_retry: ReadRetry | None = None,
 ) -> Execution:
     """Snapshot the plan and create a PENDING execution the runner picks up at once.
 
     Preflight raises ConflictError (409) listing every reason in `extra["conflicts"]`:
     plan invalid, plan already running, servers in another active execution, replication
     unhealthy (unless `request.allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
-    starts and gets capacity before drills), DRS not configured or not answering.
+    starts and gets capacity before drills), DRS not configured or not answering, or DRS
+    still throttling after the retries `read_retry` allows (waited on `clock`).
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
     A RECOVERY also needs recoveries:start (403 naming it).
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
-    prepared = _prepare(store, drs, clock, request, audit.actor)
+    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
@@ -161,19 +165,25 @@ def preflight_execution(
     drs: DrsGateway | None,
     clock: Clock | None = None,
     request: StartRequest,
+    read_retry: ReadRetry | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR)
+    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry)
     with store.read() as uow:
         return _verdict(uow, prepared, request.allow_unhealthy)
 
 
 def _prepare(
-    store: Store, drs: DrsGateway | None, clock: Clock | None, request: StartRequest, actor: str
+    store: Store,
+    drs: DrsGateway | None,
+    clock: Clock | None,
+    request: StartRequest,
+    actor: str,
+    read_retry: ReadRetry | None,
 ) -> _Prepared:
     """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
     clock = clock or _WallClock()
@@ -182,7 +192,7 @@ def _prepare(
     with store.read() as uow:
         snap, invalid = start_rules.load_snapshot(uow, plan, selected)
         quota = start_rules.quota_findings(
-            snap, drs, uow, clock.now(), LIMITS, drill=request.type == "DRILL"
+            snap, drs, uow, clock, LIMITS, drill=request.type == "DRILL", retry=read_retry
         )
     execution = start_rules.build_execution(
         execution_id=new_id("ex"), type=request.type, snap=snap, actor=actor, now=clock.now()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.config import Config
+
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.executions import Execution
 from drorch.domain.groups import GroupDraft, Selection
@@ -52,6 +54,7 @@ class World:
     clock: SandboxTime
     runners: list[Runner] = field(default_factory=list)
     max_jump: float = 60.0
+    drs: Any = None  # a gateway of its own (e.g. impatient clients), else the shared one
 
     @property
     def gateway(self) -> Any:
@@ -62,7 +65,7 @@ class World:
         """Another worker on the same store and sandbox (its own lease owner)."""
         engine = Engine(
             store=self.store,
-            drs=gateway_of(self.sb),
+            drs=self.drs or gateway_of(self.sb),
             clock=self.clock,
             owner=f"worker-{len(self.runners)}",
             config=config or EngineConfig(),
@@ -175,10 +178,19 @@ def gateway_of(sb: RunningSandbox) -> Any:
 
 
 def make_world(
-    sb: RunningSandbox, *, runners: int = 1, config: EngineConfig | None = None
+    sb: RunningSandbox,
+    *,
+    runners: int = 1,
+    config: EngineConfig | None = None,
+    drs_config: Config | None = None,
 ) -> World:
-    """A world on a running sandbox with a fresh in-memory store and synced inventory."""
+    """A world on a running sandbox with a fresh in-memory store and synced inventory.
+
+    `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout).
+    """
     w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb))
+    if drs_config is not None:
+        w.drs = sb.gateway(drs_config)
     for i in range(runners):
         w.add_runner(config, seed=i)
     sync_inventory(store=w.store, drs=w.gateway)
@@ -187,11 +199,15 @@ def make_world(
 
 @contextmanager
 def world(
-    fleet: dict[str, Any], *, runners: int = 1, config: EngineConfig | None = None
+    fleet: dict[str, Any],
+    *,
+    runners: int = 1,
+    config: EngineConfig | None = None,
+    drs_config: Config | None = None,
 ) -> Iterator[World]:
     """A world over a fleet, with its own sandbox served on 127.0.0.1."""
     with running_sandbox(fleet, clock="virtual") as sb:
-        w = make_world(sb, runners=runners, config=config)
+        w = make_world(sb, runners=runners, config=config, drs_config=drs_config)
         try:
             yield w
         finally:

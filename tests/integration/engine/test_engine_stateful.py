@@ -3,8 +3,10 @@
 Invariants checked after every step: no server is launched more often than the engine's
 batches say (so never twice for one execution), the sandbox never held more jobs or
 servers than the quotas allow and DRS never had to refuse for quota, waves never start
-before their dependencies complete, HELD or paused waves launch nothing, and terminal
-states stay terminal. At the end every execution finishes once faults are lifted.
+before their dependencies complete, HELD or paused waves launch nothing, terminal
+states stay terminal, and a wave never ends with a launched server whose EC2 instance is
+unknown (throttling also hits the follow-up reads). At the end every execution finishes
+once faults are lifted.
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(on=st.booleans())
     def throttle(self, on: bool) -> None:
-        rates = {"StartRecovery": 0.01, "DescribeJobs": 0.01} if on else {}
+        reads = ("DescribeJobs", "DescribeRecoveryInstances", "DescribeJobLogItems")
+        rates = {op: 0.01 for op in ("StartRecovery", *reads)} if on else {}
         if on:
             self.w.sb.admin("POST", "faults", {"throttle": rates})
         else:
@@ -163,6 +166,7 @@ class EngineMachine(RuleBasedStateMachine):
             self._check_dag(ex)
             self._check_terminal(ex)
             self._check_paused(ex)
+            self._check_instances_known(ex)
         self._check_launch_counts()
 
     def _check_dag(self, ex: Execution) -> None:
@@ -185,6 +189,16 @@ class EngineMachine(RuleBasedStateMachine):
             assert before <= not_started | {w.name for w in ex.waves if w.status == "SKIPPED"}
         else:
             self.paused_pending.pop(ex.id, None)
+
+    def _check_instances_known(self, ex: Execution) -> None:
+        for wave in ex.waves:
+            if wave.status in ("COMPLETED", "FAILED"):
+                unknown = [
+                    s.source_server_id
+                    for s in wave.servers
+                    if s.status == "LAUNCHED" and not s.ec2_instance_id
+                ]
+                assert not unknown, f"wave {wave.name} ended without the instances of {unknown}"
 
     def _check_launch_counts(self) -> None:
         expected: Counter[str] = Counter()

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from tests.integration.conftest import problem
-from tests.integration.executions.conftest import EXECUTIONS, Lab, settled
+from tests.integration.executions.conftest import ADMIN, EXECUTIONS, Lab, settled
 from tests.support.server import db_path
 
 PREFLIGHT = f"{EXECUTIONS}/preflight"
@@ -111,3 +111,24 @@ def test_bad_requests_are_refused_like_a_start(lab: Lab) -> None:
     malformed = lab.http.post(PREFLIGHT, content=b"{", headers={"content-type": "application/json"})
     problem(malformed, 400)
     assert executions_of(lab, plan["id"]) == []
+
+
+def test_a_start_refused_for_throttling_says_it_was_throttled(lab: Lab) -> None:
+    plan = lab.plan([("db", ["payroll-us-west-2-db"])])
+    # One DescribeJobs per 1,000 s: its Retry-After is far past the preflight's 10-s bound.
+    faults = lab.http.post(f"{ADMIN}/faults", json={"throttle": {"DescribeJobs": 0.001}})
+    assert faults.status_code == 200, faults.text
+    try:
+        found = [preflight(lab, plan["id"]) for _ in range(2)][-1]  # the first may pass
+        assert [r["reason"] for r in found["reasons"]] == ["drs-throttled"]
+        assert found["reasons"][0]["scope"] == "444455556666/us-west-2"
+        assert found["reasons"][0]["retry_after"] >= 900
+        refused = problem(
+            lab.http.post(EXECUTIONS, json={"plan_id": plan["id"], "type": "DRILL"}), 409
+        )
+        assert "throttled" in refused["detail"] and "ThrottlingException" in refused["detail"]
+        scopes = [(c["reason"], c["scope"]) for c in refused["conflicts"]]
+        assert scopes == [("drs-throttled", "444455556666/us-west-2")]
+    finally:
+        lab.http.delete(f"{ADMIN}/faults")
+    assert preflight(lab, plan["id"])["ok"] is True

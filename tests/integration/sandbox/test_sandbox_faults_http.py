@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, ReadTimeoutError
 
-from tests.support.sandbox import RunningSandbox, sid
+from tests.support.sandbox import (
+    ACCOUNT,
+    DR_REGION,
+    OTHER_ACCOUNT,
+    REGION,
+    RunningSandbox,
+    running_sandbox,
+    sid,
+    small_fleet,
+)
 
 
 def test_throttling_answers_throttling_exception_with_retry_after(
@@ -40,6 +50,38 @@ def test_throttle_star_limits_every_operation(sb: RunningSandbox, drs: Any) -> N
     with pytest.raises(drs.exceptions.ThrottlingException):
         for _ in range(3):
             drs.describe_jobs()
+
+
+def test_throttle_buckets_are_per_account_and_region(sb: RunningSandbox, drs: Any) -> None:
+    sb.admin("POST", "faults", {"throttle": {"DescribeJobs": 0.001}})
+    drs.describe_jobs()
+    with pytest.raises(drs.exceptions.ThrottlingException):
+        drs.describe_jobs()
+    # The same operation in another Region and in another account has a full bucket.
+    sb.client(ACCOUNT, DR_REGION).describe_jobs()
+    sb.client(OTHER_ACCOUNT, REGION).describe_jobs()
+
+
+def test_throttle_burst_lets_calls_pass_back_to_back(sb: RunningSandbox, drs: Any) -> None:
+    body = {"throttle": {"DescribeJobs": 0.5}, "throttle_burst": {"DescribeJobs": 3}}
+    faults = sb.admin("POST", "faults", body).json()
+    assert faults["throttle_burst"] == {"DescribeJobs": 3}
+    for _ in range(3):
+        drs.describe_jobs()  # below 2/s, yet three calls in a row pass
+    with pytest.raises(drs.exceptions.ThrottlingException):
+        drs.describe_jobs()
+
+
+def test_latency_after_loses_the_answer_but_keeps_the_job() -> None:
+    with running_sandbox(small_fleet(), clock="virtual") as sb:
+        sb.admin("POST", "faults", {"latency_after": {"StartRecovery": 2.0}})
+        impatient = Config(retries={"total_max_attempts": 1}, read_timeout=0.5)
+        with pytest.raises(ReadTimeoutError):
+            sb.client(config=impatient).start_recovery(sourceServers=[{"sourceServerID": sid(1)}])
+        # The answer never arrived, but the job was created before it was held back.
+        jobs = sb.client().describe_jobs()["items"]
+        assert [p["sourceServerID"] for p in jobs[0]["participatingServers"]] == [sid(1)]
+        assert sb.stats()["launches"] == {sid(1): 1}
 
 
 def test_latency_fault_is_recorded_and_calls_still_answer(sb: RunningSandbox, drs: Any) -> None:
@@ -80,6 +122,9 @@ def test_stalled_job_and_delete_faults(sb: RunningSandbox, drs: Any) -> None:
         {"throttle": {"NoSuchOperation": 1}},
         {"throttle": {"DescribeJobs": 0}},
         {"latency": {"*": -1}},
+        {"latency_after": {"StartRecovery": -1}},
+        {"throttle_burst": {"DescribeJobs": 0.5}},
+        {"throttle_burst": {"NoSuchOperation": 2}},
         {"stall_jobs": ["drsjob-00000000000000000"]},
         {"unknown": True},
         [1, 2],

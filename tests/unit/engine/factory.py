@@ -9,7 +9,7 @@ from drorch.domain.executions import Execution, Snapshot, SnapshotServer
 from drorch.domain.plans import RecoveryPlan, Wave
 from drorch.engine.observe import Observation, ScopeView
 from drorch.engine.start import build_execution
-from drorch.ports.drs import DrsJob, JobServer
+from drorch.ports.drs import DrsJob, JobServer, RecoveryInstance
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ACCOUNT = "111122223333"
@@ -84,7 +84,43 @@ def job(job_id: str, servers: dict[str, str], status: str = "STARTED", **fields:
     )
 
 
-def observation(now: datetime, jobs: list[DrsJob] = (), *, listed: bool = True) -> Observation:  # type: ignore[assignment]
-    """An observation of the default scope showing these jobs."""
+def observation(
+    now: datetime,
+    jobs: list[DrsJob] = (),  # type: ignore[assignment]
+    *,
+    listed: bool = True,
+    instances: bool = True,
+) -> Observation:
+    """An observation of the default scope showing these jobs.
+
+    With `instances`, the follow-up read answered too: every launched server's recovery
+    instance is listed, as observe() reads them once a job's servers have finished.
+    """
     view = ScopeView(jobs={j.job_id: j for j in jobs}, listed=listed)
+    if instances:
+        add_instances(view)
     return Observation(now=now, scopes={KEY: view})
+
+
+def add_instances(view: ScopeView) -> None:
+    """List a recovery instance (with an EC2 id) for every launched server not terminated since."""
+    gone = {
+        p.recovery_instance_id
+        for job in view.jobs.values()
+        for p in job.servers
+        if job.type == "TERMINATE" and p.launch_status == "TERMINATED"
+    }
+    for job in view.jobs.values():
+        for part in job.servers:
+            finished = part.launch_status in ("LAUNCHED", "TERMINATED")
+            if not finished or not part.recovery_instance_id:
+                continue
+            view.instances_checked.add(part.source_server_id)
+            if part.launch_status == "LAUNCHED" and part.recovery_instance_id not in gone:
+                view.instances[part.recovery_instance_id] = RecoveryInstance(
+                    part.recovery_instance_id,
+                    part.source_server_id,
+                    "i-" + part.source_server_id[-8:],
+                    True,
+                    job.job_id,
+                )

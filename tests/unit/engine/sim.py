@@ -12,7 +12,7 @@ from drorch.engine.decide import decide
 from drorch.engine.observe import Observation, ScopeView
 from drorch.engine.outcomes import Started
 from drorch.ports.drs import DrsJob, JobServer
-from tests.unit.engine.factory import KEY
+from tests.unit.engine.factory import KEY, add_instances
 
 
 @dataclass
@@ -53,7 +53,9 @@ class PureDrs:
         return "FAILED" if server_id in self.fails else "LAUNCHED"
 
     def observe(self, now: datetime) -> Observation:
-        return Observation(now=now, scopes={KEY: ScopeView(jobs=dict(self.jobs), listed=True)})
+        view = ScopeView(jobs=dict(self.jobs), listed=True)
+        add_instances(view)  # the follow-up read of launched servers' instances answered
+        return Observation(now=now, scopes={KEY: view})
 
 
 def step(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from drorch.sandbox import Sandbox
-from drorch.sandbox.faults import FaultsRequest, Throttle
+from drorch.sandbox.faults import Faults, FaultsRequest, Limit, Throttle
 from tests.support.sandbox import sid
 
 
@@ -70,18 +70,44 @@ def test_stalling_an_unknown_job_changes_nothing(sandbox: Sandbox) -> None:
 
 def test_throttle_bucket_allows_the_rate_then_asks_to_wait() -> None:
     bucket = Throttle()
-    assert [bucket.check("op", 2.0) for _ in range(2)] == [None, None]
-    wait = bucket.check("op", 2.0)
+    key = ("111", "us-east-1", "DescribeJobs")
+    assert [bucket.check(key, Limit(2.0, 2.0)) for _ in range(2)] == [None, None]
+    wait = bucket.check(key, Limit(2.0, 2.0))
     assert wait is not None and wait >= 1
-    assert bucket.check("other", 2.0) is None
+    assert bucket.check(("111", "us-east-1", "StartRecovery"), Limit(2.0, 2.0)) is None
 
 
-def test_latency_applies_per_operation_or_to_all() -> None:
-    from drorch.sandbox.faults import Faults
+def test_throttle_buckets_are_per_account_region_and_operation() -> None:
+    bucket, limit = Throttle(), Limit(0.001, 1.0)
+    assert bucket.check(("111", "us-east-1", "DescribeJobs"), limit) is None
+    assert bucket.check(("111", "us-east-1", "DescribeJobs"), limit) == 1000
+    # Another Region, another account: buckets of their own, still full.
+    assert bucket.check(("111", "us-west-2", "DescribeJobs"), limit) is None
+    assert bucket.check(("222", "us-east-1", "DescribeJobs"), limit) is None
 
-    faults = Faults(latency={"DescribeJobs": 0.5, "*": 0.1})
+
+def test_a_burst_lets_calls_pass_back_to_back_below_two_per_second() -> None:
+    bucket, key = Throttle(), ("111", "us-east-1", "DescribeJobs")
+    outcomes = [bucket.check(key, Limit(0.5, 3.0)) for _ in range(4)]
+    assert outcomes[:3] == [None, None, None]
+    assert outcomes[3] == 2  # one token at 0.5/s takes two seconds
+
+
+def test_limits_and_latencies_apply_per_operation_or_to_all() -> None:
+    faults = Faults(
+        throttle={"DescribeJobs": 0.5, "*": 4},
+        throttle_burst={"DescribeJobs": 5},
+        latency={"DescribeJobs": 0.5, "*": 0.1},
+        latency_after={"StartRecovery": 2},
+    )
+    assert faults.limit_for("DescribeJobs") == Limit(0.5, 5)
+    assert faults.limit_for("StartRecovery") == Limit(4, 4)  # default burst: max(1, rate)
+    assert Faults(throttle={"StartRecovery": 0.2}).limit_for("StartRecovery") == Limit(0.2, 1)
+    assert Faults().limit_for("DescribeJobs") is None
     assert faults.latency_for("DescribeJobs") == 0.5
     assert faults.latency_for("StartRecovery") == 0.1
+    assert (faults.latency_after_for("StartRecovery"), faults.latency_after_for("x")) == (2, 0)
+    assert Faults.from_dict(faults.to_dict()) == faults
 
 
 def test_reset_restores_the_fleet_and_clears_stats(sandbox: Sandbox, call: Any) -> None:

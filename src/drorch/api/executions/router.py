@@ -30,6 +30,7 @@ from drorch.bootstrap import Container
 from drorch.domain.common import utcnow
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
+from drorch.engine.retrying import ReadRetry
 from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
 from drorch.ports.clock import Clock
@@ -64,6 +65,7 @@ def start_execution(
         request=_start_request(body),
         audit=audit.with_comment(body.comment),
         waker=_waker(container),
+        read_retry=_read_retry(container),
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
@@ -88,6 +90,7 @@ def preflight_execution(
         drs=container.drs,
         clock=_clock(container),
         request=_start_request(body),
+        read_retry=_read_retry(container),
     )
     return preflight_read(preflight)
 
@@ -247,6 +250,10 @@ def _clock(container: Container) -> Clock | None:
     # The services fall back to the system clock; a container may carry its own.
     clock: Clock | None = getattr(container, "clock", None)
     return clock
+
+
+def _read_retry(container: Container) -> ReadRetry:
+    return ReadRetry(budget=container.settings.preflight_retry_seconds)
 
 
 def _waker(container: Container) -> Waker:

@@ -52,7 +52,7 @@ class PreflightFindingRead(BaseModel):
 
     reason: str = Field(
         description="Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, "
-        "no-quota-headroom, drs-error, drs-not-configured, wave-empty."
+        "no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty."
     )
     message: str = Field(description="What an operator reads.")
     path: str | None = Field(default=None, description="plan-invalid: the plan field.")
@@ -60,6 +60,9 @@ class PreflightFindingRead(BaseModel):
     source_server_id: str | None = None
     replication_state: str | None = None
     scope: str | None = Field(default=None, description="ACCOUNT/REGION of a DRS finding.")
+    retry_after: int | None = Field(
+        default=None, description="drs-throttled: seconds DRS asked to wait before trying again."
+    )
     wave: str | None = None
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drorch.domain.common import FieldProblem, new_id, utcnow
+from drorch.domain.common import FieldProblem, echo_problems, new_id, utcnow
 from drorch.domain.plans import PlanDraft, RecoveryPlan, Wave, check_waves, plan_warnings
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
-from drorch.services.problems import raise_if_problems
+from drorch.services.problems import raise_if_problems, require_version
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,24 @@ def create_plan(*, store: Store, draft: PlanDraft) -> RecoveryPlan:
 
 
 def update_plan(
-    *, store: Store, plan_id: str, draft: PlanDraft, if_match: int | None
+    *,
+    store: Store,
+    plan_id: str,
+    draft: PlanDraft,
+    if_match: int | None,
+    version_named: bool = True,
+    echoed: Mapping[str, Any] | None = None,
 ) -> RecoveryPlan:
-    """Replace a plan; `if_match` is the version the caller last read."""
+    """Replace a plan; `if_match` is the version the caller last read (None: any).
+
+    `version_named` False (the caller named no version at all) refuses with 428.
+    `echoed` holds read-only fields the caller sent back; each must match the plan.
+    """
     with store.transaction() as uow:
         current = _require(uow, plan_id)
-        expected = current.version if if_match is None else if_match
+        require_version("recovery plan", plan_id, current.version, if_match, named=version_named)
+        raise_if_problems(echo_problems(echoed or {}, current.model_dump()), "recovery plan")
+        expected = current.version
         plan = current.model_copy(
             update={**dict(draft), "version": expected + 1, "updated_at": utcnow()}
         )
@@ -58,10 +71,13 @@ def update_plan(
     return plan
 
 
-def delete_plan(*, store: Store, plan_id: str, if_match: int | None) -> None:
+def delete_plan(
+    *, store: Store, plan_id: str, if_match: int | None, version_named: bool = True
+) -> None:
     """Delete a plan."""
     with store.transaction() as uow:
-        _require(uow, plan_id)
+        plan = _require(uow, plan_id)
+        require_version("recovery plan", plan_id, plan.version, if_match, named=version_named)
         uow.plans.delete(plan_id, expected_version=if_match)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
 from drorch.api.recovery_plans.schemas import (
@@ -16,7 +17,7 @@ from drorch.api.recovery_plans.schemas import (
     RecoveryPlanRead,
     RecoveryPlanUpdate,
 )
-from drorch.domain.plans import RecoveryPlan
+from drorch.domain.plans import PlanDraft, RecoveryPlan
 from drorch.ports.store import ListQuery
 from drorch.services import plans
 from drorch.services.plans import PlanValidation
@@ -67,16 +68,29 @@ def update_plan(
     if_match: IfMatch,
     response: Response,
 ) -> RecoveryPlanRead:
-    """Replace a plan; with If-Match, 412 when someone changed it since."""
-    plan = plans.update_plan(store=store, plan_id=plan_id, draft=body, if_match=if_match)
+    """Replace a plan; 412 when someone changed it since the version named, 428 without one."""
+    draft, echoed = split_echo(body, PlanDraft)
+    plan = plans.update_plan(
+        store=store,
+        plan_id=plan_id,
+        draft=draft,
+        if_match=if_match.expected(body.version),
+        version_named=if_match.named(body.version),
+        echoed=echoed,
+    )
     set_etag(response, plan.version)
     return _read(plan)
 
 
 @router.delete("/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_plan(plan_id: str, store: StoreDep, if_match: IfMatch) -> Response:
-    """Delete a plan."""
-    plans.delete_plan(store=store, plan_id=plan_id, if_match=if_match)
+    """Delete a plan; 428 without If-Match."""
+    plans.delete_plan(
+        store=store,
+        plan_id=plan_id,
+        if_match=if_match.expected(),
+        version_named=if_match.named(),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

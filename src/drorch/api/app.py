@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from drorch import __version__
-from drorch.api import health, problems
+from drorch.api import health, openapi, problems
 from drorch.api.executions.router import router as executions_router
 from drorch.api.limits import BodyLimit
 from drorch.api.protection_groups.router import router as groups_router
@@ -48,6 +48,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     for router in (servers_router, groups_router, plans_router, executions_router):
         app.include_router(router)

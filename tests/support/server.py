@@ -18,6 +18,7 @@ import httpx
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
 from drorch.domain.inventory import SourceServer
+from tests.support.openapi_check import check_response
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
@@ -145,5 +146,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def api_client(server: RunningServer, *, timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client for a running server's API; every test client is made here."""
-    return httpx.Client(base_url=server.base_url, timeout=timeout)
+    """An HTTP client for a running server's API; every test client is made here.
+
+    Each answer it receives is checked against the server's OpenAPI document.
+    """
+    hooks = {"response": [check_response]}
+    return httpx.Client(base_url=server.base_url, timeout=timeout, event_hooks=hooks)

@@ -50,6 +50,9 @@ SERVICE_ANSWERS: dict[tuple[str, str], set[int]] = {
     ("put", "/api/v1/recovery-plans/{plan_id}"): {409},
     ("post", "/api/v1/executions"): {404, 409},
     ("post", "/api/v1/executions/preflight"): {404},
+    # Sign-in (docs/identity.md): public, yet a bad password is 401 and a lockout 429.
+    ("post", "/api/v1/auth/token"): {401, 429},
+    ("post", "/api/v1/auth/refresh"): {401},
 }
 
 # Error statuses answered with a body of their own rather than a problem.

@@ -116,8 +116,7 @@ def update_body(doc: dict[str, Any], *, target_id: str) -> dict[str, Any]:
 def update_precondition(
     current: Reply, doc: dict[str, Any], if_match: str | None
 ) -> str | int | None:
-    """If-Match of an update: the operator's, else none when the file has a version, else
-    the version just read."""
+    """If-Match of an update: the operator's, none if the file has a version, else the one read."""
     # A file's version travels in the body, so a stale file gets 412 instead of
     # silently overwriting a change made since it was saved.
     if if_match is None and doc.get("version") is not None:

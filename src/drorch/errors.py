@@ -58,6 +58,14 @@ class PreconditionFailedError(DrorchError):
     title = "Precondition failed"
 
 
+class PreconditionRequiredError(DrorchError):
+    """A change that must name the version it replaces (If-Match or a body `version`) did not."""
+
+    status = 428
+    type_slug = "precondition-required"
+    title = "Precondition required"
+
+
 class PayloadTooLargeError(DrorchError):
     """The request body is over the limit."""
 

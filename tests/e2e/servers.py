@@ -41,5 +41,5 @@ def signed_in(page: Page, server: RunningServer) -> None:
 
 
 def api(server: RunningServer) -> httpx.Client:
-    """An HTTP client for the server's API, signed in as its admin."""
+    """An HTTP client for the server's API (answers checked against its OpenAPI)."""
     return api_client(server, timeout=10.0)

@@ -121,7 +121,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="session")
 def client(api: RunningServer) -> Iterator[httpx.Client]:
-    """An HTTP client for the module's server."""
+    """An HTTP client for the session's server (answers checked against its OpenAPI)."""
     with api_client(api) as http:
         yield http
 

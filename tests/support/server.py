@@ -23,6 +23,7 @@ from drorch.domain.identity import Role
 from drorch.domain.inventory import SourceServer
 from drorch.services import users
 from drorch.services.audit import CLI_AUDIT
+from tests.support.openapi_check import check_response
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
@@ -217,11 +218,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def api_client(
     server: RunningServer, *, timeout: float = 30.0, token: str | None = None
 ) -> httpx.Client:
-    """An HTTP client for a running server's API, signed in (as the admin unless `token`)."""
+    """An HTTP client for a running server's API, signed in (as the admin unless `token`).
+
+    Each answer it receives is checked against the server's OpenAPI document.
+    """
     return client_for(server.base_url, token or server.token, timeout=timeout)
 
 
 def client_for(base_url: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client sending `token`; for apps served in-process rather than by running_server."""
+    """An HTTP client sending `token`, its answers checked against the OpenAPI document."""
     headers = {"Authorization": f"Bearer {token}"}
-    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers)
+    hooks = {"response": [check_response]}
+    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, event_hooks=hooks)

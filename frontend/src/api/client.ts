@@ -38,8 +38,11 @@ export const api = {
       body,
       headers: { "If-Match": `"${version}"` },
     }),
-  deleteGroup: (id: string) =>
-    request<void>(`${V1}/protection-groups/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  deleteGroup: (id: string, version: number) =>
+    request<void>(`${V1}/protection-groups/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
   previewSelection: (
     body: { account_id: string; region: string; selection: ProtectionGroupDraft["selection"]; group_id?: string },
     signal?: AbortSignal,
@@ -57,8 +60,11 @@ export const api = {
       body,
       headers: { "If-Match": `"${version}"` },
     }),
-  deletePlan: (id: string) =>
-    request<void>(`${V1}/recovery-plans/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  deletePlan: (id: string, version: number) =>
+    request<void>(`${V1}/recovery-plans/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
   validatePlan: (id: string, signal?: AbortSignal) =>
     request<PlanValidation>(`${V1}/recovery-plans/${encodeURIComponent(id)}/validate`, {
       method: "POST",

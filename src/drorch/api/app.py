@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from drorch import __version__
-from drorch.api import health, problems, security
+from drorch.api import health, openapi, problems, security
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.executions.router import router as executions_router
@@ -53,6 +53,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     security.annotate(health.router)
+    openapi.install(app)
     app.include_router(health.router)
     for router in (
         auth_router,

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from drorch.api.field_errors import field_error, summary
 from drorch.errors import DrorchError, TooManyRequestsError, UnauthenticatedError
 
 PROBLEM_JSON = "application/problem+json"
@@ -55,15 +56,11 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     malformed = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
     if malformed is not None:
         return _malformed_json(request, malformed)
-    errors = [_field_error(e) for e in exc.errors()]
-    first = errors[0]
-    detail = f"{first['path'] or 'request'}: {first['message']}"
-    if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
+    errors = [field_error(e) for e in exc.errors()]
     return problem(
         422,
         "Invalid input",
-        detail,
+        summary(errors),
         "urn:drorch:problem:validation",
         request.url.path,
         errors=errors,
@@ -105,20 +102,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         "urn:drorch:problem:internal",
         request.url.path,
     )
-
-
-def _field_error(error: dict[str, Any]) -> dict[str, Any]:
-    # Drop the leading "body"/"query"/"path" so paths read like `waves[0].name`.
-    loc = list(error.get("loc", ()))
-    where = loc[0] if loc else ""
-    parts = loc[1:] if where in {"body", "query", "path", "header"} else loc
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    message = error.get("msg", "invalid")
-    if error.get("type") == "extra_forbidden":
-        message = "unknown field"
-    return {"path": path, "message": message, "in": where}
 
 
 _TITLES = {

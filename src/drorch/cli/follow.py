@@ -18,9 +18,10 @@ from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 
 from drorch.cli.http import ApiClient, bearer_header, error_from
-from drorch.cli.output import console, note
+from drorch.cli.output import console, note, safe_text
 
 EXECUTIONS = "/api/v1/executions"
 TERMINAL = frozenset({"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"})
@@ -184,7 +185,13 @@ def progress_view(watch: Watch) -> RenderableType:
     ex = watch.execution
     seconds = (ex.get("timings") or {}).get("duration_seconds")
     elapsed = f" · {int(seconds) // 60}m{int(seconds) % 60:02d}s" if seconds is not None else ""
-    head = f"[bold]{ex['type']}[/] of {ex['plan_name']!r} · {ex['id']} · [bold]{ex['status']}[/]"
+    # Names and messages are data: Text keeps "[x]" in them from being read as markup.
+    head = Text.assemble(
+        (str(ex["type"]), "bold"),
+        safe_text(f" of {ex['plan_name']!r} · {ex['id']} · "),
+        (str(ex["status"]), "bold"),
+        elapsed,
+    )
     waves = Table(box=None, show_header=False, pad_edge=False)
     for column in ("wave", "status", "bar", "done", "servers"):
         waves.add_column(column)
@@ -193,11 +200,11 @@ def progress_view(watch: Watch) -> RenderableType:
         done, total = sum(counts[s] for s in SERVER_DONE), len(wave["servers"])
         text = " · ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         bar = ProgressBar(total=max(total, 1), completed=done, width=30)
-        waves.add_row(wave["name"], wave["status"], bar, f"{done}/{total}", text)
-    events = [_event_line(e) for e in watch.events] or ["(waiting for events)"]
-    return Group(head + elapsed, waves, "", "[bold]Latest events[/]", *events)
+        waves.add_row(Text(safe_text(wave["name"])), wave["status"], bar, f"{done}/{total}", text)
+    events = [Text(_event_line(e)) for e in watch.events] or [Text("(waiting for events)")]
+    return Group(head, waves, "", Text("Latest events", style="bold"), *events)
 
 
 def _event_line(event: dict[str, Any]) -> str:
     at = str(event.get("at", ""))[11:19]
-    return f"{at}  {event.get('kind', '')}: {event.get('message', '')}"
+    return safe_text(f"{at}  {event.get('kind', '')}: {event.get('message', '')}")

@@ -30,11 +30,12 @@ from drorch.cli.resources import (
     delete_resource,
     document_body,
     fetch,
-    guarded_version,
     hint_more,
     list_page,
     parse_tags,
     resolve_id,
+    update_body,
+    update_precondition,
 )
 
 app = typer.Typer(
@@ -109,8 +110,8 @@ def update_group(
     with ApiClient(api_url) as client:
         current = fetch(client, GROUPS, ref)
         group_id = current.data["id"]
-        body = document_body(doc, target_id=group_id)
-        version = guarded_version(current, if_match)
+        body = update_body(doc, target_id=group_id)
+        version = update_precondition(current, doc, if_match)
         group = client.put(GROUPS.item(group_id), body, if_match=version).data
     show(group, as_json=as_json, render=group_view)
 

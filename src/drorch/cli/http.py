@@ -180,19 +180,24 @@ def error_from(response: httpx.Response) -> ApiError:
         snippet = response.text.strip()[:200] or response.reason_phrase
         return ApiError(status, f"HTTP {status} from {response.request.url}: {snippet}", {})
     detail = str(problem.get("detail") or problem.get("title") or f"HTTP {status}")
-    fields = _field_paths(problem, detail)
-    suffix = f" (HTTP {status}" + (f"; fields: {', '.join(fields)}" if fields else "") + ")"
-    return ApiError(status, detail + suffix, problem)
+    problems = _field_problems(problem, detail)
+    suffix = f": {'; '.join(problems)}" if problems else ""
+    return ApiError(status, f"{detail}{suffix} (HTTP {status})", problem)
 
 
-def _field_paths(problem: dict[str, Any], detail: str) -> list[str]:
-    # Name the offending fields unless the detail already does.
-    paths = []
+def _field_problems(problem: dict[str, Any], detail: str) -> list[str]:
+    # Every field problem with its own message, unless the detail already says it.
+    problems = []
     for error in problem.get("errors") or []:
-        path = error.get("path") if isinstance(error, dict) else None
-        if path and path not in detail and path not in paths:
-            paths.append(str(path))
-    return paths[:5]
+        if not isinstance(error, dict):
+            continue
+        path, message = str(error.get("path") or ""), str(error.get("message") or "")
+        text = f"{path}: {message}" if path else message
+        if message in detail:
+            text = f"at {path}" if path and path not in detail else ""
+        if text and text not in problems:
+            problems.append(text)
+    return problems
 
 
 def _json(response: httpx.Response) -> Any:

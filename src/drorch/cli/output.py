@@ -24,6 +24,8 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from drorch.domain.common import TEXT_LAYOUT, is_control
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -70,14 +72,28 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 def print_error(message: str) -> None:
     """Write `error: <message>` as one line on stderr."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {safe_text(message)}\n")
     sys.stderr.flush()
 
 
 def note(message: str) -> None:
     """A hint for the operator on stderr (never mixed into --json output)."""
-    sys.stderr.write(f"{message}\n")
+    sys.stderr.write(f"{safe_text(message, keep=LINE_BREAK)}\n")
     sys.stderr.flush()
+
+
+def safe_text(text: str, *, keep: frozenset[str] = frozenset()) -> str:
+    """`text` with every control character (ESC, NUL, bidi overrides...) shown as an escape."""
+    # Stored names and server messages are data: raw, they could recolour or rewrite the
+    # operator's terminal, or make one name look like another.
+    if not any(is_control(c) for c in text):
+        return text
+    return "".join(c if c in keep or not is_control(c) else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def print_json(data: Any) -> None:
@@ -86,6 +102,7 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+LINE_BREAK = frozenset("\n")
 PIPE_WIDTH = 200  # tables written to a pipe or file are not squeezed into 80 columns
 
 
@@ -117,7 +134,11 @@ def table(
 
 
 def cell_text(value: Any) -> str:
-    """How one value appears in a table cell."""
+    """How one value appears in a table cell, control characters escaped."""
+    return safe_text(_plain_cell(value), keep=TEXT_LAYOUT)
+
+
+def _plain_cell(value: Any) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "-"
     if isinstance(value, bool):

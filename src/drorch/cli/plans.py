@@ -32,10 +32,11 @@ from drorch.cli.resources import (
     delete_resource,
     document_body,
     fetch,
-    guarded_version,
     hint_more,
     list_page,
     resolve_id,
+    update_body,
+    update_precondition,
 )
 
 app = typer.Typer(
@@ -102,8 +103,8 @@ def update_plan(
     with ApiClient(api_url) as client:
         current = fetch(client, PLANS, ref)
         plan_id = current.data["id"]
-        body = _with_group_ids(client, document_body(doc, target_id=plan_id))
-        version = guarded_version(current, if_match)
+        body = _with_group_ids(client, update_body(doc, target_id=plan_id))
+        version = update_precondition(current, doc, if_match)
         plan = client.put(PLANS.item(plan_id), body, if_match=version).data
     show(plan, as_json=as_json, render=plan_view)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from drorch.cli.http import ApiClient, ApiError, Params, Reply
-from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note, print_json
+from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note, print_json, safe_text
 
 # Fields the API computes; a document saved from `get --json` may carry them back.
 READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids")
@@ -26,7 +26,8 @@ IfMatchOption = Annotated[
     typer.Option(
         "--if-match",
         metavar="VERSION",
-        help="Only if the resource is still at this version/ETag (default: the one just read).",
+        help="Only if the resource is still at this version/ETag (default: the file's "
+        "version, else the one just read).",
     ),
 ]
 
@@ -94,15 +95,33 @@ def hint_more(page: dict[str, Any]) -> None:
         note(f"more results: pass --all, or --cursor {cursor}")
 
 
-def document_body(doc: dict[str, Any], *, target_id: str | None = None) -> dict[str, Any]:
-    """The body to send for a document, without read-only fields of a saved copy."""
+def document_body(doc: dict[str, Any]) -> dict[str, Any]:
+    """The body of a create: the document without read-only fields of a saved copy."""
+    return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
+
+
+def update_body(doc: dict[str, Any], *, target_id: str) -> dict[str, Any]:
+    """The body of an update: the whole document, read-only fields left for the API to check."""
+    # The API ignores read-only fields that match and names those that differ, so a file
+    # saved from `get --json` is accepted here exactly as a PUT of it would be.
     doc_id = doc.get("id")
-    if target_id is not None and doc_id is not None and doc_id != target_id:
+    if doc_id is not None and doc_id != target_id:
         raise CliError(
             f"the file describes {doc_id}, not {target_id}; remove its id or update {doc_id}",
             EXIT_USAGE,
         )
-    return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
+    return dict(doc)
+
+
+def update_precondition(
+    current: Reply, doc: dict[str, Any], if_match: str | None
+) -> str | int | None:
+    """If-Match of an update: the operator's, none if the file has a version, else the one read."""
+    # A file's version travels in the body, so a stale file gets 412 instead of
+    # silently overwriting a change made since it was saved.
+    if if_match is None and doc.get("version") is not None:
+        return None
+    return guarded_version(current, if_match)
 
 
 def confirm_delete(what: str, *, yes: bool) -> None:
@@ -130,7 +149,7 @@ def delete_resource(
     if as_json:
         print_json({"deleted": current.data["id"], "name": current.data["name"]})
     else:
-        typer.echo(f"deleted {what}")
+        typer.echo(safe_text(f"deleted {what}"))
 
 
 def guarded_version(reply: Reply, if_match: str | None) -> str | int:

@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from drorch.domain.common import FieldProblem, Model
+from drorch.domain.common import FieldProblem, Model, Name, Text
 from drorch.domain.inventory import SourceServer
 
 INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$")
@@ -32,7 +32,7 @@ class Selection(Model):
     """Either an explicit list of source server ids or a tag selector (all tags must match)."""
 
     server_ids: list[str] | None = None
-    tags: dict[str, str] | None = None
+    tags: dict[Name, Name] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Selection:
@@ -237,8 +237,8 @@ def membership_conflicts(
 class GroupDraft(Model):
     """What an operator submits to create or replace a protection group."""
 
-    name: str = Field(min_length=1, max_length=128, pattern=r"\S")
-    description: str = Field(default="", max_length=2048)
+    name: Name = Field(min_length=1, max_length=128, pattern=r"\S")
+    description: Text = Field(default="", max_length=2048)
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
     selection: Selection

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from drorch.domain.common import FieldProblem, Model
+from drorch.domain.common import FieldProblem, Model, Name, Text
 from drorch.domain.inventory import SourceServer
 
 MAX_SERVERS_PER_JOB = 100
@@ -16,9 +16,9 @@ MAX_SERVERS_PER_JOB = 100
 class Wave(Model):
     """A step of a plan: groups that recover together once their dependencies are done."""
 
-    name: str = Field(min_length=1, max_length=64)
+    name: Name = Field(min_length=1, max_length=64)
     protection_group_ids: list[str] = Field(default_factory=list)
-    depends_on: list[str] | None = Field(
+    depends_on: list[Name] | None = Field(
         default=None, description="Wave names; null means the previous wave."
     )
     pause_before: bool = False
@@ -179,7 +179,7 @@ def plan_warnings(
 class PlanDraft(Model):
     """What an operator submits to create or replace a recovery plan."""
 
-    name: str = Field(min_length=1, max_length=128, pattern=r"\S")
-    description: str = Field(default="", max_length=2048)
+    name: Name = Field(min_length=1, max_length=128, pattern=r"\S")
+    description: Text = Field(default="", max_length=2048)
     rto_minutes: int | None = Field(default=None, ge=1, le=10080)
     waves: list[Wave] = Field(min_length=1, max_length=100)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from drorch.domain.common import new_id, utcnow
+from drorch.domain.common import echo_problems, new_id, utcnow
 from drorch.domain.groups import (
     GroupDraft,
     ProtectionGroup,
@@ -18,7 +20,9 @@ from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
-from drorch.services.problems import raise_if_problems
+from drorch.services.problems import raise_if_problems, require_version
+
+NOUN = "protection group"
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,21 @@ def update_group(
     draft: GroupDraft,
     if_match: int | None,
     audit: AuditContext = SYSTEM_AUDIT,
+    version_named: bool = True,
+    echoed: Mapping[str, Any] | None = None,
 ) -> GroupView:
-    """Replace a group; `if_match` is the version the caller last read."""
+    """Replace a group; `if_match` is the version the caller last read (None: any).
+
+    `version_named` False (the caller named no version at all) refuses with 428.
+    `echoed` holds read-only fields the caller sent back; each must match the group.
+    """
     with store.transaction() as uow:
         current = _require(uow, group_id)
-        expected = current.version if if_match is None else if_match
+        require_version(NOUN, group_id, current.version, if_match, named=version_named)
+        if echoed:
+            shown = {**current.model_dump(), "member_server_ids": uow.groups.members(group_id)}
+            raise_if_problems(echo_problems(echoed, shown), NOUN)
+        expected = current.version
         group = current.model_copy(
             update={**_fields(draft), "version": expected + 1, "updated_at": utcnow()}
         )
@@ -76,11 +90,17 @@ def update_group(
 
 
 def delete_group(
-    *, store: Store, group_id: str, if_match: int | None, audit: AuditContext = SYSTEM_AUDIT
+    *,
+    store: Store,
+    group_id: str,
+    if_match: int | None,
+    version_named: bool = True,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> None:
     """Delete a group no plan uses."""
     with store.transaction() as uow:
         group = _require(uow, group_id)
+        require_version(NOUN, group_id, group.version, if_match, named=version_named)
         plans = uow.plans.using_group(group_id)
         if plans:
             names = ", ".join(repr(p.name) for p in plans)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drorch.domain.common import FieldProblem, new_id, utcnow
+from drorch.domain.common import FieldProblem, echo_problems, new_id, utcnow
 from drorch.domain.plans import PlanDraft, RecoveryPlan, Wave, check_waves, plan_warnings
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
-from drorch.services.problems import raise_if_problems
+from drorch.services.problems import raise_if_problems, require_version
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,19 @@ def update_plan(
     draft: PlanDraft,
     if_match: int | None,
     audit: AuditContext = SYSTEM_AUDIT,
+    version_named: bool = True,
+    echoed: Mapping[str, Any] | None = None,
 ) -> RecoveryPlan:
-    """Replace a plan; `if_match` is the version the caller last read."""
+    """Replace a plan; `if_match` is the version the caller last read (None: any).
+
+    `version_named` False (the caller named no version at all) refuses with 428.
+    `echoed` holds read-only fields the caller sent back; each must match the plan.
+    """
     with store.transaction() as uow:
         current = _require(uow, plan_id)
-        expected = current.version if if_match is None else if_match
+        require_version("recovery plan", plan_id, current.version, if_match, named=version_named)
+        raise_if_problems(echo_problems(echoed or {}, current.model_dump()), "recovery plan")
+        expected = current.version
         plan = current.model_copy(
             update={**dict(draft), "version": expected + 1, "updated_at": utcnow()}
         )
@@ -70,11 +79,17 @@ def update_plan(
 
 
 def delete_plan(
-    *, store: Store, plan_id: str, if_match: int | None, audit: AuditContext = SYSTEM_AUDIT
+    *,
+    store: Store,
+    plan_id: str,
+    if_match: int | None,
+    version_named: bool = True,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> None:
     """Delete a plan."""
     with store.transaction() as uow:
         plan = _require(uow, plan_id)
+        require_version("recovery plan", plan_id, plan.version, if_match, named=version_named)
         uow.plans.delete(plan_id, expected_version=if_match)
         record(uow, "plan.delete", "plan", plan_id, audit=audit, detail={"name": plan.name})
 

@@ -40,11 +40,20 @@ def plan_with(**changes: Any) -> dict[str, Any]:
     return {**plan_body("bad-input-plan", [("w", [G])]), **changes}
 
 
+def guard(method: str) -> dict[str, str]:
+    """Headers a request needs to get past the precondition: PUTs must name a version."""
+    return {"If-Match": "*"} if method == "PUT" else {}
+
+
 def body_cases(
     method: str, path: str, valid: dict[str, Any], required: str
 ) -> list[tuple[str, Case]]:
     """The shared body matrix for an endpoint taking JSON."""
-    c = Case
+    h = guard(method)
+
+    def c(*args: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> Case:
+        return Case(*args, headers={**h, **(headers or {})}, **kwargs)
+
     return [
         ("malformed", c(method, path, 400, raw=b'{"name": "x",')),
         ("not-utf8", c(method, path, 400, raw=b'{"name": "\xff\xfe"}')),
@@ -88,6 +97,14 @@ GROUP_PROBLEMS: list[tuple[str, str, dict[str, Any]]] = [
         f"server_overrides.{SERVER}.static_private_ip",
         {"server_overrides": {SERVER: {"static_private_ip": "10.0.0.999"}}},
     ),
+    ("name-nul", "name", {"name": "web\x00"}),
+    ("name-escape", "name", {"name": "web\x1b[31m"}),
+    ("name-c1", "name", {"name": "web\x9b"}),
+    ("name-del", "name", {"name": "web\x7f"}),
+    ("name-bidi", "name", {"name": "web\u202egnp.exe"}),
+    ("name-isolate", "name", {"name": "web\u2066x"}),
+    ("description-escape", "description", {"description": "two\nlines\x1b[2J"}),
+    ("tag-value-escape", "selection.tags.app", {"selection": {"tags": {"app": "a\x1bb"}}}),
 ]
 # (case name, field path the 422 must name, changes to a valid recovery plan)
 PLAN_PROBLEMS: list[tuple[str, str, dict[str, Any]]] = [
@@ -110,13 +127,22 @@ PLAN_PROBLEMS: list[tuple[str, str, dict[str, Any]]] = [
         "waves[0].protection_group_ids[0]",
         {"waves": [{**WAVE, "protection_group_ids": ["pg-000000000000"]}]},
     ),
+    ("name-nul", "name", {"name": "plan\x00"}),
+    ("name-bidi", "name", {"name": "plan\u202d"}),
+    ("description-nul", "description", {"description": "tabs\tare fine, NUL\x00 is not"}),
+    ("wave-name-escape", "waves[0].name", {"waves": [{**WAVE, "name": "w\x1b]0;x\x07"}]}),
+    (
+        "wave-depends-control",
+        "waves[1].depends_on[0]",
+        {"waves": [WAVE, {**WAVE, "name": "v", "depends_on": ["w\u2069"]}]},
+    ),
 ]
 
 
 def group_cases(method: str, path: str) -> list[tuple[str, Case]]:
     """The body matrix plus problems particular to protection groups."""
     particular = [
-        (name, Case(method, path, 422, field, body=group_with(**changes)))
+        (name, Case(method, path, 422, field, body=group_with(**changes), headers=guard(method)))
         for name, field, changes in GROUP_PROBLEMS
     ]
     return [*body_cases(method, path, group_with(), "account_id"), *particular]
@@ -125,7 +151,7 @@ def group_cases(method: str, path: str) -> list[tuple[str, Case]]:
 def plan_cases(method: str, path: str) -> list[tuple[str, Case]]:
     """The body matrix plus problems particular to recovery plans."""
     particular = [
-        (name, Case(method, path, 422, field, body=plan_with(**changes)))
+        (name, Case(method, path, 422, field, body=plan_with(**changes), headers=guard(method)))
         for name, field, changes in PLAN_PROBLEMS
     ]
     return [*body_cases(method, path, plan_with(), "waves"), *particular]
@@ -163,6 +189,30 @@ def id_cases(path: str, body: dict[str, Any]) -> list[tuple[str, Case]]:
             c("PUT", item, 422, "If-Match", body=body, headers={"If-Match": "yesterday"}),
         ),
         ("delete-if-match", c("DELETE", item, 422, "If-Match", headers={"If-Match": "v1"})),
+        ("put-no-version", c("PUT", item, 428, "If-Match", body=body)),
+        ("delete-no-version", c("DELETE", item, 428, "If-Match")),
+        ("put-stale", c("PUT", item, 412, body=body, headers={"If-Match": '"99"'})),
+        ("put-body-version-stale", c("PUT", item, 412, body={**body, "version": 99})),
+        ("delete-stale", c("DELETE", item, 412, headers={"If-Match": '"99"'})),
+        (
+            "put-versions-disagree",
+            c("PUT", item, 422, "version", body={**body, "version": 1}, headers={"If-Match": "2"}),
+        ),
+        (
+            "put-other-id",
+            c("PUT", item, 422, "id", body={**body, "id": unknown[-15:], "version": 1}),
+        ),
+        (
+            "put-other-created-at",
+            c(
+                "PUT",
+                item,
+                422,
+                "created_at",
+                body={**body, "created_at": "2020-01-01T00:00:00Z"},
+                headers={"If-Match": "1"},
+            ),
+        ),
         ("delete-too-large", c("DELETE", item, 413, raw=b" " * TWO_MIB)),
         ("get-too-large", c("GET", item, 413, raw=b" " * TWO_MIB)),
     ]

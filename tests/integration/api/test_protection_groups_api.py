@@ -180,12 +180,13 @@ def test_group_used_by_plans_cannot_be_deleted(
 ) -> None:
     group = make_group()
     plans = [make_plan([("w1", [group["id"]])]) for _ in range(2)]
-    refused = problem(client.delete(f"{GROUPS}/{group['id']}"), 409)
+    guard = {"If-Match": '"1"'}
+    refused = problem(client.delete(f"{GROUPS}/{group['id']}", headers=guard), 409)
     assert {c["plan_id"] for c in refused["conflicts"]} == {p["id"] for p in plans}
     assert all(p["name"] in refused["detail"] for p in plans)
     for plan in plans:
-        assert client.delete(f"{PLANS}/{plan['id']}").status_code == 204
-    assert client.delete(f"{GROUPS}/{group['id']}").status_code == 204
+        assert client.delete(f"{PLANS}/{plan['id']}", headers=guard).status_code == 204
+    assert client.delete(f"{GROUPS}/{group['id']}", headers=guard).status_code == 204
 
 
 def test_selection_problems_name_the_field(client: httpx.Client, pool: Pool) -> None:
@@ -235,3 +236,65 @@ def test_list_filters_sort_and_pages(client: httpx.Client, make_group: MakeGroup
         "items": [],
         "next_cursor": None,
     }
+
+
+def test_put_takes_back_the_document_get_returned(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool
+) -> None:
+    group = make_group(ids=pool(2))
+    url = f"{GROUPS}/{group['id']}"
+    read = client.get(url).json()
+    saved = client.put(url, json={**read, "description": "edited as read"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] == 2
+    assert saved.json()["description"] == "edited as read"
+    assert saved.json()["member_server_ids"] == read["member_server_ids"]
+
+
+def test_a_stale_document_is_412_not_a_lost_update(
+    client: httpx.Client, make_group: MakeGroup
+) -> None:
+    group = make_group()
+    url = f"{GROUPS}/{group['id']}"
+    first = client.put(url, json={**group, "description": "first writer"})
+    assert first.status_code == 200, first.text
+    stale = problem(client.put(url, json={**group, "description": "second writer"}), 412)
+    assert stale["current_version"] == 2
+    assert client.get(url).json()["description"] == "first writer"
+
+
+def test_read_only_fields_that_differ_are_named(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool, store: SqliteStore
+) -> None:
+    group = make_group(ids=pool(1))
+    url = f"{GROUPS}/{group['id']}"
+    changed = {
+        **group,
+        "id": "pg-000000000000",
+        "created_at": "2020-01-01T00:00:00Z",
+        "member_server_ids": ["s-00000000000000001"],
+        "name": "renamed",
+    }
+    refused = problem(client.put(url, json=changed), 422)
+    paths = [e["path"] for e in refused["errors"]]
+    assert paths == ["id", "created_at", "member_server_ids"]
+    with store.read() as uow:
+        kept = uow.groups.get(group["id"])
+    assert kept is not None and (kept.name, kept.version) == (group["name"], 1)
+
+
+def test_a_change_that_names_no_version_is_428(
+    client: httpx.Client, make_group: MakeGroup, store: SqliteStore
+) -> None:
+    group = make_group()
+    url = f"{GROUPS}/{group['id']}"
+    body = group_body(group["name"], description="no version named")
+    for refused in (client.put(url, json=body), client.delete(url)):
+        required = problem(refused, 428)
+        assert [e["path"] for e in required["errors"]] == ["If-Match"]
+    with store.read() as uow:
+        kept = uow.groups.get(group["id"])
+    assert kept is not None and kept.version == 1
+    # If-Match: * says "whatever is there" on purpose.
+    assert client.put(url, json=body, headers={"If-Match": "*"}).status_code == 200
+    assert client.delete(url, headers={"If-Match": "*"}).status_code == 204

@@ -139,3 +139,22 @@ def test_list_sorts_and_pages(
     assert sorted(seen) == sorted(p["id"] for p in made)
     by_name = client.get(PLANS, params={"search": prefix, "sort": "name"}).json()["items"]
     assert [p["name"] for p in by_name] == [f"{prefix}-{i}" for i in range(4)]
+
+
+def test_put_takes_back_the_plan_get_returned_and_refuses_it_stale(
+    client: httpx.Client, make_group: MakeGroup, make_plan: Callable[..., Any]
+) -> None:
+    plan = make_plan([("w1", [make_group()["id"]])])
+    url = f"{PLANS}/{plan['id']}"
+    read = client.get(url).json()
+    saved = client.put(url, json={**read, "rto_minutes": 30})
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["version"], saved.json()["rto_minutes"]) == (2, 30)
+    problem(client.put(url, json={**read, "rto_minutes": 45}), 412)
+    moved = {**saved.json(), "updated_at": "2020-01-01T00:00:00Z"}
+    assert [e["path"] for e in problem(client.put(url, json=moved), 422)["errors"]] == [
+        "updated_at"
+    ]
+    problem(client.put(url, json={k: v for k, v in read.items() if k != "version"}), 428)
+    problem(client.delete(url), 428)
+    assert client.get(url).json()["rto_minutes"] == 30

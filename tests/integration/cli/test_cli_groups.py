@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.domain.common import is_control, new_id, utcnow
+from drorch.domain.groups import ProtectionGroup, Selection
 from tests.integration.cli.conftest import Cli
 from tests.integration.conftest import FLEET_ACCOUNTS, fleet, group_body, unique_name
 
@@ -73,6 +76,29 @@ def test_update_accepts_a_saved_get_document(cli: Cli, write: Write, pool: Pool)
     out = cli("groups", "update", saved["id"], "-f", str(write("s.json", json.dumps(saved))))
     assert out.exit_code == 0, out.stderr
     assert "edited from a saved copy" in out.stdout
+
+
+def test_update_from_a_stale_saved_file_is_412(cli: Cli, write: Write, pool: Pool) -> None:
+    name = unique_name("cli")
+    cli("groups", "create", "-f", str(write("a.yaml", group_yaml(name, pool(1)))))
+    saved = cli("groups", "get", name, "--json").json()
+    mine = write("mine.json", json.dumps({**saved, "description": "mine"}))
+    theirs = write("theirs.json", json.dumps({**saved, "description": "theirs"}))
+    assert cli("groups", "update", name, "-f", str(theirs)).exit_code == 0
+    out = cli("groups", "update", name, "-f", str(mine))
+    assert out.exit_code == 1
+    assert "412" in out.error_line() and "version 2" in out.error_line()
+    assert cli("groups", "get", name, "--json").json()["description"] == "theirs"
+
+
+def test_update_names_read_only_fields_that_differ(cli: Cli, write: Write, pool: Pool) -> None:
+    name = unique_name("cli")
+    cli("groups", "create", "-f", str(write("a.yaml", group_yaml(name, pool(1)))))
+    saved = cli("groups", "get", name, "--json").json()
+    doc = write("m.json", json.dumps({**saved, "member_server_ids": [], "description": "x"}))
+    out = cli("groups", "update", name, "-f", str(doc))
+    assert out.exit_code == 1
+    assert "422" in out.error_line() and "member_server_ids" in out.error_line()
 
 
 def test_update_with_stale_if_match_is_refused(cli: Cli, write: Write, pool: Pool) -> None:
@@ -162,3 +188,29 @@ def test_preview_for_an_unknown_group_is_refused(cli: Cli, write: Write, pool: P
 def test_preview_without_a_selection_is_a_usage_error(cli: Cli) -> None:
     out = cli("groups", "preview", "--account", FLEET_ACCOUNT)
     assert out.exit_code == 2 and "region" in out.error_line()
+
+
+def test_stored_control_characters_are_shown_escaped(cli: Cli, store: SqliteStore) -> None:
+    # Written past the API (as data from before names were checked would be).
+    prefix = unique_name("ctl")
+    now = utcnow()
+    group = ProtectionGroup(
+        id=new_id("pg"),
+        name=f"{prefix}\x1b[2J\u202egnp.exe\x00",
+        description="line one\nline two\x07",
+        account_id="999988887777",
+        region="eu-west-1",
+        selection=Selection(tags={"ctl": prefix}),
+        created_at=now,
+        updated_at=now,
+    )
+    with store.transaction() as uow:
+        uow.groups.add(group)
+    listed = cli("groups", "list", "--search", prefix)
+    shown = cli("groups", "get", group.id)
+    for out in (listed, shown):
+        assert out.exit_code == 0, out.stderr
+        assert not [c for c in out.stdout if is_control(c) and c != "\n"], out.stdout
+        assert "\\x1b[2J\\u202egnp.exe\\x00" in out.stdout
+    assert "line one" in shown.stdout and "two\\x07" in shown.stdout
+    assert cli("groups", "get", group.id, "--json").json()["name"] == group.name

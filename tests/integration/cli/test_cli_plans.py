@@ -69,6 +69,19 @@ def test_list_update_and_delete(cli: Cli, write: Write, make_group: MakeGroup) -
     assert cli("plans", "list", "--search", name, "--json").json()["items"] == []
 
 
+def test_update_from_a_stale_saved_plan_is_412(
+    cli: Cli, write: Write, make_plan: Callable[..., Any], make_group: MakeGroup
+) -> None:
+    plan = make_plan([("w", [make_group()["id"]])])
+    saved = cli("plans", "get", plan["id"], "--json").json()
+    theirs = write("theirs.json", json.dumps({**saved, "rto_minutes": 10}))
+    mine = write("mine.json", json.dumps({**saved, "rto_minutes": 20}))
+    assert cli("plans", "update", plan["id"], "-f", str(theirs)).exit_code == 0
+    out = cli("plans", "update", plan["id"], "-f", str(mine))
+    assert out.exit_code == 1 and "412" in out.error_line()
+    assert cli("plans", "get", plan["id"], "--json").json()["rto_minutes"] == 10
+
+
 def test_validate_saved_plan_warns_and_exits_0(
     cli: Cli, make_group: MakeGroup, make_plan: Callable[..., Any], pool: Pool
 ) -> None:

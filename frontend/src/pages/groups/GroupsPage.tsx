@@ -21,7 +21,7 @@ export function GroupsPage() {
         { id: "selection", header: "Selection", cell: describeSelection },
         { id: "description", header: "Description", cell: (g) => g.description || "-" },
       ]}
-      remove={(g) => api.deleteGroup(g.id)}
+      remove={(g) => api.deleteGroup(g.id, g.version)}
       deleteNote="Plans that use it block the deletion."
     />
   );

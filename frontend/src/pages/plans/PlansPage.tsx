@@ -33,7 +33,7 @@ export function PlansPage() {
       itemActions={(plan) => (
         <RouterButton disabled={!plan} href={plan ? `/plans/${plan.id}/start` : "/plans"}>Start execution</RouterButton>
       )}
-      remove={(p) => api.deletePlan(p.id)}
+      remove={(p) => api.deletePlan(p.id, p.version)}
       deleteNote="Past executions keep their own snapshot of it."
     />
   );

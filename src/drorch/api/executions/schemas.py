@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drorch.api.query import PageQuery
 from drorch.domain.audit import MAX_COMMENT
+from drorch.domain.common import Name
 from drorch.domain.executions import (
     BatchKind,
     BatchState,
@@ -31,9 +32,9 @@ class ExecutionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    plan_id: str = Field(min_length=1, max_length=128, description="Plan id (or unique name).")
+    plan_id: Name = Field(min_length=1, max_length=128, description="Plan id (or unique name).")
     type: ExecutionType = Field(description="DRILL (test recovery, cleaned up) or RECOVERY.")
-    waves: list[str] | None = Field(
+    waves: list[Name] | None = Field(
         default=None, max_length=100, description="Run only these waves (default: all)."
     )
     allow_unhealthy: bool = Field(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.protection_groups.schemas import (
     ProtectionGroupCreate,
@@ -20,6 +21,7 @@ from drorch.api.protection_groups.schemas import (
 from drorch.api.query import documented, query_of
 from drorch.api.security import audited, require
 from drorch.api.source_servers.router import to_read as server_read
+from drorch.domain.groups import GroupDraft
 from drorch.domain.identity import Permission, Principal
 from drorch.ports.store import ListQuery
 from drorch.services import groups
@@ -102,9 +104,16 @@ def update_group(
     response: Response,
     audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.update")],
 ) -> ProtectionGroupRead:
-    """Replace a group; with If-Match, 412 when someone changed it since."""
+    """Replace a group; 412 when someone changed it since the version named, 428 without one."""
+    draft, echoed = split_echo(body, GroupDraft)
     view = groups.update_group(
-        store=store, group_id=group_id, draft=body, if_match=if_match, audit=audit
+        store=store,
+        group_id=group_id,
+        draft=draft,
+        if_match=if_match.expected(body.version),
+        version_named=if_match.named(body.version),
+        echoed=echoed,
+        audit=audit,
     )
     set_etag(response, view.group.version)
     return _read(view)
@@ -117,8 +126,14 @@ def delete_group(
     if_match: IfMatch,
     audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.delete")],
 ) -> Response:
-    """Delete a group; 409 names the plans that use it."""
-    groups.delete_group(store=store, group_id=group_id, if_match=if_match, audit=audit)
+    """Delete a group; 409 names the plans that use it, 428 without If-Match."""
+    groups.delete_group(
+        store=store,
+        group_id=group_id,
+        if_match=if_match.expected(),
+        version_named=if_match.named(),
+        audit=audit,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from drorch.api.echo import ReadOnlyEcho
 from drorch.api.query import PageQuery
 from drorch.api.source_servers.schemas import SourceServerRead
 from drorch.domain.groups import GroupDraft, LaunchDefaults, Selection, ServerOverride
@@ -16,8 +17,10 @@ class ProtectionGroupCreate(GroupDraft):
     """Body of POST /protection-groups."""
 
 
-class ProtectionGroupUpdate(GroupDraft):
-    """Body of PUT /protection-groups/{id}: the whole group."""
+class ProtectionGroupUpdate(GroupDraft, ReadOnlyEcho):
+    """Body of PUT /protection-groups/{id}: the whole group, read-only fields as GET gave them."""
+
+    member_server_ids: list[str] | None = Field(default=None, description="Read-only; must match.")
 
 
 class ProtectionGroupRead(BaseModel):

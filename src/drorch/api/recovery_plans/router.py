@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 
 from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
 from drorch.api.recovery_plans.schemas import (
@@ -18,7 +19,7 @@ from drorch.api.recovery_plans.schemas import (
 )
 from drorch.api.security import audited, require
 from drorch.domain.identity import Permission, Principal
-from drorch.domain.plans import RecoveryPlan
+from drorch.domain.plans import PlanDraft, RecoveryPlan
 from drorch.ports.store import ListQuery
 from drorch.services import plans
 from drorch.services.audit import AuditContext
@@ -86,9 +87,16 @@ def update_plan(
     response: Response,
     audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.update")],
 ) -> RecoveryPlanRead:
-    """Replace a plan; with If-Match, 412 when someone changed it since."""
+    """Replace a plan; 412 when someone changed it since the version named, 428 without one."""
+    draft, echoed = split_echo(body, PlanDraft)
     plan = plans.update_plan(
-        store=store, plan_id=plan_id, draft=body, if_match=if_match, audit=audit
+        store=store,
+        plan_id=plan_id,
+        draft=draft,
+        if_match=if_match.expected(body.version),
+        version_named=if_match.named(body.version),
+        echoed=echoed,
+        audit=audit,
     )
     set_etag(response, plan.version)
     return _read(plan)
@@ -101,8 +109,14 @@ def delete_plan(
     if_match: IfMatch,
     audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.delete")],
 ) -> Response:
-    """Delete a plan."""
-    plans.delete_plan(store=store, plan_id=plan_id, if_match=if_match, audit=audit)
+    """Delete a plan; 428 without If-Match."""
+    plans.delete_plan(
+        store=store,
+        plan_id=plan_id,
+        if_match=if_match.expected(),
+        version_named=if_match.named(),
+        audit=audit,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

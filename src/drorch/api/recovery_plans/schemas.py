@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from drorch.api.echo import ReadOnlyEcho
 from drorch.api.query import PageQuery
 from drorch.domain.plans import PlanDraft, Wave
 
@@ -15,8 +16,8 @@ class RecoveryPlanCreate(PlanDraft):
     """Body of POST /recovery-plans."""
 
 
-class RecoveryPlanUpdate(PlanDraft):
-    """Body of PUT /recovery-plans/{id}: the whole plan."""
+class RecoveryPlanUpdate(PlanDraft, ReadOnlyEcho):
+    """Body of PUT /recovery-plans/{id}: the whole plan, read-only fields as GET gave them."""
 
 
 class RecoveryPlanRead(BaseModel):

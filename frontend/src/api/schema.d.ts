@@ -1053,7 +1053,11 @@ export interface components {
         };
         /**
          * ServerRunRead
-         * @description One server of a wave: drorch's status, DRS's launch status, job and instances.
+         * @description One server of a wave: drorch's status, the launch's evidence, then its cleanup.
+         *
+         *     `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
+         *     their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
+         *     (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
          */
         ServerRunRead: {
             /** Source Server Id */
@@ -1073,20 +1077,42 @@ export interface components {
              * @enum {string}
              */
             status: "PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED";
-            /** Launch Status */
+            /**
+             * Launch Status
+             * @description DRS's launch result.
+             */
             launch_status: ("PENDING" | "IN_PROGRESS" | "LAUNCHED" | "FAILED" | "TERMINATED") | null;
-            /** Job Id */
+            /**
+             * Job Id
+             * @description The LAUNCH job.
+             */
             job_id: string | null;
             /** Recovery Instance Id */
             recovery_instance_id: string | null;
             /** Ec2 Instance Id */
             ec2_instance_id: string | null;
-            /** Started At */
+            /**
+             * Started At
+             * @description When the launch was started.
+             */
             started_at: string | null;
-            /** Ended At */
+            /**
+             * Ended At
+             * @description When the launch ended (launched or failed).
+             */
             ended_at: string | null;
             /** Error */
             error: string | null;
+            /**
+             * Terminate Job Id
+             * @description The drill cleanup's TERMINATE job.
+             */
+            terminate_job_id: string | null;
+            /**
+             * Terminated At
+             * @description When cleanup saw the instance gone.
+             */
+            terminated_at: string | null;
         };
         /**
          * SourceServerRead
@@ -1146,16 +1172,32 @@ export interface components {
         };
         /**
          * TimingsRead
-         * @description How long the run took (so far) against the plan's recovery time objective.
+         * @description How long the run took (so far) and the recovery time it achieved against its RTO.
          */
         TimingsRead: {
-            /** Duration Seconds */
+            /**
+             * Duration Seconds
+             * @description Start to end (or now), pauses included.
+             */
             duration_seconds: number | null;
-            /** Rto Minutes */
+            /**
+             * Rto Minutes
+             * @description The plan's RTO target.
+             */
             rto_minutes: number | null;
             /**
+             * Rto Achieved Seconds
+             * @description First launch start to last server launched, minus time PAUSED in between; None before any server launched.
+             */
+            rto_achieved_seconds: number | null;
+            /**
+             * Paused Seconds
+             * @description Time spent PAUSED (operator pause or held wave).
+             */
+            paused_seconds: number;
+            /**
              * Within Rto
-             * @description None until the run has ended.
+             * @description RTO achieved <= target; None unless the execution COMPLETED with a target.
              */
             within_rto: boolean | null;
         };

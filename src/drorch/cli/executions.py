@@ -20,6 +20,7 @@ from drorch.cli.output import (
     CliError,
     JsonOption,
     details,
+    duration_text,
     note,
     reports_errors,
     show,
@@ -320,7 +321,9 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
             ("status", f"{ex['status']} (cleanup {ex['cleanup_status']})"),
             ("started", f"{ex.get('started_at') or '-'} by {ex.get('started_by')}"),
             ("ended", ex.get("ended_at")),
-            ("duration (s)", timings.get("duration_seconds")),
+            ("duration", duration_text(timings.get("duration_seconds"))),
+            ("RTO achieved", rto_text(timings)),
+            ("paused", duration_text(timings.get("paused_seconds"))),
             ("within RTO", timings.get("within_rto")),
             ("left behind", ex.get("leftovers")),
         ]
@@ -336,6 +339,15 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
     jobs = [_pick(j, job_keys) for j in ex.get("jobs", [])]
     job_table = table(["JOB", "KIND", "WAVE", "DRS STATUS", "STATE", "SERVERS"], jobs, title="Jobs")
     return Group(fields, table(columns, rows, title="Servers"), job_table)
+
+
+def rto_text(timings: dict[str, Any]) -> str | None:
+    """RTO achieved (paused time left out) and the plan's target, e.g. `1m 12s (target 60m)`."""
+    achieved = duration_text(timings.get("rto_achieved_seconds"))
+    target = timings.get("rto_minutes")
+    if achieved is None or target is None:
+        return achieved
+    return f"{achieved} (target {target}m)"
 
 
 def _pick(item: dict[str, Any], keys: Iterable[str]) -> list[Any]:

@@ -20,7 +20,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from drorch.cli.http import ApiClient, error_from
-from drorch.cli.output import console, note
+from drorch.cli.output import console, duration_text, note
 
 EXECUTIONS = "/api/v1/executions"
 TERMINAL = frozenset({"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"})
@@ -180,7 +180,7 @@ def progress_view(watch: Watch) -> RenderableType:
     """The live screen: a headline, a bar per wave with server counts, the latest events."""
     ex = watch.execution
     seconds = (ex.get("timings") or {}).get("duration_seconds")
-    elapsed = f" · {int(seconds) // 60}m{int(seconds) % 60:02d}s" if seconds is not None else ""
+    elapsed = f" · {duration_text(seconds)}" if seconds is not None else ""
     head = f"[bold]{ex['type']}[/] of {ex['plan_name']!r} · {ex['id']} · [bold]{ex['status']}[/]"
     waves = Table(box=None, show_header=False, pad_edge=False)
     for column in ("wave", "status", "bar", "done", "servers"):

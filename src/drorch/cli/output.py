@@ -129,6 +129,18 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def duration_text(seconds: float | None) -> str | None:
+    """A duration as people read it: `45s`, `1m 12s`, `2h 5m 0s` (None stays None)."""
+    if seconds is None:
+        return None
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes}m {secs}s"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
 def details(pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> Table:
     """A two-column field/value table for one resource."""
     result = Table(title=title, title_justify="left", show_header=False, box=None)

@@ -1,4 +1,4 @@
-"""GET /health: liveness stays 200 while degraded; `?ready` answers 503 until DRS and runner work."""
+"""GET /health: liveness is 200 while degraded; `?ready` is 503 until DRS and the runner work."""
 
 from __future__ import annotations
 

@@ -36,15 +36,16 @@ describe("Gantt", () => {
     render(<Gantt execution={cleanedDrill()} />);
     const launches = screen.getAllByTestId("launch-bar");
     expect(launches).toHaveLength(2);
+    const launch = launches[0]!;
     // Launch of web-1: 0 -> 10 min on a 0 -> 60 min axis; its instance: 10 -> 60 min.
     const width = (el: Element) => Number(el.getAttribute("width"));
     const x = (el: Element) => Number(el.getAttribute("x"));
-    const [instance] = screen.getAllByTestId("instance-bar");
+    const instance = screen.getAllByTestId("instance-bar")[0]!;
     expect(screen.getAllByTestId("instance-bar")).toHaveLength(1);
-    expect(width(launches[0])).toBeCloseTo(640 / 6, 1);
-    expect(x(instance)).toBeCloseTo(x(launches[0]) + width(launches[0]), 1);
+    expect(width(launch)).toBeCloseTo(640 / 6, 1);
+    expect(x(instance)).toBeCloseTo(x(launch) + width(launch), 1);
     expect(width(instance)).toBeCloseTo((640 * 5) / 6, 1);
-    expect(launches[0].textContent).toBe("web-1: launch LAUNCHED");
+    expect(launch.textContent).toBe("web-1: launch LAUNCHED");
     expect(instance.textContent).toContain("terminated 2026-01-01 01:00:00Z");
   });
 

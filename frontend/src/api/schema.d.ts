@@ -13,7 +13,9 @@ export interface paths {
         };
         /**
          * Health
-         * @description 200 when every dependency answers, 503 otherwise; each check says why.
+         * @description Liveness: 200 `ok` or `degraded` (reasons listed), 503 when the store fails.
+         *
+         *     With `?ready`, readiness: 200 only when every check is usable, 503 otherwise.
          */
         get: operations["health_health_get"];
         put?: never;
@@ -580,6 +582,19 @@ export interface components {
             /** Ended At */
             ended_at: string | null;
         };
+        /**
+         * GroupWarning
+         * @description Something saved that has no effect, located by a field path (it does not block).
+         */
+        GroupWarning: {
+            /**
+             * Path
+             * @description `selection`, or `server_overrides.<server id>`.
+             */
+            path: string;
+            /** Message */
+            message: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -884,6 +899,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Warnings
+             * @description A selection matching no server, overrides of servers the selection does not pick. Not part of the group: computed from its members now.
+             */
+            warnings?: components["schemas"]["GroupWarning"][];
         };
         /**
          * ProtectionGroupUpdate
@@ -1021,6 +1041,13 @@ export interface components {
              * @description The group being edited, if any.
              */
             group_id?: string | null;
+            /**
+             * Server Overrides
+             * @description The group's overrides, to warn of unselected ones.
+             */
+            server_overrides?: {
+                [key: string]: components["schemas"]["ServerOverride"];
+            };
         };
         /**
          * SelectionPreviewRead
@@ -1031,6 +1058,11 @@ export interface components {
             servers: components["schemas"]["SourceServerRead"][];
             /** Conflicts */
             conflicts: components["schemas"]["SelectionConflict"][];
+            /**
+             * Warnings
+             * @description A selection matching no server, overrides of servers the selection does not pick. Not part of the group: computed from its members now.
+             */
+            warnings: components["schemas"]["GroupWarning"][];
         };
         /**
          * ServerOverride
@@ -1270,7 +1302,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     health_health_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Present (`?ready`): answer 503 until the store, DRS and runner work. */
+                ready?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1284,6 +1319,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -129,6 +129,7 @@ def run_demo(server: DemoServer) -> None:
     made = samples.ensure_samples(store=container.store)
     plan = samples.demo_plan(made)
     _banner(server.url, found, made)
+    _unassigned(samples.unassigned_servers(store=container.store))
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
     with ApiClient(server.url) as client:
@@ -175,6 +176,18 @@ def _banner(url: str, servers: int, made: Any) -> None:
     out.print(f"DRS sandbox at {url}/sandbox/drs with {servers} source servers", markup=False)
     names = ", ".join(p.name for p in made.plans) or "none"
     out.print(f"sample recovery plans: {names} (new: {len(made.created)})", markup=False)
+
+
+def _unassigned(servers: list[Any]) -> None:
+    """Point a new user at the servers no sample group holds: theirs to group."""
+    if not servers:
+        return
+    names = ", ".join(sorted(s.hostname for s in servers)[:5])
+    console().print(
+        f"{len(servers)} source server(s) in no group yet ({names}): "
+        "make a group of your own (drorch servers list --unassigned)",
+        markup=False,
+    )
 
 
 def _check_port_free(port: int) -> None:

@@ -19,6 +19,7 @@ from drorch.cli.output import (
     reports_errors,
     show,
     table,
+    warn,
 )
 from drorch.cli.resources import (
     GROUPS,
@@ -92,6 +93,7 @@ def create_group(
     body = document_body(load_document(file))
     with ApiClient(api_url) as client:
         group = client.post(GROUPS.path, body).data
+    warn(group.get("warnings") or [])
     show(group, as_json=as_json, render=group_view)
 
 
@@ -112,6 +114,7 @@ def update_group(
         body = document_body(doc, target_id=group_id)
         version = guarded_version(current, if_match)
         group = client.put(GROUPS.item(group_id), body, if_match=version).data
+    warn(group.get("warnings") or [])
     show(group, as_json=as_json, render=group_view)
 
 
@@ -152,6 +155,7 @@ def preview_group(
         if group is not None:
             body["group_id"] = resolve_id(client, GROUPS, group)
         preview = client.post(f"{GROUPS.path}/preview", body).data
+    warn(preview.get("warnings") or [])
     show(preview, as_json=as_json, render=preview_view)
 
 
@@ -171,6 +175,8 @@ def _preview_body(
     }
     if doc.get("id") or doc.get("group_id"):
         body["group_id"] = doc.get("group_id") or doc.get("id")
+    if doc.get("server_overrides"):
+        body["server_overrides"] = doc["server_overrides"]
     if tags and servers:
         raise CliError("select by --tag or by --server, not both", EXIT_USAGE)
     if tags:

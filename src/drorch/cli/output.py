@@ -80,6 +80,13 @@ def note(message: str) -> None:
     sys.stderr.flush()
 
 
+def warn(items: Iterable[dict[str, Any]]) -> None:
+    """Each `{path, message}` warning of an answer as a `warning:` line on stderr."""
+    for item in items:
+        path = item.get("path")
+        note(f"warning: {path}: {item.get('message')}" if path else f"warning: {item}")
+
+
 def print_json(data: Any) -> None:
     """Write one JSON document on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -13,7 +13,7 @@ from drorch.cli.http import ApiClient, ApiError, Params, Reply
 from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note, print_json
 
 # Fields the API computes; a document saved from `get --json` may carry them back.
-READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids")
+READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids", "warnings")
 
 AllOption = Annotated[bool, typer.Option("--all", help="Follow next_cursor and list every page.")]
 LimitOption = Annotated[int, typer.Option("--limit", help="Page size (1-500).")]

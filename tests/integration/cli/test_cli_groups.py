@@ -162,3 +162,28 @@ def test_preview_for_an_unknown_group_is_refused(cli: Cli, write: Write, pool: P
 def test_preview_without_a_selection_is_a_usage_error(cli: Cli) -> None:
     out = cli("groups", "preview", "--account", FLEET_ACCOUNT)
     assert out.exit_code == 2 and "region" in out.error_line()
+
+
+def test_create_and_preview_print_warnings_on_stderr(cli: Cli, write: Write, pool: Pool) -> None:
+    inside, outside = pool(2)
+    doc = group_yaml(unique_name("cli"), [inside], server_overrides={outside: {"optional": True}})
+    path = str(write("warned.yaml", doc))
+    made = cli("groups", "create", "-f", path, "--json")
+    assert made.exit_code == 0, made.stderr
+    line = f"warning: server_overrides.{outside}: {outside} is not in the group's selection"
+    assert made.stderr.startswith(line)
+    assert made.json()["warnings"][0]["path"] == f"server_overrides.{outside}"
+    preview = cli("groups", "preview", "-f", path)
+    assert preview.exit_code == 0 and preview.stderr.startswith(line)
+    empty = cli(
+        "groups",
+        "preview",
+        "--account",
+        "111122223333",
+        "--region",
+        "us-east-1",
+        "--tag",
+        "Application=nothing",
+    )
+    assert empty.exit_code == 0
+    assert empty.stderr.startswith("warning: selection: the tag selector (Application=nothing)")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 from drorch.api.deps import IfMatch, StoreDep, set_etag
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.protection_groups.schemas import (
+    GroupWarning,
     ProtectionGroupCreate,
     ProtectionGroupListQuery,
     ProtectionGroupRead,
@@ -60,10 +61,12 @@ def preview_selection(body: SelectionPreviewCreate, store: StoreDep) -> Selectio
         region=body.region,
         selection=body.selection,
         group_id=body.group_id,
+        overrides=body.server_overrides,
     )
     return SelectionPreviewRead(
         servers=[server_read(s, preview.holders.get(s.id)) for s in preview.servers],
         conflicts=[SelectionConflict(**c) for c in preview.conflicts],
+        warnings=[GroupWarning(**w.as_dict()) for w in preview.warnings],
     )
 
 
@@ -98,5 +101,9 @@ def delete_group(group_id: str, store: StoreDep, if_match: IfMatch) -> Response:
 
 def _read(view: GroupView) -> ProtectionGroupRead:
     return ProtectionGroupRead.model_validate(
-        {**view.group.model_dump(), "member_server_ids": view.members}
+        {
+            **view.group.model_dump(),
+            "member_server_ids": view.members,
+            "warnings": [w.as_dict() for w in view.warnings],
+        }
     )

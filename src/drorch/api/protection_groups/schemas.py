@@ -20,6 +20,19 @@ class ProtectionGroupUpdate(GroupDraft):
     """Body of PUT /protection-groups/{id}: the whole group."""
 
 
+class GroupWarning(BaseModel):
+    """Something saved that has no effect, located by a field path (it does not block)."""
+
+    path: str = Field(description="`selection`, or `server_overrides.<server id>`.")
+    message: str
+
+
+WARNINGS_HELP = (
+    "A selection matching no server, overrides of servers the selection does not pick. "
+    "Not part of the group: computed from its members now."
+)
+
+
 class ProtectionGroupRead(BaseModel):
     """A protection group with the servers it holds now."""
 
@@ -35,6 +48,8 @@ class ProtectionGroupRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    # Optional in the schema: list pages carry groups as stored, without warnings.
+    warnings: list[GroupWarning] = Field(default_factory=list, description=WARNINGS_HELP)
 
 
 class SelectionPreviewCreate(BaseModel):
@@ -46,6 +61,9 @@ class SelectionPreviewCreate(BaseModel):
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
     selection: Selection
     group_id: str | None = Field(default=None, description="The group being edited, if any.")
+    server_overrides: dict[str, ServerOverride] = Field(
+        default_factory=dict, description="The group's overrides, to warn of unselected ones."
+    )
 
 
 class SelectionConflict(BaseModel):
@@ -61,6 +79,7 @@ class SelectionPreviewRead(BaseModel):
 
     servers: list[SourceServerRead]
     conflicts: list[SelectionConflict]
+    warnings: list[GroupWarning] = Field(description=WARNINGS_HELP)
 
 
 class ProtectionGroupListQuery(PageQuery):

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from drorch.cli.executions import execution_view
-from drorch.cli.follow import EXECUTIONS, follow_execution
+from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient
 from drorch.cli.output import EXIT_USAGE, CliError, console, note, reports_errors
 from drorch.config import Settings
@@ -162,9 +162,7 @@ def _cleanup(client: ApiClient, execution: dict[str, Any]) -> None:
         return
     note(f"cleaning up: terminating the recovery instances of {execution['id']}")
     path = f"{EXECUTIONS}/{execution['id']}"
-    seen = max(
-        (e["seq"] for e in client.list_all(f"{path}/events", params={"limit": 500})), default=0
-    )
+    seen = last_event_seq(client, execution["id"])
     client.post(f"{path}/terminate-instances")
     done = follow_execution(client, execution["id"], after_seq=seen)
     note(f"cleanup {done['cleanup_status']}")

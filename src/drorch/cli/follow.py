@@ -82,6 +82,12 @@ def follow_execution(
     return final
 
 
+def last_event_seq(client: ApiClient, execution_id: str) -> int:
+    """The newest timeline entry's seq: follow after it to show only what happens next."""
+    events = client.list_all(f"{EXECUTIONS}/{execution_id}/events", params={"limit": 500})
+    return max((int(e["seq"]) for e in events), default=0)
+
+
 def _follow_live(messages: Iterable[Message], watch: Watch, out: Console) -> None:
     with Live(progress_view(watch), console=out, refresh_per_second=4, transient=True) as live:
         for kind, data in messages:

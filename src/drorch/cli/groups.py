@@ -32,10 +32,11 @@ from drorch.cli.resources import (
     document_body,
     fetch,
     guarded_version,
-    hint_more,
     list_page,
     parse_tags,
     resolve_id,
+    show_page,
+    sort_check,
 )
 
 app = typer.Typer(
@@ -46,13 +47,23 @@ app = typer.Typer(
 RefArgument = Annotated[str, typer.Argument(metavar="GROUP", help="Group id or name.")]
 
 
+GroupSortOption = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="name, created_at; prefix - to reverse.",
+        callback=sort_check("name", "created_at"),
+    ),
+]
+
+
 @app.command("list")
 @reports_errors
 def list_groups(
     search: Annotated[str | None, typer.Option(help="Name contains.")] = None,
     account: Annotated[str | None, typer.Option(help="AWS account id.")] = None,
     region: Annotated[str | None, typer.Option(help="AWS Region.")] = None,
-    sort: Annotated[str, typer.Option(help="name or created_at; prefix - to reverse.")] = "name",
+    sort: GroupSortOption = "name",
     limit: LimitOption = 100,
     cursor: CursorOption = None,
     all_pages: AllOption = False,
@@ -70,9 +81,7 @@ def list_groups(
     }
     with ApiClient(api_url) as client:
         page = list_page(client, GROUPS.path, params, all_pages=all_pages)
-    show(page, as_json=as_json, render=groups_table)
-    if not as_json:
-        hint_more(page)
+    show_page(page, as_json=as_json, render=groups_table, nothing="no protection groups match")
 
 
 @app.command("get")
@@ -245,6 +254,8 @@ def group_view(group: dict[str, Any]) -> RenderableType:
 
 def preview_view(preview: dict[str, Any]) -> RenderableType:
     """The servers a selection picks, marking those another group holds."""
+    if not preview["servers"]:
+        return "no source servers match the selection"
     held = {c["source_server_id"]: c for c in preview.get("conflicts", [])}
     rows = [
         (

@@ -185,5 +185,5 @@ def test_create_and_preview_print_warnings_on_stderr(cli: Cli, write: Write, poo
         "--tag",
         "Application=nothing",
     )
-    assert empty.exit_code == 0
+    assert empty.exit_code == 0 and empty.stdout == "no source servers match the selection\n"
     assert empty.stderr.startswith("warning: selection: the tag selector (Application=nothing)")

@@ -21,6 +21,12 @@ class Background(Protocol):
     def stop(self) -> None: ...
 
 
+class Driver(Background, Protocol):
+    """The engine driver of this process; readiness asks whether it is running."""
+
+    def running(self) -> bool: ...
+
+
 @dataclass
 class Container:
     """Everything wired for one process."""
@@ -29,6 +35,7 @@ class Container:
     store: Store
     drs: DrsGateway | None = None
     sandbox_app: Any = None
+    runner: Driver | None = None
     background: list[Background] = field(default_factory=list)
     auth: LocalAuth | None = None
     verifiers: list[TokenVerifier] = field(default_factory=list)
@@ -124,7 +131,8 @@ def _runner(settings: Settings, container: Container) -> None:
             reconcile_grace=settings.engine_launch_grace_seconds,
         ),
     )
-    container.background.append(Runner(engine))
+    container.runner = Runner(engine)
+    container.background.append(container.runner)
 
 
 def _store(settings: Settings) -> Store:

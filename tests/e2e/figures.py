@@ -42,6 +42,8 @@ def _server(wave: int, n: int, start: datetime) -> dict[str, Any]:
         "started_at": began.isoformat(),
         "ended_at": (began + timedelta(seconds=420)).isoformat(),
         "error": None,
+        "terminate_job_id": None,
+        "terminated_at": None,
     }
 
 
@@ -77,7 +79,13 @@ def big_execution() -> dict[str, Any]:
         "leftovers": [],
         "waves": waves,
         "jobs": [],
-        "timings": {"duration_seconds": 6000.0, "rto_minutes": None, "within_rto": None},
+        "timings": {
+            "duration_seconds": 6000.0,
+            "rto_minutes": None,
+            "rto_achieved_seconds": 6000.0,
+            "paused_seconds": 0.0,
+            "within_rto": None,
+        },
         "started_by": "bench",
         "version": 1,
         "created_at": start.isoformat(),

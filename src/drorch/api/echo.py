@@ -29,7 +29,8 @@ def split_echo(body: BaseModel, draft_type: type[D]) -> tuple[D, dict[str, Any]]
         _fields_set=body.model_fields_set & draft_fields,
         **{name: getattr(body, name) for name in draft_fields},
     )
-    sent = body.model_fields_set - draft_fields - {"version"}
+    # Warnings are advice worked out again on every save: what a client read is no claim.
+    sent = body.model_fields_set - draft_fields - {"version", "warnings"}
     echoed = {
         name: getattr(body, name)
         for name in type(body).model_fields  # in declaration order, so errors read in order

@@ -19,7 +19,7 @@ import typer
 
 from drorch.bootstrap import Container
 from drorch.cli.executions import execution_view
-from drorch.cli.follow import EXECUTIONS, follow_execution
+from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient
 from drorch.cli.output import EXIT_USAGE, CliError, console, note, reports_errors
 from drorch.config import Settings
@@ -138,6 +138,7 @@ def run_demo(server: DemoServer) -> None:
     made = samples.ensure_samples(store=container.store)
     plan = samples.demo_plan(made)
     _banner(server.url, found, made)
+    _unassigned(samples.unassigned_servers(store=container.store))
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
     admin, password = demo_users(container, server.settings.data_dir)
@@ -182,9 +183,7 @@ def _cleanup(client: ApiClient, execution: dict[str, Any]) -> None:
         return
     note(f"cleaning up: terminating the recovery instances of {execution['id']}")
     path = f"{EXECUTIONS}/{execution['id']}"
-    seen = max(
-        (e["seq"] for e in client.list_all(f"{path}/events", params={"limit": 500})), default=0
-    )
+    seen = last_event_seq(client, execution["id"])
     client.post(f"{path}/terminate-instances")
     done = follow_execution(client, execution["id"], after_seq=seen)
     note(f"cleanup {done['cleanup_status']}")
@@ -278,6 +277,18 @@ def _banner(url: str, servers: int, made: Any) -> None:
     out.print(f"DRS sandbox at {url}/sandbox/drs with {servers} source servers", markup=False)
     names = ", ".join(p.name for p in made.plans) or "none"
     out.print(f"sample recovery plans: {names} (new: {len(made.created)})", markup=False)
+
+
+def _unassigned(servers: list[Any]) -> None:
+    """Point a new user at the servers no sample group holds: theirs to group."""
+    if not servers:
+        return
+    names = ", ".join(sorted(s.hostname for s in servers)[:5])
+    console().print(
+        f"{len(servers)} source server(s) in no group yet ({names}): "
+        "make a group of your own (drorch servers list --unassigned)",
+        markup=False,
+    )
 
 
 def _check_port_free(port: int) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group, RenderableType
 
-from drorch.cli.follow import EXECUTIONS, follow_execution
+from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient, ApiError, ApiUrlOption
 from drorch.cli.output import (
     EXIT_CODES_HELP,
@@ -20,6 +20,7 @@ from drorch.cli.output import (
     CliError,
     JsonOption,
     details,
+    duration_text,
     note,
     reports_errors,
     show,
@@ -31,9 +32,9 @@ from drorch.cli.resources import (
     CursorOption,
     LimitOption,
     YesOption,
-    hint_more,
     list_page,
     resolve_id,
+    show_page,
 )
 
 app = typer.Typer(
@@ -41,9 +42,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+UNHEALTHY = "replication-unhealthy"
 ExecArgument = Annotated[str, typer.Argument(metavar="EXECUTION", help="Execution id.")]
+# -F, not -f: every command's -f is --file.
 FollowOption = Annotated[
-    bool, typer.Option("--follow", "-f", help="Show live progress until the execution ends.")
+    bool, typer.Option("--follow", "-F", help="Show live progress until the execution ends.")
 ]
 
 
@@ -90,7 +93,7 @@ def start_execution(
         }
         if dry_run:
             raise typer.Exit(show_preflight(client, body, as_json=as_json))
-        execution = _post_start(client, body)
+        execution = _post_start(client, body, plan)
         if not follow:
             show(execution, as_json=as_json, render=execution_view)
             return
@@ -118,9 +121,7 @@ def list_executions(
         page = list_page(
             client, EXECUTIONS, {**params, "limit": limit, "cursor": cursor}, all_pages=all_pages
         )
-    show(page, as_json=as_json, render=executions_table)
-    if not as_json:
-        hint_more(page)
+    show_page(page, as_json=as_json, render=executions_table, nothing="no executions match")
 
 
 @app.command("get")
@@ -177,9 +178,11 @@ def terminate(
 ) -> None:
     """Clean up a finished drill: terminate the recovery instances it launched."""
     with ApiClient(api_url) as client:
+        # Follow only what this cleanup adds, not the drill's whole timeline again.
+        seen = last_event_seq(client, execution_id) if follow else 0
         execution = client.post(f"{EXECUTIONS}/{execution_id}/terminate-instances").data
         if follow:
-            execution = follow_or_detach(client, execution_id, as_json=as_json)
+            execution = follow_or_detach(client, execution_id, as_json=as_json, after_seq=seen)
         else:
             show(execution, as_json=as_json, render=execution_view)
     if follow and execution.get("cleanup_status") != "COMPLETED":
@@ -231,22 +234,36 @@ def _wave_names(raw: str | None) -> list[str] | None:
     return names
 
 
-def _post_start(client: ApiClient, body: dict[str, Any]) -> dict[str, Any]:
-    """POST the start; a refused preflight lists every reason before the one-line error."""
+def _post_start(client: ApiClient, body: dict[str, Any], plan: str) -> dict[str, Any]:
+    """POST the start; a refused preflight is one error line naming every reason."""
     try:
         execution: dict[str, Any] = client.post(EXECUTIONS, body).data
     except ApiError as exc:
-        for conflict in exc.problem.get("conflicts") or []:
-            note(f"  - {_reason(conflict)}")
-        raise
+        conflicts = exc.problem.get("conflicts") or []
+        if exc.status != 409 or not conflicts:
+            raise
+        raise CliError(refusal_line(plan, conflicts), EXIT_REFUSED) from None
     return execution
 
 
-def _reason(conflict: Any) -> str:
-    if isinstance(conflict, dict):
-        text = conflict.get("message") or conflict.get("detail") or conflict.get("reason")
-        return str(text) if text else json.dumps(conflict, sort_keys=True)
-    return str(conflict)
+def refusal_line(plan: str, conflicts: list[Any]) -> str:
+    """`cannot start …: reason; reason (pass --allow-unhealthy …)`: the CLI's words, one line."""
+    reasons = "; ".join(finding_text(c) for c in conflicts)
+    hint = ""
+    if any(isinstance(c, dict) and c.get("reason") == UNHEALTHY for c in conflicts):
+        hint = " (pass --allow-unhealthy to start despite unhealthy replication)"
+    return f"cannot start plan {plan!r}: {reasons}{hint}"
+
+
+def finding_text(finding: Any, *, accepted: bool = False) -> str:
+    """A preflight finding in CLI terms: the API's `allow_unhealthy` hint becomes the flag."""
+    if not isinstance(finding, dict):
+        return str(finding)
+    if finding.get("reason") == UNHEALTHY and finding.get("source_server_id"):
+        state = f"{finding['source_server_id']} replication is {finding.get('replication_state')}"
+        return f"{state} (accepted by --allow-unhealthy)" if accepted else state
+    text = finding.get("message") or finding.get("detail") or finding.get("reason")
+    return str(text) if text else json.dumps(finding, sort_keys=True)
 
 
 def show_preflight(client: ApiClient, body: dict[str, Any], *, as_json: bool) -> int:
@@ -278,9 +295,13 @@ def preflight_view(report: dict[str, Any]) -> RenderableType:
         [_pick(w, wave_keys) for w in report["waves"]],
         title="Waves",
     )
-    rows = [("blocker", r["reason"], r["message"]) for r in reasons]
-    rows += [("warning", w["reason"], w["message"]) for w in warnings]
-    return Group(fields, waves, table(["SEVERITY", "CHECK", "MESSAGE"], rows, title="Checks"))
+    rows = [("blocker", r["reason"], finding_text(r)) for r in reasons]
+    rows += [("warning", w["reason"], finding_text(w, accepted=True)) for w in warnings]
+    parts: list[RenderableType] = [fields, waves]
+    parts.append(table(["SEVERITY", "CHECK", "MESSAGE"], rows, title="Checks"))
+    if any(r["reason"] == UNHEALTHY for r in reasons):
+        parts.append("pass --allow-unhealthy to start despite unhealthy replication")
+    return Group(*parts)
 
 
 def _action(
@@ -292,11 +313,18 @@ def _action(
 
 
 def follow_or_detach(
-    client: ApiClient, execution_id: str, *, as_json: bool, poll: bool = False
+    client: ApiClient,
+    execution_id: str,
+    *,
+    as_json: bool,
+    poll: bool = False,
+    after_seq: int = 0,
 ) -> dict[str, Any]:
     """Follow to the end and show the final state; Ctrl-C stops watching, not the execution."""
     try:
-        final = follow_execution(client, execution_id, quiet_stdout=as_json, poll=poll)
+        final = follow_execution(
+            client, execution_id, quiet_stdout=as_json, poll=poll, after_seq=after_seq
+        )
     except KeyboardInterrupt:
         note(f"stopped following; {execution_id} goes on (drorch exec follow {execution_id})")
         raise typer.Exit(130) from None
@@ -320,7 +348,9 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
             ("status", f"{ex['status']} (cleanup {ex['cleanup_status']})"),
             ("started", f"{ex.get('started_at') or '-'} by {ex.get('started_by')}"),
             ("ended", ex.get("ended_at")),
-            ("duration (s)", timings.get("duration_seconds")),
+            ("duration", duration_text(timings.get("duration_seconds"))),
+            ("RTO achieved", rto_text(timings)),
+            ("paused", duration_text(timings.get("paused_seconds"))),
             ("within RTO", timings.get("within_rto")),
             ("left behind", ex.get("leftovers")),
         ]
@@ -336,6 +366,15 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
     jobs = [_pick(j, job_keys) for j in ex.get("jobs", [])]
     job_table = table(["JOB", "KIND", "WAVE", "DRS STATUS", "STATE", "SERVERS"], jobs, title="Jobs")
     return Group(fields, table(columns, rows, title="Servers"), job_table)
+
+
+def rto_text(timings: dict[str, Any]) -> str | None:
+    """RTO achieved (paused time left out) and the plan's target, e.g. `1m 12s (target 60m)`."""
+    achieved = duration_text(timings.get("rto_achieved_seconds"))
+    target = timings.get("rto_minutes")
+    if achieved is None or target is None:
+        return achieved
+    return f"{achieved} (target {target}m)"
 
 
 def _pick(item: dict[str, Any], keys: Iterable[str]) -> list[Any]:

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drorch.cli.http import ApiClient, bearer_header, error_from
-from drorch.cli.output import console, note, safe_text
+from drorch.cli.output import console, duration_text, note, safe_text
 
 EXECUTIONS = "/api/v1/executions"
 TERMINAL = frozenset({"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"})
@@ -81,6 +81,12 @@ def follow_execution(
         _follow_lines(messages, watch, out)
     final: dict[str, Any] = client.get(path).data
     return final
+
+
+def last_event_seq(client: ApiClient, execution_id: str) -> int:
+    """The newest timeline entry's seq: follow after it to show only what happens next."""
+    events = client.list_all(f"{EXECUTIONS}/{execution_id}/events", params={"limit": 500})
+    return max((int(e["seq"]) for e in events), default=0)
 
 
 def _follow_live(messages: Iterable[Message], watch: Watch, out: Console) -> None:
@@ -184,7 +190,7 @@ def progress_view(watch: Watch) -> RenderableType:
     """The live screen: a headline, a bar per wave with server counts, the latest events."""
     ex = watch.execution
     seconds = (ex.get("timings") or {}).get("duration_seconds")
-    elapsed = f" · {int(seconds) // 60}m{int(seconds) % 60:02d}s" if seconds is not None else ""
+    elapsed = f" · {duration_text(seconds)}" if seconds is not None else ""
     # Names and messages are data: Text keeps "[x]" in them from being read as markup.
     head = Text.assemble(
         (str(ex["type"]), "bold"),

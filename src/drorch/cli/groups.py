@@ -19,6 +19,7 @@ from drorch.cli.output import (
     reports_errors,
     show,
     table,
+    warn,
 )
 from drorch.cli.resources import (
     GROUPS,
@@ -30,10 +31,11 @@ from drorch.cli.resources import (
     delete_resource,
     document_body,
     fetch,
-    hint_more,
     list_page,
     parse_tags,
     resolve_id,
+    show_page,
+    sort_check,
     update_body,
     update_precondition,
 )
@@ -46,13 +48,23 @@ app = typer.Typer(
 RefArgument = Annotated[str, typer.Argument(metavar="GROUP", help="Group id or name.")]
 
 
+GroupSortOption = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="name, created_at; prefix - to reverse.",
+        callback=sort_check("name", "created_at"),
+    ),
+]
+
+
 @app.command("list")
 @reports_errors
 def list_groups(
     search: Annotated[str | None, typer.Option(help="Name contains.")] = None,
     account: Annotated[str | None, typer.Option(help="AWS account id.")] = None,
     region: Annotated[str | None, typer.Option(help="AWS Region.")] = None,
-    sort: Annotated[str, typer.Option(help="name or created_at; prefix - to reverse.")] = "name",
+    sort: GroupSortOption = "name",
     limit: LimitOption = 100,
     cursor: CursorOption = None,
     all_pages: AllOption = False,
@@ -70,9 +82,7 @@ def list_groups(
     }
     with ApiClient(api_url) as client:
         page = list_page(client, GROUPS.path, params, all_pages=all_pages)
-    show(page, as_json=as_json, render=groups_table)
-    if not as_json:
-        hint_more(page)
+    show_page(page, as_json=as_json, render=groups_table, nothing="no protection groups match")
 
 
 @app.command("get")
@@ -93,6 +103,7 @@ def create_group(
     body = document_body(load_document(file))
     with ApiClient(api_url) as client:
         group = client.post(GROUPS.path, body).data
+    warn(group.get("warnings") or [])
     show(group, as_json=as_json, render=group_view)
 
 
@@ -113,6 +124,7 @@ def update_group(
         body = update_body(doc, target_id=group_id)
         version = update_precondition(current, doc, if_match)
         group = client.put(GROUPS.item(group_id), body, if_match=version).data
+    warn(group.get("warnings") or [])
     show(group, as_json=as_json, render=group_view)
 
 
@@ -153,6 +165,7 @@ def preview_group(
         if group is not None:
             body["group_id"] = resolve_id(client, GROUPS, group)
         preview = client.post(f"{GROUPS.path}/preview", body).data
+    warn(preview.get("warnings") or [])
     show(preview, as_json=as_json, render=preview_view)
 
 
@@ -172,6 +185,8 @@ def _preview_body(
     }
     if doc.get("id") or doc.get("group_id"):
         body["group_id"] = doc.get("group_id") or doc.get("id")
+    if doc.get("server_overrides"):
+        body["server_overrides"] = doc["server_overrides"]
     if tags and servers:
         raise CliError("select by --tag or by --server, not both", EXIT_USAGE)
     if tags:
@@ -240,6 +255,8 @@ def group_view(group: dict[str, Any]) -> RenderableType:
 
 def preview_view(preview: dict[str, Any]) -> RenderableType:
     """The servers a selection picks, marking those another group holds."""
+    if not preview["servers"]:
+        return "no source servers match the selection"
     held = {c["source_server_id"]: c for c in preview.get("conflicts", [])}
     rows = [
         (

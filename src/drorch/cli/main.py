@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from drorch import __version__
 from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
 from drorch.cli.output import print_error
 
@@ -61,6 +62,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"drorch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Disaster-recovery orchestrator for AWS Elastic Disaster Recovery."""
+
+
 serve.register(app)
 sandbox.register(app)
 app.add_typer(servers.app, name="servers")

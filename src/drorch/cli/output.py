@@ -96,6 +96,13 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def warn(items: Iterable[dict[str, Any]]) -> None:
+    """Each `{path, message}` warning of an answer as a `warning:` line on stderr."""
+    for item in items:
+        path = item.get("path")
+        note(f"warning: {path}: {item.get('message')}" if path else f"warning: {item}")
+
+
 def print_json(data: Any) -> None:
     """Write one JSON document on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -148,6 +155,18 @@ def _plain_cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def duration_text(seconds: float | None) -> str | None:
+    """A duration as people read it: `45s`, `1m 12s`, `2h 5m 0s` (None stays None)."""
+    if seconds is None:
+        return None
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes}m {secs}s"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def details(pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> Table:

@@ -32,9 +32,10 @@ from drorch.cli.resources import (
     delete_resource,
     document_body,
     fetch,
-    hint_more,
     list_page,
     resolve_id,
+    show_page,
+    sort_check,
     update_body,
     update_precondition,
 )
@@ -47,11 +48,21 @@ app = typer.Typer(
 RefArgument = Annotated[str, typer.Argument(metavar="PLAN", help="Plan id or name.")]
 
 
+PlanSortOption = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="name, created_at; prefix - to reverse.",
+        callback=sort_check("name", "created_at"),
+    ),
+]
+
+
 @app.command("list")
 @reports_errors
 def list_plans(
     search: Annotated[str | None, typer.Option(help="Name contains.")] = None,
-    sort: Annotated[str, typer.Option(help="name or created_at; prefix - to reverse.")] = "name",
+    sort: PlanSortOption = "name",
     limit: LimitOption = 100,
     cursor: CursorOption = None,
     all_pages: AllOption = False,
@@ -62,9 +73,7 @@ def list_plans(
     params = {"search": search, "sort": sort, "limit": limit, "cursor": cursor}
     with ApiClient(api_url) as client:
         page = list_page(client, PLANS.path, params, all_pages=all_pages)
-    show(page, as_json=as_json, render=plans_table)
-    if not as_json:
-        hint_more(page)
+    show_page(page, as_json=as_json, render=plans_table, nothing="no recovery plans match")
 
 
 @app.command("get")

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
 from drorch.cli.http import ApiClient, ApiError, Params, Reply
-from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, note, print_json, safe_text
+from drorch.cli.output import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+    console,
+    note,
+    print_json,
+    safe_text,
+)
 
 # Fields the API computes; a document saved from `get --json` may carry them back.
-READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids")
+READ_ONLY_FIELDS = ("id", "version", "created_at", "updated_at", "member_server_ids", "warnings")
 
 AllOption = Annotated[bool, typer.Option("--all", help="Follow next_cursor and list every page.")]
-LimitOption = Annotated[int, typer.Option("--limit", help="Page size (1-500).")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, max=500, help="Page size (1-500).")]
 CursorOption = Annotated[
     str | None, typer.Option("--cursor", help="Start at this next_cursor of a previous page.")
 ]
@@ -30,6 +39,20 @@ IfMatchOption = Annotated[
         "version, else the one just read).",
     ),
 ]
+
+
+def sort_check(*fields: str) -> Callable[[str], str]:
+    """A `--sort` callback taking one of `fields`, or one prefixed with - to reverse."""
+    choices = {*fields, *(f"-{f}" for f in fields)}
+    listed = ", ".join(fields)
+
+    def check(value: str) -> str:
+        # Refused here as a usage error (exit 2), not sent for the API to refuse (exit 1).
+        if value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of {listed} (prefix - to reverse)")
+        return value
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -84,8 +107,28 @@ def list_page(client: ApiClient, path: str, params: Params, *, all_pages: bool) 
         query = {k: v for k, v in params.items() if k != "cursor"}
         query["limit"] = 500  # fewest round trips when following every cursor
         return {"items": client.list_all(path, params=query), "next_cursor": None}
-    data: dict[str, Any] = client.get(path, params=params).data
+    try:
+        data: dict[str, Any] = client.get(path, params=params).data
+    except ApiError as exc:
+        # A list's query string comes only from options: the API refusing one is bad usage.
+        if exc.status == 422:
+            exc.exit_code = EXIT_USAGE
+        raise
     return data
+
+
+def show_page(
+    page: dict[str, Any], *, as_json: bool, render: Callable[[Any], Any], nothing: str
+) -> None:
+    """A list page as JSON or a table; an empty one says so, then how to see more."""
+    if as_json:
+        print_json(page)
+        return
+    if page["items"]:
+        console().print(render(page))
+    else:
+        typer.echo(nothing)
+    hint_more(page)
 
 
 def hint_more(page: dict[str, Any]) -> None:

@@ -8,16 +8,24 @@ import typer
 from rich.console import Group, RenderableType
 
 from drorch.cli.http import ApiClient, ApiUrlOption
-from drorch.cli.output import EXIT_CODES_HELP, JsonOption, reports_errors, show, table
+from drorch.cli.output import (
+    EXIT_CODES_HELP,
+    JsonOption,
+    duration_text,
+    reports_errors,
+    show,
+    table,
+)
 from drorch.cli.resources import (
     GROUPS,
     AllOption,
     CursorOption,
     LimitOption,
-    hint_more,
     list_page,
     parse_tags,
     resolve_id,
+    show_page,
+    sort_check,
 )
 
 app = typer.Typer(
@@ -26,6 +34,16 @@ app = typer.Typer(
 )
 PATH = "/api/v1/source-servers"
 SYNC_TIMEOUT = 600.0  # a sync reads every account and Region from DRS
+
+
+ServerSortOption = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="hostname, id, account_id, region, replication_state; prefix - to reverse.",
+        callback=sort_check("hostname", "id", "account_id", "region", "replication_state"),
+    ),
+]
 
 
 @app.command("list")
@@ -45,10 +63,7 @@ def list_servers(
     ] = None,
     group: Annotated[str | None, typer.Option(help="Members of this group (id or name).")] = None,
     search: Annotated[str | None, typer.Option(help="Hostname contains.")] = None,
-    sort: Annotated[
-        str,
-        typer.Option(help="hostname, id, account_id, region or replication_state; - reverses."),
-    ] = "hostname",
+    sort: ServerSortOption = "hostname",
     limit: LimitOption = 100,
     cursor: CursorOption = None,
     all_pages: AllOption = False,
@@ -72,9 +87,7 @@ def list_servers(
         if group is not None:
             params["group_id"] = resolve_id(client, GROUPS, group)
         page = list_page(client, PATH, params, all_pages=all_pages)
-    show(page, as_json=as_json, render=servers_table)
-    if not as_json:
-        hint_more(page)
+    show_page(page, as_json=as_json, render=servers_table, nothing="no source servers match")
 
 
 @app.command("sync")
@@ -107,9 +120,7 @@ def servers_table(page: dict[str, Any]) -> RenderableType:
 
 
 def _lag(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f}m"
+    return duration_text(seconds)
 
 
 def sync_view(result: dict[str, Any]) -> RenderableType:

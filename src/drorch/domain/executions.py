@@ -95,6 +95,9 @@ class ServerRun(Record):
     started_at: datetime | None = None
     ended_at: datetime | None = None
     error: str | None = None
+    # Drill cleanup is recorded apart, so the launch evidence above is never overwritten.
+    terminate_job_id: str | None = None
+    terminated_at: datetime | None = None
 
 
 class WaveRun(Record):
@@ -138,6 +141,14 @@ class Retry(Record):
     not_before: datetime | None = None
 
 
+class Pause(Record):
+    """One stretch of time the execution spent PAUSED (`ended_at` None while it lasts)."""
+
+    started_at: datetime
+    ended_at: datetime | None = None
+    rule: str = Field(description="pause (an operator) or hold (a pause_before wave).")
+
+
 class Event(Model):
     """One entry of the timeline: who did what, when."""
 
@@ -168,6 +179,7 @@ class Execution(Record):
     paused_reason: str | None = None
     waiting_scopes: list[str] = Field(default_factory=list, description="Waiting for quota.")
     cleanup_started_at: datetime | None = None
+    pauses: list[Pause] = Field(default_factory=list, description="Time spent PAUSED.")
     terminate_on_cancel: bool = False
     expected_job_seconds: float | None = None
     started_by: str

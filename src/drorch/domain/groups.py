@@ -220,6 +220,39 @@ def _check_static_ip(
     return []
 
 
+def selection_warnings(
+    selection: Selection,
+    overrides: Mapping[str, object],
+    members: Iterable[str],
+    *,
+    account_id: str,
+    region: str,
+) -> list[FieldProblem]:
+    """What is saved but does nothing: a selection matching no server, overrides of others."""
+    picked = set(members)
+    warnings: list[FieldProblem] = []
+    if not picked:
+        what = _selection_text(selection)
+        warnings.append(
+            FieldProblem("selection", f"{what} matches no source server in {account_id}/{region}")
+        )
+    for server_id in sorted(set(overrides) - picked):
+        warnings.append(
+            FieldProblem(
+                f"server_overrides.{server_id}",
+                f"{server_id} is not in the group's selection, so this override has no effect",
+            )
+        )
+    return warnings
+
+
+def _selection_text(selection: Selection) -> str:
+    if selection.server_ids is not None:
+        return "the server list"
+    tags = ", ".join(f"{k}={v}" for k, v in sorted((selection.tags or {}).items()))
+    return f"the tag selector ({tags})"
+
+
 def membership_conflicts(
     group_id: str, server_ids: Iterable[str], holders: Mapping[str, tuple[str, str]]
 ) -> list[dict[str, str]]:

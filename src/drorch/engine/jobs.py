@@ -186,10 +186,10 @@ def _fold_terminate(
     statuses = {s.source_server_id: s.launch_status for s in job.servers}
     for server_id in batch.source_server_ids:
         server = index[server_id]
+        server.terminate_job_id = batch.job_id
         gone = _instance_gone(server, view, statuses.get(server_id))
         if gone and r.TERMINATED.allows(server.status):
             r.move_server(server, r.TERMINATED, changes.now)
-            server.launch_status = "TERMINATED"
     changes.note("job.completed", f"terminate job {batch.job_id} completed", job_id=batch.job_id)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from drorch.domain.executions import Event, Execution, ServerRun, WaveRun
+from drorch.domain.executions import Event, Execution, Pause, ServerRun, WaveRun
 
 
 class IllegalTransition(Exception):
@@ -114,10 +114,19 @@ def move_execution(ex: Execution, rule_: Rule, changes: Changes, why: str = "") 
     before, ex.status = ex.status, rule_.target  # type: ignore[assignment]
     if rule_ is BEGIN:
         ex.started_at = changes.now
+    _track_pause(ex, before, rule_, changes.now)
     if ex.terminal:
         ex.ended_at = changes.now
     text = f"execution {before} -> {ex.status}" + (f": {why}" if why else "")
     changes.note(f"execution.{rule_.name}", text, status=ex.status)
+
+
+def _track_pause(ex: Execution, before: str, rule_: Rule, now: datetime) -> None:
+    # Time spent PAUSED is kept as intervals: the RTO achieved leaves it out.
+    if rule_.target == "PAUSED":
+        ex.pauses.append(Pause(started_at=now, rule=rule_.name))
+    elif before == "PAUSED" and ex.pauses and ex.pauses[-1].ended_at is None:
+        ex.pauses[-1].ended_at = now
 
 
 def move_wave(wave: WaveRun, rule_: Rule, changes: Changes, why: str = "") -> None:
@@ -140,6 +149,9 @@ def move_server(server: ServerRun, rule_: Rule, now: datetime) -> None:
         server.started_at = now
     elif rule_ is REQUEUE:
         server.started_at = None
+    elif rule_ is TERMINATED:
+        # The launch's start, end and result stay as they were: cleanup is recorded apart.
+        server.terminated_at = now
     elif rule_.target != "LAUNCHING":
         server.ended_at = now
 

@@ -64,6 +64,11 @@ class Runner:
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def running(self) -> bool:
+        """True while the dispatcher thread is alive and not told to stop."""
+        thread = self._thread
+        return thread is not None and thread.is_alive() and not self._stop.is_set()
+
     def wake(self, execution_id: str) -> None:
         """Look at the queue now (the service already made the execution due)."""
         self._wake.set()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from drorch.domain.common import echo_problems, new_id, utcnow
+from drorch.domain.common import FieldProblem, echo_problems, new_id, utcnow
 from drorch.domain.groups import (
     GroupDraft,
     ProtectionGroup,
@@ -15,6 +15,7 @@ from drorch.domain.groups import (
     check_selection,
     membership_conflicts,
     resolve_selection,
+    selection_warnings,
 )
 from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, NotFoundError
@@ -27,10 +28,16 @@ NOUN = "protection group"
 
 @dataclass(frozen=True)
 class GroupView:
-    """A group with the ids of the servers it currently holds."""
+    """A group with the ids of the servers it currently holds, and what it does in vain."""
 
     group: ProtectionGroup
     members: list[str]
+    warnings: list[FieldProblem] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, group: ProtectionGroup, members: list[str]) -> GroupView:
+        """The view, with the warnings its members imply."""
+        return cls(group, members, group_warnings(group, members))
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,18 @@ class SelectionPreview:
     servers: list[SourceServer]
     conflicts: list[dict[str, str]]
     holders: dict[str, tuple[str, str]]  # server id -> (group id, group name) holding it now
+    warnings: list[FieldProblem] = field(default_factory=list)
+
+
+def group_warnings(group: ProtectionGroup, members: list[str]) -> list[FieldProblem]:
+    """A group's selection matching nothing, and overrides of servers it does not select."""
+    return selection_warnings(
+        group.selection,
+        group.server_overrides,
+        members,
+        account_id=group.account_id,
+        region=group.region,
+    )
 
 
 def create_group(
@@ -53,7 +72,7 @@ def create_group(
         uow.groups.add(group)
         uow.groups.set_members(group.id, members)
         record(uow, "group.create", "group", group.id, audit=audit, detail={"name": group.name})
-    return GroupView(group, members)
+    return GroupView.of(group, members)
 
 
 def update_group(
@@ -86,7 +105,7 @@ def update_group(
         uow.groups.set_members(group.id, members)
         detail = {"name": group.name, "version": group.version}
         record(uow, "group.update", "group", group.id, audit=audit, detail=detail)
-    return GroupView(group, members)
+    return GroupView.of(group, members)
 
 
 def delete_group(
@@ -115,7 +134,7 @@ def delete_group(
 def get_group(*, store: Store, group_id: str) -> GroupView:
     """One group with its members."""
     with store.read() as uow:
-        return GroupView(_require(uow, group_id), uow.groups.members(group_id))
+        return GroupView.of(_require(uow, group_id), uow.groups.members(group_id))
 
 
 def list_groups(*, store: Store, query: ListQuery) -> Page[str]:
@@ -125,9 +144,15 @@ def list_groups(*, store: Store, query: ListQuery) -> Page[str]:
 
 
 def preview_selection(
-    *, store: Store, account_id: str, region: str, selection: Selection, group_id: str | None
+    *,
+    store: Store,
+    account_id: str,
+    region: str,
+    selection: Selection,
+    group_id: str | None,
+    overrides: Mapping[str, object] | None = None,
 ) -> SelectionPreview:
-    """What a selection resolves to now, without saving anything."""
+    """What a selection resolves to now (and what would do nothing), without saving anything."""
     with store.read() as uow:
         if group_id is not None:
             # Else a mistyped id would quietly preview as a new group.
@@ -139,7 +164,10 @@ def preview_selection(
         by_id = {s.id: s for s in inventory}
         holders = uow.groups.holders(ids)
         conflicts = membership_conflicts(group_id or "", ids, holders)
-        return SelectionPreview([by_id[i] for i in ids], conflicts, holders)
+    warnings = selection_warnings(
+        selection, overrides or {}, ids, account_id=account_id, region=region
+    )
+    return SelectionPreview([by_id[i] for i in ids], conflicts, holders, warnings)
 
 
 def refresh_tag_groups(uow: UnitOfWork) -> list[dict[str, str]]:

@@ -1,9 +1,11 @@
 """Sample protection groups and recovery plans, derived from the inventory's tags (demo).
 
-Servers tagged `Application` and `Tier` give one tag-selected group per application,
-Region and tier (`storefront-us-east-1-db`) and one plan per application and Region
-(`storefront-us-east-1`) whose waves recover the tiers in order: db, then app, then web.
-Running it again reuses what exists by name, so the demo can start any number of times.
+Production servers (tagged `Environment: prod`) with `Application` and `Tier` tags give
+one tag-selected group per application, Region and tier (`storefront-us-east-1-db`) and
+one plan per application and Region (`storefront-us-east-1`) whose waves recover the
+tiers in order: db, then app, then web. Other servers stay unassigned, so a new user can
+make a group of their own at once. Running it again reuses what exists by name, so the
+demo can start any number of times.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from drorch.services import groups, plans
 
 APP_TAG = "Application"
 TIER_TAG = "Tier"
+ENV_TAG, SAMPLE_ENV = "Environment", "prod"
 TIER_ORDER = ("db", "app", "web")
 SAMPLE_RTO_MINUTES = 60
 # Rough relative launch times, to pick the quickest healthy plan for the demo's drill.
@@ -59,13 +62,19 @@ def ensure_samples(*, store: Store) -> Samples:
 
 
 def sample_layout(servers: list[SourceServer]) -> Layout:
-    """Servers with both tags, by account, Region and application, then tier."""
+    """Production servers with both tags, by account, Region and application, then tier."""
     layout: Layout = defaultdict(lambda: defaultdict(list))
     for server in servers:
         app, tier = server.tags.get(APP_TAG), server.tags.get(TIER_TAG)
-        if app and tier:
+        if app and tier and server.tags.get(ENV_TAG) == SAMPLE_ENV:
             layout[(server.account_id, server.region, app)][tier].append(server)
     return {key: dict(tiers) for key, tiers in layout.items()}
+
+
+def unassigned_servers(*, store: Store) -> list[SourceServer]:
+    """Servers no group holds (the first page): what a new user can group right away."""
+    with store.read() as uow:
+        return uow.servers.page(ServerQuery(assigned=False, limit=MAX_PAGE_SIZE)).items
 
 
 def demo_plan(samples: Samples) -> RecoveryPlan | None:
@@ -90,7 +99,8 @@ def _ensure_group(
             description=f"Sample: the {tier} tier of {app} in {region}.",
             account_id=account_id,
             region=region,
-            selection=Selection(tags={APP_TAG: app, TIER_TAG: tier}),
+            # The environment tag keeps other environments' servers free for the user.
+            selection=Selection(tags={APP_TAG: app, TIER_TAG: tier, ENV_TAG: SAMPLE_ENV}),
         )
         try:
             group = groups.create_group(store=store, draft=draft).group

@@ -298,3 +298,38 @@ def test_a_change_that_names_no_version_is_428(
     # If-Match: * says "whatever is there" on purpose.
     assert client.put(url, json=body, headers={"If-Match": "*"}).status_code == 200
     assert client.delete(url, headers={"If-Match": "*"}).status_code == 204
+
+
+def test_a_selection_matching_nothing_is_saved_with_a_warning(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool
+) -> None:
+    group = make_group(tags={"app": "no-such-app"})
+    assert group["member_server_ids"] == []
+    assert group["warnings"] == [
+        {
+            "path": "selection",
+            "message": "the tag selector (app=no-such-app) matches no source server "
+            "in 111122223333/us-east-1",
+        }
+    ]
+    assert client.get(f"{GROUPS}/{group['id']}").json()["warnings"] == group["warnings"]
+    body = group_body(group["name"], ids=pool(1), version=group["version"])
+    fixed = client.put(f"{GROUPS}/{group['id']}", json=body)
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["warnings"] == []
+
+
+def test_an_override_for_a_server_outside_the_selection_warns(
+    client: httpx.Client, make_group: MakeGroup, pool: Pool
+) -> None:
+    inside, outside = pool(2)
+    overrides = {inside: {"optional": True}, outside: {"instance_type": "t3.micro"}}
+    group = make_group(ids=[inside], server_overrides=overrides)
+    assert [w["path"] for w in group["warnings"]] == [f"server_overrides.{outside}"]
+    assert "not in the group's selection" in group["warnings"][0]["message"]
+    body = {k: v for k, v in group_body(ids=[inside]).items() if k != "name"}
+    preview = client.post(f"{GROUPS}/preview", json={**body, "server_overrides": overrides})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["warnings"] == group["warnings"]
+    nothing = client.post(f"{GROUPS}/preview", json={**body, "selection": {"tags": {"x": "y"}}})
+    assert [w["path"] for w in nothing.json()["warnings"]] == ["selection"]

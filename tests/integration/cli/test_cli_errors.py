@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from drorch import __version__
 from tests.integration.cli.conftest import Cli
 from tests.integration.conftest import unique_name
 from tests.support.server import RunningServer, free_port, server_env
@@ -96,13 +97,35 @@ def test_no_server_is_exit_3_telling_to_start_it(cli: Cli, args: tuple[str, ...]
         assert out.stdout == ""
 
 
+def test_a_list_value_only_the_api_refuses_is_still_a_usage_error(cli: Cli) -> None:
+    out = cli("exec", "list", "--status", "SLEEPING")
+    assert out.exit_code == 2 and "status" in out.error_line()
+    assert out.stdout == ""
+
+
+def test_version_prints_the_package_version(cli: Cli) -> None:
+    out = cli("--version", api_url=None)
+    assert out.exit_code == 0 and out.stdout == f"drorch {__version__}\n"
+
+
+def test_empty_lists_say_so(cli: Cli) -> None:
+    nothing = "no-such-name-anywhere"
+    for args, message in (
+        (("groups", "list", "--search", nothing), "no protection groups match"),
+        (("plans", "list", "--search", nothing), "no recovery plans match"),
+        (("servers", "list", "--search", nothing), "no source servers match"),
+        (("exec", "list", "--type", "RECOVERY", "--status", "PARTIAL"), "no executions match"),
+    ):
+        out = cli(*args)
+        assert out.exit_code == 0 and out.stdout == f"{message}\n", (args, out.stderr)
+    assert cli("groups", "list", "--search", nothing, "--json").json()["items"] == []
+
+
 def test_api_refusals_are_exit_1(cli: Cli) -> None:
     for args in (("groups", "get", "pg-000000000000"), ("plans", "get", "missing-plan")):
         out = cli(*args)
         assert out.exit_code == 1
         out.error_line()
-    bad_sort = cli("groups", "list", "--sort", "colour")
-    assert bad_sort.exit_code == 1 and "sort" in bad_sort.error_line()
 
 
 USAGE_ERRORS = [
@@ -111,6 +134,12 @@ USAGE_ERRORS = [
     (("groups", "get"), "Missing argument 'GROUP' (try 'drorch groups get --help')"),
     (("bogus",), "No such command 'bogus' (try 'drorch --help')"),
     (("groups", "list", "--limit", "many"), "Invalid value for '--limit'"),
+    (("groups", "list", "--limit", "0"), "Invalid value for '--limit'"),
+    (("servers", "list", "--limit", "501"), "Invalid value for '--limit'"),
+    (("exec", "list", "--limit", "0"), "Invalid value for '--limit'"),
+    (("groups", "list", "--sort", "colour"), "'colour' is not one of name, created_at"),
+    (("plans", "list", "--sort", "-bogus"), "'-bogus' is not one of name, created_at"),
+    (("servers", "list", "--sort", "os"), "'os' is not one of hostname, id, account_id"),
     (("sandbox", "--clock", "sundial"), "--clock: use scaled or virtual"),
 ]
 

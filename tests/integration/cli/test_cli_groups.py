@@ -214,3 +214,28 @@ def test_stored_control_characters_are_shown_escaped(cli: Cli, store: SqliteStor
         assert "\\x1b[2J\\u202egnp.exe\\x00" in out.stdout
     assert "line one" in shown.stdout and "two\\x07" in shown.stdout
     assert cli("groups", "get", group.id, "--json").json()["name"] == group.name
+
+
+def test_create_and_preview_print_warnings_on_stderr(cli: Cli, write: Write, pool: Pool) -> None:
+    inside, outside = pool(2)
+    doc = group_yaml(unique_name("cli"), [inside], server_overrides={outside: {"optional": True}})
+    path = str(write("warned.yaml", doc))
+    made = cli("groups", "create", "-f", path, "--json")
+    assert made.exit_code == 0, made.stderr
+    line = f"warning: server_overrides.{outside}: {outside} is not in the group's selection"
+    assert made.stderr.startswith(line)
+    assert made.json()["warnings"][0]["path"] == f"server_overrides.{outside}"
+    preview = cli("groups", "preview", "-f", path)
+    assert preview.exit_code == 0 and preview.stderr.startswith(line)
+    empty = cli(
+        "groups",
+        "preview",
+        "--account",
+        "111122223333",
+        "--region",
+        "us-east-1",
+        "--tag",
+        "Application=nothing",
+    )
+    assert empty.exit_code == 0 and empty.stdout == "no source servers match the selection\n"
+    assert empty.stderr.startswith("warning: selection: the tag selector (Application=nothing)")

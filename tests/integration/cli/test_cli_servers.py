@@ -117,10 +117,10 @@ def test_bad_tag_is_a_usage_error(cli: Cli) -> None:
     assert "key=value" in out.error_line()
 
 
-def test_limit_over_500_is_refused_by_the_api(cli: Cli) -> None:
+def test_limit_over_500_is_a_usage_error(cli: Cli) -> None:
     out = cli("servers", "list", "--limit", "501")
-    assert out.exit_code == 1
-    assert "limit" in out.error_line() and "422" in out.error_line()
+    assert out.exit_code == 2
+    assert "--limit" in out.error_line() and "500" in out.error_line()
 
 
 def test_sync_without_drs_is_one_error_line(cli: Cli) -> None:

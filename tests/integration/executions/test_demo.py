@@ -81,6 +81,8 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
     try:
         first.wait_for(f"UI http://{HOST}:{port}/")
         assert "(new: 16)" in first.wait_for("sample recovery plans:")
+        free = first.wait_for("in no group yet")
+        assert free.startswith("3 source server(s) in no group yet (intra-db-e01, intra-web-e01")
         first.wait_for("started DRILL")
         first.wait_for("demo drill finished: COMPLETED")
         first.wait_for("still serving")

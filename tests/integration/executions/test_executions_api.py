@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+import pytest
 
 from drorch.domain.identity import Role
 from tests.integration.conftest import problem
@@ -12,6 +15,18 @@ from tests.support.server import api_client, ensure_user, sign_in
 
 def _servers(execution: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for wave in execution["waves"] for s in wave["servers"]]
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _launch_span(execution: dict[str, Any]) -> float:
+    """Seconds from the first launch start to the last server launched, by the API's times."""
+    servers = _servers(execution)
+    first = min(_time(s["started_at"]) for s in servers)
+    last = max(_time(s["ended_at"]) for s in servers if s["launch_status"] == "LAUNCHED")
+    return round((last - first).total_seconds(), 3)
 
 
 def test_drill_completes_then_terminate_instances_cleans_up(lab: Lab) -> None:
@@ -30,7 +45,8 @@ def test_drill_completes_then_terminate_instances_cleans_up(lab: Lab) -> None:
         assert server["job_id"] and server["recovery_instance_id"] and server["ec2_instance_id"]
     assert [(j["kind"], j["job_status"]) for j in done["jobs"]] == [("LAUNCH", "COMPLETED")]
     assert done["timings"]["duration_seconds"] is not None
-    assert done["timings"]["within_rto"] is not None
+    assert done["timings"]["within_rto"] is True and done["timings"]["paused_seconds"] == 0
+    assert done["timings"]["rto_achieved_seconds"] == _launch_span(done)
 
     cleanup = lab.act(done["id"], "terminate-instances")
     assert cleanup.status_code == 200, cleanup.text
@@ -38,6 +54,14 @@ def test_drill_completes_then_terminate_instances_cleans_up(lab: Lab) -> None:
     cleaned = lab.finish(done["id"])
     assert cleaned["cleanup_status"] == "COMPLETED" and cleaned["leftovers"] == []
     assert {s["status"] for s in _servers(cleaned)} == {"TERMINATED"}
+    terminate_job = cleaned["jobs"][1]["job_id"]
+    for before, after in zip(_servers(done), _servers(cleaned), strict=True):
+        # The launch's evidence survives cleanup; the termination is recorded beside it.
+        launch = ("started_at", "ended_at", "launch_status", "job_id", "ec2_instance_id")
+        assert {k: after[k] for k in launch} == {k: before[k] for k in launch}
+        assert after["terminate_job_id"] == terminate_job
+        assert after["terminated_at"] > after["ended_at"]
+    assert cleaned["timings"] == done["timings"]
     assert [j["kind"] for j in cleaned["jobs"]] == ["LAUNCH", "TERMINATE"]
     problem(lab.act(done["id"], "terminate-instances"), 409)
 
@@ -65,6 +89,13 @@ def test_pause_holds_the_next_wave_until_resume(lab: Lab) -> None:
     resumed_at = max(e["at"] for e in events["items"] if e["actor"] == "admin")
     assert done["waves"][1]["started_at"] >= resumed_at
     assert done["waves"][1]["started_at"] >= done["waves"][0]["ended_at"]
+    # The pause lies inside the launch window, so RTO achieved leaves exactly it out.
+    at = {e["kind"]: e["at"] for e in events["items"]}
+    paused = (_time(at["execution.resume"]) - _time(at["execution.pause"])).total_seconds()
+    assert done["timings"]["paused_seconds"] == pytest.approx(paused, abs=0.002)
+    expected = _launch_span(done) - done["timings"]["paused_seconds"]
+    assert done["timings"]["rto_achieved_seconds"] == pytest.approx(expected, abs=0.002)
+    assert done["timings"]["within_rto"] is None  # the plan has no RTO target
 
 
 def test_cancel_with_terminate_ends_cancelled_and_cleaned(lab: Lab) -> None:

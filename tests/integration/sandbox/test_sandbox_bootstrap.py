@@ -56,7 +56,7 @@ def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
     ):
         synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
-        assert sum(s["servers"] for s in synced.json()["scopes"]) == 30
+        assert sum(s["servers"] for s in synced.json()["scopes"]) == 33
         clock = httpx.post(f"{url}/sandbox/drs/_sandbox/clock/advance", json={"seconds": 60})
         assert clock.json()["mode"] == "virtual"
         health = httpx.get(f"{url}/health").json()

@@ -97,7 +97,7 @@ def test_serve_mounts_the_sandbox_and_syncs_inventory_from_it(tmp_path: Path) ->
             synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
         counts = {(s["account_id"], s["region"]): s["servers"] for s in synced.json()["scopes"]}
-        assert sum(counts.values()) == 30 and len(counts) == 4
+        assert sum(counts.values()) == 33 and len(counts) == 4
         endpoint = f"{server.base_url}/sandbox/drs"
         accounts = httpx.get(f"{endpoint}/_sandbox/accounts").json()
         gateway = BotoDrsGateway.for_sandbox_endpoint(

@@ -96,6 +96,27 @@ def test_cleanup_terminates_every_launched_instance() -> None:
     assert {s.status for s in ex.servers()} == {"TERMINATED"}
 
 
+def test_cleanup_keeps_the_launch_evidence_and_records_the_termination_apart() -> None:
+    drs = PureDrs()
+    ex = step(execution([("a", 2)]), drs, at(0))
+    drs.finish(at(5))
+    ex = step(ex, drs, at(10))
+    assert ex.status == "COMPLETED"
+    launch = {s.source_server_id: (s.started_at, s.ended_at, s.job_id) for s in ex.servers()}
+    ex = step(ex, drs, at(900), [Command(action="terminate_instances", actor="op", at=at(900))])
+    drs.finish(at(905))
+    ex = step(ex, drs, at(960))
+    assert ex.cleanup_status == "COMPLETED"
+    terminate_job = next(b.job_id for b in ex.batches if b.kind == "TERMINATE")
+    for server in ex.servers():
+        evidence = (server.started_at, server.ended_at, server.job_id)
+        assert evidence == launch[server.source_server_id]
+        assert (server.started_at, server.ended_at) == (at(0), at(10))
+        assert server.status == "TERMINATED" and server.launch_status == "LAUNCHED"
+        assert server.terminated_at == at(960)
+        assert server.terminate_job_id == terminate_job != server.job_id
+
+
 def test_a_wave_over_one_hundred_servers_is_split_into_jobs() -> None:
     ex = step(execution([("big", 250)]), PureDrs(), at(0))
     sizes = [len(b.source_server_ids) for b in ex.batches]

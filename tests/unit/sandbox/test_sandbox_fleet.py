@@ -14,10 +14,15 @@ from tests.support.sandbox import ACCOUNT, REGION, sid, small_fleet
 
 def test_demo_fleet_has_two_applications_in_three_tiers_and_two_regions() -> None:
     fleet = load_fleet()
-    apps = {s.tags["Application"] for s in fleet.servers}
+    prod = [s for s in fleet.servers if s.tags["Environment"] == "prod"]
+    apps = {s.tags["Application"] for s in prod}
     tiers = {s.tags["Tier"] for s in fleet.servers}
     assert 25 <= len(fleet.servers) <= 35
     assert apps == {"storefront", "payroll"}
+    # The README's examples group these, which the demo's samples leave unassigned.
+    staging = {s.hostname: s.tags for s in fleet.servers if s not in prod}
+    assert {t["Application"] for t in staging.values()} == {"intranet"}
+    assert sorted(staging) == ["intra-db-e01", "intra-web-e01", "intra-web-e02"]
     assert tiers == {"web", "app", "db"}
     assert {s.region for s in fleet.servers} == {"us-east-1", "us-west-2"}
     assert any(s.os == "WINDOWS" for s in fleet.servers)

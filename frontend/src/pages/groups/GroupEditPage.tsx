@@ -21,7 +21,12 @@ export function GroupEditPage() {
 
   const save = async (draft: ProtectionGroupDraft) => {
     const saved = group.data ? await api.updateGroup(group.data.id, group.data.version, draft) : await api.createGroup(draft);
-    flash.notify("success", `Protection group ${saved.name} saved`, `${saved.member_server_ids.length} server(s).`);
+    const warnings = saved.warnings ?? [];
+    if (warnings.length) {
+      flash.notify("warning", `Protection group ${saved.name} saved with ${warnings.length} warning(s)`, warnings.map((w) => w.message).join(" "));
+    } else {
+      flash.notify("success", `Protection group ${saved.name} saved`, `${saved.member_server_ids.length} server(s).`);
+    }
     navigate("/groups");
   };
 

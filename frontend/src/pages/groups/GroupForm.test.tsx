@@ -41,7 +41,15 @@ function previewRoute(body: unknown) {
   const conflicts = servers
     .filter((s) => s.id.endsWith("2"))
     .map((s) => ({ source_server_id: s.id, group_id: "pg-000000000001", group_name: "legacy" }));
-  return { body: { servers, conflicts } };
+  // As the server does: a selection matching nothing, overrides of servers not picked.
+  const overridden = Object.keys((body as { server_overrides?: Record<string, unknown> }).server_overrides ?? {});
+  const warnings = [
+    ...(servers.length ? [] : [{ path: "selection", message: "the tag selector matches no source server" }]),
+    ...overridden
+      .filter((id) => !servers.some((s) => s.id === id))
+      .map((id) => ({ path: `server_overrides.${id}`, message: `${id} is not in the group's selection` })),
+  ];
+  return { body: { servers, conflicts, warnings } };
 }
 
 function renderForm(onSubmit = vi.fn(async (_draft: ProtectionGroupDraft) => undefined)) {
@@ -77,6 +85,21 @@ describe("GroupForm", () => {
     expect(within(table).getByText("Held by group legacy")).toBeTruthy();
     const last = api.calls.filter((c) => c.path.endsWith("/preview")).at(-1);
     expect(last?.body).toMatchObject({ account_id: ACCOUNT, region: "us-east-1", selection: { tags: { app: "billing" } } });
+  });
+
+  it("warns when the selection matches nothing or an override's server is no longer selected", async () => {
+    const api = fakeApi({ "POST /api/v1/protection-groups/preview": previewRoute });
+    const user = userEvent.setup({ delay: null });
+    renderForm();
+    await fillScopeAndTag(user);
+    await fill(user, await screen.findByLabelText("Static private IP for host-1"), "10.0.1.20");
+    await fill(user, screen.getByLabelText("Tag value 1"), "crm");
+    const alert = await screen.findByTestId("group-warnings");
+    await waitFor(() => expect(alert.textContent).toContain(`${INVENTORY[0]!.id} is not in the group's selection`));
+    const last = api.calls.filter((c) => c.path.endsWith("/preview")).at(-1);
+    expect(last?.body).toMatchObject({ server_overrides: { [INVENTORY[0]!.id]: {} } });
+    await fill(user, screen.getByLabelText("Tag value 1"), "nobody");
+    await waitFor(() => expect(screen.getByTestId("group-warnings").textContent).toContain("matches no source server"));
   });
 
   it("submits launch defaults and a per-server override with the selection", async () => {

@@ -1,5 +1,6 @@
 /** Create or edit a protection group: scope, selection with live preview, launch settings. */
 import { useState } from "react";
+import Alert from "@cloudscape-design/components/alert";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import FormField from "@cloudscape-design/components/form-field";
@@ -96,6 +97,11 @@ export function GroupForm({ initial, groupId, submitLabel, onSubmit, onCancel }:
             />
           )}
           {preview.error && <ProblemAlert error={preview.error} header="Preview failed" />}
+          {preview.data?.warnings?.length ? (
+            <Alert type="warning" header="Warnings (the group can still be saved)" data-testid="group-warnings">
+              <ul>{preview.data.warnings.map((w) => <li key={w.path}>{w.message}</li>)}</ul>
+            </Alert>
+          ) : null}
           <PreviewTable servers={servers} conflicts={conflicts} loading={preview.loading} ready={preview.ready} />
         </SpaceBetween>
       </Container>

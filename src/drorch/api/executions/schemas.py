@@ -23,6 +23,7 @@ from drorch.domain.executions import (
     ServerStatus,
     WaveStatus,
 )
+from drorch.domain.rto import rto_figures
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
 
@@ -111,7 +112,12 @@ class CancelCreate(OperatorActionCreate):
 
 
 class ServerRunRead(BaseModel):
-    """One server of a wave: drorch's status, DRS's launch status, job and instances."""
+    """One server of a wave: drorch's status, the launch's evidence, then its cleanup.
+
+    `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
+    their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
+    (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
+    """
 
     source_server_id: str
     hostname: str
@@ -120,13 +126,15 @@ class ServerRunRead(BaseModel):
     group_id: str
     optional: bool
     status: ServerStatus
-    launch_status: DrsLaunchStatus | None
-    job_id: str | None
+    launch_status: DrsLaunchStatus | None = Field(description="DRS's launch result.")
+    job_id: str | None = Field(description="The LAUNCH job.")
     recovery_instance_id: str | None
     ec2_instance_id: str | None
-    started_at: datetime | None
-    ended_at: datetime | None
+    started_at: datetime | None = Field(description="When the launch was started.")
+    ended_at: datetime | None = Field(description="When the launch ended (launched or failed).")
     error: str | None
+    terminate_job_id: str | None = Field(description="The drill cleanup's TERMINATE job.")
+    terminated_at: datetime | None = Field(description="When cleanup saw the instance gone.")
 
 
 class WaveRunRead(BaseModel):
@@ -163,11 +171,18 @@ class JobRead(BaseModel):
 
 
 class TimingsRead(BaseModel):
-    """How long the run took (so far) against the plan's recovery time objective."""
+    """How long the run took (so far) and the recovery time it achieved against its RTO."""
 
-    duration_seconds: float | None
-    rto_minutes: int | None
-    within_rto: bool | None = Field(description="None until the run has ended.")
+    duration_seconds: float | None = Field(description="Start to end (or now), pauses included.")
+    rto_minutes: int | None = Field(description="The plan's RTO target.")
+    rto_achieved_seconds: float | None = Field(
+        description="First launch start to last server launched, minus time PAUSED in between; "
+        "None before any server launched."
+    )
+    paused_seconds: float = Field(description="Time spent PAUSED (operator pause or held wave).")
+    within_rto: bool | None = Field(
+        description="RTO achieved <= target; None unless the execution COMPLETED with a target."
+    )
 
 
 class ExecutionRead(BaseModel):
@@ -292,12 +307,14 @@ def _wave(wave: dict[str, Any], now: datetime) -> WaveRunRead:
 
 
 def _timings(execution: Execution, now: datetime) -> TimingsRead:
-    seconds = _seconds(execution.started_at, execution.ended_at, now)
-    rto = execution.snapshot.plan.rto_minutes
-    within = None
-    if execution.terminal and seconds is not None and rto is not None:
-        within = seconds <= rto * 60
-    return TimingsRead(duration_seconds=seconds, rto_minutes=rto, within_rto=within)
+    figures = rto_figures(execution, now)
+    return TimingsRead(
+        duration_seconds=_seconds(execution.started_at, execution.ended_at, now),
+        rto_minutes=execution.snapshot.plan.rto_minutes,
+        rto_achieved_seconds=figures.achieved_seconds,
+        paused_seconds=figures.paused_seconds,
+        within_rto=figures.within_rto,
+    )
 
 
 def _seconds(start: datetime | None, end: datetime | None, now: datetime) -> float | None:

@@ -10,6 +10,7 @@ from drorch.api.deps import IfMatch, StoreDep, set_etag
 from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.protection_groups.schemas import (
+    GroupWarning,
     ProtectionGroupCreate,
     ProtectionGroupListQuery,
     ProtectionGroupRead,
@@ -75,10 +76,12 @@ def preview_selection(
         region=body.region,
         selection=body.selection,
         group_id=body.group_id,
+        overrides=body.server_overrides,
     )
     return SelectionPreviewRead(
         servers=[server_read(s, preview.holders.get(s.id)) for s in preview.servers],
         conflicts=[SelectionConflict(**c) for c in preview.conflicts],
+        warnings=[GroupWarning(**w.as_dict()) for w in preview.warnings],
     )
 
 
@@ -139,5 +142,9 @@ def delete_group(
 
 def _read(view: GroupView) -> ProtectionGroupRead:
     return ProtectionGroupRead.model_validate(
-        {**view.group.model_dump(), "member_server_ids": view.members}
+        {
+            **view.group.model_dump(),
+            "member_server_ids": view.members,
+            "warnings": [w.as_dict() for w in view.warnings],
+        }
     )

@@ -17,10 +17,26 @@ class ProtectionGroupCreate(GroupDraft):
     """Body of POST /protection-groups."""
 
 
+class GroupWarning(BaseModel):
+    """Something saved that has no effect, located by a field path (it does not block)."""
+
+    path: str = Field(description="`selection`, or `server_overrides.<server id>`.")
+    message: str
+
+
 class ProtectionGroupUpdate(GroupDraft, ReadOnlyEcho):
     """Body of PUT /protection-groups/{id}: the whole group, read-only fields as GET gave them."""
 
     member_server_ids: list[str] | None = Field(default=None, description="Read-only; must match.")
+    warnings: list[GroupWarning] | None = Field(
+        default=None, description="Read-only and ignored: warnings are worked out on every save."
+    )
+
+
+WARNINGS_HELP = (
+    "A selection matching no server, overrides of servers the selection does not pick. "
+    "Not part of the group: computed from its members now."
+)
 
 
 class ProtectionGroupRead(BaseModel):
@@ -38,6 +54,8 @@ class ProtectionGroupRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    # Optional in the schema: list pages carry groups as stored, without warnings.
+    warnings: list[GroupWarning] = Field(default_factory=list, description=WARNINGS_HELP)
 
 
 class SelectionPreviewCreate(BaseModel):
@@ -49,6 +67,9 @@ class SelectionPreviewCreate(BaseModel):
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
     selection: Selection
     group_id: str | None = Field(default=None, description="The group being edited, if any.")
+    server_overrides: dict[str, ServerOverride] = Field(
+        default_factory=dict, description="The group's overrides, to warn of unselected ones."
+    )
 
 
 class SelectionConflict(BaseModel):
@@ -64,6 +85,7 @@ class SelectionPreviewRead(BaseModel):
 
     servers: list[SourceServerRead]
     conflicts: list[SelectionConflict]
+    warnings: list[GroupWarning] = Field(description=WARNINGS_HELP)
 
 
 class ProtectionGroupListQuery(PageQuery):

@@ -146,4 +146,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def api_client(server: RunningServer, *, timeout: float = 30.0) -> httpx.Client:
     """An HTTP client for a running server's API; every test client is made here."""
-    return httpx.Client(base_url=server.base_url, timeout=timeout)
+    return httpx.Client(
+        base_url=server.base_url, timeout=timeout, event_hooks={"request": [_json_type]}
+    )
+
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _json_type(request: httpx.Request) -> None:
+    # The API wants a JSON content type on every state-changing request, body or not,
+    # as the CLI and the UI send it; a test that sends another type sets it itself.
+    if request.method in MUTATING and "content-type" not in request.headers:
+        request.headers["Content-Type"] = "application/json"

@@ -40,6 +40,9 @@ def plan_with(**changes: Any) -> dict[str, Any]:
     return {**plan_body("bad-input-plan", [("w", [G])]), **changes}
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def body_cases(
     method: str, path: str, valid: dict[str, Any], required: str
 ) -> list[tuple[str, Case]]:
@@ -54,7 +57,9 @@ def body_cases(
         ("empty-object", c(method, path, 422, required, body={})),
         ("unknown-field", c(method, path, 422, "colour", body={**valid, "colour": "red"})),
         ("too-large", c(method, path, 413, raw=b" " * TWO_MIB)),
-        ("text-plain", c(method, path, 422, raw=b"name=x", headers={"content-type": "text/plain"})),
+        ("text-plain", c(method, path, 415, raw=b"name=x", headers={"content-type": "text/plain"})),
+        ("form", c(method, path, 415, raw=b"name=x", headers={"content-type": FORM})),
+        ("no-type", c(method, path, 415, raw=b'{"name": "x"}', headers={"content-type": ""})),
     ]
 
 

@@ -49,7 +49,8 @@ def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
     for scope in container.drs.scopes():
         attach_validator(container.drs.client(scope).client, checked)
     with serve_app(create_app(container), port=port) as url:
-        synced = httpx.post(f"{url}/api/v1/source-servers/sync", timeout=30)
+        json_type = {"Content-Type": "application/json"}
+        synced = httpx.post(f"{url}/api/v1/source-servers/sync", headers=json_type, timeout=30)
         assert synced.status_code == 200, synced.text
         assert sum(s["servers"] for s in synced.json()["scopes"]) == 30
         clock = httpx.post(f"{url}/sandbox/drs/_sandbox/clock/advance", json={"seconds": 60})

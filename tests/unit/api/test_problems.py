@@ -20,7 +20,7 @@ with warnings.catch_warnings():
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     container = bootstrap(Settings(runner_enabled=False), store=SqliteStore(":memory:"))
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(create_app(container), base_url="http://localhost") as test_client:
         yield test_client
 
 

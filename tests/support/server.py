@@ -144,10 +144,22 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-def api_client(server: RunningServer, *, timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client for a running server's API; every test client is made here."""
+def api_client(
+    server: RunningServer,
+    *,
+    timeout: float | httpx.Timeout = 30.0,
+    local_address: str | None = None,
+) -> httpx.Client:
+    """An HTTP client for a running server's API; every test client is made here.
+
+    `local_address` (e.g. 127.0.0.2) makes the client a different client address.
+    """
+    transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
     return httpx.Client(
-        base_url=server.base_url, timeout=timeout, event_hooks={"request": [_json_type]}
+        base_url=server.base_url,
+        timeout=timeout,
+        transport=transport,
+        event_hooks={"request": [_json_type]},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,7 +35,17 @@ def problem(
 async def _drorch_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DrorchError)
     extra = {k: v for k, v in exc.extra.items() if v is not None}
-    return problem(exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra)
+    response = problem(
+        exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra
+    )
+    _retry_after(response, extra.get("retry_after"))
+    return response
+
+
+def _retry_after(response: JSONResponse, seconds: Any) -> None:
+    # 429 and 503 answers say when to come back in the header clients read, too.
+    if isinstance(seconds, int | float) and response.status_code in (429, 503):
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

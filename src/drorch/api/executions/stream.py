@@ -6,6 +6,8 @@ Wire format (text/event-stream):
     event: execution    the whole execution (ExecutionRead) whenever it changed
     event: end          {"status", "cleanup_status"}; the server then closes the stream
     : keep-alive        a comment after a quiet spell, so proxies keep the line open
+    : idle / : expired  the server closes a stream with nothing new for a long time, or
+                        one open too long; clients reconnect with Last-Event-ID
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ POLL_SECONDS = 0.25
 # A full read of the execution also happens without new events, for changes that log none.
 REFRESH_SECONDS = 2.0
 KEEPALIVE_SECONDS = 15.0
+IDLE_SECONDS = 600.0
+MAX_SECONDS = 3600.0
 EVENT_BATCH = 500
+# Event numbers are SQLite integers.
+MAX_SEQ = 2**63 - 1
 
 
 @dataclass
@@ -50,17 +56,27 @@ def finished(execution: Execution) -> bool:
     return execution.terminal and not execution.needs_engine()
 
 
+@dataclass(frozen=True)
+class StreamBounds:
+    """How often to poll and send keep-alives, and when to close a stream."""
+
+    poll_seconds: float = POLL_SECONDS
+    keepalive_seconds: float = KEEPALIVE_SECONDS
+    idle_seconds: float = IDLE_SECONDS
+    max_seconds: float = MAX_SECONDS
+
+
 async def execution_stream(
     store: Store,
     execution_id: str,
     *,
     after_seq: int,
     now: Callable[[], datetime],
-    poll_seconds: float = POLL_SECONDS,
-    keepalive_seconds: float = KEEPALIVE_SECONDS,
+    bounds: StreamBounds = StreamBounds(),
 ) -> AsyncIterator[str]:
-    """Messages for the client until the execution has finished (and its cleanup too)."""
+    """Messages until the execution has finished (and its cleanup), or a bound is reached."""
     cursor = _Cursor(after_seq=after_seq)
+    opened = last_news = anyio.current_time()
     while True:
         events, execution = await anyio.to_thread.run_sync(_changes, store, execution_id, cursor)
         chunk = "".join(sse("event", _event_json(e), e.seq) for e in events)
@@ -68,17 +84,32 @@ async def execution_stream(
             chunk += _snapshot(execution, cursor, now())
         if chunk:
             cursor.quiet = 0.0
+            last_news = anyio.current_time()
             yield chunk
         if execution is not None and finished(execution):
             yield sse("end", _end_json(execution))
             return
         if len(events) < EVENT_BATCH:
-            await anyio.sleep(poll_seconds)
-            cursor.quiet += poll_seconds
-            cursor.since_refresh += poll_seconds
-        if cursor.quiet >= keepalive_seconds:
+            await anyio.sleep(bounds.poll_seconds)
+            cursor.quiet += bounds.poll_seconds
+            cursor.since_refresh += bounds.poll_seconds
+        closing = _over_bound(opened, last_news, bounds)
+        if closing:
+            yield f": {closing}\n\n"
+            return
+        if cursor.quiet >= bounds.keepalive_seconds:
             cursor.quiet = 0.0
             yield ": keep-alive\n\n"
+
+
+def _over_bound(opened: float, last_news: float, bounds: StreamBounds) -> str:
+    """`idle` or `expired` when the stream should close now, else empty."""
+    current = anyio.current_time()
+    if current - last_news >= bounds.idle_seconds:
+        return "idle"
+    if current - opened >= bounds.max_seconds:
+        return "expired"
+    return ""
 
 
 def _changes(

@@ -1,0 +1,67 @@
+"""Caps on live event streams: in all and per client address, each held until it ends."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from drorch.errors import TooManyRequestsError
+
+# Streams end within seconds of a client going away; a retry soon after may well succeed.
+RETRY_AFTER_SECONDS = 5
+
+
+class StreamSlots:
+    """Counts open streams; refuses a new one over the total or the client's share."""
+
+    def __init__(self, *, total: int, per_client: int) -> None:
+        self.total = total
+        self.per_client = per_client
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> None:
+        """Hold a slot for `client`, or raise 429 when none is free."""
+        with self._lock:
+            if sum(self._open.values()) >= self.total:
+                raise _busy(f"{self.total} live streams are open, the most this server allows")
+            if self._open[client] >= self.per_client:
+                raise _busy(f"this client holds {self.per_client} live streams, the most allowed")
+            self._open[client] += 1
+
+    def release(self, client: str) -> None:
+        """Give back a slot taken by `client`."""
+        with self._lock:
+            self._open[client] -= 1
+            if self._open[client] <= 0:
+                del self._open[client]
+
+    def count(self) -> int:
+        """Streams open now."""
+        with self._lock:
+            return sum(self._open.values())
+
+
+class SlotStreamingResponse(StreamingResponse):
+    """A streaming response that gives its slot back however the stream ends."""
+
+    def __init__(self, content: Any, *, slots: StreamSlots, client: str, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._slots = slots
+        self._client = client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._slots.release(self._client)
+
+
+def _busy(detail: str) -> TooManyRequestsError:
+    return TooManyRequestsError(
+        f"{detail}; close one or try again later", retry_after=RETRY_AFTER_SECONDS
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import RunningServer, running_server
+from tests.support.server import RunningServer, api_client, running_server
 
 # Sandbox seconds per real second: the demo fleet's jobs take minutes of sandbox time.
 TIME_SCALE = "300"
@@ -23,4 +23,4 @@ def sandbox_server(data_dir: Path) -> Iterator[RunningServer]:
 
 def api(server: RunningServer) -> httpx.Client:
     """An HTTP client for the server's API."""
-    return httpx.Client(base_url=server.base_url, timeout=10.0)
+    return api_client(server, timeout=10.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,7 +23,14 @@ from drorch.api.executions.schemas import (
     preflight_read,
 )
 from drorch.api.executions.slots import SlotStreamingResponse, StreamSlots
-from drorch.api.executions.stream import MAX_SEQ, StreamBounds, execution_stream
+from drorch.api.executions.stream import (
+    MAX_SEQ,
+    POLL_SECONDS,
+    REFRESH_SECONDS,
+    StreamBounds,
+    execution_stream,
+)
+from drorch.api.executions.watch import ExecutionWatch
 from drorch.api.pagination import PageRead
 from drorch.api.query import documented, query_of
 from drorch.bootstrap import Container
@@ -174,7 +182,7 @@ def stream_execution(
     execution_id: str,
     container: ContainerDep,
     request: Request,
-    slots: Annotated[StreamSlots, Depends(stream_slots)],
+    live: Annotated[LiveStreams, Depends(live_streams)],
     after: Annotated[
         int | None, Query(ge=0, le=MAX_SEQ, description="Send events after this seq.")
     ] = None,
@@ -184,30 +192,45 @@ def stream_execution(
     executions.get_execution(store=container.store, execution_id=execution_id)  # 404 up front
     resume_at = after if after is not None else _seq(last_event_id)
     client = request.client.host if request.client else "unknown"
-    slots.take(client)  # 429 when the caps are reached
+    live.slots.take(client)  # 429 when the caps are reached
     messages = execution_stream(
         container.store,
         execution_id,
         after_seq=resume_at,
         now=lambda: _now(container),
+        watch=live.watch,
         bounds=_bounds(container.settings),
     )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return SlotStreamingResponse(
-        messages, slots=slots, client=client, media_type="text/event-stream", headers=headers
+        messages, slots=live.slots, client=client, media_type="text/event-stream", headers=headers
     )
 
 
-async def stream_slots(request: Request) -> StreamSlots:
-    """The process's stream caps, made on first use from the settings."""
-    slots: StreamSlots | None = getattr(request.app.state, "stream_slots", None)
-    if slots is None:
-        settings = request.app.state.container.settings
-        slots = StreamSlots(
-            total=settings.stream_max_total, per_client=settings.stream_max_per_client
+@dataclass(frozen=True)
+class LiveStreams:
+    """The process's stream caps and the watch that wakes the streams."""
+
+    slots: StreamSlots
+    watch: ExecutionWatch
+
+
+async def live_streams(request: Request) -> LiveStreams:
+    """The process's LiveStreams, made on first use from the settings."""
+    live: LiveStreams | None = getattr(request.app.state, "live_streams", None)
+    if live is None:
+        container: Container = request.app.state.container
+        settings = container.settings
+        live = LiveStreams(
+            slots=StreamSlots(
+                total=settings.stream_max_total, per_client=settings.stream_max_per_client
+            ),
+            watch=ExecutionWatch(
+                container.store, poll_seconds=POLL_SECONDS, refresh_seconds=REFRESH_SECONDS
+            ),
         )
-        request.app.state.stream_slots = slots
-    return slots
+        request.app.state.live_streams = live
+    return live
 
 
 def _bounds(settings: Settings) -> StreamBounds:

@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+import anyio
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -59,6 +60,11 @@ class SlotStreamingResponse(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self._slots.release(self._client)
+            # Close the stream's generator now, not when it is collected: it holds a watch.
+            closer = getattr(self.body_iterator, "aclose", None)
+            if closer is not None:
+                with anyio.CancelScope(shield=True):
+                    await closer()
 
 
 def _busy(detail: str) -> TooManyRequestsError:

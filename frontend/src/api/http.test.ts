@@ -29,6 +29,6 @@ describe("request", () => {
   it("sends none on a read", async () => {
     const { calls } = captureFetch();
     await request("/api/v1/protection-groups");
-    expect((calls[0].headers as Record<string, string>)["Content-Type"]).toBeUndefined();
+    expect((calls[0]?.headers as Record<string, string>)["Content-Type"]).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.api.executions.watch import ExecutionWatch
@@ -52,4 +53,6 @@ async def watched() -> None:
 
 
 def test_streams_of_one_execution_share_a_poller_that_wakes_them() -> None:
-    asyncio.run(watched())
+    # A thread of its own: the browser tests may leave an event loop on the main thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, watched()).result()

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.servers import sandbox_server
 from tests.support.server import RunningServer
 
+SYNC_OPERATION = "sync_source_servers_api_v1_source_servers_sync_post"
 # Collected in the page, so violations the console does not print are caught too.
 WATCH_VIOLATIONS = """
 window.__violations = [];
@@ -60,3 +61,15 @@ def test_the_api_docs_render_from_this_server_only(page: Page, server: RunningSe
     expect(page.get_by_text("/api/v1/protection-groups").first).to_be_visible()
     assert violations(page) == []
     assert outside == []
+    try_bodiless_post(page)
+
+
+def try_bodiless_post(page: Page) -> None:
+    """ "Try it out" on the sync: the docs send the JSON type the API wants on every write."""
+    block = page.locator(f"#operations-source_servers-{SYNC_OPERATION}")
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    with page.expect_response(lambda r: r.url.endswith("/source-servers/sync")) as answer:
+        block.get_by_role("button", name="Execute").click()
+    assert answer.value.status == 200
+    assert answer.value.request.headers["content-type"] == "application/json"

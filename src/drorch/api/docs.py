@@ -43,6 +43,14 @@ def _init_script(openapi_url: str) -> str:
         "  deepLinking: true,\n"
         "  showExtensions: true,\n"
         "  presets: [SwaggerUIBundle.presets.apis],\n"
+        # The API wants a JSON content type on every write, bodiless ones included.
+        "  requestInterceptor: (req) => {\n"
+        "    const names = Object.keys(req.headers).map((h) => h.toLowerCase());\n"
+        "    if (req.method !== 'GET' && !names.includes('content-type')) {\n"
+        "      req.headers['Content-Type'] = 'application/json';\n"
+        "    }\n"
+        "    return req;\n"
+        "  },\n"
         "});\n"
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,15 +21,8 @@ from drorch.api.executions.schemas import (
     execution_read,
     preflight_read,
 )
-from drorch.api.executions.slots import SlotStreamingResponse, StreamSlots
-from drorch.api.executions.stream import (
-    MAX_SEQ,
-    POLL_SECONDS,
-    REFRESH_SECONDS,
-    StreamBounds,
-    execution_stream,
-)
-from drorch.api.executions.watch import ExecutionWatch
+from drorch.api.executions.slots import LiveStreams, SlotStreamingResponse, live_streams
+from drorch.api.executions.stream import MAX_SEQ, StreamBounds, execution_stream
 from drorch.api.pagination import PageRead
 from drorch.api.query import documented, query_of
 from drorch.bootstrap import Container
@@ -205,32 +197,6 @@ def stream_execution(
     return SlotStreamingResponse(
         messages, slots=live.slots, client=client, media_type="text/event-stream", headers=headers
     )
-
-
-@dataclass(frozen=True)
-class LiveStreams:
-    """The process's stream caps and the watch that wakes the streams."""
-
-    slots: StreamSlots
-    watch: ExecutionWatch
-
-
-async def live_streams(request: Request) -> LiveStreams:
-    """The process's LiveStreams, made on first use from the settings."""
-    live: LiveStreams | None = getattr(request.app.state, "live_streams", None)
-    if live is None:
-        container: Container = request.app.state.container
-        settings = container.settings
-        live = LiveStreams(
-            slots=StreamSlots(
-                total=settings.stream_max_total, per_client=settings.stream_max_per_client
-            ),
-            watch=ExecutionWatch(
-                container.store, poll_seconds=POLL_SECONDS, refresh_seconds=REFRESH_SECONDS
-            ),
-        )
-        request.app.state.live_streams = live
-    return live
 
 
 def _bounds(settings: Settings) -> StreamBounds:

@@ -1,15 +1,20 @@
-"""Caps on live event streams: in all and per client address, each held until it ends."""
+"""Caps on live event streams (in all and per client address) and the watch they share."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from drorch.api.executions.stream import POLL_SECONDS, REFRESH_SECONDS
+from drorch.api.executions.watch import ExecutionWatch
+from drorch.bootstrap import Container
 from drorch.errors import TooManyRequestsError
 
 # Streams end within seconds of a client going away; a retry soon after may well succeed.
@@ -71,3 +76,29 @@ def _busy(detail: str) -> TooManyRequestsError:
     return TooManyRequestsError(
         f"{detail}; close one or try again later", retry_after=RETRY_AFTER_SECONDS
     )
+
+
+@dataclass(frozen=True)
+class LiveStreams:
+    """The process's stream caps and the watch that wakes the streams."""
+
+    slots: StreamSlots
+    watch: ExecutionWatch
+
+
+async def live_streams(request: Request) -> LiveStreams:
+    """The process's LiveStreams, made on first use from the settings."""
+    live: LiveStreams | None = getattr(request.app.state, "live_streams", None)
+    if live is None:
+        container: Container = request.app.state.container
+        settings = container.settings
+        live = LiveStreams(
+            slots=StreamSlots(
+                total=settings.stream_max_total, per_client=settings.stream_max_per_client
+            ),
+            watch=ExecutionWatch(
+                container.store, poll_seconds=POLL_SECONDS, refresh_seconds=REFRESH_SECONDS
+            ),
+        )
+        request.app.state.live_streams = live
+    return live

@@ -136,7 +136,18 @@ def _runner(settings: Settings, container: Container) -> None:
 
 
 def _store(settings: Settings) -> Store:
-    return SqliteStore(settings.db_path, cache_mb=settings.sqlite_cache_mb)
+    return SqliteStore(
+        settings.db_path, cache_mb=settings.sqlite_cache_mb, cursor_key=_cursor_key(settings)
+    )
+
+
+def _cursor_key(settings: Settings) -> bytes:
+    """The key signing list cursors: configured, else kept in the data dir."""
+    from drorch.adapters.keyfile import load_or_create_key
+
+    if settings.cursor_secret is not None:
+        return settings.cursor_secret.get_secret_value().encode()
+    return load_or_create_key(settings.cursor_key_path)
 
 
 def _drs(settings: Settings, container: Container) -> DrsGateway | None:

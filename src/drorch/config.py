@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from drorch.domain.identity import Role
 
+# Lists read from the environment as comma-separated names (or a JSON array).
+NameList = Annotated[list[str], NoDecode]
 DEFAULT_COGNITO_GROUPS = {f"drorch-{role.value.replace('_', '-')}": role for role in Role}
 
 
@@ -76,6 +79,62 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_COGNITO_GROUPS),
         description="Cognito group -> drorch role (JSON).",
     )
+
+    allowed_hosts: NameList = Field(
+        default_factory=list,
+        description="Host names the API answers for; empty = the bind address and localhost.",
+    )
+    cors_origins: NameList = Field(
+        default_factory=list, description="Other origins allowed to call the API (CORS)."
+    )
+    max_request_line_bytes: int = Field(
+        default=8 * 1024, ge=256, le=1024 * 1024, description="Longest request line accepted."
+    )
+    max_header_bytes: int = Field(
+        default=32 * 1024, ge=1024, le=1024 * 1024, description="Most header bytes accepted."
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Time a client has to send a request's headers."
+    )
+    stream_max_total: int = Field(
+        default=200, ge=1, le=100_000, description="Live event streams open at once, in all."
+    )
+    stream_max_per_client: int = Field(
+        default=20, ge=1, le=100_000, description="Live event streams one client address holds."
+    )
+    stream_idle_seconds: float = Field(
+        default=600.0, gt=0, le=86_400, description="A stream with nothing new this long ends."
+    )
+    stream_max_seconds: float = Field(
+        default=3600.0, gt=0, le=7 * 86_400, description="Longest life of one stream."
+    )
+    stream_keepalive_seconds: float = Field(
+        default=15.0, gt=0, le=3600, description="Quiet time before a keep-alive comment."
+    )
+    cursor_secret: SecretStr | None = Field(
+        default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
+    )
+
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        """Split `a,b` (or parse a JSON array) into a list of stripped, non-empty names."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @property
+    def hosts(self) -> list[str]:
+        """The host names the API answers for."""
+        return self.allowed_hosts or [self.host, "localhost", "127.0.0.1", "::1"]
+
+    @property
+    def cursor_key_path(self) -> Path:
+        """Where the list-cursor signing key is kept when no secret is configured."""
+        return self.data_dir / "cursor.key"
 
     @property
     def db_path(self) -> Path:

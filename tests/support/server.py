@@ -216,17 +216,45 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def api_client(
-    server: RunningServer, *, timeout: float = 30.0, token: str | None = None
+    server: RunningServer,
+    *,
+    timeout: float | httpx.Timeout = 30.0,
+    token: str | None = None,
+    local_address: str | None = None,
 ) -> httpx.Client:
     """An HTTP client for a running server's API, signed in (as the admin unless `token`).
 
-    Each answer it receives is checked against the server's OpenAPI document.
+    Each answer it receives is checked against the server's OpenAPI document;
+    `local_address` (e.g. 127.0.0.2) makes the client a different client address.
     """
-    return client_for(server.base_url, token or server.token, timeout=timeout)
+    return client_for(
+        server.base_url, token or server.token, timeout=timeout, local_address=local_address
+    )
 
 
-def client_for(base_url: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
+def client_for(
+    base_url: str,
+    token: str,
+    *,
+    timeout: float | httpx.Timeout = 30.0,
+    local_address: str | None = None,
+) -> httpx.Client:
     """An HTTP client sending `token`, its answers checked against the OpenAPI document."""
-    headers = {"Authorization": f"Bearer {token}"}
-    hooks = {"response": [check_response]}
-    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, event_hooks=hooks)
+    transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+    return httpx.Client(
+        base_url=base_url,
+        timeout=timeout,
+        transport=transport,
+        headers={"Authorization": f"Bearer {token}"},
+        event_hooks={"request": [_json_type], "response": [check_response]},
+    )
+
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _json_type(request: httpx.Request) -> None:
+    # The API wants a JSON content type on every state-changing request, body or not,
+    # as the CLI and the UI send it; a test that sends another type sets it itself.
+    if request.method in MUTATING and "content-type" not in request.headers:
+        request.headers["Content-Type"] = "application/json"

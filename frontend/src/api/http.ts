@@ -36,11 +36,13 @@ export interface RequestOptions {
 /** Call the API; resolves with the parsed JSON body or rejects with an ApiError. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const method = options.method ?? "GET";
+  // The server refuses a state-changing request without a JSON content type, body or not.
+  if (options.body !== undefined || method !== "GET") headers["Content-Type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
-      method: options.method ?? "GET",
+      method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,

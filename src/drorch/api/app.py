@@ -8,13 +8,15 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from drorch import __version__
-from drorch.api import health, openapi, problems, security
+from drorch.api import docs, health, openapi, problems, security
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.executions.router import router as executions_router
+from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.protection_groups.router import router as groups_router
@@ -22,8 +24,11 @@ from drorch.api.recovery_plans.router import router as plans_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
 from drorch.bootstrap import Container
+from drorch.errors import NotFoundError
 
 SANDBOX_MOUNT = "/sandbox/drs"
+# The longest file name common file systems allow, in bytes.
+MAX_NAME_BYTES = 255
 
 
 def create_app(container: Container) -> FastAPI:
@@ -46,7 +51,7 @@ def create_app(container: Container) -> FastAPI:
         version=__version__,
         description="Disaster-recovery orchestrator for AWS Elastic Disaster Recovery.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by api/docs.py from the packaged Swagger UI
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -68,11 +73,30 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router)
     if container.sandbox_app is not None:
         app.mount(SANDBOX_MOUNT, container.sandbox_app)
+    docs.install(app, "/api/openapi.json")
     _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
-    app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
-    app.add_middleware(AuditRefusals, store=container.store)
-    app.add_middleware(RequestIds)  # outermost: every answer carries its request id
+    _add_middleware(app, container)
     return app
+
+
+def _add_middleware(app: FastAPI, container: Container) -> None:
+    """Body limit inside the guards, refusals audited around them, request ids outermost.
+
+    CORS (only when configured) sits between: its preflight answers need no audit.
+    """
+    settings = container.settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Guards, rules=GuardRules.of(settings.hosts, settings.cors_origins))
+    app.add_middleware(AuditRefusals, store=container.store)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
+        )
+    app.add_middleware(RequestIds)  # outermost: every answer carries its request id
 
 
 def _default_ui_dir() -> Path:
@@ -89,11 +113,27 @@ def _serve_ui(app: FastAPI, folder: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> FileResponse:
-        candidate = (root / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(root):
-            return FileResponse(candidate)
         if path.startswith("api/"):
-            from drorch.errors import NotFoundError
-
             raise NotFoundError(f"no API route matches /{path}")
-        return FileResponse(index)
+        if not _plausible_name(path):
+            raise NotFoundError("no file or page has this name")
+        return FileResponse(_built_file(root, path) or index)
+
+
+def _plausible_name(path: str) -> bool:
+    """False for paths no file can have: NUL or other control characters, overlong parts."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path):
+        return False
+    return all(len(part.encode()) <= MAX_NAME_BYTES for part in path.split("/"))
+
+
+def _built_file(root: Path, path: str) -> Path | None:
+    """The built file `path` names inside `root`, or None (a client route)."""
+    if not path:
+        return None
+    try:
+        candidate = (root / path).resolve()
+        inside = candidate.is_relative_to(root) and candidate.is_file()
+    except (OSError, ValueError):  # e.g. a path too long for the file system
+        return None
+    return candidate if inside else None

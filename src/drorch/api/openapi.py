@@ -18,21 +18,31 @@ from drorch.api.problems import PROBLEM_JSON
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PUBLIC = "x-drorch-public"
 METHODS = ("get", "put", "post", "delete", "patch")
+CHANGES = frozenset({"put", "post", "delete", "patch"})
+# Answered below the routes (api/guards.py, api/transport.py) to any request at all.
+TRANSPORT_ANSWERS = {400, 408, 414, 431}
+# The OAuth2 password form is the one change not sent as JSON (api/guards.py).
+FORM_POSTS = {("post", "/api/v1/auth/token")}
 DRS_ANSWERS = {400, 404, 429, 502, 503}
 FASTAPI_422 = "Validation Error"  # FastAPI's own description of its 422
 
 # What each status means on any operation that can answer it.
 DESCRIPTIONS: dict[int, str] = {
-    400: "The body is not valid JSON (or DRS rejected the request's shape)",
+    400: "The body is not valid JSON, the Host is not one this server answers for, or DRS "
+    "rejected the request's shape",
     401: "Sign-in required: no bearer token, or a bad, expired or revoked one",
-    403: "The caller's role lacks the permission this operation needs",
+    403: "The caller's role lacks the permission this operation needs (or a change came "
+    "from a foreign Origin)",
+    408: "The request's headers were not sent in time",
     404: "No such resource",
     409: "Conflicts with the current state; `conflicts` says with what",
     412: "The version named (If-Match or the body's `version`) is no longer current",
     413: "The request body is over the size limit",
-    415: "The body is not JSON (send Content-Type: application/json)",
+    414: "The request line is over the size limit",
+    415: "A change must be sent as JSON (Content-Type: application/json), body or not",
     422: "Invalid input; `errors` names each field with its own message",
     428: "No version named: send If-Match (or the body's `version`) of the resource read",
+    431: "The request's headers are over the size limit",
     429: "Too many requests (or DRS throttled the call); see Retry-After",
     500: "Unexpected error; the server log has the details",
     502: "DRS answered with an error",
@@ -53,6 +63,7 @@ SERVICE_ANSWERS: dict[tuple[str, str], set[int]] = {
     # Sign-in (docs/identity.md): public, yet a bad password is 401 and a lockout 429.
     ("post", "/api/v1/auth/token"): {401, 429},
     ("post", "/api/v1/auth/refresh"): {401},
+    ("get", "/api/v1/executions/{execution_id}/stream"): {429},
 }
 
 # Error statuses answered with a body of their own rather than a problem.
@@ -152,13 +163,16 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int
     places = {p.get("in") for p in operation.get("parameters", [])}
     headers = {str(p.get("name", "")).lower() for p in operation.get("parameters", [])}
     has_body = "requestBody" in operation
-    statuses = {413, 500}  # any request may carry an oversized body; anything may fail
+    # Any request may carry an oversized body or be refused by the transport guards.
+    statuses = {413, 500, *TRANSPORT_ANSWERS}
     if not operation.get(PUBLIC):
         statuses |= {401, 403}
+    if method in CHANGES:
+        statuses.add(403)  # a foreign Origin
+        if (method, path) not in FORM_POSTS:
+            statuses.add(415)
     if has_body or places:
         statuses.add(422)
-    if has_body:
-        statuses |= {400, 415}
     if "path" in places:
         statuses.add(404)
     if "if-match" in headers:

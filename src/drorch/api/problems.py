@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drorch.api.field_errors import field_error, summary
-from drorch.errors import DrorchError, TooManyRequestsError, UnauthenticatedError
+from drorch.errors import DrorchError, UnauthenticatedError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("drorch.api")
@@ -39,16 +40,21 @@ async def _drorch_error(request: Request, exc: Exception) -> JSONResponse:
         exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra
     )
     response.headers.update(_headers(exc))
+    _retry_after(response, extra.get("retry_after"))
     return response
 
 
 def _headers(exc: DrorchError) -> dict[str, str]:
-    """What RFC 9110 asks a 401 or 429 to say besides the body."""
+    """What RFC 9110 asks a 401 to say besides the body."""
     if isinstance(exc, UnauthenticatedError):
         return {"WWW-Authenticate": 'Bearer realm="drorch"'}
-    if isinstance(exc, TooManyRequestsError) and exc.extra.get("retry_after") is not None:
-        return {"Retry-After": str(int(exc.extra["retry_after"]))}
     return {}
+
+
+def _retry_after(response: JSONResponse, seconds: Any) -> None:
+    # 429 and 503 answers say when to come back in the header clients read, too.
+    if isinstance(seconds, int | float) and response.status_code in (429, 503):
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

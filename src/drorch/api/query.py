@@ -7,22 +7,33 @@ unknown parameters, and still documents every parameter in the OpenAPI spec.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar, get_origin
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from drorch.ports.store import MAX_PAGE_SIZE
 
 M = TypeVar("M", bound=BaseModel)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class QueryModel(BaseModel):
-    """Base of query-string models: unknown parameters are refused."""
+    """Base of query-string models: unknown parameters and control characters are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # SQLite ends a text at NUL, so `search=%00x` would become an empty filter.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and CONTROL.search(t) for t in texts):
+            raise ValueError("must not contain NUL or other control characters")
+        return value
 
 
 class PageQuery(QueryModel):

@@ -121,6 +121,9 @@ class ApiClient:
     ) -> Reply:
         """Send one request; any non-2xx answer or transport failure raises."""
         headers = {"If-Match": etag_header(if_match)} if if_match is not None else {}
+        if method != "GET":
+            # The server refuses a state-changing request without a JSON type, body or not.
+            headers["Content-Type"] = "application/json"
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         try:
             response = self._http.request(

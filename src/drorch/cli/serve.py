@@ -50,15 +50,22 @@ def run_server(settings: Settings) -> None:
     import uvicorn
 
     from drorch.api.app import create_app
+    from drorch.api.transport import TransportLimits, bounded_protocol
     from drorch.bootstrap import bootstrap
 
     container = bootstrap(settings)
     _hint_first_admin(container, settings)
     app = create_app(container)
+    limits = TransportLimits(
+        request_line_bytes=settings.max_request_line_bytes,
+        header_bytes=settings.max_header_bytes,
+        header_seconds=settings.header_timeout_seconds,
+    )
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
+        http=bounded_protocol(limits),
         log_level=settings.log_level.lower(),
         access_log=settings.log_level == "DEBUG",
         # Live event streams never end by themselves; do not let them hold up a shutdown.

@@ -45,6 +45,9 @@ def guard(method: str) -> dict[str, str]:
     return {"If-Match": "*"} if method == "PUT" else {}
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def body_cases(
     method: str, path: str, valid: dict[str, Any], required: str
 ) -> list[tuple[str, Case]]:
@@ -63,7 +66,9 @@ def body_cases(
         ("empty-object", c(method, path, 422, required, body={})),
         ("unknown-field", c(method, path, 422, "colour", body={**valid, "colour": "red"})),
         ("too-large", c(method, path, 413, raw=b" " * TWO_MIB)),
-        ("text-plain", c(method, path, 422, raw=b"name=x", headers={"content-type": "text/plain"})),
+        ("text-plain", c(method, path, 415, raw=b"name=x", headers={"content-type": "text/plain"})),
+        ("form", c(method, path, 415, raw=b"name=x", headers={"content-type": FORM})),
+        ("no-type", c(method, path, 415, raw=b'{"name": "x"}', headers={"content-type": ""})),
     ]
 
 
@@ -168,6 +173,9 @@ def query_cases(path: str) -> list[tuple[str, Case]]:
         ("cursor-garbage", c("GET", path, 422, "cursor", params={"cursor": "!!not-a-cursor!!"})),
         ("cursor-long", c("GET", path, 422, "cursor", params={"cursor": "a" * 3000})),
         ("search-long", c("GET", path, 422, "search", params={"search": "x" * 201})),
+        # SQLite ends a pattern at NUL: the filter would match everything.
+        ("search-nul", c("GET", path, 422, "search", params={"search": "\x00zzzz"})),
+        ("search-escape", c("GET", path, 422, "search", params={"search": "a\x1b[31m"})),
         ("unknown-param", c("GET", path, 422, "limt", params={"limt": 5})),
         ("too-large", c("GET", path, 413, raw=b" " * TWO_MIB)),
     ]
@@ -225,6 +233,7 @@ def all_cases() -> list[Any]:
         ("servers-account", Case("GET", SERVERS, 422, "account_id", params={"account_id": "x"})),
         ("servers-tag", Case("GET", SERVERS, 422, "tag[1]", params={"tag": ["a=b", "novalue"]})),
         ("servers-assigned", Case("GET", SERVERS, 422, "assigned", params={"assigned": "maybe"})),
+        ("servers-tag-nul", Case("GET", SERVERS, 422, "tag", params={"tag": ["app=\x00"]})),
         ("sync-too-large", Case("POST", f"{SERVERS}/sync", 413, raw=b" " * TWO_MIB)),
         ("sync-no-drs", Case("POST", f"{SERVERS}/sync", 409, raw=b"{not json")),
         *[(f"groups-list-{n}", k) for n, k in query_cases(GROUPS)],

@@ -16,14 +16,7 @@ import yaml
 from drorch.adapters.aws.drs import BotoDrsGateway, sandbox_client
 from tests.support.drs_model import attach_validator
 from tests.support.sandbox import KEY, NO_RETRY, REGION, sid, small_fleet
-from tests.support.server import (
-    ENTRY,
-    api_client,
-    free_port,
-    running_server,
-    server_env,
-    stop,
-)
+from tests.support.server import ENTRY, api_client, free_port, running_server, server_env, stop
 
 
 @contextmanager

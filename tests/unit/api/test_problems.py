@@ -37,7 +37,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         password=PASSWORD,
         role=Role.ADMIN,
     )
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(create_app(container), base_url="http://localhost") as test_client:
         signed_in = test_client.post(
             "/api/v1/auth/token", data={"username": "admin", "password": PASSWORD}
         )

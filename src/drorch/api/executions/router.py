@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from drorch.api.deps import ContainerDep, StoreDep
@@ -22,17 +22,20 @@ from drorch.api.executions.schemas import (
     execution_read,
     preflight_read,
 )
-from drorch.api.executions.stream import execution_stream
+from drorch.api.executions.slots import LiveStreams, SlotStreamingResponse, live_streams
+from drorch.api.executions.stream import MAX_SEQ, StreamBounds, execution_stream
 from drorch.api.pagination import PageRead
 from drorch.api.query import documented, query_of
 from drorch.api.security import audited, require
 from drorch.bootstrap import Container
+from drorch.config import Settings
 from drorch.domain.common import utcnow
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
 from drorch.engine.retrying import ReadRetry
 from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
+from drorch.errors import ValidationError
 from drorch.ports.clock import Clock
 from drorch.services import executions
 from drorch.services.audit import AuditContext
@@ -192,17 +195,38 @@ def stream_execution(
     execution_id: str,
     container: ContainerDep,
     _: Annotated[Principal, require(P.EXECUTIONS_READ)],
-    after: Annotated[int | None, Query(ge=0, description="Send events after this seq.")] = None,
+    request: Request,
+    live: Annotated[LiveStreams, Depends(live_streams)],
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="Send events after this seq.")
+    ] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """Live changes as Server-Sent Events: `event`, `execution` and finally `end` messages."""
     executions.get_execution(store=container.store, execution_id=execution_id)  # 404 up front
     resume_at = after if after is not None else _seq(last_event_id)
+    client = request.client.host if request.client else "unknown"
+    live.slots.take(client)  # 429 when the caps are reached
     messages = execution_stream(
-        container.store, execution_id, after_seq=resume_at, now=lambda: _now(container)
+        container.store,
+        execution_id,
+        after_seq=resume_at,
+        now=lambda: _now(container),
+        watch=live.watch,
+        bounds=_bounds(container.settings),
     )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(messages, media_type="text/event-stream", headers=headers)
+    return SlotStreamingResponse(
+        messages, slots=live.slots, client=client, media_type="text/event-stream", headers=headers
+    )
+
+
+def _bounds(settings: Settings) -> StreamBounds:
+    return StreamBounds(
+        keepalive_seconds=settings.stream_keepalive_seconds,
+        idle_seconds=settings.stream_idle_seconds,
+        max_seconds=settings.stream_max_seconds,
+    )
 
 
 def _operate(
@@ -231,9 +255,17 @@ def _read(container: Container, execution: Execution) -> ExecutionRead:
 
 def _seq(last_event_id: str | None) -> int:
     # A browser resends the id of the last message it saw; anything else starts over.
-    if last_event_id and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
-    return 0
+    text = (last_event_id or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 0
+    if int(text) > MAX_SEQ:
+        # Refused before the stream starts: a 200 cannot turn into an error later.
+        message = f"must be an event seq no larger than {MAX_SEQ}"
+        raise ValidationError(
+            f"Last-Event-ID: {message}",
+            [{"path": "Last-Event-ID", "message": message, "in": "header"}],
+        )
+    return int(text)
 
 
 def _start_request(body: ExecutionCreate) -> executions.StartRequest:

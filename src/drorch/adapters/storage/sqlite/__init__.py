@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
@@ -19,35 +20,38 @@ from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, Sq
 class SqliteUnitOfWork:
     """The repositories of one SQLite transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self.conn = conn
-        self.servers = SqliteServers(conn)
-        self.groups = SqliteGroups(conn)
-        self.plans = SqlitePlans(conn)
-        self.executions = SqliteExecutions(conn)
+        self.servers = SqliteServers(conn, cursors)
+        self.groups = SqliteGroups(conn, cursors)
+        self.plans = SqlitePlans(conn, cursors)
+        self.executions = SqliteExecutions(conn, cursors)
         self.users = SqliteUsers(conn)
         self.tokens = SqliteTokens(conn)
         self.sign_ins = SqliteSignIns(conn)
-        self.audit = SqliteAudit(conn)
+        self.audit = SqliteAudit(conn, cursors)
 
 
 class SqliteStore:
     """Store port over one SQLite file in WAL mode (or `:memory:`)."""
 
-    def __init__(self, path: str | Path, *, cache_mb: int = 32) -> None:
+    def __init__(
+        self, path: str | Path, *, cache_mb: int = 32, cursor_key: bytes | None = None
+    ) -> None:
         self.db = Database(path, cache_mb=cache_mb)
+        self.cursors = Cursors(cursor_key)
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteUnitOfWork]:
         """A write transaction: commits when the block ends, rolls back on any error."""
         with self.db.transaction(write=True) as conn:
-            yield SqliteUnitOfWork(conn)
+            yield SqliteUnitOfWork(conn, self.cursors)
 
     @contextmanager
     def read(self) -> Iterator[SqliteUnitOfWork]:
         """A read-only snapshot."""
         with self.db.transaction(write=False) as conn:
-            yield SqliteUnitOfWork(conn)
+            yield SqliteUnitOfWork(conn, self.cursors)
 
     def ping(self) -> None:
         """Raise when the database cannot answer a query."""

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor
+from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.domain.audit import AuditRecord
 from drorch.ports.store import AuditQuery, Page
 
@@ -20,8 +20,9 @@ SORT = "-seq"
 class SqliteAudit:
     """Appends and pages audit rows; the table's triggers refuse any UPDATE or DELETE."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self._conn = conn
+        self._cursors = cursors
 
     def append(self, record: AuditRecord) -> AuditRecord:
         """Add a record; returns it with the sequence number it was given."""
@@ -52,7 +53,7 @@ class SqliteAudit:
         limit = check_limit(query.limit)
         where, params = _filters(query)
         if query.cursor:
-            seq, _ = decode_cursor(query.cursor, SORT)
+            seq, _ = self._cursors.decode(query.cursor, SORT, int)
             where.append("seq < ?")
             params.append(int(seq))
         sql = f"SELECT seq, {COLUMNS} FROM audit_log"
@@ -62,7 +63,7 @@ class SqliteAudit:
         records = [_record(row) for row in rows]
         more = len(records) > limit
         records = records[:limit]
-        cursor = encode_cursor(SORT, records[-1].seq, records[-1].id) if more else None
+        cursor = self._cursors.encode(SORT, records[-1].seq, records[-1].id) if more else None
         return Page(items=records, next_cursor=cursor)
 
 

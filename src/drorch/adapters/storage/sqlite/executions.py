@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor
+from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.domain.executions import (
     ACTIVE_STATUSES,
     Command,
@@ -35,8 +35,9 @@ def parse_ts(text: str) -> datetime:
 class SqliteExecutions:
     """Executions as JSON documents plus narrow side tables the engine queries."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self._conn = conn
+        self._cursors = cursors
 
     # -- executions ---------------------------------------------------------------
 
@@ -95,7 +96,7 @@ class SqliteExecutions:
             where.append("type = ?")
             params.append(query.type)
         if query.cursor:
-            created, last_id = decode_cursor(query.cursor, "-created_at")
+            created, last_id = self._cursors.decode(query.cursor, "-created_at")
             where.append("(created_at < ? OR (created_at = ? AND id < ?))")
             params += [created, created, last_id]
         rows = self._conn.execute(
@@ -107,7 +108,7 @@ class SqliteExecutions:
         cursor = None
         if len(rows) > limit:
             last = rows[limit - 1]
-            cursor = encode_cursor("-created_at", last["created_at"], last["id"])
+            cursor = self._cursors.encode("-created_at", last["created_at"], last["id"])
         return Page(items=items, next_cursor=cursor)
 
     def active_summaries(self) -> list[ExecutionSummary]:
@@ -142,12 +143,11 @@ class SqliteExecutions:
         limit = check_limit(limit)
         after = 0
         if cursor:
-            value, _ = decode_cursor(cursor, "seq")
-            after = int(value)
+            after, _ = self._cursors.decode(cursor, "seq", int)
         events = self.events_since(execution_id, after, limit + 1)
         more = len(events) > limit
         events = events[:limit]
-        next_cursor = encode_cursor("seq", events[-1].seq, execution_id) if more else None
+        next_cursor = self._cursors.encode("seq", events[-1].seq, execution_id) if more else None
         return Page(items=events, next_cursor=next_cursor)
 
     def events_since(self, execution_id: str, after_seq: int, limit: int) -> list[Event]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import TypeAdapter
 
+from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite.documents import (
     check_version,
     delete_one,
@@ -32,8 +33,9 @@ WITH_MEMBERS = (
 class SqliteGroups:
     """Protection groups as JSON documents with indexed name, scope and version."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self._conn = conn
+        self._cursors = cursors
 
     def add(self, group: ProtectionGroup) -> None:
         """Insert a new group."""
@@ -133,6 +135,7 @@ class SqliteGroups:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
+            cursors=self._cursors,
         )
 
     def all(self) -> list[ProtectionGroup]:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from drorch.adapters.storage.paging import check_limit, decode_cursor, encode_cursor, parse_sort
+from drorch.adapters.storage.paging import Cursors, check_limit, parse_sort
 from drorch.ports.store import Page
 
 T = TypeVar("T")
@@ -43,19 +43,20 @@ def fetch_page(
     allowed: dict[str, str],
     limit: int,
     cursor: str | None,
+    cursors: Cursors,
 ) -> Page[str]:
     """One page of `select`'s JSON texts in the asked order, with the cursor of the next page."""
     limit = check_limit(limit)
     sort_key, column, descending = parse_sort(sort, allowed)
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     if cursor:
-        value, last_id = decode_cursor(cursor, sort_key)
+        value, last_id = cursors.decode(cursor, sort_key)
         select.add(f"({column} {op} ? OR ({column} = ? AND t.id {op} ?))", value, value, last_id)
     rows = conn.execute(_sql(select, column, direction), [*select.params, limit + 1]).fetchall()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor(sort_key, last["sort_value"], last["id"])
+        next_cursor = cursors.encode(sort_key, last["sort_value"], last["id"])
     return Page(items=[row[0] for row in rows[:limit]], next_cursor=next_cursor)
 
 

@@ -6,6 +6,7 @@ import sqlite3
 
 from pydantic import TypeAdapter
 
+from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite.documents import (
     check_version,
     delete_one,
@@ -24,8 +25,9 @@ NOUN = "recovery plan"
 class SqlitePlans:
     """Recovery plans as JSON documents, with a side table of the groups they use."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self._conn = conn
+        self._cursors = cursors
 
     def add(self, plan: RecoveryPlan) -> None:
         """Insert a new plan."""
@@ -101,6 +103,7 @@ class SqlitePlans:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
+            cursors=self._cursors,
         )
 
     def using_group(self, group_id: str) -> list[RecoveryPlan]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from drorch.adapters.storage.paging import check_limit
+from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.inventory import SourceServer
 from drorch.ports.store import Page, ServerQuery
@@ -38,8 +38,9 @@ WITH_GROUP = (
 class SqliteServers:
     """Source servers with their tags in a side table for filtering."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
         self._conn = conn
+        self._cursors = cursors
 
     def upsert_many(self, servers: Iterable[SourceServer]) -> None:
         """Insert or replace servers and their tags."""
@@ -118,6 +119,7 @@ class SqliteServers:
             allowed=SORTS,
             limit=query.limit,
             cursor=query.cursor,
+            cursors=self._cursors,
         )
 
     def _filter(self, select: Select, query: ServerQuery) -> int | None:

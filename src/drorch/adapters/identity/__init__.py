@@ -1,0 +1,1 @@
+"""Identity sources: each turns a bearer token into a Principal (ports/identity.py)."""

@@ -102,7 +102,7 @@ def updates(client: ApiClient, watch: Watch) -> Iterator[Message]:
     failures = 0
     while failures < STREAM_ATTEMPTS:
         try:
-            for kind, data in stream_messages(client.base_url, watch):
+            for kind, data in stream_messages(client.base_url, watch, auth=client.auth):
                 failures = 0
                 yield kind, data
                 if kind == "end":
@@ -120,12 +120,15 @@ class _NoStream(Exception):
     """The server did not answer with an event stream."""
 
 
-def stream_messages(base_url: str, watch: Watch) -> Iterator[Message]:
+def stream_messages(
+    base_url: str, watch: Watch, *, auth: httpx.Auth | None = None
+) -> Iterator[Message]:
     """(event, data) pairs of the execution's SSE stream, resuming after the last seen event."""
     path = f"{EXECUTIONS}/{watch.execution['id']}/stream"
     headers = {"Accept": "text/event-stream", "Last-Event-ID": str(watch.last_seq)}
     with (
-        httpx.Client(base_url=base_url, timeout=STREAM_TIMEOUT) as http,
+        # The same credentials as the client's other requests (bearer, refreshed on expiry).
+        httpx.Client(base_url=base_url, timeout=STREAM_TIMEOUT, auth=auth) as http,
         http.stream("GET", path, headers=headers) as response,
     ):
         if response.status_code == 404:

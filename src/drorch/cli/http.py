@@ -10,7 +10,9 @@ import httpx
 import pydantic
 import typer
 
+from drorch.cli.credentials import CredentialStore
 from drorch.cli.output import EXIT_CONNECT, EXIT_REFUSED, EXIT_USAGE, CliError
+from drorch.cli.session import AuthMode, auth_for
 from drorch.config import Settings
 
 DEFAULT_TIMEOUT = 30.0
@@ -49,16 +51,30 @@ def api_url(option: str | None) -> str:
     """The API base URL: the option, else Settings (DRORCH_API_URL or host and port)."""
     if option:
         return option.rstrip("/")
+    return cli_settings().default_api_url.rstrip("/")
+
+
+def cli_settings() -> Settings:
+    """Settings from the environment; a bad value is a usage error naming the setting."""
     try:
-        return Settings().default_api_url.rstrip("/")
+        return Settings()
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise CliError(f"bad DRORCH_ setting {where}: {first['msg']}", EXIT_USAGE) from None
 
 
+def credential_store() -> CredentialStore:
+    """Where `drorch login` keeps its sessions (Settings.credentials_path)."""
+    return CredentialStore(cli_settings().credentials_path)
+
+
 class ApiClient:
-    """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3)."""
+    """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3).
+
+    It sends DRORCH_TOKEN or the stored `drorch login` session; `credentials` forces one
+    source (AuthMode.NONE for the sign-in request itself).
+    """
 
     def __init__(
         self,
@@ -66,12 +82,17 @@ class ApiClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        credentials: AuthMode | None = None,
     ) -> None:
         self.base_url = api_url(base_url)
+        self.auth, self.auth_mode = auth_for(
+            self.base_url, token=cli_settings().token, store=credential_store(), only=credentials
+        )
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            auth=self.auth,
             headers={"Accept": "application/json, application/problem+json"},
         )
 
@@ -93,6 +114,10 @@ class ApiClient:
         """POST a JSON body."""
         return self.request("POST", path, body=body, timeout=timeout)
 
+    def post_form(self, path: str, form: Mapping[str, str]) -> Reply:
+        """POST an HTML form (the OAuth2 password sign-in)."""
+        return self.request("POST", path, form=form)
+
     def put(self, path: str, body: Any, *, if_match: str | int | None = None) -> Reply:
         """PUT a whole resource, guarded by If-Match when given."""
         return self.request("PUT", path, body=body, if_match=if_match)
@@ -110,10 +135,13 @@ class ApiClient:
         body: Any = None,
         if_match: str | int | None = None,
         timeout: float | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> Reply:
-        """Send one request; any non-2xx answer or transport failure raises."""
+        """Send one request (a JSON body or a form); any non-2xx or transport failure raises."""
         headers = {"If-Match": etag_header(if_match)} if if_match is not None else {}
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if form is not None:
+            extra["data"] = form
         try:
             response = self._http.request(
                 method,
@@ -126,7 +154,7 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise self._transport_error(exc) from None
         if response.status_code >= 400:
-            raise error_from(response)
+            raise auth_hint(error_from(response), self.base_url, self.auth_mode)
         return Reply(response.status_code, _json(response), response.headers.get("ETag"))
 
     def pages(self, path: str, *, params: Params | None = None) -> Iterator[dict[str, Any]]:
@@ -175,6 +203,39 @@ def error_from(response: httpx.Response) -> ApiError:
     fields = _field_paths(problem, detail)
     suffix = f" (HTTP {status}" + (f"; fields: {', '.join(fields)}" if fields else "") + ")"
     return ApiError(status, detail + suffix, problem)
+
+
+FORBIDDEN = "urn:drorch:problem:forbidden"
+
+
+def auth_hint(error: ApiError, base_url: str, mode: AuthMode) -> ApiError:
+    """A 401 or 403 reworded as one line that says what to do next; others as they are."""
+    if error.status == 401:
+        message = _unauthenticated(error, base_url, mode)
+    elif error.status == 403 and error.problem.get("type") == FORBIDDEN:
+        message = _forbidden(error.problem)
+    else:
+        return error
+    return ApiError(error.status, message, error.problem)
+
+
+def _unauthenticated(error: ApiError, base_url: str, mode: AuthMode) -> str:
+    login = f"`drorch login --api-url {base_url}`"
+    if mode is AuthMode.TOKEN:
+        detail = str(error.problem.get("detail") or "refused")
+        return (
+            f"DRORCH_TOKEN was refused ({detail}): set a valid token, or unset it and run {login}"
+        )
+    if mode is AuthMode.SESSION:
+        return f"session expired or revoked: run {login} or set DRORCH_TOKEN"
+    return f"not signed in: run {login} or set DRORCH_TOKEN"
+
+
+def _forbidden(problem: dict[str, Any]) -> str:
+    permission, role = problem.get("permission"), problem.get("role")
+    if permission and role:
+        return f"forbidden: needs permission {permission}; your role is {role}"
+    return f"forbidden: {problem.get('detail') or 'not allowed'}"
 
 
 def _field_paths(problem: dict[str, Any], detail: str) -> list[str]:

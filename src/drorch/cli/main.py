@@ -9,7 +9,18 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
+from drorch.cli import (
+    auth,
+    demo,
+    executions,
+    groups,
+    plans,
+    sandbox,
+    serve,
+    servers,
+    tokens,
+    worker,
+)
 from drorch.cli.output import print_error
 
 
@@ -69,6 +80,8 @@ app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")
 worker.register(app)
 demo.register(app)
+auth.register(app)
+app.add_typer(tokens.app, name="tokens")
 
 
 def main() -> None:

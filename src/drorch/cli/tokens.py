@@ -24,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 PATH = "/api/v1/auth/api-tokens"
-COLUMNS = ("id", "name", "role", "created_at", "expires_at", "last_used_at", "revoked_at")
+COLUMNS = ("id", "name", "role", "created_at", "expires_at", "revoked_at")
 
 
 @app.command("create")

@@ -69,11 +69,17 @@ def credential_store() -> CredentialStore:
     return CredentialStore(cli_settings().credentials_path)
 
 
+def configured_token() -> str | None:
+    """DRORCH_TOKEN, when set."""
+    token = cli_settings().token
+    return token.get_secret_value() if token else None
+
+
 class ApiClient:
     """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3).
 
-    It sends DRORCH_TOKEN or the stored `drorch login` session; `credentials` forces one
-    source (AuthMode.NONE for the sign-in request itself).
+    It sends `token`, else DRORCH_TOKEN, else the stored `drorch login` session;
+    `credentials` forces one source (AuthMode.NONE for the sign-in request itself).
     """
 
     def __init__(
@@ -82,11 +88,15 @@ class ApiClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        token: str | None = None,
         credentials: AuthMode | None = None,
     ) -> None:
         self.base_url = api_url(base_url)
         self.auth, self.auth_mode = auth_for(
-            self.base_url, token=cli_settings().token, store=credential_store(), only=credentials
+            self.base_url,
+            token=token or configured_token(),
+            store=credential_store(),
+            only=credentials,
         )
         self._http = httpx.Client(
             base_url=self.base_url,

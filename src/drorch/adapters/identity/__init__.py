@@ -1,1 +1,1 @@
-"""Identity sources: each turns a bearer token into a Principal (ports/identity.py)."""
+"""Identity sources: local passwords, JWTs and API tokens; Cognito user-pool JWTs on AWS."""

@@ -8,19 +8,18 @@ from typing import Any
 import jwt
 
 from drorch.adapters.clock import SystemClock
+from drorch.config import DEFAULT_COGNITO_GROUPS, Settings
 from drorch.domain.identity import Principal, Role, Source, strongest
-from drorch.errors import ForbiddenError, IdentityUnavailableError, UnauthenticatedError
+from drorch.errors import (
+    ForbiddenError,
+    IdentityUnavailableError,
+    UnauthenticatedError,
+    ValidationError,
+)
 from drorch.ports.clock import Clock
 
-# One Cognito group per role, as the AWS template creates them.
-DEFAULT_GROUP_ROLES: Mapping[str, Role] = {
-    "drorch-admin": Role.ADMIN,
-    "drorch-recovery-manager": Role.RECOVERY_MANAGER,
-    "drorch-plan-manager": Role.PLAN_MANAGER,
-    "drorch-operator": Role.OPERATOR,
-    "drorch-viewer": Role.VIEWER,
-    "drorch-auditor": Role.AUDITOR,
-}
+# One Cognito group per role (drorch-admin, drorch-plan-manager, ...), as Settings defaults.
+DEFAULT_GROUP_ROLES: Mapping[str, Role] = DEFAULT_COGNITO_GROUPS
 ALGORITHM = "RS256"
 REQUIRED_CLAIMS = ["iss", "sub", "exp", "token_use"]
 
@@ -51,6 +50,24 @@ class CognitoVerifier:
             cache_keys=True,
             lifespan=jwks_cache_seconds,
             timeout=jwks_timeout,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CognitoVerifier:
+        """The verifier of DRORCH_COGNITO_ISSUER, _CLIENT_ID, _JWKS_URL and _GROUP_ROLES."""
+        if not (settings.cognito_issuer and settings.cognito_client_id):
+            missing = [
+                f for f in ("cognito_issuer", "cognito_client_id") if not getattr(settings, f)
+            ]
+            raise ValidationError(
+                "Cognito needs DRORCH_COGNITO_ISSUER and DRORCH_COGNITO_CLIENT_ID",
+                [{"path": f, "message": "required for Cognito"} for f in missing],
+            )
+        return cls(
+            issuer=settings.cognito_issuer,
+            client_id=settings.cognito_client_id,
+            jwks_url=settings.cognito_jwks_url,
+            group_roles=settings.cognito_group_roles,
         )
 
     def verify(self, token: str) -> Principal | None:

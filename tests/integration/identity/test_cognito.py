@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -194,3 +198,54 @@ def test_the_jwks_url_defaults_to_the_issuers_well_known_path(pool: Pool) -> Non
 
     with pytest.raises(UnauthenticatedError, match="another issuer"):
         on_moto.verify(token)
+
+
+class CountingJwks:
+    """Serves a copy of the pool's JWKS on 127.0.0.1 and counts the fetches."""
+
+    def __init__(self, body: bytes) -> None:
+        self.fetches = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.fetches += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: object) -> None:
+                pass  # keep the test output clean
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.url = f"http://{HOST}:{self.server.server_address[1]}/jwks.json"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def counting_jwks(pool: Pool) -> Iterator[CountingJwks]:
+    """The pool's keys behind a server that counts how often they are fetched."""
+    served = CountingJwks(httpx.get(pool.jwks_url, timeout=5).content)
+    yield served
+    served.close()
+
+
+def test_keys_are_fetched_once_and_unknown_key_ids_do_not_refetch_them(
+    pool: Pool, counting_jwks: CountingJwks
+) -> None:
+    check = verifier(pool, jwks_url=counting_jwks.url)
+    tokens = [pool.sign_in(pool.add_user(["drorch-viewer"]))["AccessToken"] for _ in range(3)]
+
+    assert all(check.verify(token) is not None for token in tokens)
+    for n in range(5):
+        with pytest.raises(UnauthenticatedError, match="unknown key"):
+            check.verify(rsa_token({"iss": pool.issuer, "sub": "x"}, headers={"kid": f"k{n}"}))
+
+    assert counting_jwks.fetches == 1

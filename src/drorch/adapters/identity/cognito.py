@@ -21,6 +21,7 @@ from drorch.ports.clock import Clock
 # One Cognito group per role (drorch-admin, drorch-plan-manager, ...), as Settings defaults.
 DEFAULT_GROUP_ROLES: Mapping[str, Role] = DEFAULT_COGNITO_GROUPS
 ALGORITHM = "RS256"
+JWKS_REFETCH_COOLDOWN_SECONDS = 30.0
 REQUIRED_CLAIMS = ["iss", "sub", "exp", "token_use"]
 
 
@@ -44,12 +45,14 @@ class CognitoVerifier:
         self._group_roles = dict(DEFAULT_GROUP_ROLES if group_roles is None else group_roles)
         self._clock: Clock = clock or SystemClock()
         self._leeway = leeway_seconds
-        # PyJWKClient caches the key set and refetches it once when a kid is unknown (rotation).
+        # The key set is cached; an unknown kid refetches it (key rotation), but at most once
+        # per cooldown, so tokens with made-up kids cannot make every request fetch the JWKS.
         self._jwks = jwt.PyJWKClient(
             jwks_url or f"{self._issuer}/.well-known/jwks.json",
             cache_keys=True,
             lifespan=jwks_cache_seconds,
             timeout=jwks_timeout,
+            cooldown_duration=JWKS_REFETCH_COOLDOWN_SECONDS,
         )
 
     @classmethod

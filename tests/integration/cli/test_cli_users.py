@@ -61,7 +61,8 @@ def test_users_work_on_a_data_dir_without_a_server(tmp_path: Path) -> None:
     assert code == 0
     listed = json.loads(local("users", "list", "--json", "--data-dir", data)[1])
     assert [(u["username"], u["role"], u["enabled"]) for u in listed] == [
-        ("erin", "plan_manager", True)
+        ("erin", "plan_manager", True),
+        ("root", "admin", True),
     ]
     with running_server(tmp_path / "data") as server:
         token = sign_in(server.base_url, Credentials("erin", new_password))

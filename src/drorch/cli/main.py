@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from drorch.cli import (
+    audit,
     auth,
     demo,
     executions,
@@ -19,6 +20,7 @@ from drorch.cli import (
     serve,
     servers,
     tokens,
+    users,
     worker,
 )
 from drorch.cli.output import print_error
@@ -78,6 +80,8 @@ app.add_typer(servers.app, name="servers")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
 auth.register(app)

@@ -85,13 +85,13 @@ def sign_in(
         stored = uow.users.password_hash(user.id) if user else None
     if locks:
         _failed(store, auth, audit, username, keys, "locked", count=False)
-        raise _locked(max(locks), now)
+        raise _locked(max(locks))
     matches = auth.passwords.verify(stored or auth.passwords.dummy_hash, password)
     if user is None or not matches or not user.enabled:
         reason = "disabled" if user is not None and matches else "bad credentials"
         locked = _failed(store, auth, audit, username, keys, reason, count=True)
         if locked:
-            raise _locked(locked, now)
+            raise _locked(locked)
         raise UnauthenticatedError("the username or password is wrong, or the user is disabled")
     return _start_session(store, auth, audit, user, keys[0], now)
 
@@ -132,8 +132,8 @@ def _failed(
     return locked
 
 
-def _locked(until: datetime, now: datetime) -> TooManyRequestsError:
-    seconds = max(1, ceil((until - now).total_seconds()))
+def _locked(until: datetime) -> TooManyRequestsError:
+    seconds = max(1, ceil((until - utcnow()).total_seconds()))
     return TooManyRequestsError(
         f"too many failed sign-ins; try again in {seconds} s", retry_after=seconds
     )

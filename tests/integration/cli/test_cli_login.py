@@ -123,6 +123,14 @@ def test_login_prompts_for_what_is_not_given(
     assert stored(config_dir, server) is not None
 
 
+def test_an_empty_password_on_stdin_is_a_usage_error(run: Run, config_dir: Path) -> None:
+    out = run("login", "-u", "olivia", "--password-stdin", input="\n")
+
+    assert out.exit_code == 2
+    assert out.error_line() == "error: --password-stdin: no password on stdin"
+    assert not (config_dir / "credentials.json").exists()
+
+
 def test_whoami_shows_the_signed_in_user_role_and_permissions(
     run: Run, operator: Credentials
 ) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from drorch.cli.main import app
 from drorch.domain.identity import PERMISSIONS, Role
 from tests.integration.identity.conftest import OTHER_GROUP, Pool
 from tests.integration.identity.test_cognito import with_claims
@@ -82,3 +86,17 @@ def test_local_sign_in_still_works_beside_cognito(server: RunningServer) -> None
         me = http.get(ME).json()
 
     assert (me["username"], me["source"]) == ("admin", "local")
+
+
+def test_the_cli_sends_a_cognito_token_from_drorch_token(
+    server: RunningServer, pool: Pool, tmp_path: Path
+) -> None:
+    username = pool.add_user(["drorch-recovery-manager"])
+    token = pool.sign_in(username)["AccessToken"]
+    env = {"DRORCH_TOKEN": token, "DRORCH_CONFIG_DIR": str(tmp_path)}
+
+    result = CliRunner().invoke(app, ["whoami", "--json", "--api-url", server.base_url], env=env)
+
+    assert result.exit_code == 0, result.stderr
+    me = json.loads(result.stdout)
+    assert (me["username"], me["role"], me["source"]) == (username, "recovery_manager", "cognito")

@@ -319,3 +319,19 @@ def test_a_token_above_ones_own_role_is_refused(run: Run, operator: Credentials)
 
     assert out.exit_code == 1
     assert "admin" in out.error_line()
+
+
+def test_a_locked_sign_in_says_when_to_try_again(tmp_path: Path) -> None:
+    env = {"DRORCH_LOGIN_MAX_FAILURES": "2"}  # a server of its own: the lock covers 127.0.0.1
+    with running_server(tmp_path / "serve", env=env) as locking:
+        run_there = person(locking, tmp_path / "config")
+        who = ensure_user(locking.data_dir, "lena", Role.VIEWER)
+        for _ in range(2):
+            run_there("login", "-u", who.username, "--password-stdin", input="wrong-password\n")
+
+        out = run_there("login", "-u", who.username, "--password-stdin", input=who.password + "\n")
+
+    assert out.exit_code == 1
+    line = out.error_line()
+    assert line.startswith("error: sign-in locked: too many failed sign-ins; try again in ")
+    assert not (tmp_path / "config" / "credentials.json").exists()

@@ -24,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 PATH = "/api/v1/auth/api-tokens"
-COLUMNS = ("id", "name", "role", "created_at", "expires_at", "revoked_at")
+COLUMNS = ("id", "user_id", "name", "role", "created_at", "expires_at", "revoked_at")
 
 
 @app.command("create")
@@ -56,10 +56,16 @@ def create_token(
 
 @app.command("list")
 @reports_errors
-def list_tokens(api_url: ApiUrlOption = None, as_json: JsonOption = False) -> None:
-    """Your API tokens (never their secrets)."""
+def list_tokens(
+    everyone: Annotated[
+        bool, typer.Option("--all-users", help="Everyone's tokens (needs tokens:admin).")
+    ] = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Your API tokens, or everyone's (never their secrets)."""
     with ApiClient(api_url) as client:
-        data = client.get(PATH).data
+        data = client.get(PATH, params={"all": "true" if everyone else None}).data
     show(token_items(data), as_json=as_json, render=tokens_table)
 
 

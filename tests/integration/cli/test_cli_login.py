@@ -288,7 +288,7 @@ def test_a_refused_drorch_token_says_so_in_one_line(run: Run) -> None:
 
 
 def test_api_tokens_are_created_once_listed_used_and_revoked(
-    run: Run, operator: Credentials
+    run: Run, server: RunningServer, operator: Credentials
 ) -> None:
     login(run, operator)
 
@@ -305,6 +305,13 @@ def test_api_tokens_are_created_once_listed_used_and_revoked(
     mine = next(t for t in listed if t["name"] == "nightly-drill")
     assert mine["role"] == "viewer" and "token" not in mine
     assert secret not in run("tokens", "list").stdout
+
+    refused = run("tokens", "list", "--all-users")
+    assert refused.error_line() == (
+        "error: forbidden: needs permission tokens:admin; your role is operator"
+    )
+    everyone = run("tokens", "list", "--all-users", "--json", token=server.token).json()
+    assert mine["id"] in {t["id"] for t in everyone}
 
     revoked = run("tokens", "revoke", mine["id"])
     assert revoked.exit_code == 0, revoked.stderr

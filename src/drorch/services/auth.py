@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -23,6 +24,7 @@ from drorch.ports.identity import AccessTokenSigner, PasswordHasher
 from drorch.ports.store import Store, UnitOfWork
 from drorch.services.audit import AuditContext, record
 
+log = logging.getLogger("drorch.auth")
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 365
 
@@ -109,6 +111,8 @@ def _failed(
     """Count (when asked) and audit one failed sign-in; returns the lock's end if it locks."""
     now = utcnow()
     policy = auth.policy
+    # The name asked for and the address, never the password.
+    log.warning("sign-in refused for %r from %s: %s", username, audit.client, reason)
     with store.transaction() as uow:
         locks = [
             uow.sign_ins.record_failure(

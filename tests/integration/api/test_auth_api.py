@@ -182,7 +182,8 @@ def test_no_password_or_token_reaches_the_server_log(data_dir: Path) -> None:
         bob = ensure_user(server.data_dir, "bob", Role.OPERATOR)
         session = http.post(TOKEN, data={"username": "bob", "password": bob.password}).json()
         secrets_used += [bob.password, session["access_token"], session["refresh_token"]]
-        http.post(TOKEN, data={"username": "bob", "password": "wrong-but-secret-1"})
+        wrong = {"username": "bob", "password": "wrong-but-secret-1"}
+        http.post(TOKEN, data=wrong, headers={"X-Request-ID": "scan-1"})
         secrets_used.append("wrong-but-secret-1")
         renewed = http.post(
             "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
@@ -200,6 +201,7 @@ def test_no_password_or_token_reaches_the_server_log(data_dir: Path) -> None:
         secrets_used += ["carols-secret-1", "carols-secret-2"]
     log = server.log()
     assert "POST /api/v1/auth/token" in log  # the access log was on
+    assert "[scan-1]: sign-in refused for 'bob' from 127.0.0.1: bad credentials" in log
     leaked = [s for s in secrets_used if s and s in log]
     assert not leaked, f"{len(leaked)} secret(s) in the server log"
     # The secret halves of opaque tokens are the part that must never appear.

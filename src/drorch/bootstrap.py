@@ -103,12 +103,12 @@ def _identity(settings: Settings, container: Container) -> None:
 
 
 def _cognito_verifier(settings: Settings) -> TokenVerifier | None:
-    """The Cognito verifier when a user pool is configured.
+    """The Cognito verifier when a user pool (issuer and app client) is configured."""
+    if not (settings.cognito_issuer and settings.cognito_client_id):
+        return None
+    from drorch.adapters.identity.cognito import CognitoVerifier
 
-    None for now: the Cognito adapter (drorch.adapters.identity.cognito.CognitoVerifier,
-    built by the identity-cli work) is plugged in here when that branch is merged.
-    """
-    return None
+    return CognitoVerifier.from_settings(settings)
 
 
 def _runner(settings: Settings, container: Container) -> None:

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_COGNITO_GROUPS),
         description="Cognito group -> drorch role (JSON).",
     )
+    config_dir: Path | None = Field(
+        default=None, description="Where `drorch login` keeps tokens (default: XDG dir)."
+    )
+    xdg_config_home: Path | None = Field(
+        default=None,
+        validation_alias="XDG_CONFIG_HOME",
+        description="The user's config base dir (XDG), when config_dir is not set.",
+    )
 
     allowed_hosts: NameList = Field(
         default_factory=list,
@@ -140,6 +148,18 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         """Full path of the SQLite database file."""
         return self.data_dir / self.db_file
+
+    @field_validator("xdg_config_home", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty XDG_CONFIG_HOME means the default, as the XDG spec says."""
+        return None if value == "" else value
+
+    @property
+    def credentials_path(self) -> Path:
+        """The file `drorch login` writes: config_dir, else $XDG_CONFIG_HOME/drorch or ~/.config."""
+        base = self.config_dir or (self.xdg_config_home or Path.home() / ".config") / "drorch"
+        return base / "credentials.json"
 
     @property
     def default_api_url(self) -> str:

@@ -165,3 +165,11 @@ class TooManyRequestsError(DrorchError):
     status = 429
     type_slug = "too-many-requests"
     title = "Too many requests"
+
+
+class IdentityUnavailableError(DrorchError):
+    """An identity provider (Cognito's JWKS) could not be reached to check a token; retryable."""
+
+    status = 503
+    type_slug = "identity-unavailable"
+    title = "Identity provider unavailable"

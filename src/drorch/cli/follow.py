@@ -20,7 +20,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from drorch.cli.http import ApiClient, bearer_header, error_from
+from drorch.cli.http import ApiClient, error_from
 from drorch.cli.output import console, duration_text, note, safe_text
 
 EXECUTIONS = "/api/v1/executions"
@@ -109,7 +109,7 @@ def updates(client: ApiClient, watch: Watch) -> Iterator[Message]:
     failures = 0
     while failures < STREAM_ATTEMPTS:
         try:
-            for kind, data in stream_messages(client.base_url, watch, client.auth):
+            for kind, data in stream_messages(client.base_url, watch, auth=client.auth):
                 failures = 0
                 yield kind, data
                 if kind == "end":
@@ -128,14 +128,14 @@ class _NoStream(Exception):
 
 
 def stream_messages(
-    base_url: str, watch: Watch, auth: dict[str, str] | None = None
+    base_url: str, watch: Watch, *, auth: httpx.Auth | None = None
 ) -> Iterator[Message]:
     """(event, data) pairs of the execution's SSE stream, resuming after the last seen event."""
     path = f"{EXECUTIONS}/{watch.execution['id']}/stream"
     headers = {"Accept": "text/event-stream", "Last-Event-ID": str(watch.last_seq)}
-    headers.update(auth if auth is not None else bearer_header())
     with (
-        httpx.Client(base_url=base_url, timeout=STREAM_TIMEOUT) as http,
+        # The same credentials as the client's other requests (bearer, refreshed on expiry).
+        httpx.Client(base_url=base_url, timeout=STREAM_TIMEOUT, auth=auth) as http,
         http.stream("GET", path, headers=headers) as response,
     ):
         if response.status_code == 404:

@@ -10,7 +10,9 @@ import httpx
 import pydantic
 import typer
 
+from drorch.cli.credentials import CredentialStore
 from drorch.cli.output import EXIT_CONNECT, EXIT_REFUSED, EXIT_USAGE, CliError
+from drorch.cli.session import AuthMode, auth_for
 from drorch.config import Settings
 
 DEFAULT_TIMEOUT = 30.0
@@ -49,24 +51,36 @@ def api_url(option: str | None) -> str:
     """The API base URL: the option, else Settings (DRORCH_API_URL or host and port)."""
     if option:
         return option.rstrip("/")
+    return cli_settings().default_api_url.rstrip("/")
+
+
+def cli_settings() -> Settings:
+    """Settings from the environment; a bad value is a usage error naming the setting."""
     try:
-        return Settings().default_api_url.rstrip("/")
+        return Settings()
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise CliError(f"bad DRORCH_ setting {where}: {first['msg']}", EXIT_USAGE) from None
 
 
-def bearer_header(token: str | None = None) -> dict[str, str]:
-    """Authorization for the API: the given token, else DRORCH_TOKEN, else nothing."""
-    if token is None:
-        configured = Settings().token
-        token = configured.get_secret_value() if configured else None
-    return {"Authorization": f"Bearer {token}"} if token else {}
+def credential_store() -> CredentialStore:
+    """Where `drorch login` keeps its sessions (Settings.credentials_path)."""
+    return CredentialStore(cli_settings().credentials_path)
+
+
+def configured_token() -> str | None:
+    """DRORCH_TOKEN, when set."""
+    token = cli_settings().token
+    return token.get_secret_value() if token else None
 
 
 class ApiClient:
-    """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3)."""
+    """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3).
+
+    It sends `token`, else DRORCH_TOKEN, else the stored `drorch login` session;
+    `credentials` forces one source (AuthMode.NONE for the sign-in request itself).
+    """
 
     def __init__(
         self,
@@ -75,12 +89,21 @@ class ApiClient:
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         token: str | None = None,
+        credentials: AuthMode | None = None,
     ) -> None:
         self.base_url = api_url(base_url)
-        self.auth = bearer_header(token)
-        headers = {"Accept": "application/json, application/problem+json", **self.auth}
+        self.auth, self.auth_mode = auth_for(
+            self.base_url,
+            token=token or configured_token(),
+            store=credential_store(),
+            only=credentials,
+        )
         self._http = httpx.Client(
-            base_url=self.base_url, timeout=timeout, transport=transport, headers=headers
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            auth=self.auth,
+            headers={"Accept": "application/json, application/problem+json"},
         )
 
     def __enter__(self) -> ApiClient:
@@ -101,6 +124,10 @@ class ApiClient:
         """POST a JSON body."""
         return self.request("POST", path, body=body, timeout=timeout)
 
+    def post_form(self, path: str, form: Mapping[str, str]) -> Reply:
+        """POST an HTML form (the OAuth2 password sign-in)."""
+        return self.request("POST", path, form=form)
+
     def put(self, path: str, body: Any, *, if_match: str | int | None = None) -> Reply:
         """PUT a whole resource, guarded by If-Match when given."""
         return self.request("PUT", path, body=body, if_match=if_match)
@@ -118,13 +145,17 @@ class ApiClient:
         body: Any = None,
         if_match: str | int | None = None,
         timeout: float | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> Reply:
-        """Send one request; any non-2xx answer or transport failure raises."""
+        """Send one request (a JSON body or a form); any non-2xx or transport failure raises."""
         headers = {"If-Match": etag_header(if_match)} if if_match is not None else {}
-        if method != "GET":
-            # The server refuses a state-changing request without a JSON type, body or not.
+        if method != "GET" and form is None:
+            # The server refuses a state-changing request without a JSON type, body or not;
+            # the sign-in form is the one change sent form-encoded.
             headers["Content-Type"] = "application/json"
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if form is not None:
+            extra["data"] = form
         try:
             response = self._http.request(
                 method,
@@ -137,7 +168,7 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise self._transport_error(exc) from None
         if response.status_code >= 400:
-            raise error_from(response)
+            raise auth_hint(error_from(response), self.base_url, self.auth_mode)
         return Reply(response.status_code, _json(response), response.headers.get("ETag"))
 
     def pages(self, path: str, *, params: Params | None = None) -> Iterator[dict[str, Any]]:
@@ -186,6 +217,39 @@ def error_from(response: httpx.Response) -> ApiError:
     problems = _field_problems(problem, detail)
     suffix = f": {'; '.join(problems)}" if problems else ""
     return ApiError(status, f"{detail}{suffix} (HTTP {status})", problem)
+
+
+FORBIDDEN = "urn:drorch:problem:forbidden"
+
+
+def auth_hint(error: ApiError, base_url: str, mode: AuthMode) -> ApiError:
+    """A 401 or 403 reworded as one line that says what to do next; others as they are."""
+    if error.status == 401:
+        message = _unauthenticated(error, base_url, mode)
+    elif error.status == 403 and error.problem.get("type") == FORBIDDEN:
+        message = _forbidden(error.problem)
+    else:
+        return error
+    return ApiError(error.status, message, error.problem)
+
+
+def _unauthenticated(error: ApiError, base_url: str, mode: AuthMode) -> str:
+    login = f"`drorch login --api-url {base_url}`"
+    if mode is AuthMode.TOKEN:
+        detail = str(error.problem.get("detail") or "refused")
+        return (
+            f"DRORCH_TOKEN was refused ({detail}): set a valid token, or unset it and run {login}"
+        )
+    if mode is AuthMode.SESSION:
+        return f"session expired or revoked: run {login} or set DRORCH_TOKEN"
+    return f"not signed in: run {login} or set DRORCH_TOKEN"
+
+
+def _forbidden(problem: dict[str, Any]) -> str:
+    permission, role = problem.get("permission"), problem.get("role")
+    if permission and role:
+        return f"forbidden: needs permission {permission}; your role is {role}"
+    return f"forbidden: {problem.get('detail') or 'not allowed'}"
 
 
 def _field_problems(problem: dict[str, Any], detail: str) -> list[str]:

@@ -10,7 +10,20 @@ import typer
 from typer.core import TyperGroup
 
 from drorch import __version__
-from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
+from drorch.cli import (
+    audit,
+    auth,
+    demo,
+    executions,
+    groups,
+    plans,
+    sandbox,
+    serve,
+    servers,
+    tokens,
+    users,
+    worker,
+)
 from drorch.cli.output import print_error
 
 
@@ -88,8 +101,12 @@ app.add_typer(servers.app, name="servers")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
+auth.register(app)
+app.add_typer(tokens.app, name="tokens")
 
 
 def main() -> None:

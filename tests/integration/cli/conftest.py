@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,17 @@ class Outcome:
 
 
 Cli = Callable[..., Outcome]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep `drorch login` tokens in a temp dir, never the user's own, and DRORCH_TOKEN unset."""
+    patch = pytest.MonkeyPatch()
+    config_dir = tmp_path_factory.mktemp("config")
+    patch.setenv("DRORCH_CONFIG_DIR", str(config_dir))
+    patch.delenv("DRORCH_TOKEN", raising=False)
+    yield config_dir
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,1 @@
-"""Identity adapters: local passwords, JWTs and API tokens (Cognito joins on AWS)."""
+"""Identity sources: local passwords, JWTs and API tokens; Cognito user-pool JWTs on AWS."""

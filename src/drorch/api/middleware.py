@@ -90,8 +90,8 @@ class AuditRefusals:
             record_alone(
                 self.store,
                 action,
-                target_type=action.partition(".")[0],
-                target_id=scope.get("path_params", {}).get(_id_param(scope)),
+                action.partition(".")[0],
+                scope.get("path_params", {}).get(_id_param(scope)),
                 audit=audit,
                 outcome=outcome_of(status),
                 status=status,

@@ -76,12 +76,16 @@ def record(
     return uow.audit.append(entry)
 
 
-def record_alone(store: Store, action: str, **fields: Any) -> AuditRecord:
+def record_alone(
+    store: Store,
+    action: str,
+    target_type: str | None,
+    target_id: str | None,
+    **fields: Any,
+) -> AuditRecord:
     """Append a record in a transaction of its own (refusals: the change was rolled back)."""
     with store.transaction() as uow:
-        return record(
-            uow, action, fields.pop("target_type", None), fields.pop("target_id", None), **fields
-        )
+        return record(uow, action, target_type, target_id, **fields)
 
 
 def list_audit(*, store: Store, query: AuditQuery) -> Page[AuditRecord]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,7 +14,15 @@ from typer.testing import CliRunner
 from drorch.cli.main import app
 from tests.integration.cli.conftest import Cli
 from tests.integration.conftest import unique_name
-from tests.support.server import Credentials, running_server, sign_in
+from tests.support.server import (
+    ENTRY,
+    Credentials,
+    free_port,
+    running_server,
+    server_env,
+    sign_in,
+    stop,
+)
 
 PASSWORD = "a-password-of-length"
 
@@ -101,3 +111,21 @@ def test_admins_manage_users_over_the_api_and_export_the_audit_log(cli: Cli) -> 
     assert len(as_json["items"]) == 1 and as_json["next_cursor"]
     table = cli("audit", "list", "--target-id", added.json()["id"])
     assert "user.set_role" in table.stdout and table.exit_code == 0
+
+
+def test_a_fresh_serve_tells_how_to_create_the_first_admin(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    command = [sys.executable, "-c", ENTRY, "serve", "--port", str(free_port())]
+    command += ["--data-dir", str(data_dir)]
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=server_env(), text=True
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline().strip()
+    finally:
+        stop(process)
+    assert first == (
+        f"drorch: no users yet; create the first admin with: drorch users add admin "
+        f"--role admin --data-dir {data_dir}"
+    )

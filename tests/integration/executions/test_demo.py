@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ import pytest
 
 from tests.support.server import ENTRY, HOST, free_port, server_env
 
+ROLES = ("viewer", "auditor", "operator", "plan-manager", "recovery-manager", "admin")  # as printed
 # A safety net for a broken demo, not a performance expectation.
 OUTPUT_LIMIT = 240.0
 STOP_LIMIT = 30.0
@@ -83,7 +85,9 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
         assert "(new: 16)" in first.wait_for("sample recovery plans:")
         free = first.wait_for("in no group yet")
         assert free.startswith("3 source server(s) in no group yet (intra-db-e01, intra-web-e01")
-        first.wait_for("started DRILL")
+        first.wait_for("demo users")
+        printed = dict(first.wait_for(f"demo-{role}").split() for role in ROLES)
+        first.wait_for("as demo-admin")
         first.wait_for("demo drill finished: COMPLETED")
         first.wait_for("still serving")
         health = httpx.get(f"http://{HOST}:{port}/health", timeout=10)
@@ -91,9 +95,14 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
         assert first.interrupt() == 0
     finally:
         first.kill()
+    users_file = data_dir / "demo-users.txt"
+    assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+    kept = dict(line.split() for line in users_file.read_text().splitlines()[1:])
+    assert kept == printed and len(set(kept.values())) == len(ROLES)
     again = Demo(data_dir, port)
     try:
         assert "(new: 0)" in again.wait_for("sample recovery plans:")
+        assert again.wait_for("demo-operator").split() == ["demo-operator", kept["demo-operator"]]
         again.wait_for("started DRILL")
         again.wait_for("execution.created")
         assert again.interrupt() == 0

@@ -193,3 +193,32 @@ def test_bad_input(lab: Lab) -> None:
     problem(lab.http.get(EXECUTIONS, params={"limit": 0}), 422)
     problem(lab.act("ex-000000000000", "cancel", {"terminate": True}), 422)
     assert lab.http.get(EXECUTIONS, params={"plan_id": plan["id"]}).json()["items"] == []
+
+
+def test_a_recovery_is_started_and_steered_only_with_the_recovery_permissions(lab: Lab) -> None:
+    plan = lab.plan([("app", ["storefront-us-east-1-app"])])
+    manager = ensure_user(lab.server.data_dir, "planner-1", Role.PLAN_MANAGER)
+    with api_client(lab.server, token=sign_in(lab.server.base_url, manager)) as as_manager:
+        body = {"plan_id": plan["id"], "type": "RECOVERY"}
+        assert problem(as_manager.post(EXECUTIONS, json=body), 403)["permission"] == (
+            "recoveries:start"
+        )
+        recovery = lab.start(plan["id"], "RECOVERY", comment="region lost")
+        for action, needed in (
+            ("pause", "recoveries:operate"),
+            ("cancel", "recoveries:operate"),
+            ("terminate-instances", "recoveries:terminate"),
+        ):
+            refused = as_manager.post(f"{EXECUTIONS}/{recovery['id']}/{action}")
+            assert problem(refused, 403)["permission"] == needed, action
+    assert lab.act(recovery["id"], "cancel", {"comment": "drill it instead"}).status_code == 200
+    assert lab.finish(recovery["id"])["status"] == "CANCELLED"
+    audit = lab.http.get("/api/v1/audit", params={"target_id": recovery["id"]}).json()["items"]
+    seen = [(r["action"], r["outcome"], r["username"], r["comment"]) for r in audit][::-1]
+    assert seen == [
+        ("execution.start", "success", "admin", "region lost"),
+        ("execution.pause", "denied", "planner-1", None),
+        ("execution.cancel", "denied", "planner-1", None),
+        ("execution.terminate_instances", "denied", "planner-1", None),
+        ("execution.cancel", "success", "admin", "drill it instead"),
+    ]

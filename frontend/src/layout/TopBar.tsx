@@ -24,6 +24,12 @@ export function TopBar() {
   return (
     <div id={TOP_BAR_ID} style={{ position: "sticky", top: 0, zIndex: 1002 }}>
       <TopNavigation
+        i18nStrings={{
+          overflowMenuTriggerText: "Menu",
+          overflowMenuTitleText: "Menu",
+          overflowMenuBackIconAriaLabel: "Back",
+          overflowMenuDismissIconAriaLabel: "Close menu",
+        }}
         identity={{ title: "drorch", href: "/", onFollow: (e) => { e.preventDefault(); navigate("/"); } }}
         utilities={user ? [{
           type: "menu-dropdown",

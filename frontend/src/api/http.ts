@@ -53,6 +53,17 @@ export function setSessionRenewal(renew: SessionRenewal | undefined): void {
   renewSession = renew;
 }
 
+/** Renew now (for callers outside `request`, such as the event stream); false when it cannot. */
+export async function renewNow(): Promise<boolean> {
+  if (!renewSession) return false;
+  try {
+    await renewSession();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function requestHeaders(method: Method, options: RequestOptions): Record<string, string> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   // Every mutating request says JSON, bodiless POSTs too: the server refuses other types.

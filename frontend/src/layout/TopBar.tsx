@@ -34,13 +34,10 @@ export function TopBar() {
         utilities={user ? [{
           type: "menu-dropdown",
           text: user.display_name || user.username,
-          description: `${user.username} · ${roleLabel(user.role)}`,
+          description: `${user.username} · ${roleLabel(user.role)} role`,
           iconName: "user-profile",
           ariaLabel: `User menu: ${user.display_name || user.username}, ${roleLabel(user.role)}`,
-          items: [
-            { id: "role", text: `Role: ${roleLabel(user.role)}`, disabled: true },
-            { id: "sign-out", text: "Sign out" },
-          ],
+          items: [{ id: "sign-out", text: "Sign out" }],
           onItemClick: ({ detail }) => { if (detail.id === "sign-out") signOut(); },
         }] : []}
       />

@@ -9,7 +9,9 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
 from drorch.logs import configure_logging
 from drorch.ports.drs import DrsGateway
+from drorch.ports.identity import TokenVerifier
 from drorch.ports.store import Store
+from drorch.services.auth import LocalAuth
 
 
 class Background(Protocol):
@@ -28,6 +30,8 @@ class Container:
     drs: DrsGateway | None = None
     sandbox_app: Any = None
     background: list[Background] = field(default_factory=list)
+    auth: LocalAuth | None = None
+    verifiers: list[TokenVerifier] = field(default_factory=list)
 
     def start(self) -> None:
         """Start the background workers."""
@@ -52,8 +56,52 @@ def bootstrap(
     configure_logging(settings)
     container = Container(settings=settings, store=store or _store(settings))
     container.drs = drs or _drs(settings, container)
+    _identity(settings, container)
     _runner(settings, container)
     return container
+
+
+def _identity(settings: Settings, container: Container) -> None:
+    """Local sign-in and the token verifiers, tried in order for every bearer token."""
+    from datetime import timedelta
+
+    from drorch.adapters.identity.local import (
+        ApiTokenVerifier,
+        Argon2Passwords,
+        JwtSigner,
+        LocalJwtVerifier,
+        signing_key,
+    )
+    from drorch.domain.common import utcnow
+    from drorch.services.auth import SignInPolicy
+
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    signer = JwtSigner(
+        lambda: signing_key(secret, settings.data_dir),
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+    )
+    policy = SignInPolicy(
+        refresh_lifetime=timedelta(hours=settings.refresh_token_hours),
+        max_failures=settings.login_max_failures,
+        lock_window=timedelta(minutes=settings.login_lock_minutes),
+    )
+    container.auth = LocalAuth(passwords=Argon2Passwords(), signer=signer, policy=policy)
+    container.verifiers = [
+        ApiTokenVerifier(container.store, utcnow),
+        LocalJwtVerifier(signer, container.store, utcnow),
+    ]
+    cognito = _cognito_verifier(settings)
+    if cognito is not None:
+        container.verifiers.append(cognito)
+
+
+def _cognito_verifier(settings: Settings) -> TokenVerifier | None:
+    """The Cognito verifier when a user pool is configured.
+
+    None for now: the Cognito adapter (drorch.adapters.identity.cognito.CognitoVerifier,
+    built by the identity-cli work) is plugged in here when that branch is merged.
+    """
+    return None
 
 
 def _runner(settings: Settings, container: Container) -> None:

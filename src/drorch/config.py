@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from drorch.domain.identity import Role
+
+DEFAULT_COGNITO_GROUPS = {f"drorch-{role.value.replace('_', '-')}": role for role in Role}
 
 
 class Settings(BaseSettings):
@@ -45,6 +49,26 @@ class Settings(BaseSettings):
     frontend_dir: Path | None = Field(default=None, description="Built UI to serve at /.")
     sandbox_clock: Literal["scaled", "virtual"] = Field(
         default="scaled", description="Sandbox time: real time x time scale, or moved by hand."
+    )
+
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="Key of local access tokens; else <data_dir>/jwt.key."
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    token: SecretStr | None = Field(
+        default=None, description="Bearer token the CLI sends (DRORCH_TOKEN)."
+    )
+    cognito_issuer: str | None = Field(default=None, description="Cognito user pool issuer.")
+    cognito_jwks_url: str | None = Field(
+        default=None, description="JWKS of the pool; defaults to the issuer's well-known URL."
+    )
+    cognito_client_id: str | None = Field(default=None, description="App client id (audience).")
+    cognito_group_roles: dict[str, Role] = Field(
+        default_factory=lambda: dict(DEFAULT_COGNITO_GROUPS),
+        description="Cognito group -> drorch role (JSON).",
     )
 
     @property

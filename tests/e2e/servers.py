@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Page
 
-from tests.support.server import RunningServer, running_server
+from drorch.domain.identity import Role
+from tests.support.server import ADMIN, RunningServer, api_client, ensure_user, running_server
+
+OPERATOR = "operator"
 
 # Sandbox seconds per real second: the demo fleet's jobs take minutes of sandbox time.
 TIME_SCALE = "300"
@@ -18,9 +23,23 @@ TIME_SCALE = "300"
 def sandbox_server(data_dir: Path) -> Iterator[RunningServer]:
     """`drorch serve --sandbox` (demo fleet, scaled clock) on a free 127.0.0.1 port."""
     with running_server(data_dir, args=["--sandbox", "--time-scale", TIME_SCALE]) as server:
-        yield server
+        yield with_operator(server)
+
+
+def with_operator(server: RunningServer) -> RunningServer:
+    """The server with an `operator` user besides its admin; both are in `server.users`."""
+    operator = ensure_user(server.data_dir, OPERATOR, Role.OPERATOR)
+    return replace(server, users={ADMIN: server.admin, OPERATOR: operator})
+
+
+def signed_in(page: Page, server: RunningServer) -> None:
+    """Send the admin's token with every request of the page's browser context.
+
+    A stand-in until the UI has its sign-in page; browser tests then sign in through it.
+    """
+    page.context.set_extra_http_headers(server.auth_headers)
 
 
 def api(server: RunningServer) -> httpx.Client:
-    """An HTTP client for the server's API."""
-    return httpx.Client(base_url=server.base_url, timeout=10.0)
+    """An HTTP client for the server's API, signed in as its admin."""
+    return api_client(server, timeout=10.0)

@@ -24,7 +24,7 @@ from tests.e2e.console import (
     pick_groups,
     submit_group,
 )
-from tests.e2e.servers import sandbox_server
+from tests.e2e.servers import sandbox_server, signed_in
 from tests.support.server import RunningServer
 
 PLAN = "storefront"
@@ -139,6 +139,7 @@ def run_drill(page: Page) -> None:
 
 def test_drill_from_the_console(page: Page, server: RunningServer) -> None:
     base = server.base_url
+    signed_in(page, server)
     page.goto(base)
     check_page(page, "dashboard-empty")
     sync_inventory(page, base)

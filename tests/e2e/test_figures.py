@@ -15,6 +15,7 @@ from tests.e2e.figures import (
     report,
     serve_big_execution,
 )
+from tests.e2e.servers import signed_in
 from tests.support.server import running_server
 
 
@@ -22,6 +23,7 @@ def test_large_execution_page_and_figures(
     page: Page, tmp_path: Path, built_ui: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with running_server(tmp_path / "data") as server:
+        signed_in(page, server)
         render = render_times(page, server.base_url)
         serve_big_execution(page)
         page.goto(f"{server.base_url}/executions/{BENCH_EXECUTION}")

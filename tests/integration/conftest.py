@@ -13,7 +13,7 @@ import pytest
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.inventory import SourceServer
 from tests.support.builders import ACCOUNT, REGION, server, server_id
-from tests.support.server import RunningServer, running_server, seed_servers
+from tests.support.server import RunningServer, api_client, running_server, seed_servers
 
 # Fleets live in accounts of their own (one per test module that lists or assigns them),
 # so each module predicts its listings exactly while all modules share one server.
@@ -122,7 +122,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="session")
 def client(api: RunningServer) -> Iterator[httpx.Client]:
     """An HTTP client for the module's server."""
-    with httpx.Client(base_url=api.base_url, timeout=30.0) as http:
+    with api_client(api) as http:
         yield http
 
 

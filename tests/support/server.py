@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,20 +11,35 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
+from drorch.adapters.identity.local import Argon2Passwords
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
+from drorch.domain.identity import Role
 from drorch.domain.inventory import SourceServer
+from drorch.services import users
+from drorch.services.audit import CLI_AUDIT
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 # Runs the console entry point without depending on where the script was installed.
 ENTRY = "from drorch.cli.main import main; main()"
+ADMIN = "admin"
+# A whole session shares one server and its sign-in, so its access token must outlive it.
+TEST_ENV = {"DRORCH_ACCESS_TOKEN_MINUTES": "600"}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A username and the password it signs in with."""
+
+    username: str
+    password: str
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,14 @@ class RunningServer:
     data_dir: Path
     log_path: Path
     process: subprocess.Popen[bytes]
+    admin: Credentials
+    token: str = ""
+    users: Mapping[str, Credentials] = field(default_factory=dict)  # more signed-up users
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """The Authorization header of the admin's session."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     def log(self) -> str:
         """Everything the server wrote so far (stdout and stderr)."""
@@ -77,8 +101,53 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a test server: ours without DRORCH_* settings, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(TEST_ENV)
     env.update(extra or {})
     return env
+
+
+def ensure_user(
+    data_dir: Path, username: str, role: Role, password: str | None = None
+) -> Credentials:
+    """Create (or reset the password of) a user in a data dir, as `drorch users add` does."""
+    password = password or f"pw-{secrets.token_urlsafe(12)}"
+    store = open_store(data_dir)
+    passwords = Argon2Passwords()
+    try:
+        with store.read() as uow:
+            existing = uow.users.find_by_username(username)
+        if existing is None:
+            users.create_user(
+                store=store,
+                passwords=passwords,
+                audit=CLI_AUDIT,
+                username=username,
+                password=password,
+                role=role,
+            )
+        else:
+            users.reset_password(
+                store=store,
+                passwords=passwords,
+                audit=CLI_AUDIT,
+                user_id=existing.id,
+                password=password,
+            )
+    finally:
+        store.close()
+    return Credentials(username, password)
+
+
+def sign_in(base_url: str, credentials: Credentials) -> str:
+    """Sign in over HTTP like a user would; the access token."""
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        data={"username": credentials.username, "password": credentials.password},
+        timeout=30.0,
+    )
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
 
 
 @contextmanager
@@ -96,6 +165,7 @@ def running_server(
     `accept_unhealthy` counts a 503 from /health as started (for tests of broken DRS).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    admin = ensure_user(data_dir, ADMIN, Role.ADMIN)
     port = port or free_port()
     log_path = data_dir / f"serve-{port}.log"
     command = [sys.executable, "-c", ENTRY, "serve", "--host", HOST, "--port", str(port)]
@@ -104,10 +174,10 @@ def running_server(
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=server_env(env), cwd=data_dir
         )
-    server = RunningServer(f"http://{HOST}:{port}", port, data_dir, log_path, process)
+    server = RunningServer(f"http://{HOST}:{port}", port, data_dir, log_path, process, admin)
     try:
         wait_healthy(server, start_timeout, accept=(200, 503) if accept_unhealthy else (200,))
-        yield server
+        yield replace(server, token=sign_in(server.base_url, admin))
     finally:
         stop(process)
 
@@ -144,6 +214,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-def api_client(server: RunningServer, *, timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client for a running server's API; every test client is made here."""
-    return httpx.Client(base_url=server.base_url, timeout=timeout)
+def api_client(
+    server: RunningServer, *, timeout: float = 30.0, token: str | None = None
+) -> httpx.Client:
+    """An HTTP client for a running server's API, signed in (as the admin unless `token`)."""
+    return client_for(server.base_url, token or server.token, timeout=timeout)
+
+
+def client_for(base_url: str, token: str, *, timeout: float = 30.0) -> httpx.Client:
+    """An HTTP client sending `token`; for apps served in-process rather than by running_server."""
+    headers = {"Authorization": f"Bearer {token}"}
+    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers)

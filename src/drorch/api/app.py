@@ -11,12 +11,16 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from drorch import __version__
-from drorch.api import health, problems
+from drorch.api import health, problems, security
+from drorch.api.audit.router import router as audit_router
+from drorch.api.auth.router import router as auth_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.limits import BodyLimit
+from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
 from drorch.api.source_servers.router import router as servers_router
+from drorch.api.users.router import router as users_router
 from drorch.bootstrap import Container
 
 SANDBOX_MOUNT = "/sandbox/drs"
@@ -48,13 +52,25 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
+    security.annotate(health.router)
     app.include_router(health.router)
-    for router in (servers_router, groups_router, plans_router, executions_router):
+    for router in (
+        auth_router,
+        users_router,
+        audit_router,
+        servers_router,
+        groups_router,
+        plans_router,
+        executions_router,
+    ):
+        security.annotate(router)
         app.include_router(router)
     if container.sandbox_app is not None:
         app.mount(SANDBOX_MOUNT, container.sandbox_app)
     _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(AuditRefusals, store=container.store)
+    app.add_middleware(RequestIds)  # outermost: every answer carries its request id
     return app
 
 

@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 
 from drorch import __version__
 from drorch.api.deps import ContainerDep
+from drorch.api.security import public
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", dependencies=[public()])
 def health(container: ContainerDep) -> JSONResponse:
     """200 when every dependency answers, 503 otherwise; each check says why."""
     checks = {"store": _check(container.store.ping)}

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from drorch.errors import DrorchError
+from drorch.errors import DrorchError, TooManyRequestsError, UnauthenticatedError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("drorch.api")
@@ -34,7 +34,20 @@ def problem(
 async def _drorch_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DrorchError)
     extra = {k: v for k, v in exc.extra.items() if v is not None}
-    return problem(exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra)
+    response = problem(
+        exc.status, exc.title, exc.detail, exc.problem_type, request.url.path, **extra
+    )
+    response.headers.update(_headers(exc))
+    return response
+
+
+def _headers(exc: DrorchError) -> dict[str, str]:
+    """What RFC 9110 asks a 401 or 429 to say besides the body."""
+    if isinstance(exc, UnauthenticatedError):
+        return {"WWW-Authenticate": 'Bearer realm="drorch"'}
+    if isinstance(exc, TooManyRequestsError) and exc.extra.get("retry_after") is not None:
+        return {"Retry-After": str(int(exc.extra["retry_after"]))}
+    return {}
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,8 @@ serving) and stops everything the same way.
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import socket
 import threading
@@ -15,17 +17,24 @@ from typing import Annotated, Any
 
 import typer
 
+from drorch.bootstrap import Container
 from drorch.cli.executions import execution_view
 from drorch.cli.follow import EXECUTIONS, follow_execution
 from drorch.cli.http import ApiClient
 from drorch.cli.output import EXIT_USAGE, CliError, console, note, reports_errors
 from drorch.config import Settings
+from drorch.domain.identity import Role
+from drorch.domain.users import User
+from drorch.services.audit import CLI_AUDIT, AuditContext
+from drorch.services.auth import principal_of
 
 HOST = "127.0.0.1"
 # The sample plan's three Linux waves take about 16 sandbox minutes: about a minute here.
 DEFAULT_TIME_SCALE = 18.0
 STOP_SECONDS = 10.0
 ACTIVE = ("PENDING", "RUNNING", "PAUSED", "CANCELLING")
+USERS_FILE = "demo-users.txt"
+ADMIN = "demo-admin"
 
 
 def register(app: typer.Typer) -> None:
@@ -131,26 +140,38 @@ def run_demo(server: DemoServer) -> None:
     _banner(server.url, found, made)
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
-    with ApiClient(server.url) as client:
-        final = _drill(client, plan.id, plan.name)
+    admin, password = demo_users(container, server.settings.data_dir)
+    with ApiClient(server.url, token=_access_token(container, admin, password)) as client:
+        final = _drill(client, container, admin, plan.id, plan.name)
         _cleanup(client, final)
     out = console()
     out.print(f"demo drill finished: {final['status']}", markup=False)
     out.print(f"still serving {server.url}/ (API docs {server.url}/api/docs); Ctrl-C stops")
 
 
-def _drill(client: ApiClient, plan_id: str, plan_name: str) -> dict[str, Any]:
+def _drill(
+    client: ApiClient, container: Container, admin: User, plan_id: str, plan_name: str
+) -> dict[str, Any]:
     """Follow the plan's running execution (an earlier demo's), or start a new drill."""
+    from drorch.engine.runner import waker_of
+    from drorch.services import executions
+
     page = client.get(EXECUTIONS, params={"plan_id": plan_id, "limit": 20}).data
     running = [e for e in page["items"] if e["status"] in ACTIVE]
     if running:
-        execution = running[0]
-        note(f"following the {execution['type']} {execution['id']} already running")
+        execution_id = running[0]["id"]
+        note(f"following the {running[0]['type']} {execution_id} already running")
     else:
-        body = {"plan_id": plan_id, "type": "DRILL"}
-        execution = client.post(EXECUTIONS, body).data
-        note(f"started DRILL {execution['id']} of sample plan {plan_name!r}")
-    final = follow_execution(client, execution["id"])
+        started = executions.start_execution(
+            store=container.store,
+            drs=container.drs,
+            request=executions.StartRequest(plan_id_or_name=plan_id, type="DRILL"),
+            audit=AuditContext(principal_of(admin), comment="the demo's drill"),
+            waker=waker_of(list(container.background)),
+        )
+        execution_id = started.id
+        note(f"started DRILL {execution_id} of sample plan {plan_name!r} as {admin.username}")
+    final = follow_execution(client, execution_id)
     console().print(execution_view(final))
     return final
 
@@ -167,6 +188,88 @@ def _cleanup(client: ApiClient, execution: dict[str, Any]) -> None:
     client.post(f"{path}/terminate-instances")
     done = follow_execution(client, execution["id"], after_seq=seen)
     note(f"cleanup {done['cleanup_status']}")
+
+
+def demo_users(container: Container, data_dir: Path) -> tuple[User, str]:
+    """One demo user per role (passwords kept from an earlier run); returns the admin."""
+    from drorch.services import users
+
+    assert container.auth is not None
+    known = _read_users_file(data_dir / USERS_FILE)
+    made: dict[str, str] = {}
+    for role in Role:
+        name = f"demo-{role.value.replace('_', '-')}"
+        made[name] = _demo_user(container, name, role, known.get(name))
+    _write_users_file(data_dir / USERS_FILE, made)
+    out = console()
+    out.print(f"demo users (also in {data_dir / USERS_FILE}):", markup=False)
+    for name, password in made.items():
+        out.print(f"  {name:<24} {password}", markup=False)
+    return users.get_user(store=container.store, user_id=ADMIN), made[ADMIN]
+
+
+def _demo_user(container: Container, name: str, role: Role, password: str | None) -> str:
+    """Make sure the user exists and signs in with the returned password."""
+    from drorch.services import users
+
+    assert container.auth is not None
+    passwords = container.auth.passwords
+    with container.store.read() as uow:
+        existing = uow.users.find_by_username(name)
+    if existing is not None and password is not None:
+        return password
+    password = secrets.token_urlsafe(12)
+    if existing is None:
+        users.create_user(
+            store=container.store,
+            passwords=passwords,
+            audit=CLI_AUDIT,
+            username=name,
+            password=password,
+            role=role,
+            display_name=f"Demo {role.value.replace('_', ' ')}",
+        )
+    else:
+        users.reset_password(
+            store=container.store,
+            passwords=passwords,
+            audit=CLI_AUDIT,
+            user_id=existing.id,
+            password=password,
+        )
+    return password
+
+
+def _read_users_file(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    pairs = (line.split(None, 1) for line in path.read_text().splitlines() if line.strip())
+    return {p[0]: p[1].strip() for p in pairs if len(p) == 2 and not p[0].startswith("#")}
+
+
+def _write_users_file(path: Path, made: dict[str, str]) -> None:
+    """The demo's passwords in a file only its owner can read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("# drorch demo users: username password\n")
+        out.writelines(f"{name} {password}\n" for name, password in made.items())
+    path.chmod(0o600)  # O_CREAT's mode applies only to a new file
+
+
+def _access_token(container: Container, admin: User, password: str) -> str:
+    """Sign the demo admin in, for following the drill over the API like the CLI does."""
+    from drorch.services import auth
+
+    assert container.auth is not None
+    session = auth.sign_in(
+        store=container.store,
+        auth=container.auth,
+        audit=AuditContext(principal=None, client="drorch demo"),
+        username=admin.username,
+        password=password,
+    )
+    return session.access_token
 
 
 def _banner(url: str, servers: int, made: Any) -> None:

@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from drorch.cli.http import ApiClient, error_from
+from drorch.cli.http import ApiClient, bearer_header, error_from
 from drorch.cli.output import console, note
 
 EXECUTIONS = "/api/v1/executions"
@@ -102,7 +102,7 @@ def updates(client: ApiClient, watch: Watch) -> Iterator[Message]:
     failures = 0
     while failures < STREAM_ATTEMPTS:
         try:
-            for kind, data in stream_messages(client.base_url, watch):
+            for kind, data in stream_messages(client.base_url, watch, client.auth):
                 failures = 0
                 yield kind, data
                 if kind == "end":
@@ -120,10 +120,13 @@ class _NoStream(Exception):
     """The server did not answer with an event stream."""
 
 
-def stream_messages(base_url: str, watch: Watch) -> Iterator[Message]:
+def stream_messages(
+    base_url: str, watch: Watch, auth: dict[str, str] | None = None
+) -> Iterator[Message]:
     """(event, data) pairs of the execution's SSE stream, resuming after the last seen event."""
     path = f"{EXECUTIONS}/{watch.execution['id']}/stream"
     headers = {"Accept": "text/event-stream", "Last-Event-ID": str(watch.last_seq)}
+    headers.update(auth if auth is not None else bearer_header())
     with (
         httpx.Client(base_url=base_url, timeout=STREAM_TIMEOUT) as http,
         http.stream("GET", path, headers=headers) as response,

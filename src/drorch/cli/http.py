@@ -57,6 +57,14 @@ def api_url(option: str | None) -> str:
         raise CliError(f"bad DRORCH_ setting {where}: {first['msg']}", EXIT_USAGE) from None
 
 
+def bearer_header(token: str | None = None) -> dict[str, str]:
+    """Authorization for the API: the given token, else DRORCH_TOKEN, else nothing."""
+    if token is None:
+        configured = Settings().token
+        token = configured.get_secret_value() if configured else None
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class ApiClient:
     """Talks JSON to one drorch API; raises ApiError (exit 1) or CliError (exit 3)."""
 
@@ -66,13 +74,13 @@ class ApiClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        token: str | None = None,
     ) -> None:
         self.base_url = api_url(base_url)
+        self.auth = bearer_header(token)
+        headers = {"Accept": "application/json, application/problem+json", **self.auth}
         self._http = httpx.Client(
-            base_url=self.base_url,
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json, application/problem+json"},
+            base_url=self.base_url, timeout=timeout, transport=transport, headers=headers
         )
 
     def __enter__(self) -> ApiClient:

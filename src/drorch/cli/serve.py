@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -51,7 +52,9 @@ def run_server(settings: Settings) -> None:
     from drorch.api.app import create_app
     from drorch.bootstrap import bootstrap
 
-    app = create_app(bootstrap(settings))
+    container = bootstrap(settings)
+    _hint_first_admin(container, settings)
+    app = create_app(container)
     uvicorn.run(
         app,
         host=settings.host,
@@ -61,3 +64,15 @@ def run_server(settings: Settings) -> None:
         # Live event streams never end by themselves; do not let them hold up a shutdown.
         timeout_graceful_shutdown=5,
     )
+
+
+def _hint_first_admin(container: Any, settings: Settings) -> None:
+    """One line telling a fresh install how to create its first admin."""
+    from drorch.services.users import has_users
+
+    if not has_users(store=container.store):
+        typer.echo(
+            "drorch: no users yet; create the first admin with: drorch users add admin "
+            f"--role admin --data-dir {settings.data_dir}",
+            err=True,
+        )

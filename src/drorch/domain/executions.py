@@ -266,6 +266,7 @@ class Command(Model):
     actor: str
     at: datetime
     terminate_instances: bool = False
+    comment: str | None = None
 
 
 def scope_key(account_id: str, region: str) -> str:

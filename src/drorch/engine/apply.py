@@ -59,7 +59,7 @@ def apply_commands(ex: Execution, commands: list[Command], now: datetime) -> App
     new = working_copy(ex)
     changes = Changes(now=now)
     for command in commands:
-        _command(new, command, Changes(now=command.at, actor=command.actor, events=changes.events))
+        _command(new, command, _changes_of(command, command.at, changes))
     settle(new, changes)
     return Applied(new, changes.events)
 
@@ -75,7 +75,7 @@ def apply(
     new = working_copy(ex)
     changes = Changes(now=obs.now)
     for command in commands:
-        _command(new, command, Changes(now=obs.now, actor=command.actor, events=changes.events))
+        _command(new, command, _changes_of(command, obs.now, changes))
     updates = reconcile(new, intents, obs, changes, config.reconcile_grace)
     fold_jobs(new, obs, changes, config)
     for key, view in sorted(obs.scopes.items()):
@@ -121,6 +121,11 @@ def apply_faults(
     for key, fault in faults:
         _back_off(new, key, fault, 0.5, changes, config)
     return Applied(new, changes.events)
+
+
+def _changes_of(command: Command, now: datetime, changes: Changes) -> Changes:
+    """Changes attributed to the operator who queued the command, carrying their comment."""
+    return Changes(now=now, actor=command.actor, events=changes.events, comment=command.comment)
 
 
 def _command(ex: Execution, command: Command, changes: Changes) -> None:

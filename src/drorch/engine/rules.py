@@ -80,11 +80,14 @@ class Changes:
     now: datetime
     actor: str = "drorch"
     events: list[Event] = field(default_factory=list)
+    comment: str | None = None  # an operator's words on the action these changes follow
 
     def note(self, kind: str, message: str, **extra: Any) -> None:
         """Record an event that is not a status change (errors, warnings, DRS calls)."""
         wave = extra.pop("wave", None)
         server = extra.pop("source_server_id", None)
+        if self.comment:
+            extra["comment"] = self.comment
         self.events.append(
             Event(
                 at=self.now,

@@ -1,7 +1,8 @@
-"""The identity port: something that turns a bearer token into a Principal."""
+"""Identity ports: token verifiers, password hashing, access-token signing."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from drorch.domain.identity import Principal
@@ -16,3 +17,21 @@ class TokenVerifier(Protocol):
     """
 
     def verify(self, token: str) -> Principal | None: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashes (argon2id locally)."""
+
+    @property
+    def dummy_hash(self) -> str: ...  # checked for an unknown username, to take as long
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class AccessTokenSigner(Protocol):
+    """Issues the short-lived access tokens of local sessions."""
+
+    @property
+    def lifetime(self) -> timedelta: ...
+    def issue(self, *, subject: str, session_id: str, now: datetime) -> str: ...

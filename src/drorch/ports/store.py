@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
+from drorch.domain.audit import AuditRecord
 from drorch.domain.executions import Command, Event, Execution, ExecutionSummary, Intent
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan
+from drorch.domain.users import ApiToken, RefreshToken, User
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
@@ -101,9 +103,76 @@ class PlanRepository(Protocol):
     def using_group(self, group_id: str) -> list[RecoveryPlan]: ...
 
 
+class UserRepository(Protocol):
+    """Local users; the password hash is read and written apart from the User."""
+
+    def add(self, user: User, password_hash: str) -> None: ...
+    def update(self, user: User, *, expected_version: int) -> None: ...
+    def get(self, user_id: str) -> User | None: ...
+    def find_by_username(self, username: str) -> User | None: ...
+    def password_hash(self, user_id: str) -> str | None: ...
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+    def all(self) -> list[User]: ...
+    def count(self) -> int: ...
+
+
+class TokenRepository(Protocol):
+    """Refresh tokens (in families, one per sign-in) and API tokens, stored by secret hash."""
+
+    def add_refresh(self, token: RefreshToken, secret_hash: str) -> None: ...
+    def get_refresh(self, token_id: str) -> tuple[RefreshToken, str] | None: ...
+    def mark_refresh_used(self, token_id: str, at: datetime) -> bool: ...
+    def revoke_family(self, family_id: str, at: datetime) -> int: ...
+    def family_active(self, family_id: str, now: datetime) -> bool: ...
+    def add_api_token(self, token: ApiToken, secret_hash: str) -> None: ...
+    def get_api_token(self, token_id: str) -> tuple[ApiToken, str] | None: ...
+    def api_tokens(self, user_id: str | None = None) -> list[ApiToken]: ...
+    def revoke_api_token(self, token_id: str, at: datetime) -> bool: ...
+
+
+class SignInRepository(Protocol):
+    """Failed sign-in counters per key (`user:<name>`, `client:<address>`) and their locks."""
+
+    def locked_until(self, key: str, now: datetime) -> datetime | None: ...
+    def record_failure(
+        self, key: str, *, now: datetime, window: timedelta, max_failures: int
+    ) -> datetime | None: ...
+    def clear(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters and page of an audit listing (newest first)."""
+
+    principal: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+    cursor: str | None = None
+
+
+class AuditRepository(Protocol):
+    """The append-only audit log: there is deliberately no update or delete."""
+
+    def append(self, record: AuditRecord) -> AuditRecord: ...
+    def page(self, query: AuditQuery) -> Page[AuditRecord]: ...
+
+
 class UnitOfWork(Protocol):
     """Repositories sharing one transaction."""
 
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def sign_ins(self) -> SignInRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
     @property
     def servers(self) -> ServerRepository: ...
     @property

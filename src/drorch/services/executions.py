@@ -23,6 +23,7 @@ from drorch.domain.executions import (
     ExecutionType,
     OperatorAction,
 )
+from drorch.domain.identity import Permission
 from drorch.domain.plans import RecoveryPlan
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
@@ -35,6 +36,8 @@ from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
+from drorch.services.auth import demand
 from drorch.services.plans import find_plan
 
 SYSTEM_ACTOR = "drorch"
@@ -123,7 +126,7 @@ def start_execution(
     drs: DrsGateway | None,
     clock: Clock | None = None,
     request: StartRequest,
-    actor: str,
+    audit: AuditContext = SYSTEM_AUDIT,
     waker: Waker | None = None,
 ) -> Execution:
     """Snapshot the plan and create a PENDING execution the runner picks up at once.
@@ -133,16 +136,21 @@ def start_execution(
     unhealthy (unless `request.allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
     starts and gets capacity before drills), DRS not configured or not answering.
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
+    A RECOVERY also needs recoveries:start (403 naming it).
     """
-    prepared = _prepare(store, drs, clock, request, actor)
+    if request.type == "RECOVERY" and audit.principal is not None:
+        demand(audit.principal, Permission.RECOVERIES_START)
+    prepared = _prepare(store, drs, clock, request, audit.actor)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
         verdict = _verdict(uow, prepared, request.allow_unhealthy)
         _raise_reasons(verdict.reasons, verdict.plan.name)
         uow.executions.add(execution)
-        uow.executions.append_events(execution.id, [_created_event(execution)])
+        uow.executions.append_events(execution.id, [_created_event(execution, audit.comment)])
         uow.executions.schedule(execution.id, execution.created_at)
+        detail = {"plan_id": execution.plan_id, "type": execution.type}
+        record(uow, "execution.start", "execution", execution.id, audit=audit, detail=detail)
     (waker or NoWaker()).wake(execution.id)
     return execution
 
@@ -217,14 +225,17 @@ def _raise_reasons(reasons: list[Reason], plan_name: str) -> None:
         raise ConflictError(f"cannot start plan {plan_name!r}: {first}{more}", conflicts=reasons)
 
 
-def _created_event(execution: Execution) -> Event:
+def _created_event(execution: Execution, comment: str | None) -> Event:
+    data: dict[str, object] = {"waves": [w.name for w in execution.waves]}
+    if comment:
+        data["comment"] = comment
     return Event(
         at=execution.created_at,
         actor=execution.started_by,
         kind="execution.created",
         message=f"{execution.type} of plan {execution.plan_name!r} requested with "
         f"{len(execution.snapshot.servers)} server(s) in {len(execution.waves)} wave(s)",
-        data={"waves": [w.name for w in execution.waves]},
+        data=data,
     )
 
 
@@ -271,31 +282,31 @@ def pause(
     *,
     store: Store,
     execution_id: str,
-    actor: str,
+    audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
 ) -> Execution:
     """Stop starting new waves (running waves go on); 409 unless PENDING or RUNNING."""
-    return _operate(store, execution_id, "pause", actor, clock, waker)
+    return _operate(store, execution_id, "pause", audit, clock, waker)
 
 
 def resume(
     *,
     store: Store,
     execution_id: str,
-    actor: str,
+    audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
 ) -> Execution:
     """Go on after a pause or a `pause_before` hold; 409 unless PAUSED."""
-    return _operate(store, execution_id, "resume", actor, clock, waker)
+    return _operate(store, execution_id, "resume", audit, clock, waker)
 
 
 def cancel(
     *,
     store: Store,
     execution_id: str,
-    actor: str,
+    audit: AuditContext = SYSTEM_AUDIT,
     terminate_instances: bool = False,
     clock: Clock | None = None,
     waker: Waker | None = None,
@@ -305,14 +316,14 @@ def cancel(
     `terminate_instances` (drills only, else 409) terminates what the drill launched once
     its jobs have finished.
     """
-    return _operate(store, execution_id, "cancel", actor, clock, waker, terminate_instances)
+    return _operate(store, execution_id, "cancel", audit, clock, waker, terminate_instances)
 
 
 def terminate_instances(
     *,
     store: Store,
     execution_id: str,
-    actor: str,
+    audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
 ) -> Execution:
@@ -320,14 +331,14 @@ def terminate_instances(
 
     409 for a recovery, a drill still running, or a cleanup already done or in progress.
     """
-    return _operate(store, execution_id, "terminate_instances", actor, clock, waker)
+    return _operate(store, execution_id, "terminate_instances", audit, clock, waker)
 
 
 def _operate(
     store: Store,
     execution_id: str,
     action: OperatorAction,
-    actor: str,
+    audit: AuditContext,
     clock: Clock | None,
     waker: Waker | None,
     terminate: bool = False,
@@ -336,16 +347,37 @@ def _operate(
     now = clock.now()
     with store.transaction() as uow:
         current = _require(uow, execution_id)
+        _check_recovery_permission(current, action, audit)
         _check_allowed(current, action, terminate)
-        command = Command(action=action, actor=actor, at=now, terminate_instances=terminate)
+        command = Command(
+            action=action,
+            actor=audit.actor,
+            at=now,
+            terminate_instances=terminate,
+            comment=audit.comment,
+        )
         uow.executions.add_command(execution_id, command)
         uow.executions.schedule(execution_id, now)
+        detail = {"terminate_instances": terminate} if action == "cancel" else {}
+        record(uow, f"execution.{action}", "execution", execution_id, audit=audit, detail=detail)
     owner = f"api:{secrets.token_hex(4)}"
     fold_commands_now(
         store=store, clock=clock, execution_id=execution_id, owner=owner, config=EngineConfig()
     )
     (waker or NoWaker()).wake(execution_id)
     return get_execution(store=store, execution_id=execution_id)
+
+
+def _check_recovery_permission(ex: Execution, action: OperatorAction, audit: AuditContext) -> None:
+    """A RECOVERY is steered with the recovery permissions, not the drill ones (403)."""
+    if ex.is_drill or audit.principal is None:
+        return
+    needed = (
+        Permission.RECOVERIES_TERMINATE
+        if action == "terminate_instances"
+        else Permission.RECOVERIES_OPERATE
+    )
+    demand(audit.principal, needed)
 
 
 def _check_allowed(ex: Execution, action: OperatorAction, terminate: bool) -> None:

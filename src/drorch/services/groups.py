@@ -17,6 +17,7 @@ from drorch.domain.groups import (
 from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
+from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.problems import raise_if_problems
 
 
@@ -37,7 +38,9 @@ class SelectionPreview:
     holders: dict[str, tuple[str, str]]  # server id -> (group id, group name) holding it now
 
 
-def create_group(*, store: Store, draft: GroupDraft) -> GroupView:
+def create_group(
+    *, store: Store, draft: GroupDraft, audit: AuditContext = SYSTEM_AUDIT
+) -> GroupView:
     """Create a group after checking its selection, settings, name and membership."""
     now = utcnow()
     group = ProtectionGroup(id=new_id("pg"), created_at=now, updated_at=now, **_fields(draft))
@@ -45,11 +48,17 @@ def create_group(*, store: Store, draft: GroupDraft) -> GroupView:
         members = _checked_members(uow, group)
         uow.groups.add(group)
         uow.groups.set_members(group.id, members)
+        record(uow, "group.create", "group", group.id, audit=audit, detail={"name": group.name})
     return GroupView(group, members)
 
 
 def update_group(
-    *, store: Store, group_id: str, draft: GroupDraft, if_match: int | None
+    *,
+    store: Store,
+    group_id: str,
+    draft: GroupDraft,
+    if_match: int | None,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> GroupView:
     """Replace a group; `if_match` is the version the caller last read."""
     with store.transaction() as uow:
@@ -61,10 +70,14 @@ def update_group(
         members = _checked_members(uow, group)
         uow.groups.update(group, expected_version=expected)
         uow.groups.set_members(group.id, members)
+        detail = {"name": group.name, "version": group.version}
+        record(uow, "group.update", "group", group.id, audit=audit, detail=detail)
     return GroupView(group, members)
 
 
-def delete_group(*, store: Store, group_id: str, if_match: int | None) -> None:
+def delete_group(
+    *, store: Store, group_id: str, if_match: int | None, audit: AuditContext = SYSTEM_AUDIT
+) -> None:
     """Delete a group no plan uses."""
     with store.transaction() as uow:
         group = _require(uow, group_id)
@@ -76,6 +89,7 @@ def delete_group(*, store: Store, group_id: str, if_match: int | None) -> None:
                 conflicts=[{"plan_id": p.id, "plan_name": p.name} for p in plans],
             )
         uow.groups.delete(group_id, expected_version=if_match)
+        record(uow, "group.delete", "group", group_id, audit=audit, detail={"name": group.name})
 
 
 def get_group(*, store: Store, group_id: str) -> GroupView:

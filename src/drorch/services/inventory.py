@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from drorch.domain.common import utcnow
 from drorch.ports.drs import DrsGateway, Scope
 from drorch.ports.store import Page, ServerQuery, Store
+from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.groups import refresh_tag_groups
 
 
@@ -25,7 +26,11 @@ def list_servers(*, store: Store, query: ServerQuery) -> Page[str]:
 
 
 def sync_inventory(
-    *, store: Store, drs: DrsGateway, scopes: list[Scope] | None = None
+    *,
+    store: Store,
+    drs: DrsGateway,
+    scopes: list[Scope] | None = None,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> SyncResult:
     """Read every source server from DRS and replace the cached inventory of each scope."""
     result = SyncResult()
@@ -49,4 +54,6 @@ def sync_inventory(
                 }
             )
         result.skipped = refresh_tag_groups(uow)
+        detail = {"scopes": result.scopes, "skipped": len(result.skipped)}
+        record(uow, "servers.sync", "servers", None, audit=audit, detail=detail)
     return result

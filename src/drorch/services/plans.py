@@ -9,6 +9,7 @@ from drorch.domain.common import FieldProblem, new_id, utcnow
 from drorch.domain.plans import PlanDraft, RecoveryPlan, Wave, check_waves, plan_warnings
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
+from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.problems import raise_if_problems
 
 
@@ -33,18 +34,26 @@ class PlanValidation:
         }
 
 
-def create_plan(*, store: Store, draft: PlanDraft) -> RecoveryPlan:
+def create_plan(
+    *, store: Store, draft: PlanDraft, audit: AuditContext = SYSTEM_AUDIT
+) -> RecoveryPlan:
     """Create a plan whose waves form a valid graph over existing groups."""
     now = utcnow()
     plan = RecoveryPlan(id=new_id("rp"), created_at=now, updated_at=now, **dict(draft))
     with store.transaction() as uow:
         _check(uow, plan)
         uow.plans.add(plan)
+        record(uow, "plan.create", "plan", plan.id, audit=audit, detail={"name": plan.name})
     return plan
 
 
 def update_plan(
-    *, store: Store, plan_id: str, draft: PlanDraft, if_match: int | None
+    *,
+    store: Store,
+    plan_id: str,
+    draft: PlanDraft,
+    if_match: int | None,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> RecoveryPlan:
     """Replace a plan; `if_match` is the version the caller last read."""
     with store.transaction() as uow:
@@ -55,14 +64,19 @@ def update_plan(
         )
         _check(uow, plan)
         uow.plans.update(plan, expected_version=expected)
+        detail = {"name": plan.name, "version": plan.version}
+        record(uow, "plan.update", "plan", plan.id, audit=audit, detail=detail)
     return plan
 
 
-def delete_plan(*, store: Store, plan_id: str, if_match: int | None) -> None:
+def delete_plan(
+    *, store: Store, plan_id: str, if_match: int | None, audit: AuditContext = SYSTEM_AUDIT
+) -> None:
     """Delete a plan."""
     with store.transaction() as uow:
-        _require(uow, plan_id)
+        plan = _require(uow, plan_id)
         uow.plans.delete(plan_id, expected_version=if_match)
+        record(uow, "plan.delete", "plan", plan_id, audit=audit, detail={"name": plan.name})
 
 
 def get_plan(*, store: Store, plan_id: str) -> RecoveryPlan:

@@ -13,7 +13,7 @@ import pytest
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.ports.store import ListQuery
 from tests.integration.conftest import GROUPS, PLANS, group_body, plan_body, unique_name
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, api_client
 
 RACERS = 6
 Request = Callable[[httpx.Client], httpx.Response]
@@ -24,7 +24,7 @@ def race(api: RunningServer, requests: list[Request]) -> list[httpx.Response]:
     barrier = threading.Barrier(len(requests))
 
     def run(request: Request) -> httpx.Response:
-        with httpx.Client(base_url=api.base_url, timeout=30.0) as http:
+        with api_client(api) as http:
             barrier.wait()
             return request(http)
 

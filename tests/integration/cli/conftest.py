@@ -40,12 +40,21 @@ Cli = Callable[..., Outcome]
 
 @pytest.fixture(scope="session")
 def cli(api: RunningServer) -> Cli:
-    """Run `drorch <args> --api-url <server>`; pass api_url=None to leave the option out."""
+    """Run `drorch <args> --api-url <server>` signed in; api_url=None leaves the option out.
+
+    A test of another server passes it as `server`, so the token is that server's.
+    """
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, api_url: str | None = api.base_url) -> Outcome:
+    def run(
+        *args: str,
+        input: str | None = None,
+        api_url: str | None = api.base_url,
+        server: RunningServer = api,
+    ) -> Outcome:
         argv = [*args, "--api-url", api_url] if api_url else list(args)
-        result = runner.invoke(app, argv, input=input, catch_exceptions=False)
+        env = {"DRORCH_TOKEN": server.token}  # signed in as that server's admin
+        result = runner.invoke(app, argv, input=input, env=env, catch_exceptions=False)
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
     return run

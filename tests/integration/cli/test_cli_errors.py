@@ -161,12 +161,17 @@ def test_every_command_has_json_and_api_url(cli: Cli) -> None:
             assert "--json" in out.stdout and "--api-url" in out.stdout, (group, name)
 
 
-def run_on_a_terminal(args: list[str], answer: bytes) -> tuple[int, str]:
-    """Run drorch with stdin and stdout on a pseudo-terminal, answering its prompt."""
+def run_on_a_terminal(args: list[str], answer: bytes, token: str) -> tuple[int, str]:
+    """Run drorch signed in with `token`, stdin and stdout on a pseudo-terminal, answering."""
     leader, follower = pty.openpty()
     command = [sys.executable, "-c", "from drorch.cli.main import main; main()", *args]
     process = subprocess.Popen(
-        command, stdin=follower, stdout=follower, stderr=follower, env=server_env(), close_fds=True
+        command,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=server_env({"DRORCH_TOKEN": token}),
+        close_fds=True,
     )
     os.close(follower)
     deadline = time.monotonic() + 30
@@ -206,10 +211,10 @@ def test_delete_asks_on_a_terminal(
 ) -> None:
     group = make_group(name=unique_name("tty"))
     args = ["groups", "delete", group["name"], "--api-url", api.base_url]
-    code, screen = run_on_a_terminal(args, b"n\n")
+    code, screen = run_on_a_terminal(args, b"n\n", api.token)
     assert code == 1 and "not deleted" in screen
     assert cli("groups", "get", group["id"]).exit_code == 0
-    code, screen = run_on_a_terminal(args, b"y\n")
+    code, screen = run_on_a_terminal(args, b"y\n", api.token)
     assert code == 0 and f"deleted protection group '{group['name']}'" in screen
     assert cli("groups", "get", group["id"]).exit_code == 1
 

@@ -139,12 +139,14 @@ def sandboxed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServe
 
 
 def test_sync_shows_counts_per_scope(cli: Cli, sandboxed: RunningServer) -> None:
-    out = cli("servers", "sync", "--json", api_url=sandboxed.base_url)
+    out = cli("servers", "sync", "--json", api_url=sandboxed.base_url, server=sandboxed)
     assert out.exit_code == 0, out.stderr
     scopes = out.json()["scopes"]
     assert scopes and all(s["servers"] >= 0 and s["removed"] == 0 for s in scopes)
-    listed = cli("servers", "list", "--all", "--json", api_url=sandboxed.base_url).json()
+    listed = cli(
+        "servers", "list", "--all", "--json", api_url=sandboxed.base_url, server=sandboxed
+    ).json()
     assert len(listed["items"]) == sum(s["servers"] for s in scopes)
-    table = cli("servers", "sync", api_url=sandboxed.base_url)
+    table = cli("servers", "sync", api_url=sandboxed.base_url, server=sandboxed)
     assert table.exit_code == 0 and "SERVERS" in table.stdout
     assert all(s["account_id"] in table.stdout for s in scopes)

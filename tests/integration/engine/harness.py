@@ -24,6 +24,7 @@ from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
+from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, RunningSandbox, running_sandbox, sid
 
 
@@ -111,7 +112,7 @@ class World:
             drs=self.gateway,
             clock=self.clock,
             request=svc.StartRequest(plan, type, **kw),  # type: ignore[arg-type]
-            actor="tester",
+            audit=acting("tester"),
         )
 
     def get(self, execution_id: str) -> Execution:

@@ -29,6 +29,7 @@ from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
 from tests.integration.engine.harness import ids
+from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, many_servers
 from tests.support.server import ENTRY, HOST, free_port, open_store, running_server, server_env
 
@@ -99,7 +100,10 @@ def start_all(data_dir: Path, url: str) -> list[str]:
         ]
         return [
             svc.start_execution(
-                store=store, drs=gateway, request=svc.StartRequest(p, "DRILL"), actor="crash-test"
+                store=store,
+                drs=gateway,
+                request=svc.StartRequest(p, "DRILL"),
+                audit=acting("crash-test"),
             ).id
             for p in plans
         ]

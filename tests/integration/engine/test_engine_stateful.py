@@ -29,6 +29,7 @@ from drorch.domain.executions import TERMINAL_STATUSES, Execution
 from drorch.errors import ConflictError
 from drorch.services import executions as svc
 from tests.integration.engine.harness import World, active_usage, events, ids, make_world
+from tests.support.identity import acting
 from tests.support.sandbox import RunningSandbox, many_servers, running_sandbox
 
 SANDBOX: dict[str, RunningSandbox] = {}
@@ -97,7 +98,11 @@ class EngineMachine(RuleBasedStateMachine):
     def _try(self, action: Any, execution_id: str, **kw: Any) -> None:
         with contextlib.suppress(ConflictError):
             action(
-                store=self.w.store, execution_id=execution_id, actor="op", clock=self.w.clock, **kw
+                store=self.w.store,
+                execution_id=execution_id,
+                audit=acting("op"),
+                clock=self.w.clock,
+                **kw,
             )
 
     @rule(plan=st.sampled_from(sorted(PLANS)), recovery=st.booleans())

@@ -7,6 +7,7 @@ import pytest
 from drorch.errors import ConflictError, ValidationError
 from drorch.services import executions as svc
 from tests.integration.engine.harness import ids, world
+from tests.support.identity import acting
 from tests.support.sandbox import sid, small_fleet
 
 
@@ -44,18 +45,20 @@ def test_operator_actions_answer_409_when_they_do_not_apply() -> None:
     with world(small_fleet()) as w:
         ex = w.start(w.plan("p", [("a", [sid(1)])]), type="RECOVERY")
         with pytest.raises(ConflictError):
-            svc.resume(store=w.store, execution_id=ex.id, actor="op", clock=w.clock)
+            svc.resume(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
         with pytest.raises(ConflictError):
-            svc.terminate_instances(store=w.store, execution_id=ex.id, actor="op", clock=w.clock)
+            svc.terminate_instances(
+                store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock
+            )
         with pytest.raises(ConflictError):
             svc.cancel(
                 store=w.store,
                 execution_id=ex.id,
-                actor="op",
+                audit=acting("op"),
                 clock=w.clock,
                 terminate_instances=True,
             )
-        paused = svc.pause(store=w.store, execution_id=ex.id, actor="op", clock=w.clock)
+        paused = svc.pause(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
         assert paused.status == "PAUSED"
         assert ids(1000, 0) == []
 
@@ -65,7 +68,11 @@ def test_cancel_of_a_drill_can_terminate_what_it_launched() -> None:
         ex = w.start(w.plan("p", [("a", [sid(1), sid(2)]), ("b", [sid(3)])]))
         w.tick()
         svc.cancel(
-            store=w.store, execution_id=ex.id, actor="op", clock=w.clock, terminate_instances=True
+            store=w.store,
+            execution_id=ex.id,
+            audit=acting("op"),
+            clock=w.clock,
+            terminate_instances=True,
         )
         w.drive()
         done = w.get(ex.id)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import RunningServer, running_server
+from tests.support.server import RunningServer, api_client, running_server
 
 EXECUTIONS = "/api/v1/executions"
 ADMIN = "/sandbox/drs/_sandbox"
@@ -164,7 +164,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     env = {"DRORCH_SANDBOX_CLOCK": "virtual"}
     with (
         running_server(data_dir, args=["--sandbox"], env=env) as server,
-        httpx.Client(base_url=server.base_url, timeout=30.0) as http,
+        api_client(server) as http,
     ):
         synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text

@@ -32,7 +32,8 @@ def drorch(lab: Lab) -> Any:
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> Ran:
-        result = runner.invoke(app, [*args, "--api-url", lab.url], input=input)
+        env = {"DRORCH_TOKEN": lab.server.token}  # signed in as the server's admin
+        result = runner.invoke(app, [*args, "--api-url", lab.url], input=input, env=env)
         return Ran(result.exit_code, result.stdout, result.stderr)
 
     return run

@@ -39,7 +39,8 @@ def read_stream(
     """Every message until the server closes the stream."""
     url = f"{lab.url}{EXECUTIONS}/{execution_id}/stream"
     timeout = httpx.Timeout(10.0, read=60.0)
-    with httpx.stream("GET", url, headers=headers or {}, timeout=timeout) as response:
+    sent = {**lab.server.auth_headers, **(headers or {})}
+    with httpx.stream("GET", url, headers=sent, timeout=timeout) as response:
         assert response.status_code == 200, response.read()
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-cache"
@@ -75,6 +76,6 @@ def test_stream_resumes_after_last_event_id(lab: Lab) -> None:
     assert [d["seq"] for k, d, _ in later if k == "event"] == everything[2:]
     assert later[-1][:2] == ("end", {"status": "CANCELLED", "cleanup_status": "NOT_STARTED"})
     after = f"{lab.url}{EXECUTIONS}/{execution_id}/stream?after={everything[-1]}"
-    with httpx.stream("GET", after, timeout=30) as response:
+    with httpx.stream("GET", after, headers=lab.server.auth_headers, timeout=30) as response:
         tail = list(messages(response.iter_lines()))
     assert [k for k, _, _ in tail] == ["execution", "end"]

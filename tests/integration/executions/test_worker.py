@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from drorch.cli.main import app
 from tests.integration.executions.conftest import EXECUTIONS, WAIT_LIMIT, sample_groups
-from tests.support.server import ENTRY, running_server, server_env
+from tests.support.server import ENTRY, api_client, running_server, server_env
 
 
 def test_worker_runs_executions_then_stops_on_sigint(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_worker_runs_executions_then_stops_on_sigint(tmp_path: Path) -> None:
     args = ["--sandbox", "--time-scale", "3000"]
     with (
         running_server(data_dir, args=args, env=env) as server,
-        httpx.Client(base_url=server.base_url, timeout=30) as http,
+        api_client(server) as http,
     ):
         assert http.post("/api/v1/source-servers/sync").status_code == 200
         group = sample_groups(http)["payroll-us-west-2-db"]

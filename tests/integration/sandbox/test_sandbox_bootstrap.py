@@ -10,10 +10,11 @@ from drorch.adapters.aws.drs import BotoDrsGateway, sandbox_client
 from drorch.api.app import create_app
 from drorch.bootstrap import bootstrap
 from drorch.config import Settings
+from drorch.domain.identity import Role
 from drorch.ports.drs import Scope
 from tests.support.drs_model import attach_validator
 from tests.support.sandbox import NO_RETRY, RunningSandbox, serve_app
-from tests.support.server import free_port
+from tests.support.server import ADMIN, client_for, ensure_user, free_port, sign_in
 
 
 def test_without_sandbox_or_endpoint_there_is_no_drs(tmp_path: Path) -> None:
@@ -48,8 +49,12 @@ def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
     checked: list[str] = []
     for scope in container.drs.scopes():
         attach_validator(container.drs.client(scope).client, checked)
-    with serve_app(create_app(container), port=port) as url:
-        synced = httpx.post(f"{url}/api/v1/source-servers/sync", timeout=30)
+    admin = ensure_user(tmp_path, ADMIN, Role.ADMIN)
+    with (
+        serve_app(create_app(container), port=port) as url,
+        client_for(url, sign_in(url, admin)) as http,
+    ):
+        synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
         assert sum(s["servers"] for s in synced.json()["scopes"]) == 30
         clock = httpx.post(f"{url}/sandbox/drs/_sandbox/clock/advance", json={"seconds": 60})

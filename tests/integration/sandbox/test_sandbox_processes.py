@@ -16,7 +16,14 @@ import yaml
 from drorch.adapters.aws.drs import BotoDrsGateway, sandbox_client
 from tests.support.drs_model import attach_validator
 from tests.support.sandbox import KEY, NO_RETRY, REGION, sid, small_fleet
-from tests.support.server import ENTRY, free_port, running_server, server_env, stop
+from tests.support.server import (
+    ENTRY,
+    api_client,
+    free_port,
+    running_server,
+    server_env,
+    stop,
+)
 
 
 @contextmanager
@@ -86,7 +93,8 @@ def test_serve_mounts_the_sandbox_and_syncs_inventory_from_it(tmp_path: Path) ->
     state = tmp_path / "sandbox.json"
     args = ["--sandbox", "--state-file", str(state)]
     with running_server(tmp_path / "data", args=args) as server:
-        synced = httpx.post(f"{server.base_url}/api/v1/source-servers/sync", timeout=30)
+        with api_client(server) as http:
+            synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
         counts = {(s["account_id"], s["region"]): s["servers"] for s in synced.json()["scopes"]}
         assert sum(counts.values()) == 30 and len(counts) == 4

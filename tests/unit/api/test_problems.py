@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,16 +12,36 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.api.app import create_app
 from drorch.bootstrap import bootstrap
 from drorch.config import Settings
+from drorch.domain.identity import Role
+from drorch.services import users
+from drorch.services.audit import CLI_AUDIT
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 
+PASSWORD = "problems-admin-password"
+
+
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    container = bootstrap(Settings(runner_enabled=False), store=SqliteStore(":memory:"))
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(runner_enabled=False, data_dir=tmp_path)
+    container = bootstrap(settings, store=SqliteStore(":memory:"))
+    assert container.auth is not None
+    users.create_user(
+        store=container.store,
+        passwords=container.auth.passwords,
+        audit=CLI_AUDIT,
+        username="admin",
+        password=PASSWORD,
+        role=Role.ADMIN,
+    )
     with TestClient(create_app(container)) as test_client:
+        signed_in = test_client.post(
+            "/api/v1/auth/token", data={"username": "admin", "password": PASSWORD}
+        )
+        test_client.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
         yield test_client
 
 

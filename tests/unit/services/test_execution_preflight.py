@@ -22,6 +22,7 @@ from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
+from tests.support.identity import acting
 from tests.support.sandbox import (
     ACCOUNT,
     REGION,
@@ -118,7 +119,7 @@ def start(
         drs=gateway,
         clock=SandboxTime(sb.sandbox),
         request=svc.StartRequest(plan, kw.pop("type", "DRILL"), **kw),
-        actor="tester",
+        audit=acting("tester"),
     )
 
 

@@ -17,6 +17,7 @@ from drorch.api.executions.schemas import (
     ExecutionListQuery,
     ExecutionRead,
     ExecutionSummaryRead,
+    OperatorActionCreate,
     PreflightRead,
     execution_read,
     preflight_read,
@@ -24,27 +25,20 @@ from drorch.api.executions.schemas import (
 from drorch.api.executions.stream import execution_stream
 from drorch.api.pagination import PageRead
 from drorch.api.query import documented, query_of
+from drorch.api.security import audited, require
 from drorch.bootstrap import Container
 from drorch.domain.common import utcnow
 from drorch.domain.executions import Execution
+from drorch.domain.identity import Permission, Principal
 from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
 from drorch.ports.clock import Clock
 from drorch.services import executions
+from drorch.services.audit import AuditContext
 
 router = APIRouter(prefix="/api/v1/executions", tags=["executions"])
+P = Permission
 
-# Until authentication names the caller, clients may say who they are for the timeline.
-Actor = Annotated[
-    str,
-    Header(
-        alias="X-Drorch-Actor",
-        max_length=128,
-        pattern=r"^[\w .@:/+-]+$",
-        description="Who acts, as recorded on the timeline.",
-    ),
-]
-DEFAULT_ACTOR = "api"
 ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown execution"},
     409: {"description": "Not allowed in the execution's current state"},
@@ -60,15 +54,15 @@ def start_execution(
     body: ExecutionCreate,
     container: ContainerDep,
     response: Response,
-    actor: Actor = DEFAULT_ACTOR,
+    audit: Annotated[AuditContext, audited(P.DRILLS_START, "execution.start")],
 ) -> ExecutionRead:
-    """Start a plan as a drill or a recovery, after a preflight that lists every blocker."""
+    """Start a plan as a drill or a recovery (needs recoveries:start), after a preflight."""
     execution = executions.start_execution(
         store=container.store,
         drs=container.drs,
         clock=_clock(container),
         request=_start_request(body),
-        actor=actor,
+        audit=audit.with_comment(body.comment),
         waker=_waker(container),
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
@@ -83,7 +77,11 @@ def start_execution(
         422: {"description": "Invalid body or unknown wave; `errors` names each field"},
     },
 )
-def preflight_execution(body: ExecutionCreate, container: ContainerDep) -> PreflightRead:
+def preflight_execution(
+    body: ExecutionCreate,
+    container: ContainerDep,
+    _: Annotated[Principal, require(P.DRILLS_START)],
+) -> PreflightRead:
     """Run the start's preflight for the same body and report it; starts and writes nothing."""
     preflight = executions.preflight_execution(
         store=container.store,
@@ -96,7 +94,9 @@ def preflight_execution(body: ExecutionCreate, container: ContainerDep) -> Prefl
 
 @router.get("", openapi_extra=documented(ExecutionListQuery))
 def list_executions(
-    store: StoreDep, params: Annotated[ExecutionListQuery, query_of(ExecutionListQuery)]
+    store: StoreDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
+    params: Annotated[ExecutionListQuery, query_of(ExecutionListQuery)],
 ) -> PageRead[ExecutionSummaryRead]:
     """A page of executions, newest first."""
     page = executions.list_executions(store=store, **params.model_dump())
@@ -105,7 +105,11 @@ def list_executions(
 
 
 @router.get("/{execution_id}")
-def get_execution(execution_id: str, container: ContainerDep) -> ExecutionRead:
+def get_execution(
+    execution_id: str,
+    container: ContainerDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
+) -> ExecutionRead:
     """One execution: waves, servers, DRS jobs, instance ids and timings."""
     return _read(
         container, executions.get_execution(store=container.store, execution_id=execution_id)
@@ -114,46 +118,60 @@ def get_execution(execution_id: str, container: ContainerDep) -> ExecutionRead:
 
 @router.post("/{execution_id}/pause", responses=ACTION_RESPONSES)
 def pause_execution(
-    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+    execution_id: str,
+    container: ContainerDep,
+    audit: Annotated[AuditContext, audited(P.DRILLS_OPERATE, "execution.pause")],
+    body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
-    """Start no new wave; running waves go on."""
-    return _operate(container, executions.pause, execution_id, actor)
+    """Start no new wave; running waves go on (a RECOVERY needs recoveries:operate)."""
+    return _operate(container, executions.pause, execution_id, _with(audit, body))
 
 
 @router.post("/{execution_id}/resume", responses=ACTION_RESPONSES)
 def resume_execution(
-    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+    execution_id: str,
+    container: ContainerDep,
+    audit: Annotated[AuditContext, audited(P.DRILLS_OPERATE, "execution.resume")],
+    body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
-    """Go on after a pause or a wave's pause_before hold."""
-    return _operate(container, executions.resume, execution_id, actor)
+    """Go on after a pause or a wave's pause_before hold (a RECOVERY: recoveries:operate)."""
+    return _operate(container, executions.resume, execution_id, _with(audit, body))
 
 
 @router.post("/{execution_id}/cancel", responses=ACTION_RESPONSES)
 def cancel_execution(
     execution_id: str,
     container: ContainerDep,
+    audit: Annotated[AuditContext, audited(P.DRILLS_OPERATE, "execution.cancel")],
     body: CancelCreate | None = None,
-    actor: Actor = DEFAULT_ACTOR,
 ) -> ExecutionRead:
     """Start no new jobs, let running ones finish; drills may terminate what they launched."""
     terminate = bool(body and body.terminate_instances)
     return _operate(
-        container, executions.cancel, execution_id, actor, terminate_instances=terminate
+        container,
+        executions.cancel,
+        execution_id,
+        _with(audit, body),
+        terminate_instances=terminate,
     )
 
 
 @router.post("/{execution_id}/terminate-instances", responses=ACTION_RESPONSES)
 def terminate_instances(
-    execution_id: str, container: ContainerDep, actor: Actor = DEFAULT_ACTOR
+    execution_id: str,
+    container: ContainerDep,
+    audit: Annotated[AuditContext, audited(P.DRILLS_TERMINATE, "execution.terminate_instances")],
+    body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Clean up a finished drill: terminate its recovery instances and track the job."""
-    return _operate(container, executions.terminate_instances, execution_id, actor)
+    return _operate(container, executions.terminate_instances, execution_id, _with(audit, body))
 
 
 @router.get("/{execution_id}/events", openapi_extra=documented(EventListQuery))
 def list_events(
     execution_id: str,
     store: StoreDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
     params: Annotated[EventListQuery, query_of(EventListQuery)],
 ) -> PageRead[EventRead]:
     """A page of the execution's timeline, oldest first."""
@@ -170,6 +188,7 @@ def list_events(
 def stream_execution(
     execution_id: str,
     container: ContainerDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
     after: Annotated[int | None, Query(ge=0, description="Send events after this seq.")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
@@ -184,18 +203,23 @@ def stream_execution(
 
 
 def _operate(
-    container: Container, action: Any, execution_id: str, actor: str, **options: Any
+    container: Container, action: Any, execution_id: str, audit: AuditContext, **options: Any
 ) -> ExecutionRead:
     """Run one operator action through its service and read the execution back."""
     execution = action(
         store=container.store,
         execution_id=execution_id,
-        actor=actor,
+        audit=audit,
         clock=_clock(container),
         waker=_waker(container),
         **options,
     )
     return _read(container, execution)
+
+
+def _with(audit: AuditContext, body: OperatorActionCreate | None) -> AuditContext:
+    """The caller's context with the comment the body gave, if any."""
+    return audit.with_comment(body.comment if body else None)
 
 
 def _read(container: Container, execution: Execution) -> ExecutionRead:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from drorch.api.query import PageQuery
+from drorch.domain.audit import MAX_COMMENT
 from drorch.domain.executions import (
     BatchKind,
     BatchState,
@@ -37,6 +38,9 @@ class ExecutionCreate(BaseModel):
     )
     allow_unhealthy: bool = Field(
         default=False, description="Start even if some servers' replication is unhealthy."
+    )
+    comment: str | None = Field(
+        default=None, max_length=MAX_COMMENT, description="Why; lands on timeline and audit log."
     )
 
 
@@ -84,10 +88,18 @@ class PreflightRead(BaseModel):
     server_count: int = Field(description="Servers the execution would launch.")
 
 
-class CancelCreate(BaseModel):
-    """Body of POST /executions/{id}/cancel (optional)."""
+class OperatorActionCreate(BaseModel):
+    """Optional body of pause, resume and terminate-instances."""
 
     model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = Field(
+        default=None, max_length=MAX_COMMENT, description="Why; lands on timeline and audit log."
+    )
+
+
+class CancelCreate(OperatorActionCreate):
+    """Body of POST /executions/{id}/cancel (optional)."""
 
     terminate_instances: bool = Field(
         default=False, description="Drills only: terminate what was launched once jobs end."

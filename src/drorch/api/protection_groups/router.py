@@ -18,12 +18,16 @@ from drorch.api.protection_groups.schemas import (
     SelectionPreviewRead,
 )
 from drorch.api.query import documented, query_of
+from drorch.api.security import audited, require
 from drorch.api.source_servers.router import to_read as server_read
+from drorch.domain.identity import Permission, Principal
 from drorch.ports.store import ListQuery
 from drorch.services import groups
+from drorch.services.audit import AuditContext
 from drorch.services.groups import GroupView
 
 router = APIRouter(prefix="/api/v1/protection-groups", tags=["protection groups"])
+P = Permission
 
 
 @router.get(
@@ -32,7 +36,9 @@ router = APIRouter(prefix="/api/v1/protection-groups", tags=["protection groups"
     openapi_extra=documented(ProtectionGroupListQuery),
 )
 async def list_groups(
-    store: StoreDep, params: Annotated[ProtectionGroupListQuery, query_of(ProtectionGroupListQuery)]
+    store: StoreDep,
+    _: Annotated[Principal, require(P.GROUPS_READ)],
+    params: Annotated[ProtectionGroupListQuery, query_of(ProtectionGroupListQuery)],
 ) -> Response:
     """A page of protection groups with their member servers."""
     query = ListQuery(**params.model_dump())
@@ -42,17 +48,24 @@ async def list_groups(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_group(
-    body: ProtectionGroupCreate, store: StoreDep, response: Response
+    body: ProtectionGroupCreate,
+    store: StoreDep,
+    response: Response,
+    audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.create")],
 ) -> ProtectionGroupRead:
     """Create a group; 409 names every server another group already holds."""
-    view = groups.create_group(store=store, draft=body)
+    view = groups.create_group(store=store, draft=body, audit=audit)
     set_etag(response, view.group.version)
     response.headers["Location"] = f"{router.prefix}/{view.group.id}"
     return _read(view)
 
 
 @router.post("/preview")
-def preview_selection(body: SelectionPreviewCreate, store: StoreDep) -> SelectionPreviewRead:
+def preview_selection(
+    body: SelectionPreviewCreate,
+    store: StoreDep,
+    _: Annotated[Principal, require(P.GROUPS_READ)],
+) -> SelectionPreviewRead:
     """Resolve a selection against the inventory without saving anything."""
     preview = groups.preview_selection(
         store=store,
@@ -68,7 +81,12 @@ def preview_selection(body: SelectionPreviewCreate, store: StoreDep) -> Selectio
 
 
 @router.get("/{group_id}")
-def get_group(group_id: str, store: StoreDep, response: Response) -> ProtectionGroupRead:
+def get_group(
+    group_id: str,
+    store: StoreDep,
+    response: Response,
+    _: Annotated[Principal, require(P.GROUPS_READ)],
+) -> ProtectionGroupRead:
     """One group with its member servers."""
     view = groups.get_group(store=store, group_id=group_id)
     set_etag(response, view.group.version)
@@ -82,17 +100,25 @@ def update_group(
     store: StoreDep,
     if_match: IfMatch,
     response: Response,
+    audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.update")],
 ) -> ProtectionGroupRead:
     """Replace a group; with If-Match, 412 when someone changed it since."""
-    view = groups.update_group(store=store, group_id=group_id, draft=body, if_match=if_match)
+    view = groups.update_group(
+        store=store, group_id=group_id, draft=body, if_match=if_match, audit=audit
+    )
     set_etag(response, view.group.version)
     return _read(view)
 
 
 @router.delete("/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_group(group_id: str, store: StoreDep, if_match: IfMatch) -> Response:
+def delete_group(
+    group_id: str,
+    store: StoreDep,
+    if_match: IfMatch,
+    audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.delete")],
+) -> Response:
     """Delete a group; 409 names the plans that use it."""
-    groups.delete_group(store=store, group_id=group_id, if_match=if_match)
+    groups.delete_group(store=store, group_id=group_id, if_match=if_match, audit=audit)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,19 +16,25 @@ from drorch.api.recovery_plans.schemas import (
     RecoveryPlanRead,
     RecoveryPlanUpdate,
 )
+from drorch.api.security import audited, require
+from drorch.domain.identity import Permission, Principal
 from drorch.domain.plans import RecoveryPlan
 from drorch.ports.store import ListQuery
 from drorch.services import plans
+from drorch.services.audit import AuditContext
 from drorch.services.plans import PlanValidation
 
 router = APIRouter(prefix="/api/v1/recovery-plans", tags=["recovery plans"])
+P = Permission
 
 
 @router.get(
     "", response_model=PageRead[RecoveryPlanRead], openapi_extra=documented(RecoveryPlanListQuery)
 )
 async def list_plans(
-    store: StoreDep, params: Annotated[RecoveryPlanListQuery, query_of(RecoveryPlanListQuery)]
+    store: StoreDep,
+    _: Annotated[Principal, require(P.PLANS_READ)],
+    params: Annotated[RecoveryPlanListQuery, query_of(RecoveryPlanListQuery)],
 ) -> Response:
     """A page of recovery plans."""
     query = ListQuery(**params.model_dump())
@@ -37,22 +43,34 @@ async def list_plans(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_plan(body: RecoveryPlanCreate, store: StoreDep, response: Response) -> RecoveryPlanRead:
+def create_plan(
+    body: RecoveryPlanCreate,
+    store: StoreDep,
+    response: Response,
+    audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.create")],
+) -> RecoveryPlanRead:
     """Create a plan; 422 names each wave that breaks a rule."""
-    plan = plans.create_plan(store=store, draft=body)
+    plan = plans.create_plan(store=store, draft=body, audit=audit)
     set_etag(response, plan.version)
     response.headers["Location"] = f"{router.prefix}/{plan.id}"
     return _read(plan)
 
 
 @router.post("/validate")
-def validate_draft(body: RecoveryPlanCreate, store: StoreDep) -> PlanValidationRead:
+def validate_draft(
+    body: RecoveryPlanCreate, store: StoreDep, _: Annotated[Principal, require(P.PLANS_READ)]
+) -> PlanValidationRead:
     """Validate an unsaved plan (errors and warnings), saving nothing."""
     return _validation(plans.validate_draft(store=store, draft=body))
 
 
 @router.get("/{plan_id}")
-def get_plan(plan_id: str, store: StoreDep, response: Response) -> RecoveryPlanRead:
+def get_plan(
+    plan_id: str,
+    store: StoreDep,
+    response: Response,
+    _: Annotated[Principal, require(P.PLANS_READ)],
+) -> RecoveryPlanRead:
     """One plan."""
     plan = plans.get_plan(store=store, plan_id=plan_id)
     set_etag(response, plan.version)
@@ -66,22 +84,32 @@ def update_plan(
     store: StoreDep,
     if_match: IfMatch,
     response: Response,
+    audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.update")],
 ) -> RecoveryPlanRead:
     """Replace a plan; with If-Match, 412 when someone changed it since."""
-    plan = plans.update_plan(store=store, plan_id=plan_id, draft=body, if_match=if_match)
+    plan = plans.update_plan(
+        store=store, plan_id=plan_id, draft=body, if_match=if_match, audit=audit
+    )
     set_etag(response, plan.version)
     return _read(plan)
 
 
 @router.delete("/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_plan(plan_id: str, store: StoreDep, if_match: IfMatch) -> Response:
+def delete_plan(
+    plan_id: str,
+    store: StoreDep,
+    if_match: IfMatch,
+    audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.delete")],
+) -> Response:
     """Delete a plan."""
-    plans.delete_plan(store=store, plan_id=plan_id, if_match=if_match)
+    plans.delete_plan(store=store, plan_id=plan_id, if_match=if_match, audit=audit)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{plan_id}/validate")
-def validate_plan(plan_id: str, store: StoreDep) -> PlanValidationRead:
+def validate_plan(
+    plan_id: str, store: StoreDep, _: Annotated[Principal, require(P.PLANS_READ)]
+) -> PlanValidationRead:
     """Check a saved plan: errors block a run, warnings are worth reading."""
     return _validation(plans.validate_plan(store=store, plan_id=plan_id))
 

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Response
 from drorch.api.deps import ContainerDep, StoreDep
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
+from drorch.api.security import audited, require
 from drorch.api.source_servers.schemas import SourceServerListQuery, SourceServerRead, SyncRead
+from drorch.domain.identity import Permission, Principal
 from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, ValidationError
 from drorch.ports.store import ServerQuery
 from drorch.services import inventory
+from drorch.services.audit import AuditContext
 
 router = APIRouter(prefix="/api/v1/source-servers", tags=["source servers"])
 
@@ -22,7 +25,9 @@ router = APIRouter(prefix="/api/v1/source-servers", tags=["source servers"])
     "", response_model=PageRead[SourceServerRead], openapi_extra=documented(SourceServerListQuery)
 )
 async def list_source_servers(
-    store: StoreDep, params: Annotated[SourceServerListQuery, query_of(SourceServerListQuery)]
+    store: StoreDep,
+    _: Annotated[Principal, require(Permission.SERVERS_READ)],
+    params: Annotated[SourceServerListQuery, query_of(SourceServerListQuery)],
 ) -> Response:
     """A filtered, sorted page of source servers."""
     query = ServerQuery(
@@ -42,11 +47,14 @@ async def list_source_servers(
 
 
 @router.post("/sync")
-def sync_source_servers(container: ContainerDep) -> SyncRead:
+def sync_source_servers(
+    container: ContainerDep,
+    audit: Annotated[AuditContext, audited(Permission.SERVERS_SYNC, "servers.sync")],
+) -> SyncRead:
     """Refresh the inventory from DRS in every managed account and Region."""
     if container.drs is None:
         raise ConflictError("no DRS endpoint is configured; start with --sandbox or set one")
-    result = inventory.sync_inventory(store=container.store, drs=container.drs)
+    result = inventory.sync_inventory(store=container.store, drs=container.drs, audit=audit)
     return SyncRead(scopes=result.scopes, skipped=result.skipped)
 
 

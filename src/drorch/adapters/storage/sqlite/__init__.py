@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
 from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
 from drorch.adapters.storage.sqlite.servers import SqliteServers
+from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
 
 
 class SqliteUnitOfWork:
@@ -23,6 +25,10 @@ class SqliteUnitOfWork:
         self.groups = SqliteGroups(conn)
         self.plans = SqlitePlans(conn)
         self.executions = SqliteExecutions(conn)
+        self.users = SqliteUsers(conn)
+        self.tokens = SqliteTokens(conn)
+        self.sign_ins = SqliteSignIns(conn)
+        self.audit = SqliteAudit(conn)
 
 
 class SqliteStore:

@@ -116,5 +116,14 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 def _statements(sql: str) -> list[str]:
     # executescript() would commit our transaction, so split and run one by one.
+    # A trigger body holds semicolons of its own: pieces join until SQLite sees one statement.
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip().removesuffix(";"))
+            pending = ""
+    return statements

@@ -1,0 +1,1 @@
+"""Identity adapters: local passwords, JWTs and API tokens (Cognito joins on AWS)."""

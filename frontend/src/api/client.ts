@@ -89,15 +89,10 @@ export const api = {
   listAudit: (query: Query, signal?: AbortSignal) =>
     request<Page<AuditRecord>>(`${V1}/audit`, { query, signal }),
 
-  listUsers: (query: Query = {}, signal?: AbortSignal) =>
-    request<Page<User>>(`${V1}/users`, { query, signal }),
+  listUsers: (signal?: AbortSignal) => request<User[]>(`${V1}/users`, { signal }),
   createUser: (body: UserCreate) => request<User>(`${V1}/users`, { method: "POST", body }),
   updateUser: (id: string, body: UserUpdate) =>
-    request<User>(`${V1}/users/${encodeURIComponent(id)}`, {
-      method: "PUT",
-      body,
-      headers: { "If-Match": `"${body.version}"` },
-    }),
+    request<User>(`${V1}/users/${encodeURIComponent(id)}`, { method: "PUT", body }),
   resetPassword: (id: string, password: string) =>
     request<void>(`${V1}/users/${encodeURIComponent(id)}/password`, { method: "POST", body: { password } }),
 

@@ -24,6 +24,218 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign In
+         * @description Sign in with a username and password (OAuth2 password form).
+         */
+        post: operations["sign_in_api_v1_auth_token_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh
+         * @description Swap a refresh token for a new access and refresh token (each is used once).
+         */
+        post: operations["refresh_api_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description End this session (and the one of the given refresh token).
+         */
+        post: operations["logout_api_v1_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description Who is signed in, their role and its permissions.
+         */
+        get: operations["me_api_v1_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Tokens
+         * @description Your API tokens; `all=true` lists everyone's (needs tokens:admin).
+         */
+        get: operations["list_api_tokens_api_v1_auth_api_tokens_get"];
+        put?: never;
+        /**
+         * Create Api Token
+         * @description Create an API token with at most your role; its text is shown only in this answer.
+         */
+        post: operations["create_api_token_api_v1_auth_api_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/api-tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Token
+         * @description Revoke an API token (yours, or anyone's with tokens:admin).
+         */
+        delete: operations["revoke_api_token_api_v1_auth_api_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description Every local user, by username.
+         */
+        get: operations["list_users_api_v1_users_get"];
+        put?: never;
+        /**
+         * Create User
+         * @description Create a user; the password must have 12 characters or more and not be the username.
+         */
+        post: operations["create_user_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get User
+         * @description One user by id (or username).
+         */
+        get: operations["get_user_api_v1_users__user_id__get"];
+        /**
+         * Update User
+         * @description Change a user's name, email, role or enabled flag; 409 if no enabled admin would remain.
+         */
+        put: operations["update_user_api_v1_users__user_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Set a user's password.
+         */
+        post: operations["reset_password_api_v1_users__user_id__password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit
+         * @description A page of audit records, newest first; nothing can edit or delete them.
+         */
+        get: operations["list_audit_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/source-servers": {
         parameters: {
             query?: never;
@@ -243,7 +455,7 @@ export interface paths {
         put?: never;
         /**
          * Start Execution
-         * @description Start a plan as a drill or a recovery, after a preflight that lists every blocker.
+         * @description Start a plan as a drill or a recovery (needs recoveries:start), after a preflight.
          */
         post: operations["start_execution_api_v1_executions_post"];
         delete?: never;
@@ -303,7 +515,7 @@ export interface paths {
         put?: never;
         /**
          * Pause Execution
-         * @description Start no new wave; running waves go on.
+         * @description Start no new wave; running waves go on (a RECOVERY needs recoveries:operate).
          */
         post: operations["pause_execution_api_v1_executions__execution_id__pause_post"];
         delete?: never;
@@ -323,7 +535,7 @@ export interface paths {
         put?: never;
         /**
          * Resume Execution
-         * @description Go on after a pause or a wave's pause_before hold.
+         * @description Go on after a pause or a wave's pause_before hold (a RECOVERY: recoveries:operate).
          */
         post: operations["resume_execution_api_v1_executions__execution_id__resume_post"];
         delete?: never;
@@ -417,10 +629,148 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ApiTokenCreate
+         * @description Body of POST /auth/api-tokens.
+         */
+        ApiTokenCreate: {
+            /** Name */
+            name: string;
+            /** @description At most your own role (default). */
+            role?: components["schemas"]["Role"] | null;
+            /**
+             * Expires In Days
+             * @default 90
+             */
+            expires_in_days: number;
+        };
+        /**
+         * ApiTokenCreated
+         * @description A new API token, with the text to send as `Authorization: Bearer` (shown once).
+         */
+        ApiTokenCreated: {
+            /** Id */
+            id: string;
+            /** User Id */
+            user_id: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Revoked At */
+            revoked_at?: string | null;
+            /** Token */
+            token: string;
+        };
+        /**
+         * ApiTokenRead
+         * @description An API token's record; its secret is never shown again.
+         */
+        ApiTokenRead: {
+            /** Id */
+            id: string;
+            /** User Id */
+            user_id: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Revoked At */
+            revoked_at?: string | null;
+        };
+        /**
+         * AuditRecordRead
+         * @description One audit record.
+         */
+        AuditRecordRead: {
+            /** Seq */
+            seq: number;
+            /** Id */
+            id: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Principal */
+            principal: string | null;
+            /** Username */
+            username: string | null;
+            /** Role */
+            role: string | null;
+            /** Source */
+            source: string | null;
+            /** Action */
+            action: string;
+            /** Target Type */
+            target_type: string | null;
+            /** Target Id */
+            target_id: string | null;
+            outcome: components["schemas"]["Outcome"];
+            /** Status */
+            status: number | null;
+            /** Request Id */
+            request_id: string | null;
+            /** Client */
+            client: string | null;
+            /** Comment */
+            comment: string | null;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        /** Body_sign_in_api_v1_auth_token_post */
+        Body_sign_in_api_v1_auth_token_post: {
+            /** Grant Type */
+            grant_type?: string | null;
+            /** Username */
+            username: string;
+            /**
+             * Password
+             * Format: password
+             */
+            password: string;
+            /**
+             * Scope
+             * @default
+             */
+            scope: string;
+            /** Client Id */
+            client_id?: string | null;
+            /**
+             * Client Secret
+             * Format: password
+             */
+            client_secret?: string | null;
+        };
+        /**
          * CancelCreate
          * @description Body of POST /executions/{id}/cancel (optional).
          */
         CancelCreate: {
+            /**
+             * Comment
+             * @description Why; lands on timeline and audit log.
+             */
+            comment?: string | null;
             /**
              * Terminate Instances
              * @description Drills only: terminate what was launched once jobs end.
@@ -482,6 +832,11 @@ export interface components {
              * @default false
              */
             allow_unhealthy: boolean;
+            /**
+             * Comment
+             * @description Why; lands on timeline and audit log.
+             */
+            comment?: string | null;
         };
         /**
          * ExecutionRead
@@ -671,6 +1026,57 @@ export interface components {
              */
             launch_disposition: "STOPPED" | "STARTED";
         };
+        /**
+         * LogoutCreate
+         * @description Body of POST /auth/logout (optional): also end the session of this refresh token.
+         */
+        LogoutCreate: {
+            /** Refresh Token */
+            refresh_token?: string | null;
+        };
+        /**
+         * MeRead
+         * @description Who is signed in and everything their role allows.
+         */
+        MeRead: {
+            /** Subject */
+            subject: string;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email?: string | null;
+            role: components["schemas"]["Role"];
+            /** Source */
+            source: string;
+            /** Permissions */
+            permissions: components["schemas"]["Permission"][];
+        };
+        /**
+         * OperatorActionCreate
+         * @description Optional body of pause, resume and terminate-instances.
+         */
+        OperatorActionCreate: {
+            /**
+             * Comment
+             * @description Why; lands on timeline and audit log.
+             */
+            comment?: string | null;
+        };
+        /**
+         * Outcome
+         * @description How a mutating request ended.
+         * @enum {string}
+         */
+        Outcome: "success" | "denied" | "refused" | "failed";
+        /** PageRead[AuditRecordRead] */
+        PageRead_AuditRecordRead_: {
+            /** Items */
+            items: components["schemas"]["AuditRecordRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** PageRead[EventRead] */
         PageRead_EventRead_: {
             /** Items */
@@ -706,6 +1112,23 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /**
+         * PasswordUpdate
+         * @description Body of POST /users/{id}/password.
+         */
+        PasswordUpdate: {
+            /**
+             * Password
+             * @description At least 12 characters.
+             */
+            password: string;
+        };
+        /**
+         * Permission
+         * @description One thing a route or a service may demand of its caller.
+         * @enum {string}
+         */
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -971,6 +1394,20 @@ export interface components {
             waves: components["schemas"]["Wave"][];
         };
         /**
+         * RefreshCreate
+         * @description Body of POST /auth/refresh.
+         */
+        RefreshCreate: {
+            /** Refresh Token */
+            refresh_token: string;
+        };
+        /**
+         * Role
+         * @description What a person or token is allowed to be.
+         * @enum {string}
+         */
+        Role: "viewer" | "auditor" | "operator" | "plan_manager" | "recovery_manager" | "admin";
+        /**
          * Selection
          * @description Either an explicit list of source server ids or a tag selector (all tags must match).
          */
@@ -1159,6 +1596,99 @@ export interface components {
              */
             within_rto: boolean | null;
         };
+        /**
+         * TokenRead
+         * @description The answer to a sign-in or a refresh.
+         */
+        TokenRead: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+            /**
+             * Expires In
+             * @description Seconds the access token is valid.
+             */
+            expires_in: number;
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Refresh Expires In
+             * @description Seconds the refresh token is valid.
+             */
+            refresh_expires_in: number;
+            user: components["schemas"]["MeRead"];
+        };
+        /**
+         * UserCreate
+         * @description Body of POST /users.
+         */
+        UserCreate: {
+            /**
+             * Username
+             * @description Sign-in name.
+             */
+            username: string;
+            /** Display Name */
+            display_name?: string | null;
+            /** Email */
+            email?: string | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Password
+             * @description At least 12 characters.
+             */
+            password: string;
+        };
+        /**
+         * UserRead
+         * @description A user as the API shows it (never a password or its hash).
+         */
+        UserRead: {
+            /** Id */
+            id: string;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email?: string | null;
+            role: components["schemas"]["Role"];
+            /** Enabled */
+            enabled: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Last Sign In At */
+            last_sign_in_at?: string | null;
+        };
+        /**
+         * UserUpdate
+         * @description Body of PUT /users/{id}: the fields to change; `version` guards against lost edits.
+         */
+        UserUpdate: {
+            /** Display Name */
+            display_name?: string | null;
+            /** Email */
+            email?: string | null;
+            role?: components["schemas"]["Role"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Version */
+            version?: number | null;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -1243,6 +1773,433 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+        };
+    };
+    sign_in_api_v1_auth_token_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["Body_sign_in_api_v1_auth_token_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description Wrong username or password, or a disabled user */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many failed sign-ins; Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    refresh_api_v1_auth_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    logout_api_v1_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    me_api_v1_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeRead"];
+                };
+            };
+        };
+    };
+    list_api_tokens_api_v1_auth_api_tokens_get: {
+        parameters: {
+            query?: {
+                /** @description Everyone's (tokens:admin) */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_api_token_api_v1_auth_api_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_token_api_v1_auth_api_tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"][];
+                };
+            };
+        };
+    };
+    create_user_api_v1_users_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_user_api_v1_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_user_api_v1_users__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reset_password_api_v1_users__user_id__password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_audit_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Subject id or username. */
+                principal?: string | null;
+                /** @description e.g. execution.start */
+                action?: string | null;
+                target_type?: string | null;
+                target_id?: string | null;
+                outcome?: ("success" | "denied" | "refused" | "failed") | null;
+                /** @description At or after this time. */
+                since?: string | null;
+                /** @description Before this time. */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_AuditRecordRead_"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1780,10 +2737,7 @@ export interface operations {
     start_execution_api_v1_executions_post: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Who acts, as recorded on the timeline. */
-                "X-Drorch-Actor"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1892,16 +2846,17 @@ export interface operations {
     pause_execution_api_v1_executions__execution_id__pause_post: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Who acts, as recorded on the timeline. */
-                "X-Drorch-Actor"?: string;
-            };
+            header?: never;
             path: {
                 execution_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionCreate"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -1940,16 +2895,17 @@ export interface operations {
     resume_execution_api_v1_executions__execution_id__resume_post: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Who acts, as recorded on the timeline. */
-                "X-Drorch-Actor"?: string;
-            };
+            header?: never;
             path: {
                 execution_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionCreate"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -1988,10 +2944,7 @@ export interface operations {
     cancel_execution_api_v1_executions__execution_id__cancel_post: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Who acts, as recorded on the timeline. */
-                "X-Drorch-Actor"?: string;
-            };
+            header?: never;
             path: {
                 execution_id: string;
             };
@@ -2040,16 +2993,17 @@ export interface operations {
     terminate_instances_api_v1_executions__execution_id__terminate_instances_post: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Who acts, as recorded on the timeline. */
-                "X-Drorch-Actor"?: string;
-            };
+            header?: never;
             path: {
                 execution_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionCreate"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -5,7 +5,9 @@
 import { createContext, useContext } from "react";
 import type { Me } from "../api/identity";
 
-export type Permission =
+/** The permissions the UI guards an action with (a subset of the API's Permission). */
+export type Permission = Extract<
+  Me["permissions"][number],
   | "servers:sync"
   | "drills:start"
   | "drills:operate"
@@ -19,7 +21,8 @@ export type Permission =
   | "audit:read"
   | "users:read"
   | "users:write"
-  | "tokens:admin";
+  | "tokens:admin"
+>;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
 const LEAST_ROLE: Record<Permission, string> = {

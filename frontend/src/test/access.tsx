@@ -3,12 +3,14 @@ import type { ReactNode } from "react";
 import type { Me, Role } from "../api/identity";
 import { AccessContext, accessFor } from "../session/access";
 
-const VIEWER = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read"];
-const OPERATOR = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate"];
-const PLAN_MANAGER = [...OPERATOR, "groups:write", "plans:write"];
-const RECOVERY_MANAGER = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write"];
+type Permission = Me["permissions"][number];
 
-export const ROLE_PERMISSIONS: Record<Role, string[]> = {
+const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read"];
+const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate"];
+const PLAN_MANAGER: Permission[] = [...OPERATOR, "groups:write", "plans:write"];
+const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write"];
+
+export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   viewer: VIEWER,
   auditor: [...VIEWER, "audit:read"],
   operator: OPERATOR,

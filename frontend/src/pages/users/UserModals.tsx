@@ -9,7 +9,7 @@ import Modal from "@cloudscape-design/components/modal";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { api } from "../../api/client";
-import { ROLES, type Role, type User } from "../../api/identity";
+import { ROLES, type Role, type User, type UserUpdate } from "../../api/identity";
 import { asApiError, type ApiError } from "../../api/problem";
 import { errorText } from "../../components/fieldErrors";
 import { roleLabel } from "../../layout/TopBar";
@@ -100,15 +100,9 @@ export function CreateUserModal({ onClose, onDone }: ModalProps) {
   );
 }
 
-/** The full update of a user with one thing changed (PUT replaces the whole record). */
-export function updateOf(user: User, patch: { role?: Role; enabled?: boolean }) {
-  return {
-    display_name: user.display_name,
-    email: user.email ?? null,
-    role: patch.role ?? user.role,
-    enabled: patch.enabled ?? user.enabled,
-    version: user.version,
-  };
+/** The one change, with the version it was made on, so a concurrent edit is refused. */
+export function updateOf(user: User, patch: { role?: Role; enabled?: boolean }): UserUpdate {
+  return { ...patch, version: user.version };
 }
 
 export function RoleModal({ user, onClose, onDone }: ModalProps & { user: User }) {

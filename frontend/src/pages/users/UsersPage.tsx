@@ -29,7 +29,7 @@ const COLUMNS: TableProps.ColumnDefinition<User>[] = [
 type Dialog = "create" | "role" | "password" | undefined;
 
 function UsersTable() {
-  const list = useResource((signal) => api.listUsers({ limit: 500 }, signal), []);
+  const list = useResource((signal) => api.listUsers(signal), []);
   const [selected, setSelected] = useState<User[]>([]);
   const [dialog, setDialog] = useState<Dialog>();
   const flash = useFlash();
@@ -59,11 +59,11 @@ function UsersTable() {
   return (
     <>
       {list.error && <ProblemAlert error={list.error} onRetry={list.reload} />}
-      <Table variant="full-page" items={list.data?.items ?? []} columnDefinitions={COLUMNS} trackBy="id"
+      <Table variant="full-page" items={list.data ?? []} columnDefinitions={COLUMNS} trackBy="id"
         loading={list.loading} loadingText="Loading users" selectionType="single" selectedItems={selected}
         onSelectionChange={({ detail }) => setSelected(detail.selectedItems)}
         ariaLabels={{ tableLabel: "Users", itemSelectionLabel: (_, u) => `Select ${u.username}`, selectionGroupLabel: "User selection" }}
-        header={<Header variant="awsui-h1-sticky" counter={`(${list.data?.items.length ?? 0})`} actions={actions}
+        header={<Header variant="awsui-h1-sticky" counter={`(${list.data?.length ?? 0})`} actions={actions}
           description="People who sign in with a password. A role change or a disabled user takes effect on the next request.">Users</Header>}
         empty={<Empty title="No users" />}
       />

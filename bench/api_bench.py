@@ -34,10 +34,14 @@ from urllib.parse import urlencode
 
 import psutil
 
+from drorch.adapters.identity.local import Argon2Passwords
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.groups import ProtectionGroup, Selection
+from drorch.domain.identity import Role
 from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan, Wave
+from drorch.services import users
+from drorch.services.audit import CLI_AUDIT
 
 SERVERS, GROUPS, PLANS = 4000, 1000, 200
 ACCOUNTS = ("111122223333", "444455556666")
@@ -46,6 +50,8 @@ SERVERS_PER_GROUP = 3
 TARGETS = {"p95_ms": 25.0, "rps": 500.0, "rss_mb": 150.0}
 RESULTS = Path(__file__).resolve().parent / "results" / "api.json"
 HOST = "127.0.0.1"
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -70,9 +76,31 @@ def seed(data_dir: Path) -> dict[str, float]:
                 uow.groups.set_members(group.id, group.selection.server_ids or [])
             for plan in plans:
                 uow.plans.add(plan)
+        # Every list call is signed in, as a real client's would be.
+        users.create_user(
+            store=store,
+            passwords=Argon2Passwords(),
+            audit=CLI_AUDIT,
+            username=BENCH_USER,
+            password=BENCH_PASSWORD,
+            role=Role.VIEWER,
+        )
     finally:
         store.close()
     return {"seed_s": round(time.perf_counter() - started, 2)}
+
+
+def sign_in(port: int) -> str:
+    """An access token of the bench user."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    form = urlencode({"username": BENCH_USER, "password": BENCH_PASSWORD})
+    conn.request(
+        "POST", "/api/v1/auth/token", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    response = conn.getresponse()
+    token: str = json.loads(response.read())["access_token"]
+    conn.close()
+    return token
 
 
 def _server(i: int) -> SourceServer:
@@ -173,8 +201,8 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("drorch serve did not become healthy within 60 s")
 
 
-def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
-    conn.request("GET", path)
+def _get(conn: http.client.HTTPConnection, path: str, token: str = "") -> tuple[int, bytes]:
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -217,14 +245,20 @@ CASES = [
 
 
 def run_case(
-    port: int, server: psutil.Process, case: Case, *, seconds: float, concurrency: int
+    port: int,
+    server: psutil.Process,
+    case: Case,
+    *,
+    seconds: float,
+    concurrency: int,
+    token: str = "",
 ) -> dict[str, Any]:
     """Drive one case with `concurrency` keep-alive connections for `seconds`."""
     tally = Tally()
     cpu_before = _cpu_seconds(server)
     stop_at = time.perf_counter() + seconds
     workers = [
-        threading.Thread(target=_worker, args=(port, case, stop_at, tally))
+        threading.Thread(target=_worker, args=(port, case, stop_at, tally, token))
         for _ in range(concurrency)
     ]
     started = time.perf_counter()
@@ -244,14 +278,14 @@ def _cpu_seconds(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def _worker(port: int, case: Case, stop_at: float, tally: Tally) -> None:
+def _worker(port: int, case: Case, stop_at: float, tally: Tally, token: str) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     path = case.first_path
     mine: list[float] = []
     errors = 0
     while time.perf_counter() < stop_at:
         started = time.perf_counter()
-        status, body = _get(conn, path)
+        status, body = _get(conn, path, token)
         mine.append(time.perf_counter() - started)
         if status != 200:
             errors += 1
@@ -339,12 +373,15 @@ def main(argv: list[str] | None = None) -> int:
         with serve(data_dir) as (port, process):
             time.sleep(1.0)
             memory = {"rss_idle_start_mb": rss_mb(process)}
-            warm = {"seconds": 1.0, "concurrency": args.concurrency}
+            token = sign_in(port)
+            warm = {"seconds": 1.0, "concurrency": args.concurrency, "token": token}
             run_case(port, process, CASES[0], **warm)
-            load = {"seconds": args.seconds, "concurrency": args.concurrency}
+            load = {"seconds": args.seconds, "concurrency": args.concurrency, "token": token}
             rows = [run_case(port, process, c, **load) for c in CASES]
             # One connection shows the service time without queueing behind 15 others.
-            single = run_case(port, process, CASES[0], seconds=args.seconds, concurrency=1)
+            single = run_case(
+                port, process, CASES[0], seconds=args.seconds, concurrency=1, token=token
+            )
             rows.append({**single, "case": "servers page (1 conn)"})
             time.sleep(2.0)
             memory["rss_idle_after_load_mb"] = rss_mb(process)

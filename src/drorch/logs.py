@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from drorch.config import Settings
+
+# The id of the API request being served (set by the API's middleware), for every log line.
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to each record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keep the record."""
+        record.request_id = request_id.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -19,6 +32,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -31,7 +45,10 @@ def configure_logging(settings: Settings) -> None:
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+        )
+    handler.addFilter(RequestIdFilter())
     logger = logging.getLogger("drorch")
     logger.handlers[:] = [handler]
     logger.setLevel(settings.log_level)

@@ -9,6 +9,7 @@ import secrets
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from drorch import logs
 from drorch.api.security import route_action
 from drorch.domain.audit import outcome_of
 from drorch.domain.identity import Principal
@@ -36,6 +37,7 @@ class RequestIds:
         )
         request_id = given if _SAFE_ID.match(given) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        logs.request_id.set(request_id)  # each request runs in a context of its own
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

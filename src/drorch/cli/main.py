@@ -9,7 +9,18 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
+from drorch.cli import (
+    audit,
+    demo,
+    executions,
+    groups,
+    plans,
+    sandbox,
+    serve,
+    servers,
+    users,
+    worker,
+)
 from drorch.cli.output import print_error
 
 
@@ -67,6 +78,8 @@ app.add_typer(servers.app, name="servers")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -23,6 +24,7 @@ from drorch.ports.identity import AccessTokenSigner, PasswordHasher
 from drorch.ports.store import Store, UnitOfWork
 from drorch.services.audit import AuditContext, record
 
+log = logging.getLogger("drorch.auth")
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 365
 
@@ -85,13 +87,13 @@ def sign_in(
         stored = uow.users.password_hash(user.id) if user else None
     if locks:
         _failed(store, auth, audit, username, keys, "locked", count=False)
-        raise _locked(max(locks), now)
+        raise _locked(max(locks))
     matches = auth.passwords.verify(stored or auth.passwords.dummy_hash, password)
     if user is None or not matches or not user.enabled:
         reason = "disabled" if user is not None and matches else "bad credentials"
         locked = _failed(store, auth, audit, username, keys, reason, count=True)
         if locked:
-            raise _locked(locked, now)
+            raise _locked(locked)
         raise UnauthenticatedError("the username or password is wrong, or the user is disabled")
     return _start_session(store, auth, audit, user, keys[0], now)
 
@@ -109,6 +111,8 @@ def _failed(
     """Count (when asked) and audit one failed sign-in; returns the lock's end if it locks."""
     now = utcnow()
     policy = auth.policy
+    # The name asked for and the address, never the password.
+    log.warning("sign-in refused for %r from %s: %s", username, audit.client, reason)
     with store.transaction() as uow:
         locks = [
             uow.sign_ins.record_failure(
@@ -132,8 +136,8 @@ def _failed(
     return locked
 
 
-def _locked(until: datetime, now: datetime) -> TooManyRequestsError:
-    seconds = max(1, ceil((until - now).total_seconds()))
+def _locked(until: datetime) -> TooManyRequestsError:
+    seconds = max(1, ceil((until - utcnow()).total_seconds()))
     return TooManyRequestsError(
         f"too many failed sign-ins; try again in {seconds} s", retry_after=seconds
     )

@@ -97,7 +97,8 @@ def update_user(
         )
         User.model_validate(user.model_dump())  # the changed fields obey the model's rules
         uow.users.update(user, expected_version=version)
-        _keep_an_admin(uow)
+        if _is_admin(current) and not _is_admin(user):
+            _keep_an_admin(uow)
         record(
             uow, _action(current, user), TARGET, user.id, audit=audit, detail=_diff(current, user)
         )
@@ -124,9 +125,13 @@ def _require(uow: UnitOfWork, user_id: str) -> User:
     return user
 
 
+def _is_admin(user: User) -> bool:
+    return user.enabled and user.role == Role.ADMIN
+
+
 def _keep_an_admin(uow: UnitOfWork) -> None:
     # Without an enabled admin nobody could manage users again except on the data dir.
-    if not any(u.enabled and u.role == Role.ADMIN for u in uow.users.all()):
+    if not any(_is_admin(u) for u in uow.users.all()):
         raise ConflictError(
             "this change would leave no enabled admin; make someone else admin first",
             conflicts=[{"field": "role", "value": "admin"}],

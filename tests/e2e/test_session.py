@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import SETTLED_JS, axe_violations, describe, screenshot
+from tests.e2e.browser import SETTLED_JS, axe_violations, check_page, describe, screenshot
 from tests.e2e.console import ACCOUNT, REGION, sign_in
 from tests.e2e.servers import api, sandbox_server
 from tests.support.server import RunningServer
@@ -73,3 +73,26 @@ def test_session_expiry_keeps_the_form(page: Page, server: RunningServer) -> Non
     expect(page.get_by_label("Tag value 1")).to_have_value("payroll")
     page.get_by_role("button", name="Create group").click()
     expect(page.get_by_text(f"Protection group {GROUP} saved")).to_be_visible()
+
+
+def test_audit_and_users_pages_for_the_admin(page: Page, server: RunningServer) -> None:
+    """A change made over the API shows in the audit log, filters narrow it; users listed."""
+    body = {"name": "audited", "account_id": ACCOUNT, "region": REGION}
+    with api(server) as client:
+        selection = {"tags": {"Application": "storefront"}}
+        created = client.post("/api/v1/protection-groups", json={**body, "selection": selection})
+        assert created.status_code == 201, created.text
+    sign_in(page, server.base_url, server.admin)
+    page.get_by_role("link", name="Audit log").click()
+    table = page.get_by_role("table", name="Audit log")
+    expect(table.get_by_role("cell", name="group.create").first).to_be_visible()
+    page.get_by_label("Filter by action").fill("auth.sign_in")
+    expect(table.get_by_role("cell", name="auth.sign_in").first).to_be_visible()
+    expect(table.get_by_role("cell", name="group.create")).to_have_count(0)
+    check_page(page, "audit-log")
+
+    page.get_by_role("link", name="Users").click()
+    users = page.get_by_role("table", name="Users")
+    expect(users.get_by_role("rowheader", name=server.admin.username)).to_be_visible()
+    expect(users.get_by_role("rowheader", name="operator")).to_be_visible()
+    check_page(page, "users")

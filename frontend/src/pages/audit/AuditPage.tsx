@@ -23,7 +23,7 @@ const OUTCOME_KIND: Record<AuditOutcome, StatusIndicatorProps.Type> = {
 
 const COLUMNS: TableProps.ColumnDefinition<AuditRecord>[] = [
   { id: "at", header: "When", cell: (r) => formatTime(r.at) },
-  { id: "who", header: "Principal", cell: (r) => `${r.username ?? r.principal}${r.role ? ` (${r.role})` : ""}`, isRowHeader: true },
+  { id: "who", header: "Principal", cell: (r) => `${r.username ?? r.principal ?? "-"}${r.role ? ` (${r.role})` : ""}`, isRowHeader: true },
   { id: "action", header: "Action", cell: (r) => r.action },
   { id: "target", header: "Target", cell: (r) => [r.target_type, r.target_id].filter(Boolean).join(" ") || "-" },
   { id: "outcome", header: "Outcome", cell: (r) => <StatusIndicator type={OUTCOME_KIND[r.outcome] ?? "info"}>{r.outcome}{r.status ? ` (${r.status})` : ""}</StatusIndicator> },

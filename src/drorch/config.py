@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         default=None, description="Bearer token the CLI sends (DRORCH_TOKEN)."
     )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed cross-origin (none: same-origin)."
+    )
     cognito_issuer: str | None = Field(default=None, description="Cognito user pool issuer.")
     cognito_jwks_url: str | None = Field(
         default=None, description="JWKS of the pool; defaults to the issuer's well-known URL."
@@ -75,6 +78,11 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         """Full path of the SQLite database file."""
         return self.data_dir / self.db_file
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The origins of DRORCH_CORS_ORIGINS, without blanks."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def default_api_url(self) -> str:

@@ -36,7 +36,10 @@ def browser(playwright: Playwright, built_ui: None) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     # Reduced motion: no fades that axe could catch half-way (contrast of a fading element).
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, reduced_motion="reduce")
+    # bypass_csp: axe-core is injected as an inline script, which the UI's CSP refuses.
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, reduced_motion="reduce", bypass_csp=True
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab

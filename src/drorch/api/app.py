@@ -69,9 +69,37 @@ def create_app(container: Container) -> FastAPI:
         app.mount(SANDBOX_MOUNT, container.sandbox_app)
     _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    _cors(app, container.settings.cors_origin_list)
     app.add_middleware(AuditRefusals, store=container.store)
     app.add_middleware(RequestIds)  # outermost: every answer carries its request id
     return app
+
+
+def _cors(app: FastAPI, origins: list[str]) -> None:
+    """Cross-origin calls only from the configured origins; none means same-origin only."""
+    if not origins:
+        return
+    from fastapi.middleware.cors import CORSMiddleware
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+    )
+
+
+# The UI's pages: no inline or foreign scripts, never framed, no referrer sent away.
+UI_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 def _default_ui_dir() -> Path:
@@ -90,9 +118,9 @@ def _serve_ui(app: FastAPI, folder: Path) -> None:
     def spa(path: str) -> FileResponse:
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
-            return FileResponse(candidate)
+            return FileResponse(candidate, headers=UI_HEADERS)
         if path.startswith("api/"):
             from drorch.errors import NotFoundError
 
             raise NotFoundError(f"no API route matches /{path}")
-        return FileResponse(index)
+        return FileResponse(index, headers=UI_HEADERS)

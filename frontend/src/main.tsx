@@ -6,6 +6,7 @@ import { I18nProvider } from "@cloudscape-design/components/i18n";
 import messages from "@cloudscape-design/components/i18n/messages/all.en";
 import { App } from "./App";
 import { FlashProvider } from "./layout/flash";
+import { SessionProvider } from "./session/SessionProvider";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
@@ -15,7 +16,9 @@ createRoot(root).render(
     <I18nProvider locale="en" messages={[messages]}>
       <BrowserRouter>
         <FlashProvider>
-          <App />
+          <SessionProvider>
+            <App />
+          </SessionProvider>
         </FlashProvider>
       </BrowserRouter>
     </I18nProvider>

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+
+from tests.support.server import Credentials
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
@@ -54,3 +56,25 @@ def confirm_action(page: Page, button: str) -> None:
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_text(f"{button}: request accepted")).to_be_visible()
+
+
+def user_menu(page: Page) -> Locator:
+    """The user menu of the top bar (its label names the user and the role)."""
+    return page.get_by_role("button", name=re.compile("^User menu: "))
+
+
+def sign_in(page: Page, base: str, who: Credentials, path: str = "/") -> None:
+    """Open the console at `path` and sign in through its sign-in page, as a person would."""
+    page.goto(f"{base}{path}")
+    expect(page.get_by_role("heading", name="Sign in to drorch")).to_be_visible()
+    page.get_by_label("Username").fill(who.username)
+    page.get_by_label("Password").fill(who.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(user_menu(page)).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    """Sign out from the user menu; the sign-in page comes back."""
+    user_menu(page).click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to drorch")).to_be_visible()

@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page
 
 from drorch.domain.identity import Role
 from tests.support.server import ADMIN, RunningServer, api_client, ensure_user, running_server
@@ -30,14 +29,6 @@ def with_operator(server: RunningServer) -> RunningServer:
     """The server with an `operator` user besides its admin; both are in `server.users`."""
     operator = ensure_user(server.data_dir, OPERATOR, Role.OPERATOR)
     return replace(server, users={ADMIN: server.admin, OPERATOR: operator})
-
-
-def signed_in(page: Page, server: RunningServer) -> None:
-    """Send the admin's token with every request of the page's browser context.
-
-    A stand-in until the UI has its sign-in page; browser tests then sign in through it.
-    """
-    page.context.set_extra_http_headers(server.auth_headers)
 
 
 def api(server: RunningServer) -> httpx.Client:

@@ -1,8 +1,8 @@
 """The console end to end in headless Chromium against `drorch serve --sandbox`.
 
-Sync the inventory, create protection groups by tags, a two-wave plan that pauses before
-wave 2, start a drill, resume it at the pause, see it complete, terminate its instances and
-see the cleanup complete. Every page is screenshotted and checked with axe-core.
+Sign in as the admin, sync the inventory, create protection groups by tags, a two-wave plan
+that pauses before wave 2, start a drill, resume it at the pause, see it complete, terminate
+its instances and see the cleanup complete. Every page is screenshotted and checked with axe-core.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from tests.e2e.console import (
     execution_status,
     name_wave,
     pick_groups,
+    sign_in,
     submit_group,
 )
-from tests.e2e.servers import sandbox_server, signed_in
+from tests.e2e.servers import sandbox_server
 from tests.support.server import RunningServer
 
 PLAN = "storefront"
@@ -139,8 +140,7 @@ def run_drill(page: Page) -> None:
 
 def test_drill_from_the_console(page: Page, server: RunningServer) -> None:
     base = server.base_url
-    signed_in(page, server)
-    page.goto(base)
+    sign_in(page, base, server.admin)
     check_page(page, "dashboard-empty")
     sync_inventory(page, base)
     create_groups(page, base)

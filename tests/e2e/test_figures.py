@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import check_page
+from tests.e2e.console import sign_in
 from tests.e2e.figures import (
     BENCH_EXECUTION,
     bundle_sizes,
@@ -15,7 +16,6 @@ from tests.e2e.figures import (
     report,
     serve_big_execution,
 )
-from tests.e2e.servers import signed_in
 from tests.support.server import running_server
 
 
@@ -23,7 +23,8 @@ def test_large_execution_page_and_figures(
     page: Page, tmp_path: Path, built_ui: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with running_server(tmp_path / "data") as server:
-        signed_in(page, server)
+        # Signed in once, the tab's refresh token carries the session across page loads.
+        sign_in(page, server.base_url, server.admin)
         render = render_times(page, server.base_url)
         serve_big_execution(page)
         page.goto(f"{server.base_url}/executions/{BENCH_EXECUTION}")

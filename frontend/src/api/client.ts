@@ -7,6 +7,7 @@ import type {
   ExecutionSummary,
 } from "./executions";
 import { request, type Query } from "./http";
+import type { AuditRecord, User, UserCreate, UserUpdate } from "./identity";
 import type {
   Page,
   PlanValidation,
@@ -91,6 +92,16 @@ export const api = {
       query,
       signal,
     }),
+  listAudit: (query: Query, signal?: AbortSignal) =>
+    request<Page<AuditRecord>>(`${V1}/audit`, { query, signal }),
+
+  listUsers: (signal?: AbortSignal) => request<User[]>(`${V1}/users`, { signal }),
+  createUser: (body: UserCreate) => request<User>(`${V1}/users`, { method: "POST", body }),
+  updateUser: (id: string, body: UserUpdate) =>
+    request<User>(`${V1}/users/${encodeURIComponent(id)}`, { method: "PUT", body }),
+  resetPassword: (id: string, password: string) =>
+    request<void>(`${V1}/users/${encodeURIComponent(id)}/password`, { method: "POST", body: { password } }),
+
   streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
 };
 

@@ -11,6 +11,8 @@ export interface Problem {
   detail: string;
   errors: FieldError[];
   conflicts: unknown[];
+  /** Seconds until a refused request may be tried again (429 Retry-After). */
+  retryAfter?: number;
 }
 
 /** An API call that failed; `problem` holds what the server said, in readable form. */

@@ -8,6 +8,8 @@ import { FlashProvider, useFlash } from "../layout/flash";
 import { fill } from "../test/fakeApi";
 import { ResourceListPage, type Listed } from "./ResourceListPage";
 import { RouterButton } from "./RouterLink";
+import type { Role } from "../api/identity";
+import { AsRole } from "../test/access";
 
 interface Thing extends Listed {
   size: number;
@@ -27,7 +29,11 @@ function FlashMessages() {
   );
 }
 
-function renderList(items: Thing[], remove: (t: Thing) => Promise<unknown> = vi.fn(async () => undefined)) {
+function renderList(
+  items: Thing[],
+  remove: (t: Thing) => Promise<unknown> = vi.fn(async () => undefined),
+  role: Role = "admin",
+) {
   // A fresh copy per call, like a fresh response: a reload after a delete sees the server's state.
   let stored = [...items];
   const load = vi.fn(async () => ({ items: [...stored], next_cursor: null }));
@@ -37,6 +43,7 @@ function renderList(items: Thing[], remove: (t: Thing) => Promise<unknown> = vi.
   });
   const view = render(
     <MemoryRouter initialEntries={["/things"]}>
+      <AsRole role={role}>
       <FlashProvider>
         <FlashMessages />
         <Routes>
@@ -51,12 +58,14 @@ function renderList(items: Thing[], remove: (t: Thing) => Promise<unknown> = vi.
                 itemActions={(t) => <RouterButton disabled={!t} href={t ? `/things/${t.id}/use` : "/things"}>Use</RouterButton>}
                 remove={removeAndForget}
                 deleteNote="Nothing else changes."
+                writePermission="groups:write"
               />
             }
           />
           <Route path="/things/new" element={<div>thing editor</div>} />
         </Routes>
       </FlashProvider>
+      </AsRole>
     </MemoryRouter>,
   );
   return { load, remove: removeAndForget, table: () => createWrapper(view.container).findTable()! };

@@ -11,7 +11,6 @@
  */
 import { useState, type ReactNode } from "react";
 import { useCollection } from "@cloudscape-design/collection-hooks";
-import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
@@ -20,10 +19,12 @@ import TextFilter from "@cloudscape-design/components/text-filter";
 import type { Page } from "../api/types";
 import { useResource } from "../api/useResource";
 import { Shell } from "../layout/Shell";
+import { GuardedButton } from "../session/GuardedButton";
+import type { Permission } from "../session/access";
 import { ConfirmDeleteModal } from "./ConfirmDeleteModal";
 import { Empty } from "./Empty";
 import { ProblemAlert } from "./ProblemAlert";
-import { RouterButton, RouterLink } from "./RouterLink";
+import { RouterLink } from "./RouterLink";
 import { capitalized, formatTime } from "./format";
 
 /** What every listed resource has: the Name and Updated columns and the filter use these. */
@@ -55,6 +56,8 @@ export interface ResourceListPageProps<T extends Listed> {
   remove: (item: T) => Promise<unknown>;
   /** What a deletion does to related things, e.g. "Plans that use it block the deletion." */
   deleteNote: string;
+  /** The permission create, edit and delete need. */
+  writePermission: Permission;
 }
 
 export function ResourceListPage<T extends Listed>({
@@ -65,6 +68,7 @@ export function ResourceListPage<T extends Listed>({
   itemActions,
   remove,
   deleteNote,
+  writePermission,
 }: ResourceListPageProps<T>) {
   const list = useResource(load, []);
   const [selected, setSelected] = useState<T[]>([]);
@@ -102,10 +106,10 @@ export function ResourceListPage<T extends Listed>({
             counter={`(${list.data?.items.length ?? 0})`}
             actions={
               <SpaceBetween direction="horizontal" size="xs">
-                <Button disabled={!first} onClick={() => first && setDeleting(first)}>Delete</Button>
-                <RouterButton disabled={!first} href={first ? editHref(first) : path}>Edit</RouterButton>
+                <GuardedButton permission={writePermission} disabled={!first} onClick={() => first && setDeleting(first)}>Delete</GuardedButton>
+                <GuardedButton permission={writePermission} disabled={!first} to={first ? editHref(first) : path}>Edit</GuardedButton>
                 {itemActions?.(first)}
-                <RouterButton variant="primary" href={`${path}/new`}>{create}</RouterButton>
+                <GuardedButton permission={writePermission} variant="primary" to={`${path}/new`}>{create}</GuardedButton>
               </SpaceBetween>
             }
           >
@@ -121,7 +125,7 @@ export function ResourceListPage<T extends Listed>({
         pagination={<Pagination {...paginationProps} />}
         empty={
           <Empty title={`No ${names.many.toLowerCase()}`}>
-            <RouterButton href={`${path}/new`}>{create}</RouterButton>
+            <GuardedButton permission={writePermission} to={`${path}/new`}>{create}</GuardedButton>
           </Empty>
         }
       />

@@ -8,6 +8,8 @@ import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { asApiError, type ApiError } from "../api/problem";
+import { GuardedButton } from "../session/GuardedButton";
+import type { Permission } from "../session/access";
 import { ProblemAlert } from "./ProblemAlert";
 
 export interface SaveState {
@@ -41,16 +43,18 @@ export interface SaveFormProps {
   refusedHeader: string;
   onSubmit: () => Promise<void>;
   onCancel: () => void;
+  /** The permission saving needs; without it the submit button is disabled with the reason. */
+  permission: Permission;
   children: ReactNode;
 }
 
-export function SaveForm({ save, submitLabel, refusedHeader, onSubmit, onCancel, children }: SaveFormProps) {
+export function SaveForm({ save, submitLabel, refusedHeader, onSubmit, onCancel, permission, children }: SaveFormProps) {
   return (
     <Form
       actions={
         <SpaceBetween direction="horizontal" size="xs">
           <Button variant="link" onClick={onCancel}>Cancel</Button>
-          <Button variant="primary" loading={save.saving} onClick={() => void save.run(onSubmit)}>{submitLabel}</Button>
+          <GuardedButton permission={permission} variant="primary" loading={save.saving} onClick={() => void save.run(onSubmit)}>{submitLabel}</GuardedButton>
         </SpaceBetween>
       }
     >

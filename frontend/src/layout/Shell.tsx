@@ -1,5 +1,5 @@
 /**
- * The console frame: side navigation, breadcrumbs, flash messages and the page.
+ * The console frame: top bar, side navigation, breadcrumbs, flash messages and the page.
  *
  * `Frame` (the Cloudscape AppLayout) is rendered once around all routes so that moving
  * between pages re-renders only the page; a page declares its breadcrumbs with `Shell`.
@@ -14,9 +14,11 @@ import Flashbar from "@cloudscape-design/components/flashbar";
 import SideNavigation, {
   type SideNavigationProps,
 } from "@cloudscape-design/components/side-navigation";
+import { useAccess, type Access } from "../session/access";
 import { useFlash } from "./flash";
+import { TOP_BAR_ID, TopBar } from "./TopBar";
 
-const NAV_ITEMS: SideNavigationProps.Item[] = [
+const MAIN_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Dashboard", href: "/" },
   { type: "divider" },
   { type: "link", text: "Source servers", href: "/servers" },
@@ -25,11 +27,19 @@ const NAV_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Executions", href: "/executions" },
 ];
 
-function activeHref(pathname: string): string {
-  const match = NAV_ITEMS.find(
-    (item) => item.type === "link" && item.href !== "/" && pathname.startsWith(item.href),
-  );
-  return match && match.type === "link" ? match.href : "/";
+/** The side navigation for this user: Audit and Users only for those who may read them. */
+export function navItems(access: Access): SideNavigationProps.Item[] {
+  const admin: SideNavigationProps.Item[] = [];
+  if (access.can("audit:read")) admin.push({ type: "link", text: "Audit log", href: "/audit" });
+  if (access.can("users:read")) admin.push({ type: "link", text: "Users", href: "/users" });
+  return admin.length ? [...MAIN_ITEMS, { type: "divider" }, ...admin] : MAIN_ITEMS;
+}
+
+/** The item to highlight: its own address or one below it; nothing for unknown addresses. */
+export function activeHref(pathname: string, items: SideNavigationProps.Item[]): string {
+  const inside = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+  const match = items.find((item) => item.type === "link" && inside(item.href));
+  return match && match.type === "link" ? match.href : "";
 }
 
 export interface Crumb {
@@ -55,14 +65,17 @@ export function Frame({ children }: { children: ReactNode }) {
   const { items } = useFlash();
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
   const all: BreadcrumbGroupProps.Item[] = [{ text: "drorch", href: "/" }, ...crumbs];
+  const nav = navItems(useAccess());
   return (
     <CrumbContext.Provider value={setCrumbs}>
+      <TopBar />
       <AppLayout
+        headerSelector={`#${TOP_BAR_ID}`}
         navigation={
           <SideNavigation
             header={{ text: "drorch", href: "/" }}
-            activeHref={activeHref(location.pathname)}
-            items={NAV_ITEMS}
+            activeHref={activeHref(location.pathname, nav)}
+            items={nav}
             onFollow={follow}
           />
         }

@@ -5,23 +5,43 @@ export interface Call {
   method: string;
   path: string;
   body: unknown;
+  headers: Record<string, string>;
 }
 
-type Handler = (body: unknown, url: URL) => { status?: number; body: unknown };
+export interface Answer {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type Handler = (body: unknown, url: URL, call: Call) => Answer;
+
+/** A JSON body as an object, a form body (the sign-in form) as its fields. */
+function parseBody(init?: RequestInit): unknown {
+  if (!init?.body) return undefined;
+  const text = String(init.body);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+}
 
 export function fakeApi(routes: Record<string, Handler>) {
   const calls: Call[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), "http://localhost");
     const method = init?.method ?? "GET";
-    const body = init?.body ? (JSON.parse(String(init.body)) as unknown) : undefined;
-    calls.push({ method, path: url.pathname, body });
+    const body = parseBody(init);
+    const call = { method, path: url.pathname, body, headers: { ...(init?.headers as Record<string, string> | undefined) } };
+    calls.push(call);
     const handler = routes[`${method} ${url.pathname}`];
-    const answer = handler ? handler(body, url) : { status: 404, body: { title: "Not found", detail: `no route ${method} ${url.pathname}` } };
+    const answer: Answer = handler ? handler(body, url, call) : { status: 404, body: { title: "Not found", detail: `no route ${method} ${url.pathname}` } };
     const status = answer.status ?? 200;
-    return new Response(JSON.stringify(answer.body), {
+    const type = status >= 400 ? "application/problem+json" : "application/json";
+    return new Response(status === 204 ? null : JSON.stringify(answer.body), {
       status,
-      headers: { "Content-Type": status >= 400 ? "application/problem+json" : "application/json" },
+      headers: { "Content-Type": type, ...answer.headers },
     });
   });
   vi.stubGlobal("fetch", fetchMock);

@@ -8,6 +8,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { api, type ExecutionAction } from "../../api/client";
 import { isActive, type Execution } from "../../api/executions";
 import { useFlash } from "../../layout/flash";
+import type { Permission } from "../../session/access";
 
 const TEXT: Record<ExecutionAction, { title: string; button: string; body: string }> = {
   pause: { title: "Pause execution", button: "Pause", body: "No new wave starts until you resume. Running waves go on." },
@@ -19,6 +20,13 @@ const TEXT: Record<ExecutionAction, { title: string; button: string; body: strin
     body: "Terminates every recovery instance this drill launched. This cannot be undone.",
   },
 };
+
+/** The permission an action needs: a recovery's need more than a drill's. */
+export function actionPermission(e: Execution, action: ExecutionAction): Permission {
+  const recovery = e.type === "RECOVERY";
+  if (action === "terminate-instances") return recovery ? "recoveries:terminate" : "drills:terminate";
+  return recovery ? "recoveries:operate" : "drills:operate";
+}
 
 export function allowedActions(e: Execution): ExecutionAction[] {
   const actions: ExecutionAction[] = [];

@@ -1,7 +1,6 @@
 /** One execution, live: header with actions, wave cards, timeline, servers, event log. */
 import { useState } from "react";
 import { useParams } from "react-router-dom";
-import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
@@ -18,7 +17,8 @@ import { RouterLink } from "../../components/RouterLink";
 import { Status } from "../../components/Status";
 import { formatTime } from "../../components/format";
 import { Shell } from "../../layout/Shell";
-import { ActionModal, allowedActions } from "./ActionModals";
+import { GuardedButton } from "../../session/GuardedButton";
+import { ActionModal, actionPermission, allowedActions } from "./ActionModals";
 import { EventLog } from "./EventLog";
 import { Gantt } from "./Gantt";
 import { ServerStatusTable } from "./ServerStatusTable";
@@ -85,7 +85,7 @@ export function ExecutionDetailPage() {
             actions={
               <SpaceBetween direction="horizontal" size="xs">
                 {allowedActions(e).map((a) => (
-                  <Button key={a} onClick={() => setAction(a)}>{LABELS[a]}</Button>
+                  <GuardedButton key={a} permission={actionPermission(e, a)} onClick={() => setAction(a)}>{LABELS[a]}</GuardedButton>
                 ))}
               </SpaceBetween>
             }

@@ -6,6 +6,8 @@ import type { ExecutionPreflight, ExecutionStart } from "../../api/executions";
 import { FlashProvider } from "../../layout/flash";
 import { fakeApi, fill } from "../../test/fakeApi";
 import { StartExecutionPage } from "./StartExecutionPage";
+import type { Role } from "../../api/identity";
+import { AsRole } from "../../test/access";
 import { PREFLIGHT_DEBOUNCE_MS } from "./usePreflight";
 
 const PLAN = {
@@ -54,15 +56,17 @@ function unhealthyUnlessAllowed(body: ExecutionStart): ExecutionPreflight {
     : report({ type: body.type, ok: false, reasons: [{ ...finding, message: "s-1 replication is STALLED (start with allow_unhealthy to override)" }] });
 }
 
-function renderPage() {
+function renderPage(role: Role = "recovery_manager") {
   render(
     <MemoryRouter initialEntries={[`/plans/${PLAN.id}/start`]}>
+      <AsRole role={role}>
       <FlashProvider>
         <Routes>
           <Route path="/plans/:planId/start" element={<StartExecutionPage />} />
           <Route path="/executions/:id" element={<div>execution page</div>} />
         </Routes>
       </FlashProvider>
+      </AsRole>
     </MemoryRouter>,
   );
 }
@@ -159,5 +163,32 @@ describe("StartExecutionPage", () => {
     await user.click(screen.getByText("Recovery"));
     await waitFor(() => expect(preflightBodies(api.calls)).toHaveLength(2));
     expect(preflightBodies(api.calls)[1]).toEqual({ plan_id: PLAN.id, type: "RECOVERY", allow_unhealthy: false });
+  });
+
+  it("disables Start recovery for an operator, with the role it needs, and still starts a drill", async () => {
+    const api = fakeApi({
+      ...routes(() => report()),
+      "POST /api/v1/executions": () => ({ status: 201, body: { id: "ex-000000000002" } }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderPage("operator");
+    await screen.findByText("The plan is valid.");
+
+    await user.click(screen.getByText("Recovery"));
+    await fill(user, screen.getByLabelText("Plan name to confirm"), "storefront");
+    const reason = "Needs the recovery_manager role (permission recoveries:start)";
+    const recovery = await screen.findByRole("button", { name: "Start recovery" });
+    expect(recovery.getAttribute("aria-disabled")).toBe("true");
+    expect(screen.getByTestId("start-denied").textContent).toBe(reason);
+    await user.click(recovery);
+    expect(api.calls.some((c) => c.method === "POST" && c.path === "/api/v1/executions")).toBe(false);
+
+    await user.click(screen.getByText("Drill"));
+    expect(screen.queryByTestId("start-denied")).toBeNull();
+    const drill = screen.getByRole("button", { name: "Start drill" });
+    await waitFor(() => expect(drill.hasAttribute("disabled")).toBe(false));
+    expect(drill.getAttribute("aria-disabled")).toBeNull();
+    await user.click(drill);
+    expect(await screen.findByText("execution page")).toBeTruthy();
   });
 });

@@ -21,6 +21,8 @@ import { useResource } from "../../api/useResource";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useFlash } from "../../layout/flash";
 import { Shell } from "../../layout/Shell";
+import { useAccess } from "../../session/access";
+import { GuardedButton } from "../../session/GuardedButton";
 import { describeConflict, startBody, usePreflight, type PreflightCheck } from "./usePreflight";
 
 function Checks({ checks, loading }: { checks: PreflightCheck[]; loading: boolean }) {
@@ -51,6 +53,8 @@ export function StartExecutionPage() {
   const name = plan.data?.name ?? "";
   const blocked = preflight.blocked;
   const confirmed = type === "DRILL" || typed === name;
+  const startPermission = type === "DRILL" ? "drills:start" : "recoveries:start";
+  const startDenied = useAccess().denied(startPermission);
   const start = async () => {
     setBusy(true);
     setRefused(undefined);
@@ -109,9 +113,10 @@ export function StartExecutionPage() {
                   <Input value={typed} onChange={({ detail }) => setTyped(detail.value)} ariaLabel="Plan name to confirm" />
                 </FormField>
               )}
-              <Button variant="primary" loading={busy} disabled={!confirmed || blocked || preflight.loading} onClick={() => void start()}>
+              <GuardedButton permission={startPermission} variant="primary" loading={busy} disabled={!confirmed || blocked || preflight.loading} onClick={() => void start()}>
                 {type === "DRILL" ? "Start drill" : "Start recovery"}
-              </Button>
+              </GuardedButton>
+              {startDenied && <StatusIndicator type="stopped" data-testid="start-denied">{startDenied}</StatusIndicator>}
             </SpaceBetween>
           </Container>
         </SpaceBetween>

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { api } from "../../api/client";
+import { BearerEventSource } from "../../api/eventStream";
 import { isActive, type Execution, type ExecutionEvent } from "../../api/executions";
 import { asApiError, type ApiError } from "../../api/problem";
 
@@ -71,7 +72,8 @@ export function useExecutionLive(id: string): LiveExecution {
       .then((list) => setEvents((known) => mergeEvents(known, list)))
       .catch(() => undefined);
 
-    const source = typeof EventSource === "undefined" ? undefined : new EventSource(api.streamUrl(id));
+    // A fetch-based stream: it carries the Bearer token, which EventSource cannot send.
+    const source = typeof EventSource === "undefined" ? undefined : new BearerEventSource(api.streamUrl(id));
     const onMessage = (message: MessageEvent<string>) => {
       let data: unknown;
       try { data = JSON.parse(message.data); } catch { readSoon(); return; }
@@ -81,7 +83,7 @@ export function useExecutionLive(id: string): LiveExecution {
     };
     if (source) {
       source.onopen = () => setLive(true);
-      source.onerror = () => setLive(source.readyState === EventSource.OPEN);
+      source.onerror = () => setLive(source.readyState === BearerEventSource.OPEN);
       STREAM_EVENT_NAMES.forEach((name) => source.addEventListener(name, onMessage as EventListener));
       // After `end` the server closes the stream; without close() EventSource would reconnect.
       source.addEventListener("end", () => {

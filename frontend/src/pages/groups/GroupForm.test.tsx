@@ -7,6 +7,7 @@ import type { ProtectionGroupDraft, SourceServer } from "../../api/types";
 import { fakeApi, fill } from "../../test/fakeApi";
 import { GroupForm } from "./GroupForm";
 import { emptyGroup } from "./groupDraft";
+import { AsRole } from "../../test/access";
 
 const ACCOUNT = "111122223333";
 
@@ -55,7 +56,9 @@ function previewRoute(body: unknown) {
 function renderForm(onSubmit = vi.fn(async (_draft: ProtectionGroupDraft) => undefined)) {
   render(
     <MemoryRouter>
-      <GroupForm initial={emptyGroup()} submitLabel="Create group" onSubmit={onSubmit} onCancel={() => undefined} />
+      <AsRole role="plan_manager">
+        <GroupForm initial={emptyGroup()} submitLabel="Create group" onSubmit={onSubmit} onCancel={() => undefined} />
+      </AsRole>
     </MemoryRouter>,
   );
   return onSubmit;

@@ -52,6 +52,7 @@ export function GroupForm({ initial, groupId, submitLabel, onSubmit, onCancel }:
   const servers = preview.data?.servers ?? [];
   return (
     <SaveForm
+      permission="groups:write"
       save={save}
       submitLabel={submitLabel}
       refusedHeader="The group was not saved"

@@ -23,6 +23,7 @@ export function GroupsPage() {
       ]}
       remove={(g) => api.deleteGroup(g.id, g.version)}
       deleteNote="Plans that use it block the deletion."
+      writePermission="groups:write"
     />
   );
 }

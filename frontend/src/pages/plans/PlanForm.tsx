@@ -54,6 +54,7 @@ export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: P
   const saveErrors = error?.problem.errors.map((e) => ({ path: e.path, message: e.message })) ?? [];
   return (
     <SaveForm
+      permission="plans:write"
       save={save}
       submitLabel={submitLabel}
       refusedHeader="The plan was not saved"

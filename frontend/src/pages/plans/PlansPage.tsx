@@ -2,7 +2,8 @@
 import { api } from "../../api/client";
 import type { RecoveryPlan } from "../../api/types";
 import { ResourceListPage } from "../../components/ResourceListPage";
-import { RouterButton, RouterLink } from "../../components/RouterLink";
+import { RouterLink } from "../../components/RouterLink";
+import { GuardedButton } from "../../session/GuardedButton";
 import { Status } from "../../components/Status";
 import { formatTime } from "../../components/format";
 import { useLastDrills } from "./useLastDrills";
@@ -31,10 +32,11 @@ export function PlansPage() {
         },
       ]}
       itemActions={(plan) => (
-        <RouterButton disabled={!plan} href={plan ? `/plans/${plan.id}/start` : "/plans"}>Start execution</RouterButton>
+        <GuardedButton permission="drills:start" disabled={!plan} to={plan ? `/plans/${plan.id}/start` : "/plans"}>Start execution</GuardedButton>
       )}
       remove={(p) => api.deletePlan(p.id, p.version)}
       deleteNote="Past executions keep their own snapshot of it."
+      writePermission="plans:write"
     />
   );
 }

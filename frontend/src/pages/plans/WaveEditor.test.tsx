@@ -9,6 +9,7 @@ import { fakeApi, fill } from "../../test/fakeApi";
 import { PlanForm } from "./PlanForm";
 import { WaveEditor } from "./WaveEditor";
 import { layoutGraph, newKey, type WaveRow } from "./planDraft";
+import { AsRole } from "../../test/access";
 
 function group(n: number, name: string): ProtectionGroup {
   return {
@@ -106,8 +107,10 @@ describe("PlanForm", () => {
     const user = userEvent.setup({ delay: null });
     render(
       <MemoryRouter>
-        <PlanForm initial={{ name: "", description: "", rto_minutes: "", waves: [wave("db", { protection_group_ids: ["pg-000000000001"] })] }}
-          groups={GROUPS} submitLabel="Create plan" onSubmit={onSubmit} onCancel={() => undefined} />
+        <AsRole role="plan_manager">
+          <PlanForm initial={{ name: "", description: "", rto_minutes: "", waves: [wave("db", { protection_group_ids: ["pg-000000000001"] })] }}
+            groups={GROUPS} submitLabel="Create plan" onSubmit={onSubmit} onCancel={() => undefined} />
+        </AsRole>
       </MemoryRouter>,
     );
     await fill(user, screen.getByLabelText("Name"), "two waves");

@@ -7,6 +7,7 @@ import { FlashProvider } from "../../layout/flash";
 import { fakeApi } from "../../test/fakeApi";
 import { DEFAULT_VISIBLE, SERVER_COLUMNS } from "./serverColumns";
 import { ServersPage } from "./ServersPage";
+import { AsRole } from "../../test/access";
 
 function srv(n: number, group: { id: string; name: string } | null): SourceServer {
   return {
@@ -36,12 +37,14 @@ function renderPage() {
   });
   render(
     <MemoryRouter initialEntries={["/servers"]}>
+      <AsRole role="operator">
       <FlashProvider>
         <Routes>
           <Route path="/servers" element={<ServersPage />} />
           <Route path="/groups/:groupId/edit" element={<div>group page</div>} />
         </Routes>
       </FlashProvider>
+      </AsRole>
     </MemoryRouter>,
   );
 }

@@ -1,6 +1,5 @@
 /** Source servers: the cached DRS inventory with server-side filters and a sync button. */
 import { useState } from "react";
-import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Pagination from "@cloudscape-design/components/pagination";
 import PropertyFilter, {
@@ -14,6 +13,7 @@ import { useResource } from "../../api/useResource";
 import { Empty } from "../../components/Empty";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useFlash } from "../../layout/flash";
+import { GuardedButton } from "../../session/GuardedButton";
 import { Shell } from "../../layout/Shell";
 import { DEFAULT_VISIBLE, SERVER_COLUMNS } from "./serverColumns";
 import { FILTER_PROPERTIES, REPLICATION_STATES, filterToQuery } from "./serverFilter";
@@ -50,9 +50,9 @@ function SyncButton({ onDone }: { onDone: () => void }) {
     }
   };
   return (
-    <Button iconName="refresh" loading={busy} onClick={() => void sync()}>
+    <GuardedButton permission="servers:sync" iconName="refresh" loading={busy} onClick={() => void sync()}>
       Sync from DRS
-    </Button>
+    </GuardedButton>
   );
 }
 

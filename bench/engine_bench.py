@@ -238,9 +238,8 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
     runner = Runner(engine)
     before = _rows_written(store)
     begin = time.perf_counter()
-    ex = svc.start_execution(
-        store=store, drs=gateway, clock=clock, plan_id_or_name=plan_id, type="DRILL", actor="bench"
-    )
+    request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
+    ex = svc.start_execution(store=store, drs=gateway, clock=clock, request=request)
     advances = 0
     while True:
         advances += len(runner.run_once())

@@ -24,9 +24,8 @@ from drorch.cli.http import ApiClient
 from drorch.cli.output import EXIT_USAGE, CliError, console, note, reports_errors
 from drorch.config import Settings
 from drorch.domain.identity import Role
-from drorch.domain.users import User
+from drorch.domain.users import User, principal_of
 from drorch.services.audit import CLI_AUDIT, AuditContext
-from drorch.services.auth import principal_of
 
 HOST = "127.0.0.1"
 # The sample plan's three Linux waves take about 16 sandbox minutes: about a minute here.

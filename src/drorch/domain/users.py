@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from drorch.domain.common import FieldProblem, Model
-from drorch.domain.identity import Role
+from drorch.domain.identity import Principal, Role, Source
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -82,3 +82,15 @@ def password_problems(password: str, username: str) -> list[FieldProblem]:
 def username_valid(username: str) -> bool:
     """Whether a sign-in name has the allowed shape."""
     return bool(_USERNAME.match(username))
+
+
+def principal_of(user: User, session_id: str | None = None) -> Principal:
+    """The principal of a local user signed in with a password."""
+    return Principal(
+        subject=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        source=Source.LOCAL,
+        session_id=session_id,
+    )

@@ -9,7 +9,7 @@ from math import ceil
 
 from drorch.domain.audit import Outcome
 from drorch.domain.common import utcnow
-from drorch.domain.identity import Permission, Principal, Role, Source, role_within
+from drorch.domain.identity import Permission, Principal, Role, role_within
 from drorch.domain.tokens import (
     API_TOKEN_PREFIX,
     REFRESH_PREFIX,
@@ -18,7 +18,7 @@ from drorch.domain.tokens import (
     parse_opaque,
     secret_matches,
 )
-from drorch.domain.users import ApiToken, RefreshToken, User
+from drorch.domain.users import ApiToken, RefreshToken, User, principal_of
 from drorch.errors import ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError
 from drorch.ports.identity import AccessTokenSigner, PasswordHasher
 from drorch.ports.store import Store, UnitOfWork
@@ -57,18 +57,6 @@ class Session:
     refresh_expires_in: int
     user: User
     principal: Principal
-
-
-def principal_of(user: User, session_id: str | None = None) -> Principal:
-    """The principal of a local user signed in with a password."""
-    return Principal(
-        subject=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        source=Source.LOCAL,
-        session_id=session_id,
-    )
 
 
 def sign_in(

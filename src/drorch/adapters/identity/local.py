@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from drorch.domain.identity import Principal, Role, Source, role_within
 from drorch.domain.tokens import API_TOKEN_PREFIX, REFRESH_PREFIX, parse_opaque, secret_matches
+from drorch.domain.users import principal_of
 from drorch.errors import UnauthenticatedError
 from drorch.ports.store import Store
 
@@ -161,14 +162,7 @@ class LocalJwtVerifier:
             raise UnauthenticatedError("the user is unknown or disabled")
         if not live:
             raise UnauthenticatedError("the session has ended; sign in again")
-        return Principal(
-            subject=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            source=Source.LOCAL,
-            session_id=claims.session_id,
-        )
+        return principal_of(user, claims.session_id)
 
 
 class ApiTokenVerifier:

@@ -165,3 +165,17 @@ class TooManyRequestsError(DrorchError):
     status = 429
     type_slug = "too-many-requests"
     title = "Too many requests"
+
+
+class SessionError(DrorchError):
+    """No session could be had for an account: hub credentials, AssumeRole or its trust."""
+
+    status = 424
+    type_slug = "session"
+    title = "Cannot reach the account"
+
+    def __init__(self, detail: str, *, account_id: str, step: str, code: str = "") -> None:
+        super().__init__(detail, account_id=account_id, step=step, code=code)
+        self.account_id = account_id
+        self.step = step
+        self.code = code

@@ -14,9 +14,11 @@ from botocore.config import Config
 
 from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
 from drorch.adapters.aws.drs_errors import drs_errors
+from drorch.domain.accounts import TargetAccount
 from drorch.domain.inventory import SourceServer
-from drorch.errors import DrsUnavailableError
+from drorch.errors import DrsUnavailableError, SessionError
 from drorch.ports.drs import DrsJob, JobLogItem, RecoveryInstance, Scope
+from drorch.ports.sessions import AccountAccess, SessionProvider
 
 SANDBOX_SECRET = "sandbox-secret"
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
@@ -205,6 +207,38 @@ class BotoDrsGateway:
         return cls(client_factory=factory, scopes=directory.scopes)
 
     @classmethod
+    def for_accounts(
+        cls,
+        sessions: SessionProvider,
+        *,
+        accounts: Callable[[], Sequence[TargetAccount]],
+        hub_scopes: Sequence[Scope] = (),
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> BotoDrsGateway:
+        """Real DRS (or any DRS-compatible endpoint) in every registered account and Region.
+
+        Each client comes from the session provider: the account's assumed role, or the
+        hub's own session for `hub_scopes`' accounts.
+        """
+        hub_ids = {scope.account_id for scope in hub_scopes}
+
+        def factory(scope: Scope) -> Any:
+            session = sessions.session(_access(scope, accounts(), hub_ids), purpose="engine")
+            return session.client(
+                "drs",
+                region_name=scope.region,
+                endpoint_url=endpoint_url,
+                config=config or AWS_CONFIG,
+            )
+
+        def scopes() -> list[Scope]:
+            registered = [Scope(a.account_id, r) for a in accounts() for r in a.regions]
+            return list(dict.fromkeys([*hub_scopes, *registered]))
+
+        return cls(client_factory=factory, scopes=scopes)
+
+    @classmethod
     def for_aws(
         cls,
         sessions: Any,
@@ -219,6 +253,22 @@ class BotoDrsGateway:
             return session.client("drs", region_name=scope.region, config=config or AWS_CONFIG)
 
         return cls(client_factory=factory, scopes=scopes)
+
+
+def _access(
+    scope: Scope, accounts: Sequence[TargetAccount], hub_ids: set[str]
+) -> AccountAccess | None:
+    """The access of the scope's account: None for the hub's own, SessionError if unknown."""
+    for account in accounts:
+        if account.account_id == scope.account_id:
+            return AccountAccess(account.account_id, account.role_arn, account.external_id)
+    if scope.account_id in hub_ids:
+        return None
+    raise SessionError(
+        f"account {scope.account_id} ({scope.region}) is not a registered target account",
+        account_id=scope.account_id,
+        step="lookup",
+    )
 
 
 def sandbox_client(

@@ -10,7 +10,17 @@ import typer
 from typer.core import TyperGroup
 
 from drorch import __version__
-from drorch.cli import demo, executions, groups, plans, sandbox, serve, servers, worker
+from drorch.cli import (
+    accounts,
+    demo,
+    executions,
+    groups,
+    plans,
+    sandbox,
+    serve,
+    servers,
+    worker,
+)
 from drorch.cli.output import print_error
 
 
@@ -85,6 +95,7 @@ def root(
 serve.register(app)
 sandbox.register(app)
 app.add_typer(servers.app, name="servers")
+app.add_typer(accounts.app, name="accounts")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")

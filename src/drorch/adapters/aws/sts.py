@@ -46,8 +46,10 @@ class StsSessions:
         base_delay: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sts_client: Any = None,
     ) -> None:
         self._hub = hub
+        self._client = sts_client
         self._region = region
         self._endpoint_url = endpoint_url
         self._duration = duration_seconds
@@ -138,10 +140,15 @@ class StsSessions:
         return float(random.uniform(0, self._base_delay * 2 ** (attempt - 1)))
 
     def _sts(self) -> Any:
-        hub = self.hub_session()
-        return hub.client(
-            "sts", region_name=self._region, endpoint_url=self._endpoint_url, config=STS_CONFIG
-        )
+        if self._client is None:
+            hub = self.hub_session()
+            # Clients are thread-safe once made; one serves every account.
+            made = hub.client(
+                "sts", region_name=self._region, endpoint_url=self._endpoint_url, config=STS_CONFIG
+            )
+            with self._lock:
+                self._client = self._client or made
+        return self._client
 
 
 def _metadata(credentials: dict[str, Any]) -> dict[str, str]:

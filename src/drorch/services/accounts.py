@@ -120,10 +120,19 @@ def list_accounts(*, store: Store) -> list[TargetAccount]:
 
 
 def verify_account(
-    *, store: Store, probe: AccountProbe, account_id: str, audit: AuditContext = SYSTEM_AUDIT
+    *,
+    store: Store,
+    probe: AccountProbe | None,
+    account_id: str,
+    audit: AuditContext = SYSTEM_AUDIT,
 ) -> TargetAccount:
     """Assume the account's role and check every Region; the outcome is kept on the account."""
     account = get_account(store=store, account_id=account_id)
+    if probe is None:
+        raise ConflictError(
+            f"cannot verify account {account_id}: this drorch has no way to reach AWS "
+            "accounts configured (DRORCH_DRS_ENABLED is off)"
+        )
     purpose = f"verify-{audit.actor}"
     checks = [
         probe.check(access_of(account), region, purpose=purpose) for region in account.regions

@@ -14,7 +14,6 @@ from drorch.bootstrap import Container
 from drorch.domain.accounts import AccountDraft, TargetAccount
 from drorch.domain.common import echo_problems
 from drorch.domain.identity import Permission, Principal
-from drorch.errors import ConflictError
 from drorch.services import accounts
 from drorch.services.audit import AuditContext
 from drorch.services.problems import raise_if_problems
@@ -117,8 +116,6 @@ def verify_account(
     audit: Annotated[AuditContext, audited(P.ACCOUNTS_WRITE, "account.verify")],
 ) -> AccountRead:
     """Assume the role and check every Region; the result names each missing permission."""
-    if container.account_probe is None:
-        raise ConflictError("this drorch has no way to reach AWS accounts configured")
     account = accounts.verify_account(
         store=container.store, probe=container.account_probe, account_id=account_id, audit=audit
     )

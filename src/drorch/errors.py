@@ -167,15 +167,15 @@ class TooManyRequestsError(DrorchError):
     title = "Too many requests"
 
 
-class SessionError(DrorchError):
-    """No session could be had for an account: hub credentials, AssumeRole or its trust."""
+class SessionError(DrsError):
+    """No session for an account (hub credentials, AssumeRole): a DRS refusal there only."""
 
     status = 424
     type_slug = "session"
     title = "Cannot reach the account"
 
     def __init__(self, detail: str, *, account_id: str, step: str, code: str = "") -> None:
-        super().__init__(detail, account_id=account_id, step=step, code=code)
+        super().__init__(detail, code=code)
+        self.extra.update(account_id=account_id, step=step)
         self.account_id = account_id
         self.step = step
-        self.code = code

@@ -124,3 +124,14 @@ def test_groups_in_account_lists_only_that_accounts_groups(store: Store) -> None
     with store.read() as uow:
         assert [g.name for g in uow.groups.in_account("111111111111")] == ["g-1", "g-2"]
         assert uow.groups.in_account("333333333333") == []
+
+
+def test_a_read_inside_a_transaction_joins_it_and_leaves_it_open(store: Store) -> None:
+    # Adapters look accounts up while a use case holds its transaction (preflight, act).
+    with store.transaction() as uow:
+        uow.accounts.add(an_account("111111111111", "one"))
+        with store.read() as inner:
+            assert [a.account_id for a in inner.accounts.all()] == ["111111111111"]
+        uow.accounts.add(an_account("222222222222", "two"))
+    with store.read() as uow:
+        assert len(uow.accounts.all()) == 2

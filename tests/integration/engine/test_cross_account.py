@@ -13,11 +13,14 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.accounts import AccountDraft
 from drorch.domain.groups import GroupDraft, Selection
 from drorch.domain.plans import PlanDraft, Wave
+from drorch.errors import DrorchError
 from drorch.services import accounts
+from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
 from tests.integration.engine.harness import SandboxTime, World
+from tests.support.identity import acting
 from tests.support.sandbox import (
     ACCOUNT,
     DR_REGION,
@@ -98,3 +101,29 @@ def test_a_drill_over_two_accounts_uses_each_accounts_assumed_keys(world: World)
     assert not keys[ACCOUNT] & keys[OTHER_ACCOUNT]  # a key never served two accounts
     started = {(c["account"], c["region"]) for c in calls if c["operation"] == "StartRecovery"}
     assert started == {(ACCOUNT, REGION), (ACCOUNT, DR_REGION), (OTHER_ACCOUNT, REGION)}
+
+
+def test_a_start_is_refused_naming_the_account_whose_role_cannot_be_assumed(
+    world: World,
+) -> None:
+    w = world
+    east = group(w, "east", ACCOUNT, REGION, [sid(1)])
+    other = group(w, "other", OTHER_ACCOUNT, REGION, [sid(10)])
+    waves = [Wave(name="only", protection_group_ids=[east, other])]
+    plan = create_plan(store=w.store, draft=PlanDraft(name="broken", waves=waves)).id
+    # The spoke owner redeployed the role with an external id that is not drorch's.
+    redeployed = {"external_id": "drorch-not-this-one"}
+    assert w.sb.admin("PUT", f"accounts/{OTHER_ACCOUNT}/trust", redeployed).status_code == 200
+    fresh = gateway(w.sb, w.store, w.clock)  # a new process: no cached session
+    with pytest.raises(DrorchError) as caught:
+        svc.start_execution(
+            store=w.store,
+            drs=fresh,
+            clock=w.clock,
+            request=svc.StartRequest(plan, "DRILL"),
+            audit=acting("tester"),
+        )
+    text = str(caught.value.extra)
+    assert OTHER_ACCOUNT in text and "sts:AssumeRole" in text and "AccessDenied" in text
+    assert f"{ACCOUNT}/{REGION}" not in text  # the healthy account is not blamed
+    assert w.launches() == {}

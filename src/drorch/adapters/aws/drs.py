@@ -166,7 +166,10 @@ class BotoDrsGateway:
         """Check that DRS answers in the first scope."""
         scopes = self.scopes()
         if not scopes:
-            raise DrsUnavailableError("no DRS account and Region is configured")
+            raise DrsUnavailableError(
+                "no DRS account and Region is configured: register a target account "
+                "(drorch accounts add) or set DRORCH_HUB_ACCOUNT_ID"
+            )
         self.client(scopes[0]).ping()
 
     @classmethod

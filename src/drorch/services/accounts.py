@@ -17,7 +17,7 @@ from drorch.domain.accounts import (
     role_problem,
 )
 from drorch.domain.common import utcnow
-from drorch.errors import ConflictError, NotFoundError, SessionError, ValidationError
+from drorch.errors import ConflictError, NotFoundError, ValidationError
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.sessions import AccountAccess
 from drorch.ports.store import Store, UnitOfWork
@@ -172,19 +172,6 @@ def _verification(checks: list[RegionCheck], actor: str) -> Verification:
 def access_of(account: TargetAccount) -> AccountAccess:
     """What the session provider needs to assume the account's role."""
     return AccountAccess(account.account_id, account.role_arn, account.external_id)
-
-
-def find_access(store: Store, account_id: str) -> AccountAccess:
-    """The access of a registered account; SessionError naming it when it is not registered."""
-    with store.read() as uow:
-        account = uow.accounts.get(account_id)
-    if account is None:
-        raise SessionError(
-            f"account {account_id} is not registered: drorch accounts add {account_id}",
-            account_id=account_id,
-            step="lookup",
-        )
-    return access_of(account)
 
 
 def check_group_account(uow: UnitOfWork, account_id: str, hub_accounts: Collection[str]) -> None:

@@ -14,6 +14,7 @@ from drorch.domain.accounts import AccountDraft
 from drorch.domain.groups import GroupDraft, Selection
 from drorch.domain.plans import PlanDraft, Wave
 from drorch.errors import DrorchError
+from drorch.ports.drs import Scope
 from drorch.services import accounts
 from drorch.services import executions as svc
 from drorch.services.groups import create_group
@@ -127,3 +128,22 @@ def test_a_start_is_refused_naming_the_account_whose_role_cannot_be_assumed(
     assert OTHER_ACCOUNT in text and "sts:AssumeRole" in text and "AccessDenied" in text
     assert f"{ACCOUNT}/{REGION}" not in text  # the healthy account is not blamed
     assert w.launches() == {}
+
+
+def test_a_changed_role_gets_a_new_client_assuming_the_new_role(world: World) -> None:
+    w = world
+    renamed = f"arn:aws:iam::{ACCOUNT}:role/drorch-renamed"
+    account = accounts.get_account(store=w.store, account_id=ACCOUNT)
+    moved = {"external_id": account.external_id, "role_arn": renamed}
+    assert w.sb.admin("PUT", f"accounts/{ACCOUNT}/trust", moved).status_code == 200
+    draft = AccountDraft(name=account.name, role_arn=renamed, regions=account.regions)
+    accounts.update_account(
+        store=w.store, account_id=ACCOUNT, draft=draft, if_match=account.version
+    )
+    before = {c["key"] for c in w.sb.admin("GET", "calls").json()}
+    w.clock.sleep(2 * 3600)  # the old role's keys expired; renewing them would be refused
+    client = w.drs.client(Scope(ACCOUNT, REGION))
+    assert client.describe_jobs() == []
+    last = w.sb.admin("GET", "calls").json()[-1]
+    assert (last["operation"], last["account"]) == ("DescribeJobs", ACCOUNT)
+    assert last["key"] not in before

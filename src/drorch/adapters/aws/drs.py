@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -142,10 +142,13 @@ class BotoDrsGateway:
         *,
         client_factory: ClientFactory,
         scopes: Sequence[Scope] | Callable[[], Sequence[Scope]],
+        identity: Callable[[Scope], Hashable] | None = None,
     ) -> None:
         self._factory = client_factory
         self._scopes = scopes
-        self._clients: dict[Scope, BotoDrsClient] = {}
+        # What a scope's client signs as; a new identity (another role) gets a new client.
+        self._identity = identity
+        self._clients: dict[tuple[Scope, Hashable], BotoDrsClient] = {}
         self._lock = threading.Lock()
 
     def scopes(self) -> list[Scope]:
@@ -154,12 +157,13 @@ class BotoDrsGateway:
 
     def client(self, scope: Scope) -> BotoDrsClient:
         """The (cached) client of a scope."""
+        key = (scope, self._identity(scope) if self._identity else None)
         with self._lock:
-            found = self._clients.get(scope)
+            found = self._clients.get(key)
             if found is None:
                 # boto3 sessions are not thread-safe to create from; the lock covers that.
                 found = BotoDrsClient(self._factory(scope), scope)
-                self._clients[scope] = found
+                self._clients[key] = found
             return found
 
     def ping(self) -> None:
@@ -239,7 +243,10 @@ class BotoDrsGateway:
             registered = [Scope(a.account_id, r) for a in accounts() for r in a.regions]
             return list(dict.fromkeys([*hub_scopes, *registered]))
 
-        return cls(client_factory=factory, scopes=scopes)
+        def identity(scope: Scope) -> Hashable:
+            return _access(scope, accounts(), hub_ids)
+
+        return cls(client_factory=factory, scopes=scopes, identity=identity)
 
     @classmethod
     def for_aws(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.servers import sandbox_server
+from tests.e2e.servers import sandbox_server, signed_in
 from tests.support.server import RunningServer
 
 SYNC_OPERATION = "sync_source_servers_api_v1_source_servers_sync_post"
@@ -33,6 +33,7 @@ def violations(page: Page) -> list[str]:
 
 
 def test_the_console_runs_under_the_policy(page: Page, server: RunningServer) -> None:
+    signed_in(page, server)
     page.add_init_script(WATCH_VIOLATIONS)
     outside: list[str] = []
     page.on(
@@ -51,6 +52,7 @@ def test_the_console_runs_under_the_policy(page: Page, server: RunningServer) ->
 
 
 def test_the_api_docs_render_from_this_server_only(page: Page, server: RunningServer) -> None:
+    signed_in(page, server)
     page.add_init_script(WATCH_VIOLATIONS)
     outside: list[str] = []
     page.on(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck cfnlint pytest bench clean
 
 # constraints.txt pins the versions the test suite last passed with.
 $(STAMP): pyproject.toml constraints.txt
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP) frontend
 	$(BIN)/drorch demo
 
-test: lint typecheck ui-test e2e-deps pytest
+test: lint typecheck cfnlint ui-test e2e-deps pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# CloudFormation templates in infra/ stay cfn-lint clean.
+cfnlint: $(STAMP)
+	$(BIN)/cfn-lint infra/*.yaml
 
 pytest: $(STAMP)
 	$(BIN)/pytest

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
 from drorch.logs import configure_logging
+from drorch.ports.accounts import AccountProbe
 from drorch.ports.drs import DrsGateway
 from drorch.ports.identity import TokenVerifier
+from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
 from drorch.services.auth import LocalAuth
 
@@ -39,6 +42,15 @@ class Container:
     background: list[Background] = field(default_factory=list)
     auth: LocalAuth | None = None
     verifiers: list[TokenVerifier] = field(default_factory=list)
+    sessions: SessionProvider | None = None
+    account_probe: AccountProbe | None = None
+    # Accounts reached without a registered role: the hub's own, or a sandbox's fleet.
+    direct_accounts: Callable[[], frozenset[str]] = frozenset
+
+    def hub_accounts(self) -> frozenset[str]:
+        """The accounts a group may use without registering them first."""
+        hub = self.settings.hub_account_id
+        return self.direct_accounts() | ({hub} if hub else set())
 
     def start(self) -> None:
         """Start the background workers."""
@@ -157,9 +169,39 @@ def _drs(settings: Settings, container: Container) -> DrsGateway | None:
     if settings.sandbox:
         return _embedded_sandbox(settings, container)
     if settings.drs_endpoint_url:
-        return BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
-    # Real DRS (cross-account via STS) is wired with the AWS deployment.
-    return None
+        gateway = BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
+        container.direct_accounts = lambda: frozenset(s.account_id for s in gateway.scopes())
+        return gateway
+    if not settings.drs_enabled:
+        return None
+    return _real_drs(settings, container)
+
+
+def _real_drs(settings: Settings, container: Container) -> DrsGateway:
+    """Real DRS (or AWS_ENDPOINT_URL_DRS) in every registered account, via assumed roles."""
+    from drorch.adapters.aws.drs import BotoDrsGateway
+    from drorch.adapters.aws.probe import AwsAccountProbe
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.ports.drs import Scope
+    from drorch.services.accounts import list_accounts
+
+    sessions = StsSessions(
+        region=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url_sts,
+        duration_seconds=settings.session_seconds,
+    )
+    container.sessions = sessions
+    container.account_probe = AwsAccountProbe(
+        sessions, drs_endpoint_url=settings.aws_endpoint_url_drs
+    )
+    hub = settings.hub_account_id
+    store = container.store
+    return BotoDrsGateway.for_accounts(
+        sessions,
+        accounts=lambda: list_accounts(store=store),
+        hub_scopes=[Scope(hub, settings.aws_region)] if hub else [],
+        endpoint_url=settings.aws_endpoint_url_drs,
+    )
 
 
 def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
@@ -180,7 +222,22 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
     accounts = [
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
+    _sandbox_accounts(settings, container, accounts)
     return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+
+
+def _sandbox_accounts(settings: Settings, container: Container, accounts: list[Any]) -> None:
+    """The fleet's accounts count as reachable; verify signs with their sandbox keys."""
+    from drorch.adapters.aws.probe import AwsAccountProbe
+    from drorch.adapters.aws.sandbox_sessions import SandboxKeySessions
+
+    ids = frozenset(a.account_id for a in accounts)
+    container.direct_accounts = lambda: ids
+    container.sessions = SandboxKeySessions({a.account_id: a.access_key for a in accounts})
+    # The sandbox speaks DRS only so far: verify checks the DRS calls, not the EC2 reads.
+    container.account_probe = AwsAccountProbe(
+        container.sessions, drs_endpoint_url=_sandbox_url(settings), check_ec2=False
+    )
 
 
 def _sandbox_url(settings: Settings) -> str:

@@ -19,7 +19,7 @@ DEFAULT_COGNITO_GROUPS = {f"drorch-{role.value.replace('_', '-')}": role for rol
 class Settings(BaseSettings):
     """Runtime configuration, read from `DRORCH_*` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="DRORCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DRORCH_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("./data"), description="Where the SQLite file lives.")
     db_file: str = Field(default="drorch.db", description="SQLite file name inside data_dir.")
@@ -28,6 +28,27 @@ class Settings(BaseSettings):
     api_url: str | None = Field(default=None, description="Base URL the CLI talks to.")
     drs_endpoint_url: str | None = Field(default=None, description="DRS endpoint (sandbox).")
     aws_region: str = "us-east-1"
+    hub_account_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{12}$",
+        description="The hub's own account: its groups need no registered role.",
+    )
+    drs_enabled: bool = Field(
+        default=True, description="Off: no DRS at all (plans and groups only, no runs)."
+    )
+    aws_endpoint_url_drs: str | None = Field(
+        default=None,
+        validation_alias="AWS_ENDPOINT_URL_DRS",
+        description="Any DRS-compatible endpoint for real-DRS clients (AWS_ENDPOINT_URL_DRS).",
+    )
+    aws_endpoint_url_sts: str | None = Field(
+        default=None,
+        validation_alias="AWS_ENDPOINT_URL_STS",
+        description="STS endpoint the session provider uses (AWS_ENDPOINT_URL_STS).",
+    )
+    session_seconds: int = Field(
+        default=3600, ge=900, le=43200, description="Life of each assumed-role session."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1024 * 1024

@@ -173,3 +173,17 @@ class IdentityUnavailableError(DrorchError):
     status = 503
     type_slug = "identity-unavailable"
     title = "Identity provider unavailable"
+
+
+class SessionError(DrsError):
+    """No session for an account (hub credentials, AssumeRole): a DRS refusal there only."""
+
+    status = 424
+    type_slug = "session"
+    title = "Cannot reach the account"
+
+    def __init__(self, detail: str, *, account_id: str, step: str, code: str = "") -> None:
+        super().__init__(detail, code=code)
+        self.extra.update(account_id=account_id, step=step)
+        self.account_id = account_id
+        self.step = step

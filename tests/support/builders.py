@@ -51,3 +51,35 @@ def plan_draft(name: str, waves: list[tuple[str, list[str]]], **fields: Any) -> 
     return PlanDraft(
         name=name, waves=[Wave(name=w, protection_group_ids=g) for w, g in waves], **fields
     )
+
+
+# Every account the tests put groups in; test stores and servers register them all, as an
+# operator registers target accounts before grouping their servers.
+TEST_ACCOUNTS = (
+    ACCOUNT,
+    "444455556666",
+    "123456789012",
+    "210987654321",
+    "999988887777",
+    "999999999999",
+    "000000000000",
+    "000000000001",
+    "000000000009",
+    "222233330001",
+    "222233330002",
+    "222233330003",
+    "222233330004",
+)
+
+
+def register_accounts(store: Any, account_ids: Any = TEST_ACCOUNTS) -> None:
+    """Register target accounts (in both test Regions) that are not registered yet."""
+    from drorch.domain.accounts import AccountDraft
+    from drorch.services import accounts
+
+    with store.read() as uow:
+        known = {a.account_id for a in uow.accounts.all()}
+    for account_id in account_ids:
+        if account_id not in known:
+            draft = AccountDraft(name=f"test-{account_id}", regions=[REGION, "us-west-2"])
+            accounts.register_account(store=store, account_id=account_id, draft=draft)

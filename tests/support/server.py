@@ -23,6 +23,7 @@ from drorch.domain.identity import Role
 from drorch.domain.inventory import SourceServer
 from drorch.services import users
 from drorch.services.audit import CLI_AUDIT
+from tests.support.builders import register_accounts
 from tests.support.openapi_check import check_response
 
 HOST = "127.0.0.1"
@@ -32,7 +33,8 @@ STOP_TIMEOUT = 10.0
 ENTRY = "from drorch.cli.main import main; main()"
 ADMIN = "admin"
 # A whole session shares one server and its sign-in, so its access token must outlive it.
-TEST_ENV = {"DRORCH_ACCESS_TOKEN_MINUTES": "600"}
+# No real AWS here: DRS is off unless a test serves a sandbox or names an endpoint.
+TEST_ENV = {"DRORCH_ACCESS_TOKEN_MINUTES": "600", "DRORCH_DRS_ENABLED": "false"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,15 @@ def seed_servers(data_dir: Path, servers: Iterable[SourceServer]) -> None:
     try:
         with store.transaction() as uow:
             uow.servers.upsert_many(servers)
+    finally:
+        store.close()
+
+
+def register_test_accounts(data_dir: Path) -> None:
+    """Register the accounts tests put groups in, through the accounts service."""
+    store = open_store(data_dir)
+    try:
+        register_accounts(store)
     finally:
         store.close()
 
@@ -167,6 +178,7 @@ def running_server(
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     admin = ensure_user(data_dir, ADMIN, Role.ADMIN)
+    register_test_accounts(data_dir)
     port = port or free_port()
     log_path = data_dir / f"serve-{port}.log"
     command = [sys.executable, "-c", ENTRY, "serve", "--host", HOST, "--port", str(port)]

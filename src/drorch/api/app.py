@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse
 
 from drorch import __version__
 from drorch.api import docs, health, openapi, problems, security
+from drorch.api.accounts.router import router as accounts_router
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.executions.router import router as executions_router
@@ -64,6 +65,7 @@ def create_app(container: Container) -> FastAPI:
         auth_router,
         users_router,
         audit_router,
+        accounts_router,
         servers_router,
         groups_router,
         plans_router,

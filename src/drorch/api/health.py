@@ -22,8 +22,8 @@ from drorch.bootstrap import Container
 router = APIRouter(tags=["health"])
 
 NOT_CONFIGURED = (
-    "DRS is not configured: serve with --sandbox, or set DRORCH_DRS_ENDPOINT_URL "
-    "(no execution can start)"
+    "DRS is not configured: DRORCH_DRS_ENABLED is off; serve with --sandbox, set "
+    "DRORCH_DRS_ENDPOINT_URL, or turn it on for real DRS (no execution can start)"
 )
 # Check states that mean "usable"; `disabled` is a runner turned off on purpose.
 USABLE = frozenset({"ok", "disabled"})

@@ -23,7 +23,7 @@ CHANGES = frozenset({"put", "post", "delete", "patch"})
 TRANSPORT_ANSWERS = {400, 408, 414, 431}
 # The OAuth2 password form is the one change not sent as JSON (api/guards.py).
 FORM_POSTS = {("post", "/api/v1/auth/token")}
-DRS_ANSWERS = {400, 404, 429, 502, 503}
+DRS_ANSWERS = {400, 404, 424, 429, 502, 503}
 FASTAPI_422 = "Validation Error"  # FastAPI's own description of its 422
 
 # What each status means on any operation that can answer it.
@@ -41,6 +41,8 @@ DESCRIPTIONS: dict[int, str] = {
     414: "The request line is over the size limit",
     415: "A change must be sent as JSON (Content-Type: application/json), body or not",
     422: "Invalid input; `errors` names each field with its own message",
+    424: "No session for a target account: hub credentials or AssumeRole failed (`account_id`, "
+    "`step`)",
     428: "No version named: send If-Match (or the body's `version`) of the resource read",
     431: "The request's headers are over the size limit",
     429: "Too many requests (or DRS throttled the call); see Retry-After",
@@ -56,6 +58,9 @@ SERVICE_ANSWERS: dict[tuple[str, str], set[int]] = {
     ("post", "/api/v1/protection-groups/preview"): {404},
     ("put", "/api/v1/protection-groups/{group_id}"): {409},
     ("delete", "/api/v1/protection-groups/{group_id}"): {409},
+    ("post", "/api/v1/accounts"): {409},
+    ("delete", "/api/v1/accounts/{account_id}"): {409},
+    ("post", "/api/v1/accounts/{account_id}/verify"): {409},
     ("post", "/api/v1/recovery-plans"): {409},
     ("put", "/api/v1/recovery-plans/{plan_id}"): {409},
     ("post", "/api/v1/executions"): {404, 409},

@@ -134,7 +134,7 @@ def run_demo(server: DemoServer) -> None:
     assert container.drs is not None  # the demo always embeds the sandbox
     synced = inventory.sync_inventory(store=container.store, drs=container.drs)
     found = sum(int(str(s["servers"])) for s in synced.scopes)
-    made = samples.ensure_samples(store=container.store)
+    made = samples.ensure_samples(store=container.store, hub_accounts=container.hub_accounts())
     plan = samples.demo_plan(made)
     _banner(server.url, found, made)
     _unassigned(samples.unassigned_servers(store=container.store))

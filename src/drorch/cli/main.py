@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from drorch import __version__
 from drorch.cli import (
+    accounts,
     audit,
     auth,
     demo,
@@ -98,6 +99,7 @@ def root(
 serve.register(app)
 sandbox.register(app)
 app.add_typer(servers.app, name="servers")
+app.add_typer(accounts.app, name="accounts")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
 app.add_typer(executions.app, name="exec")

@@ -32,7 +32,10 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Advance executions (leases in the store keep workers apart) until SIGINT/SIGTERM."""
+    """Advance executions (leases in the store keep workers apart) until SIGINT/SIGTERM.
+
+    Without an endpoint it drives real DRS in every registered account, through STS.
+    """
     overrides = {"data_dir": data_dir, "drs_endpoint_url": drs_endpoint_url}
     chosen = {k: v for k, v in overrides.items() if v is not None}
     # A worker never hosts a sandbox of its own: it talks to the DRS endpoint it is given.
@@ -48,7 +51,8 @@ def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> No
     if not any(isinstance(w, Runner) for w in container.background):
         container.store.close()
         raise CliError(
-            "no DRS endpoint is configured: pass --drs-endpoint-url or set DRORCH_DRS_ENDPOINT_URL",
+            "DRS is switched off (DRORCH_DRS_ENABLED=false): a worker needs real DRS, "
+            "--drs-endpoint-url or DRORCH_DRS_ENDPOINT_URL",
             EXIT_USAGE,
         )
     stop = stop or _stop_on_signals()

@@ -25,6 +25,15 @@ class AdvanceRequest(BaseModel):
     seconds: float = Field(ge=0, le=10 * 365 * 86400)
 
 
+class TrustRequest(BaseModel):
+    """Body of `PUT /_sandbox/accounts/{id}/trust`: how the spoke role was deployed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role_arn: str | None = Field(default=None, description="Default: .../role/drorch-target.")
+    external_id: str = Field(min_length=2, max_length=1224)
+
+
 def routes(sandbox: Sandbox) -> list[BaseRoute]:
     """Admin routes bound to one sandbox."""
 
@@ -55,6 +64,21 @@ def routes(sandbox: Sandbox) -> list[BaseRoute]:
     async def accounts(_: Request) -> JSONResponse:
         return JSONResponse(account_list(sandbox))
 
+    async def trust(request: Request) -> JSONResponse:
+        body = await _body(request, TrustRequest)
+        if isinstance(body, JSONResponse):
+            return body
+        account = request.path_params["account"]
+        try:
+            recorded = sandbox.sts.set_trust(account, body.role_arn, body.external_id)
+        except KeyError:
+            return _problem(404, f"the fleet has no account {account}")
+        return JSONResponse({"account_id": account, "role_arn": recorded.role_arn})
+
+    async def calls(_: Request) -> JSONResponse:
+        with sandbox.lock:
+            return JSONResponse(list(sandbox.key_log))
+
     return [
         Route(f"{PREFIX}/stats", stats, methods=["GET"]),
         Route(f"{PREFIX}/clock", clock, methods=["GET"]),
@@ -62,6 +86,8 @@ def routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/accounts", accounts, methods=["GET"]),
+        Route(f"{PREFIX}/accounts/{{account}}/trust", trust, methods=["PUT"]),
+        Route(f"{PREFIX}/calls", calls, methods=["GET"]),
     ]
 
 
@@ -100,7 +126,8 @@ async def _add_faults(sandbox: Sandbox, request: Request) -> JSONResponse:
 
 def _check_tables(body: FaultsRequest) -> str | None:
     """What is wrong with the per-operation tables of a fault request, if anything."""
-    known = set(service_model().operation_names) | {ANY}
+    # STS AssumeRole is served too, so it can be throttled like a DRS operation.
+    known = set(service_model().operation_names) | {ANY, "AssumeRole"}
     # Each table's smallest allowed value, and whether the value itself may equal it.
     tables = {
         "throttle": (body.throttle, 0.0, False),
@@ -111,7 +138,7 @@ def _check_tables(body: FaultsRequest) -> str | None:
     for field, (table, least, inclusive) in tables.items():
         for name, value in table.items():
             if name not in known:
-                return f"{field}: unknown operation {name!r} (use a DRS operation or *)"
+                return f"{field}: unknown operation {name!r} (use a DRS operation, AssumeRole or *)"
             if value < least or (value == least and not inclusive):
                 bound = f"at least {least:g}" if inclusive else f"over {least:g}"
                 return f"{field}.{name}: value must be {bound}"

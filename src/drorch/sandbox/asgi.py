@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from drorch.sandbox import admin, protocol
+from drorch.sandbox import admin, protocol, sts
 from drorch.sandbox.core import Sandbox
 from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
 from drorch.sandbox.operations import HANDLERS
@@ -61,6 +61,8 @@ async def handle(sandbox: Sandbox, request: Request) -> Response:
 
 async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     path = _relative_raw_path(request)
+    if _is_query_protocol(request, path):
+        return await _sts(sandbox, request)
     found = protocol.match(request.method, path)
     if found is None:
         raise Validation(
@@ -69,6 +71,7 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     route, uri = found
     sandbox.count_call(route.name)
     account, region = credentials(sandbox, request)
+    sandbox.log_key(route.name, account, region, signing_key(request))
     _throttle(sandbox, account, region, route.name)
     await _hold(sandbox.faults.latency_for(route.name))
     if route.name not in HANDLERS:
@@ -98,8 +101,8 @@ def _relative_raw_path(request: Request) -> str:
     return text
 
 
-def credentials(sandbox: Sandbox, request: Request) -> tuple[str, str]:
-    """(account, region) from the SigV4 credential: access key -> account, scope -> Region."""
+def _credential(request: Request) -> tuple[str, str]:
+    """(access key, Region) of the request's SigV4 credential."""
     header = request.headers.get("authorization", "")
     found = CREDENTIAL.search(header)
     if found is None:
@@ -108,7 +111,50 @@ def credentials(sandbox: Sandbox, request: Request) -> tuple[str, str]:
     if found is None:
         raise AccessDenied("requests must carry a SigV4 Authorization header")
     access_key, _, region, _ = found.groups()
+    return access_key, region
+
+
+def signing_key(request: Request) -> str:
+    """The access key that signed the request."""
+    return _credential(request)[0]
+
+
+def credentials(sandbox: Sandbox, request: Request) -> tuple[str, str]:
+    """(account, region) from the SigV4 credential: access key -> account, scope -> Region."""
+    access_key, region = _credential(request)
     return sandbox.account_for_key(access_key), region
+
+
+def _is_query_protocol(request: Request, path: str) -> bool:
+    # STS's query protocol posts a form to the root; DRS posts JSON to /<Operation>.
+    kind = request.headers.get("content-type", "")
+    return request.method == "POST" and path == "/" and kind.startswith(sts.FORM)
+
+
+async def _sts(sandbox: Sandbox, request: Request) -> Response:
+    """STS AssumeRole: trust checked, keys issued; errors as the query protocol sends them."""
+    try:
+        form = sts.parse_form(await request.body())
+        if form.get("Action") != "AssumeRole":
+            action = form.get("Action")
+            raise sts.StsFault(
+                "InvalidAction", f"the sandbox's STS answers AssumeRole, not {action}"
+            )
+        try:
+            _credential(request)
+            _throttle(sandbox, "sts", "global", "AssumeRole")
+        except Throttled as fault:
+            raise sts.StsFault("Throttling", fault.message) from None
+        except AccessDenied as fault:
+            raise sts.StsFault("MissingAuthenticationToken", fault.message, status=403) from None
+        key, secret, issued = sandbox.sts.assume_role(form, sandbox.clock.now())
+        return _xml(sts.assume_role_xml(key, secret, issued), 200)
+    except sts.StsFault as fault:
+        return _xml(sts.error_xml(fault), fault.status)
+
+
+def _xml(document: str, status: int) -> Response:
+    return Response(document, status_code=status, media_type="text/xml")
 
 
 def _throttle(sandbox: Sandbox, account: str, region: str, operation: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from drorch.sandbox.faults import Faults, FaultsRequest, Throttle
 from drorch.sandbox.fleet import Fleet, load_fleet
 from drorch.sandbox.operations import HANDLERS, MUTATING
 from drorch.sandbox.state import Job, ScopeState, ServerState
+from drorch.sandbox.sts import StsFault, StsIssuer
 from drorch.sandbox.timing import Timing
 from drorch.sandbox.wire import alnum_id, hex_id
 
 DAY = 86400.0
+KEY_LOG_SIZE = 10_000  # the latest DRS calls, each with the access key that signed it
 # States in which replication stopped some time ago (lag grows, snapshots stop).
 STOPPED = frozenset({"STALLED", "DISCONNECTED", "PAUSED", "STOPPED"})
 FRESH = frozenset({"INITIATING", "INITIAL_SYNC"})
@@ -44,6 +47,8 @@ class Sandbox:
         self.launches: dict[str, int] = {}
         self.keys = fleet.key_map()
         self.scopes = build_scopes(fleet, self.clock.now())
+        self.sts = StsIssuer(fleet)
+        self.key_log: deque[dict[str, str]] = deque(maxlen=KEY_LOG_SIZE)
 
     @classmethod
     def open(
@@ -66,10 +71,15 @@ class Sandbox:
     # -- DRS calls -------------------------------------------------------------------------
 
     def account_for_key(self, access_key: str) -> str:
-        """The account an access key stands for (a fleet account id works as its own key)."""
+        """The account an access key stands for: a fleet key, an id, or a key STS issued."""
         account = self.keys.get(access_key)
         if account is None and access_key in self.fleet.account_regions():
             account = access_key
+        if account is None:
+            try:
+                account = self.sts.account_for(access_key, self.clock.now())
+            except StsFault as fault:
+                raise AccessDenied(f"{fault.message} (access key {access_key})") from None
         if account is None:
             raise AccessDenied(f"the access key {access_key!r} is not known to this sandbox")
         return account
@@ -85,6 +95,12 @@ class Sandbox:
         """Count one request of an operation (stats)."""
         with self.lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
+
+    def log_key(self, operation: str, account: str, region: str, access_key: str) -> None:
+        """Remember which access key made a DRS call (`GET /_sandbox/calls`)."""
+        entry = {"operation": operation, "account": account, "region": region, "key": access_key}
+        with self.lock:
+            self.key_log.append(entry)
 
     def call(
         self, operation: str, account: str, region: str, params: dict[str, Any]
@@ -196,6 +212,8 @@ class Sandbox:
             self.throttle.reset()
             self.calls.clear()
             self.launches.clear()
+            self.key_log.clear()
+            self.sts = StsIssuer(self.fleet)
             self.save()
 
     def save(self) -> None:

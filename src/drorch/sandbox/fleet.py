@@ -51,6 +51,10 @@ class AccountSpec(_Strict):
     name: str = ""
     access_keys: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
+    # The spoke role STS AssumeRole must name, and the external id it must carry (none set:
+    # every AssumeRole is refused until the admin API records the id drorch generated).
+    role_arn: str | None = None
+    external_id: str | None = None
 
     @property
     def keys(self) -> list[str]:

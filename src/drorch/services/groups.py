@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from drorch.domain.groups import (
 from drorch.domain.inventory import SourceServer
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
+from drorch.services.accounts import check_group_account
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.problems import raise_if_problems, require_version
 
@@ -62,12 +63,20 @@ def group_warnings(group: ProtectionGroup, members: list[str]) -> list[FieldProb
 
 
 def create_group(
-    *, store: Store, draft: GroupDraft, audit: AuditContext = SYSTEM_AUDIT
+    *,
+    store: Store,
+    draft: GroupDraft,
+    audit: AuditContext = SYSTEM_AUDIT,
+    hub_accounts: Collection[str] = (),
 ) -> GroupView:
-    """Create a group after checking its selection, settings, name and membership."""
+    """Create a group after checking its account, selection, settings, name and membership.
+
+    The account must be registered, or be one of `hub_accounts` (reached without a role).
+    """
     now = utcnow()
     group = ProtectionGroup(id=new_id("pg"), created_at=now, updated_at=now, **_fields(draft))
     with store.transaction() as uow:
+        check_group_account(uow, group.account_id, hub_accounts)
         members = _checked_members(uow, group)
         uow.groups.add(group)
         uow.groups.set_members(group.id, members)
@@ -84,6 +93,7 @@ def update_group(
     audit: AuditContext = SYSTEM_AUDIT,
     version_named: bool = True,
     echoed: Mapping[str, Any] | None = None,
+    hub_accounts: Collection[str] = (),
 ) -> GroupView:
     """Replace a group; `if_match` is the version the caller last read (None: any).
 
@@ -100,6 +110,8 @@ def update_group(
         group = current.model_copy(
             update={**_fields(draft), "version": expected + 1, "updated_at": utcnow()}
         )
+        if group.account_id != current.account_id:
+            check_group_account(uow, group.account_id, hub_accounts)
         members = _checked_members(uow, group)
         uow.groups.update(group, expected_version=expected)
         uow.groups.set_members(group.id, members)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from drorch.domain.groups import GroupDraft, ProtectionGroup, Selection
@@ -45,11 +45,15 @@ class Samples:
     created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     layout: Layout = field(default_factory=dict)
+    hub_accounts: tuple[str, ...] = ()
 
 
-def ensure_samples(*, store: Store) -> Samples:
-    """Create the missing sample groups and plans for the current inventory."""
-    samples = Samples(layout=sample_layout(_inventory(store)))
+def ensure_samples(*, store: Store, hub_accounts: Collection[str] = ()) -> Samples:
+    """Create the missing sample groups and plans for the current inventory.
+
+    `hub_accounts` are reached without a registered role (the sandbox's fleet in the demo).
+    """
+    samples = Samples(layout=sample_layout(_inventory(store)), hub_accounts=tuple(hub_accounts))
     for (account_id, region, app), tiers in sorted(samples.layout.items()):
         waves = []
         for tier in _ordered(tiers):
@@ -103,7 +107,9 @@ def _ensure_group(
             selection=Selection(tags={APP_TAG: app, TIER_TAG: tier, ENV_TAG: SAMPLE_ENV}),
         )
         try:
-            group = groups.create_group(store=store, draft=draft).group
+            group = groups.create_group(
+                store=store, draft=draft, hub_accounts=samples.hub_accounts
+            ).group
         except (ConflictError, ValidationError) as exc:
             # The operator's own groups take precedence over samples.
             log.info("sample group %s skipped: %s", name, exc.detail)

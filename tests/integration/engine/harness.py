@@ -26,6 +26,7 @@ from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
+from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, RunningSandbox, running_sandbox, sid
 
@@ -189,6 +190,7 @@ def make_world(
     `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout).
     """
     w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb))
+    register_accounts(w.store)
     if drs_config is not None:
         w.drs = sb.gateway(drs_config)
     for i in range(runners):

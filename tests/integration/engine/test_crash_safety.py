@@ -29,6 +29,7 @@ from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
 from tests.integration.engine.harness import ids
+from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, many_servers
 from tests.support.server import ENTRY, HOST, free_port, open_store, running_server, server_env
@@ -72,6 +73,7 @@ def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
 
 def plan(store: SqliteStore, name: str, waves: list[tuple[str, list[str]]]) -> str:
     """One group per wave and a chained plan."""
+    register_accounts(store)
     wave_models = []
     for wave, servers in waves:
         draft = GroupDraft(

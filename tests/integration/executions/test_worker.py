@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from drorch.cli.main import app
+from drorch.cli.worker import run_worker
+from drorch.config import Settings
 from tests.integration.executions.conftest import EXECUTIONS, WAIT_LIMIT, sample_groups
 from tests.support.server import ENTRY, api_client, running_server, server_env
 
@@ -51,14 +54,26 @@ def test_worker_runs_executions_then_stops_on_sigint(tmp_path: Path) -> None:
     assert "worker stopped" in output
 
 
-def test_worker_without_a_drs_endpoint_is_a_usage_error(
+def test_worker_with_drs_switched_off_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DRORCH_DRS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("DRORCH_SANDBOX", raising=False)
+    monkeypatch.setenv("DRORCH_DRS_ENABLED", "false")
     result = CliRunner().invoke(app, ["worker", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: no DRS endpoint is configured")
+    assert result.stderr.startswith("error: DRS is switched off")
+
+
+def test_worker_without_an_endpoint_runs_against_real_drs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop = threading.Event()
+    stop.set()  # start, find the runner wired to real DRS, and drain at once
+    settings = Settings(data_dir=tmp_path, drs_enabled=True, runner_enabled=True)
+    run_worker(settings, stop=stop)
+    err = capsys.readouterr().err
+    assert "worker running" in err and "worker stopped" in err
 
 
 def _wait_settled(http: httpx.Client, execution_id: str) -> str:

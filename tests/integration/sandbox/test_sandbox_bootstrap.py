@@ -1,4 +1,4 @@
-"""bootstrap wires DRS: the embedded sandbox, a standalone endpoint, or nothing."""
+"""bootstrap wires DRS: the embedded sandbox, a standalone endpoint, real DRS, or none."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ from tests.support.sandbox import NO_RETRY, RunningSandbox, serve_app
 from tests.support.server import ADMIN, client_for, ensure_user, free_port, sign_in
 
 
-def test_without_sandbox_or_endpoint_there_is_no_drs(tmp_path: Path) -> None:
-    container = bootstrap(Settings(data_dir=tmp_path))
+def test_without_sandbox_or_endpoint_drs_is_real_and_can_be_switched_off(tmp_path: Path) -> None:
+    container = bootstrap(Settings(data_dir=tmp_path, drs_enabled=True, runner_enabled=False))
     try:
-        assert container.drs is None and container.sandbox_app is None
+        assert isinstance(container.drs, BotoDrsGateway) and container.sandbox_app is None
+        assert container.drs.scopes() == []  # no account registered yet
     finally:
         container.stop()
+    off = bootstrap(Settings(data_dir=tmp_path / "off", drs_enabled=False))
+    try:
+        assert off.drs is None and off.sandbox_app is None
+    finally:
+        off.stop()
 
 
 def test_endpoint_setting_points_the_gateway_at_a_standalone_sandbox(

@@ -22,6 +22,7 @@ from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
+from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import (
     ACCOUNT,
@@ -78,6 +79,7 @@ def db(tmp_path: Path) -> Path:
 def store(db: Path, sb: RunningSandbox, gateway: BotoDrsGateway) -> Iterator[SqliteStore]:
     """A file store holding the sandbox's inventory."""
     opened = SqliteStore(db)
+    register_accounts(opened)
     sync_inventory(store=opened, drs=gateway)
     yield opened
     opened.close()

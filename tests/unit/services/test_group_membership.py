@@ -13,7 +13,7 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.errors import ConflictError, ValidationError
 from drorch.ports.store import ListQuery
 from drorch.services import groups, inventory
-from tests.support.builders import group_draft, server, server_id
+from tests.support.builders import group_draft, register_accounts, server, server_id
 
 TAGS = st.dictionaries(st.sampled_from(["app", "tier"]), st.sampled_from(["a", "b"]), min_size=1)
 IDS = st.lists(st.integers(1, 12).map(server_id), max_size=4, unique=True)
@@ -25,6 +25,7 @@ class Membership(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.store = SqliteStore(":memory:")
+        register_accounts(self.store)
         self._load([server(n, tags=self._tags(n)) for n in range(1, 13)])
 
     @staticmethod
@@ -102,6 +103,7 @@ TestMembership.settings = settings(max_examples=40, stateful_step_count=15, dead
 
 def test_conflict_names_each_server_and_holder() -> None:
     store = SqliteStore(":memory:")
+    register_accounts(store)
     with store.transaction() as uow:
         uow.servers.upsert_many([server(1, tags={"app": "x"}), server(2, tags={"app": "x"})])
     groups.create_group(store=store, draft=group_draft("first", ids=[server_id(1), server_id(2)]))
@@ -115,6 +117,7 @@ def test_conflict_names_each_server_and_holder() -> None:
 
 def test_sync_keeps_servers_with_their_first_group() -> None:
     store = SqliteStore(":memory:")
+    register_accounts(store)
     with store.transaction() as uow:
         uow.servers.upsert_many([server(1, tags={"app": "x"}), server(2, tags={"app": "y"})])
     groups.create_group(store=store, draft=group_draft("xs", tags={"app": "x"}))

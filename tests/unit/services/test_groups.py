@@ -8,7 +8,14 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.groups import Selection
 from drorch.errors import NotFoundError
 from drorch.services import groups
-from tests.support.builders import ACCOUNT, REGION, group_draft, server, server_id
+from tests.support.builders import (
+    ACCOUNT,
+    REGION,
+    group_draft,
+    register_accounts,
+    server,
+    server_id,
+)
 
 BOTH = Selection(server_ids=[server_id(1), server_id(2)])
 
@@ -17,6 +24,7 @@ BOTH = Selection(server_ids=[server_id(1), server_id(2)])
 def store() -> SqliteStore:
     """A store holding servers 1 and 2."""
     opened = SqliteStore(":memory:")
+    register_accounts(opened)
     with opened.transaction() as uow:
         uow.servers.upsert_many([server(1), server(2)])
     return opened

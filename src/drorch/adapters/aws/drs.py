@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,9 +14,11 @@ from botocore.config import Config
 
 from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
 from drorch.adapters.aws.drs_errors import drs_errors
+from drorch.domain.accounts import TargetAccount
 from drorch.domain.inventory import SourceServer
-from drorch.errors import DrsUnavailableError
+from drorch.errors import DrsUnavailableError, SessionError
 from drorch.ports.drs import DrsJob, JobLogItem, RecoveryInstance, Scope
+from drorch.ports.sessions import AccountAccess, SessionProvider
 
 SANDBOX_SECRET = "sandbox-secret"
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
@@ -140,10 +142,13 @@ class BotoDrsGateway:
         *,
         client_factory: ClientFactory,
         scopes: Sequence[Scope] | Callable[[], Sequence[Scope]],
+        identity: Callable[[Scope], Hashable] | None = None,
     ) -> None:
         self._factory = client_factory
         self._scopes = scopes
-        self._clients: dict[Scope, BotoDrsClient] = {}
+        # What a scope's client signs as; a new identity (another role) gets a new client.
+        self._identity = identity
+        self._clients: dict[tuple[Scope, Hashable], BotoDrsClient] = {}
         self._lock = threading.Lock()
 
     def scopes(self) -> list[Scope]:
@@ -152,19 +157,23 @@ class BotoDrsGateway:
 
     def client(self, scope: Scope) -> BotoDrsClient:
         """The (cached) client of a scope."""
+        key = (scope, self._identity(scope) if self._identity else None)
         with self._lock:
-            found = self._clients.get(scope)
+            found = self._clients.get(key)
             if found is None:
                 # boto3 sessions are not thread-safe to create from; the lock covers that.
                 found = BotoDrsClient(self._factory(scope), scope)
-                self._clients[scope] = found
+                self._clients[key] = found
             return found
 
     def ping(self) -> None:
         """Check that DRS answers in the first scope."""
         scopes = self.scopes()
         if not scopes:
-            raise DrsUnavailableError("no DRS account and Region is configured")
+            raise DrsUnavailableError(
+                "no DRS account and Region is configured: register a target account "
+                "(drorch accounts add) or set DRORCH_HUB_ACCOUNT_ID"
+            )
         self.client(scopes[0]).ping()
 
     @classmethod
@@ -205,6 +214,41 @@ class BotoDrsGateway:
         return cls(client_factory=factory, scopes=directory.scopes)
 
     @classmethod
+    def for_accounts(
+        cls,
+        sessions: SessionProvider,
+        *,
+        accounts: Callable[[], Sequence[TargetAccount]],
+        hub_scopes: Sequence[Scope] = (),
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> BotoDrsGateway:
+        """Real DRS (or any DRS-compatible endpoint) in every registered account and Region.
+
+        Each client comes from the session provider: the account's assumed role, or the
+        hub's own session for `hub_scopes`' accounts.
+        """
+        hub_ids = {scope.account_id for scope in hub_scopes}
+
+        def factory(scope: Scope) -> Any:
+            session = sessions.session(_access(scope, accounts(), hub_ids), purpose="engine")
+            return session.client(
+                "drs",
+                region_name=scope.region,
+                endpoint_url=endpoint_url,
+                config=config or AWS_CONFIG,
+            )
+
+        def scopes() -> list[Scope]:
+            registered = [Scope(a.account_id, r) for a in accounts() for r in a.regions]
+            return list(dict.fromkeys([*hub_scopes, *registered]))
+
+        def identity(scope: Scope) -> Hashable:
+            return _access(scope, accounts(), hub_ids)
+
+        return cls(client_factory=factory, scopes=scopes, identity=identity)
+
+    @classmethod
     def for_aws(
         cls,
         sessions: Any,
@@ -219,6 +263,22 @@ class BotoDrsGateway:
             return session.client("drs", region_name=scope.region, config=config or AWS_CONFIG)
 
         return cls(client_factory=factory, scopes=scopes)
+
+
+def _access(
+    scope: Scope, accounts: Sequence[TargetAccount], hub_ids: set[str]
+) -> AccountAccess | None:
+    """The access of the scope's account: None for the hub's own, SessionError if unknown."""
+    for account in accounts:
+        if account.account_id == scope.account_id:
+            return AccountAccess(account.account_id, account.role_arn, account.external_id)
+    if scope.account_id in hub_ids:
+        return None
+    raise SessionError(
+        f"account {scope.account_id} ({scope.region}) is not a registered target account",
+        account_id=scope.account_id,
+        step="lookup",
+    )
 
 
 def sandbox_client(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.deps import ContainerDep, IfMatch, StoreDep, set_etag
 from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.protection_groups.schemas import (
@@ -52,12 +52,17 @@ async def list_groups(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_group(
     body: ProtectionGroupCreate,
-    store: StoreDep,
+    container: ContainerDep,
     response: Response,
     audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.create")],
 ) -> ProtectionGroupRead:
-    """Create a group; 409 names every server another group already holds."""
-    view = groups.create_group(store=store, draft=body, audit=audit)
+    """Create a group; 422 for an unregistered account, 409 names servers others hold."""
+    view = groups.create_group(
+        store=container.store,
+        draft=body,
+        audit=audit,
+        hub_accounts=container.hub_accounts(),
+    )
     set_etag(response, view.group.version)
     response.headers["Location"] = f"{router.prefix}/{view.group.id}"
     return _read(view)
@@ -102,7 +107,7 @@ def get_group(
 def update_group(
     group_id: str,
     body: ProtectionGroupUpdate,
-    store: StoreDep,
+    container: ContainerDep,
     if_match: IfMatch,
     response: Response,
     audit: Annotated[AuditContext, audited(P.GROUPS_WRITE, "group.update")],
@@ -110,13 +115,14 @@ def update_group(
     """Replace a group; 412 when someone changed it since the version named, 428 without one."""
     draft, echoed = split_echo(body, GroupDraft)
     view = groups.update_group(
-        store=store,
+        store=container.store,
         group_id=group_id,
         draft=draft,
         if_match=if_match.expected(body.version),
         version_named=if_match.named(body.version),
         echoed=echoed,
         audit=audit,
+        hub_accounts=container.hub_accounts(),
     )
     set_etag(response, view.group.version)
     return _read(view)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drorch.adapters.storage.paging import Cursors
+from drorch.adapters.storage.sqlite.accounts import SqliteAccounts
 from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
@@ -30,6 +31,7 @@ class SqliteUnitOfWork:
         self.tokens = SqliteTokens(conn)
         self.sign_ins = SqliteSignIns(conn)
         self.audit = SqliteAudit(conn, cursors)
+        self.accounts = SqliteAccounts(conn)
 
 
 class SqliteStore:

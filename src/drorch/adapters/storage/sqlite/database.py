@@ -45,6 +45,11 @@ class Database:
     def transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         """A transaction; writers take the write lock up front so check-then-write is atomic."""
         with self.connection() as conn:
+            if conn.in_transaction and not write:
+                # A read inside this thread's open transaction (an adapter looking up an
+                # account while a use case holds its transaction) reads within it.
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn

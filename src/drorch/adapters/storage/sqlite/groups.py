@@ -143,6 +143,14 @@ class SqliteGroups:
         rows = self._conn.execute("SELECT body FROM protection_groups ORDER BY name_lower")
         return [ProtectionGroup.model_validate_json(row["body"]) for row in rows]
 
+    def in_account(self, account_id: str) -> list[ProtectionGroup]:
+        """The groups of one account, by name."""
+        rows = self._conn.execute(
+            "SELECT body FROM protection_groups WHERE account_id = ? ORDER BY name_lower",
+            (account_id,),
+        )
+        return [ProtectionGroup.model_validate_json(row["body"]) for row in rows]
+
     def set_members(self, group_id: str, server_ids: Sequence[str]) -> None:
         """Make `server_ids` the group's members; the primary key refuses shared servers."""
         self._conn.execute("DELETE FROM group_members WHERE group_id = ?", (group_id,))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from drorch.adapters.keyfile import load_or_create_key
 from drorch.domain.identity import Principal, Role, Source, role_within
 from drorch.domain.tokens import API_TOKEN_PREFIX, REFRESH_PREFIX, parse_opaque, secret_matches
 from drorch.domain.users import principal_of
@@ -24,7 +24,6 @@ ISSUER = "drorch"
 AUDIENCE = "drorch-api"
 ALGORITHM = "HS256"
 KEY_FILE = "jwt.key"
-KEY_BYTES = 32
 
 
 class Argon2Passwords:
@@ -54,17 +53,7 @@ def signing_key(secret: str | None, data_dir: Path) -> bytes:
     """The JWT key: the configured secret, else `<data_dir>/jwt.key`, created 0600 once."""
     if secret:
         return secret.encode()
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: two processes starting together must not write two different keys.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(KEY_BYTES))
-    return path.read_bytes()
+    return load_or_create_key(data_dir / KEY_FILE)
 
 
 @dataclass(frozen=True)

@@ -173,3 +173,11 @@ class IdentityUnavailableError(DrorchError):
     status = 503
     type_slug = "identity-unavailable"
     title = "Identity provider unavailable"
+
+
+class BackupError(DrorchError):
+    """A backup cannot be made or restored: bad archive, wrong schema, busy or occupied target."""
+
+    status = 422
+    type_slug = "backup"
+    title = "Backup refused"

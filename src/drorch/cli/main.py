@@ -13,6 +13,7 @@ from drorch import __version__
 from drorch.cli import (
     audit,
     auth,
+    backup,
     demo,
     executions,
     groups,
@@ -105,6 +106,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
+backup.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
 

@@ -66,14 +66,14 @@ def backup(*, files: DatabaseFiles, layout: Layout, to: Path, now: datetime) -> 
 def restore(*, files: DatabaseFiles, layout: Layout, archive: Path, force: bool) -> dict[str, Any]:
     """Restore a backup into the data dir, checking everything before writing anything."""
     manifest = verify(files=files, archive=archive)
-    if not force:
-        _refuse_overwrites(layout, archive, manifest)
     with files.exclusive(layout.data_dir) as alone:
         if not alone and not force:
             raise BackupError(
                 f"a drorch server or worker is running on {layout.data_dir} "
                 "(it holds drorch.lock); stop it first or pass --force"
             )
+        if not force:
+            _refuse_overwrites(layout, manifest)
         _install(files, layout, archive, manifest)
     return manifest
 
@@ -94,7 +94,7 @@ def verify(*, files: DatabaseFiles, archive: Path) -> dict[str, Any]:
     return manifest
 
 
-def _refuse_overwrites(layout: Layout, archive: Path, manifest: dict[str, Any]) -> None:
+def _refuse_overwrites(layout: Layout, manifest: dict[str, Any]) -> None:
     """Refuse to replace an existing database, or a key that differs from the backup's."""
     if layout.db_path.exists():
         raise BackupError(f"{layout.db_path} already exists; pass --force to replace it")

@@ -15,6 +15,7 @@ from drorch.cli import (
     auth,
     backup,
     demo,
+    doctor,
     executions,
     groups,
     plans,
@@ -107,6 +108,7 @@ app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
 backup.register(app)
+doctor.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
 

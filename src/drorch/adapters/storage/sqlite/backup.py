@@ -37,7 +37,7 @@ class SqliteFiles:
     def inspect(self, path: Path) -> Snapshot:
         """The schema version and row counts of a database file; refuses a damaged one."""
         try:
-            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
                 check = conn.execute("PRAGMA quick_check").fetchone()[0]
                 if check != "ok":
                     raise BackupError(f"the database in the backup is damaged: {check}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -10,6 +11,7 @@ from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
 from drorch.logs import configure_logging
 from drorch.ports.accounts import AccountProbe
+from drorch.ports.backup import DatabaseFiles
 from drorch.ports.drs import DrsGateway
 from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
@@ -260,3 +262,17 @@ class _SandboxSaver:
     def stop(self) -> None:
         """Save the state (no-op without a state file)."""
         self.sandbox.save()
+
+
+def database_files(settings: Settings) -> DatabaseFiles:
+    """The store's file operations for backup and restore (SQLite is the only file store)."""
+    from drorch.adapters.storage.sqlite.backup import SqliteFiles
+
+    return SqliteFiles()
+
+
+def data_dir_held(settings: Settings) -> AbstractContextManager[None]:
+    """The data dir's lock, held shared while a server or worker runs (a restore waits for it)."""
+    from drorch.adapters.datadir_lock import held_shared
+
+    return held_shared(settings.data_dir)

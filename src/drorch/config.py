@@ -140,6 +140,27 @@ class Settings(BaseSettings):
     stream_keepalive_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="Quiet time before a keep-alive comment."
     )
+    doctor_rto_factor: float = Field(
+        default=1.5, gt=0, le=100, description="Doctor: a run over its plan's RTO times this fails."
+    )
+    doctor_stall_minutes: float = Field(
+        default=30.0, gt=0, le=10_080, description="Doctor: a run with no event this long fails."
+    )
+    doctor_lease_grace_minutes: float = Field(
+        default=10.0, gt=0, le=10_080, description="Doctor: a lease expired this long is dead."
+    )
+    doctor_cleanup_grace_minutes: float = Field(
+        default=60.0, ge=0, le=10_080, description="Doctor: an ended drill uncleaned this long."
+    )
+    doctor_lag_seconds: float = Field(
+        default=300.0, gt=0, le=604_800, description="Doctor: replication lag that warns."
+    )
+    doctor_quota_warn_ratio: float = Field(
+        default=0.8, gt=0, le=1, description="Doctor: quota use (share of the limit) that warns."
+    )
+    doctor_store_warn_mb: float = Field(
+        default=2048.0, gt=0, description="Doctor: a database larger than this warns."
+    )
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )

@@ -187,3 +187,11 @@ class SessionError(DrsError):
         self.extra.update(account_id=account_id, step=step)
         self.account_id = account_id
         self.step = step
+
+
+class BackupError(DrorchError):
+    """A backup cannot be made or restored: bad archive, wrong schema, busy or occupied target."""
+
+    status = 422
+    type_slug = "backup"
+    title = "Backup refused"

@@ -16,6 +16,7 @@ from drorch.api import docs, health, openapi, problems, security
 from drorch.api.accounts.router import router as accounts_router
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
+from drorch.api.doctor.router import router as doctor_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
         groups_router,
         plans_router,
         executions_router,
+        doctor_router,
     ):
         security.annotate(router)
         app.include_router(router)

@@ -14,7 +14,9 @@ from drorch.cli import (
     accounts,
     audit,
     auth,
+    backup,
     demo,
+    doctor,
     executions,
     groups,
     plans,
@@ -107,6 +109,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 worker.register(app)
 demo.register(app)
+backup.register(app)
+doctor.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
 

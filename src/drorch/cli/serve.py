@@ -46,14 +46,20 @@ def _sandbox_overrides(
 
 
 def run_server(settings: Settings) -> None:
-    """Build the app for these settings and serve it until interrupted."""
+    """Build the app for these settings and serve it, holding the data dir's lock."""
+    from drorch.bootstrap import bootstrap, data_dir_held
+
+    with data_dir_held(settings):
+        _serve(bootstrap(settings), settings)
+
+
+def _serve(container: Any, settings: Settings) -> None:
+    """Serve one built container until interrupted."""
     import uvicorn
 
     from drorch.api.app import create_app
     from drorch.api.transport import TransportLimits, bounded_protocol
-    from drorch.bootstrap import bootstrap
 
-    container = bootstrap(settings)
     _hint_first_admin(container, settings)
     app = create_app(container)
     limits = TransportLimits(

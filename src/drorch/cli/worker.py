@@ -6,7 +6,7 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,9 +45,14 @@ def worker(
 
 def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> None:
     """Run the container's runner until `stop` is set (default: SIGINT/SIGTERM), then drain."""
-    from drorch.bootstrap import bootstrap
+    from drorch.bootstrap import bootstrap, data_dir_held
 
-    container = bootstrap(settings)
+    with data_dir_held(settings):
+        _work(bootstrap(settings), settings, stop)
+
+
+def _work(container: Any, settings: Settings, stop: threading.Event | None) -> None:
+    """Run one built container's runner until stopped."""
     if not any(isinstance(w, Runner) for w in container.background):
         container.store.close()
         raise CliError(

@@ -203,6 +203,7 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
     def read(self) -> AbstractContextManager[UnitOfWork]: ...
     def ping(self) -> None: ...
+    def health(self) -> StoreHealth: ...
     def close(self) -> None: ...
 
 
@@ -215,6 +216,24 @@ class ExecutionQuery:
     type: str | None = None
     limit: int = 50
     cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's hold on an execution: who holds it and until when."""
+
+    execution_id: str
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """What the store says about itself: an integrity verdict and its size."""
+
+    ok: bool
+    detail: str
+    size_bytes: int
 
 
 class ExecutionRepository(Protocol):
@@ -254,4 +273,7 @@ class ExecutionRepository(Protocol):
     def holds(self, execution_id: str, *, owner: str, now: datetime) -> bool: ...
     def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool: ...
     def leases(self) -> dict[str, str]: ...
+    def lease_rows(self) -> list[Lease]: ...
+    def last_event(self, execution_id: str) -> Event | None: ...
+    def uncleaned_drills(self) -> list[ExecutionSummary]: ...
     def next_due(self) -> datetime | None: ...

@@ -16,6 +16,7 @@ from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
 from drorch.adapters.storage.sqlite.servers import SqliteServers
 from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
+from drorch.ports.store import StoreHealth
 
 
 class SqliteUnitOfWork:
@@ -59,6 +60,14 @@ class SqliteStore:
         """Raise when the database cannot answer a query."""
         with self.db.connection() as conn:
             conn.execute("SELECT 1").fetchone()
+
+    def health(self) -> StoreHealth:
+        """SQLite's quick integrity check and the database's size in bytes."""
+        with self.db.connection() as conn:
+            verdict = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+            pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        return StoreHealth(ok=verdict == "ok", detail=verdict, size_bytes=pages * page_size)
 
     def close(self) -> None:
         """Close all connections."""

@@ -132,3 +132,8 @@ def _statements(sql: str) -> list[str]:
                 statements.append(pending.strip().removesuffix(";"))
             pending = ""
     return statements
+
+
+def latest_version() -> int:
+    """The newest schema version this drorch's migrations reach."""
+    return max(version for version, _, _ in _migrations())

@@ -17,7 +17,7 @@ from drorch.domain.executions import (
     summarize,
 )
 from drorch.errors import ConflictError, NotFoundError
-from drorch.ports.store import ExecutionQuery, Page
+from drorch.ports.store import ExecutionQuery, Lease, Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
 
@@ -334,6 +334,33 @@ class SqliteExecutions:
             "SELECT execution_id, lease_owner FROM execution_schedule WHERE lease_owner IS NOT NULL"
         )
         return {r["execution_id"]: r["lease_owner"] for r in rows}
+
+    def lease_rows(self) -> list[Lease]:
+        """Every lease held now or left behind, with its expiry."""
+        rows = self._conn.execute(
+            "SELECT execution_id, lease_owner, lease_until FROM execution_schedule "
+            "WHERE lease_owner IS NOT NULL ORDER BY lease_until"
+        )
+        return [
+            Lease(r["execution_id"], r["lease_owner"], parse_ts(r["lease_until"])) for r in rows
+        ]
+
+    def last_event(self, execution_id: str) -> Event | None:
+        """The newest event of an execution's timeline."""
+        row = self._conn.execute(
+            "SELECT body FROM execution_events WHERE execution_id = ? ORDER BY seq DESC LIMIT 1",
+            (execution_id,),
+        ).fetchone()
+        return Event.model_validate_json(row["body"]) if row else None
+
+    def uncleaned_drills(self) -> list[ExecutionSummary]:
+        """Ended drills whose cleanup never started or left instances behind."""
+        rows = self._conn.execute(
+            "SELECT summary FROM executions WHERE type = 'DRILL' AND active = 0 "
+            "AND json_extract(summary, '$.cleanup_status') IN ('NOT_STARTED', 'INCOMPLETE') "
+            "ORDER BY created_at, id"
+        )
+        return [ExecutionSummary.model_validate_json(r["summary"]) for r in rows]
 
     def next_due(self) -> datetime | None:
         """The earliest due time in the queue."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -270,3 +272,36 @@ def _json_type(request: httpx.Request) -> None:
     # as the CLI and the UI send it; a test that sends another type sets it itself.
     if request.method in MUTATING and "content-type" not in request.headers:
         request.headers["Content-Type"] = "application/json"
+
+
+@contextmanager
+def sandbox_process(folder: Path, fleet: dict[str, Any], *, time_scale: float) -> Iterator[str]:
+    """`drorch sandbox` in its own process on scaled time, keeping its state in a file."""
+    path = folder / "fleet.yaml"
+    path.write_text(json.dumps(fleet))
+    port = free_port()
+    command = [sys.executable, "-c", ENTRY, "sandbox", "--host", HOST, "--port", str(port)]
+    command += ["--fleet", str(path), "--clock", "scaled", "--time-scale", str(time_scale)]
+    command += ["--state-file", str(folder / "sandbox-state.json")]
+    with (folder / "sandbox.log").open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env())
+    url = f"http://{HOST}:{port}"
+    try:
+        _wait_answering(f"{url}/_sandbox/stats", process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_answering(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the sandbox exited"
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the sandbox did not start")

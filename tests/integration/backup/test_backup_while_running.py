@@ -8,12 +8,8 @@ the restored copy must carry the intent and never launch again.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -28,51 +24,15 @@ from tests.integration.engine.test_crash_safety import plan
 from tests.support.identity import acting
 from tests.support.sandbox import many_servers
 from tests.support.server import (
-    ENTRY,
-    HOST,
     RunningServer,
     api_client,
-    free_port,
     open_store,
     running_server,
-    server_env,
+    sandbox_process,
 )
 
 SERVERS = 12
 TIME_SCALE = 20.0  # a Linux launch takes ~15 s: room to back up while it runs
-
-
-@contextmanager
-def slow_sandbox(folder: Path) -> Iterator[str]:
-    """`drorch sandbox` in its own process at TIME_SCALE, keeping its state in a file."""
-    fleet = folder / "fleet.yaml"
-    fleet.write_text(json.dumps(many_servers(SERVERS)))
-    port = free_port()
-    command = [sys.executable, "-c", ENTRY, "sandbox", "--host", HOST, "--port", str(port)]
-    command += ["--fleet", str(fleet), "--clock", "scaled", "--time-scale", str(TIME_SCALE)]
-    command += ["--state-file", str(folder / "sandbox-state.json")]
-    with (folder / "sandbox.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env())
-    url = f"http://{HOST}:{port}"
-    try:
-        _wait_up(f"{url}/_sandbox/stats", process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "sandbox exited"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("sandbox did not start")
 
 
 def start_drill(data_dir: Path, url: str) -> str:
@@ -119,7 +79,7 @@ def test_backup_of_a_running_execution_restores_and_finishes_without_relaunching
     tmp_path: Path,
 ) -> None:
     archive = tmp_path / "running.tar.gz"
-    with slow_sandbox(tmp_path) as url:
+    with sandbox_process(tmp_path, many_servers(SERVERS), time_scale=TIME_SCALE) as url:
         first = tmp_path / "first"
         execution_id = start_drill(first, url)
         env = {"DRORCH_DRS_ENDPOINT_URL": url}

@@ -9,13 +9,8 @@ one launch per server.
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,43 +27,10 @@ from tests.integration.engine.harness import ids
 from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, many_servers
-from tests.support.server import ENTRY, HOST, free_port, open_store, running_server, server_env
+from tests.support.server import open_store, running_server, sandbox_process
 
 KILLS = 7
 TIME_SCALE = 150.0
-
-
-@contextmanager
-def sandbox_process(folder: Path) -> Iterator[str]:
-    """`drorch sandbox` in its own process, keeping its state in a file."""
-    fleet = folder / "fleet.yaml"
-    fleet.write_text(json.dumps(many_servers(400)))
-    port = free_port()
-    command = [sys.executable, "-c", ENTRY, "sandbox", "--host", HOST, "--port", str(port)]
-    command += ["--fleet", str(fleet), "--clock", "scaled", "--time-scale", str(TIME_SCALE)]
-    command += ["--state-file", str(folder / "sandbox-state.json")]
-    with (folder / "sandbox.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env())
-    url = f"http://{HOST}:{port}"
-    try:
-        _wait(f"{url}/_sandbox/stats", process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "sandbox exited"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("sandbox did not start")
 
 
 def plan(store: SqliteStore, name: str, waves: list[tuple[str, list[str]]]) -> str:
@@ -139,7 +101,7 @@ def all_ended(data_dir: Path, execution_ids: list[str]) -> bool:
 
 def test_sigkill_at_many_points_never_launches_a_server_twice(tmp_path: Path) -> None:
     rng = random.Random(4)
-    with sandbox_process(tmp_path) as url:
+    with sandbox_process(tmp_path, many_servers(400), time_scale=TIME_SCALE) as url:
         httpx.post(
             f"{url}/_sandbox/faults", json={"latency": {"StartRecovery": 1.0}}
         ).raise_for_status()

@@ -30,6 +30,7 @@ function renderApp(path: string, role: Role = "operator") {
     "GET /api/v1/recovery-plans": () => EMPTY,
     "GET /api/v1/executions": () => EMPTY,
     "GET /api/v1/source-servers": () => EMPTY,
+    "GET /api/v1/accounts": () => ({ body: [] }),
   });
   render(
     <MemoryRouter initialEntries={[path]}>
@@ -100,6 +101,12 @@ describe("App", () => {
     expect(current()).toEqual(["Protection groups"]);
   });
 
+  it("lists Target accounts in the navigation for a viewer and highlights it there", async () => {
+    renderApp("/accounts", "viewer");
+    expect(await screen.findByText("No target accounts")).toBeTruthy();
+    expect(current()).toEqual(["Target accounts"]);
+  });
+
   it("highlights nothing on the 404 page", async () => {
     renderApp("/no-such-page");
     expect(await screen.findByText("Page not found")).toBeTruthy();
@@ -114,6 +121,7 @@ describe("App", () => {
     ["/recovery-plans/rp-000000000001/start", "/plans/rp-000000000001/start"],
     ["/execution/ex-000000000001", "/executions/ex-000000000001"],
     ["/dashboard", "/"],
+    ["/target-accounts", "/accounts"],
   ])("redirects %s to %s", async (from, to) => {
     renderApp(from);
     await waitFor(() => expect(screen.getByTestId("where").textContent).toBe(to));

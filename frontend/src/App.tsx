@@ -1,6 +1,7 @@
 /** Routes of the console (README "UI" lists them), and redirects from their obvious aliases. */
 import { Navigate, Route, Routes, useLocation, useParams } from "react-router-dom";
 import { Frame } from "./layout/Shell";
+import { AccountsPage } from "./pages/accounts/AccountsPage";
 import { AuditPage } from "./pages/audit/AuditPage";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { ExecutionDetailPage } from "./pages/executions/ExecutionDetailPage";
@@ -36,6 +37,7 @@ export function App() {
         <Route path="/plans/:planId/start" element={<StartExecutionPage />} />
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:executionId" element={<ExecutionDetailPage />} />
+        <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="/users" element={<UsersPage />} />
         {Object.entries(ALIASES).map(([from, to]) => (

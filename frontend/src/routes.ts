@@ -31,6 +31,8 @@ export const ALIASES: Record<string, string> = {
   "/recoveries": "/executions",
   "/audit-log": "/audit",
   "/admin/users": "/users",
+  "/target-accounts": "/accounts",
+  "/account": "/accounts",
 };
 
 /** Fill an alias target with the matched id. */

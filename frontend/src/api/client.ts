@@ -1,4 +1,5 @@
 /** One function per API call the UI makes. */
+import type { Account, AccountDraft } from "./accounts";
 import type {
   Execution,
   ExecutionEvent,
@@ -101,6 +102,23 @@ export const api = {
     request<User>(`${V1}/users/${encodeURIComponent(id)}`, { method: "PUT", body }),
   resetPassword: (id: string, password: string) =>
     request<void>(`${V1}/users/${encodeURIComponent(id)}/password`, { method: "POST", body: { password } }),
+
+  listAccounts: (signal?: AbortSignal) => request<Account[]>(`${V1}/accounts`, { signal }),
+  createAccount: (body: AccountDraft & { account_id: string }) =>
+    request<Account>(`${V1}/accounts`, { method: "POST", body }),
+  updateAccount: (id: string, version: number, body: AccountDraft) =>
+    request<Account>(`${V1}/accounts/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
+  deleteAccount: (id: string, version: number) =>
+    request<void>(`${V1}/accounts/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
+  verifyAccount: (id: string) =>
+    request<Account>(`${V1}/accounts/${encodeURIComponent(id)}/verify`, { method: "POST" }),
 
   streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
 };

@@ -28,6 +28,8 @@ const KINDS: Record<string, StatusIndicatorProps.Type> = {
   DISCONNECTED: "error",
   STOPPED: "stopped",
   NOT_STARTED_LAUNCH: "pending",
+  VERIFIED: "success",
+  UNVERIFIED: "pending",
 };
 
 export function statusKind(status: string): StatusIndicatorProps.Type {

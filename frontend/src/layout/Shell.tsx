@@ -27,9 +27,10 @@ const MAIN_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Executions", href: "/executions" },
 ];
 
-/** The side navigation for this user: Audit and Users only for those who may read them. */
+/** The side navigation for this user: Accounts, Audit and Users only for those who may read them. */
 export function navItems(access: Access): SideNavigationProps.Item[] {
   const admin: SideNavigationProps.Item[] = [];
+  if (access.can("accounts:read")) admin.push({ type: "link", text: "Target accounts", href: "/accounts" });
   if (access.can("audit:read")) admin.push({ type: "link", text: "Audit log", href: "/audit" });
   if (access.can("users:read")) admin.push({ type: "link", text: "Users", href: "/users" });
   return admin.length ? [...MAIN_ITEMS, { type: "divider" }, ...admin] : MAIN_ITEMS;

@@ -17,6 +17,7 @@ export type Permission = Extract<
   | "recoveries:start"
   | "recoveries:operate"
   | "recoveries:terminate"
+  | "accounts:read"
   | "accounts:write"
   | "audit:read"
   | "users:read"
@@ -35,6 +36,7 @@ const LEAST_ROLE: Record<Permission, string> = {
   "recoveries:start": "recovery_manager",
   "recoveries:operate": "recovery_manager",
   "recoveries:terminate": "recovery_manager",
+  "accounts:read": "viewer",
   "accounts:write": "recovery_manager",
   "audit:read": "auditor or admin",
   "users:read": "admin",

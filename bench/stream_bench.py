@@ -244,12 +244,17 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=200, help="streams to open (1000 = issue)")
     parser.add_argument("--samples", type=int, default=300, help="/health requests per phase")
     parser.add_argument("--rounds", type=int, default=3, help="idle/with-streams alternations")
+    parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
     args = parser.parse_args()
+    if args.quick:
+        args.streams, args.samples, args.rounds = 3, 10, 1
     result = run(args.streams, args.samples, args.rounds)
+    result["quick"] = args.quick
     report(result)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ class World:
             group = create_group(store=self.store, draft=draft).group
             after = (depends or {}).get(wave_name)
             models.append(Wave(name=wave_name, protection_group_ids=[group.id], depends_on=after))
-        return create_plan(store=self.store, draft=PlanDraft(name=name, waves=models)).id
+        return str(create_plan(store=self.store, draft=PlanDraft(name=name, waves=models)).id)
 
     def start(self, plan_id: str) -> Execution:
         """Start a drill of a plan."""

@@ -367,6 +367,8 @@ def verdicts(rows: list[dict[str, Any]], memory: dict[str, float]) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     """Seed, serve, measure, report."""
     args = _arguments(argv)
+    if args.quick:
+        _shrink()
     with tempfile.TemporaryDirectory(prefix="drorch-bench-") as tmp:
         data_dir = Path(tmp)
         timings = seed(data_dir)
@@ -396,7 +398,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=8.0, help="Duration of each case.")
     parser.add_argument("--concurrency", type=int, default=16, help="Parallel connections.")
-    return parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.concurrency = 0.3, 2
+    return args
+
+
+def _shrink() -> None:
+    # The dataset sizes are module constants that the seeding helpers read.
+    global SERVERS, GROUPS, PLANS
+    SERVERS, GROUPS, PLANS = 40, 10, 2
 
 
 def _write(
@@ -412,6 +425,7 @@ def _write(
             "python": platform.python_version(),
             "load_average_1m": round(os.getloadavg()[0], 2),
         },
+        "quick": args.quick,
         "dataset": {"servers": SERVERS, "groups": GROUPS, "plans": PLANS, **timings},
         "load": {"concurrency": args.concurrency, "seconds_per_case": args.seconds},
         "targets": TARGETS,
@@ -419,9 +433,9 @@ def _write(
         "memory": memory,
         "met": verdicts(rows, memory),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

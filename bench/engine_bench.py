@@ -17,12 +17,14 @@ c. Scale: one 5,000-server execution across 5 accounts (5 account/Region pairs);
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,20 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._support import (  # noqa: E402
+    ENTRY,
+    HOST,
+    World,
+    free_port,
+    ids,
+    many_servers,
+    server_env,
+    world,
+)
+
 from drorch.adapters.aws.drs import BotoDrsGateway  # noqa: E402
 from drorch.adapters.storage.sqlite import SqliteStore  # noqa: E402
+from drorch.domain.accounts import AccountDraft  # noqa: E402
 from drorch.domain.groups import GroupDraft, Selection  # noqa: E402
 from drorch.domain.plans import PlanDraft, Wave  # noqa: E402
 from drorch.engine.advance import Engine  # noqa: E402
@@ -41,12 +55,10 @@ from drorch.engine.config import EngineConfig  # noqa: E402
 from drorch.engine.runner import Runner  # noqa: E402
 from drorch.sandbox import synthetic_fleet  # noqa: E402
 from drorch.services import executions as svc  # noqa: E402
+from drorch.services.accounts import register_account  # noqa: E402
 from drorch.services.groups import create_group  # noqa: E402
 from drorch.services.inventory import sync_inventory  # noqa: E402
 from drorch.services.plans import create_plan  # noqa: E402
-from tests.integration.engine.harness import World, ids, world  # noqa: E402
-from tests.support.sandbox import many_servers  # noqa: E402
-from tests.support.server import ENTRY, HOST, free_port, server_env  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "engine.json"
 FIXED_30S = EngineConfig(fast_poll=30.0, slow_poll=30.0)
@@ -62,8 +74,8 @@ class LaunchLog:
         self.seen: set[str] = set()
 
     def capture(self) -> None:
-        with self.w.sb.sandbox.lock:
-            for scope in self.w.sb.sandbox.scopes.values():
+        with self.w.sandbox.lock:
+            for scope in self.w.sandbox.scopes.values():
                 for job in scope.jobs.values():
                     if job.id in self.seen:
                         continue
@@ -90,14 +102,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def transition_latencies(config: EngineConfig | None) -> tuple[list[float], list[float]]:
-    """Latencies (s) of every wave transition of 6 chained 11-wave plans, and tick times."""
+def transition_latencies(
+    config: EngineConfig | None, chains: int = 6, waves_per_chain: int = 11
+) -> tuple[list[float], list[float]]:
+    """Latencies (s) of every wave transition of chained plans (10 servers a wave), tick times."""
     latencies: list[float] = []
     timings: list[float] = []
-    with world(many_servers(660), config=config) as w:
+    per_chain = waves_per_chain * 10
+    with world(many_servers(chains * per_chain), config=config) as w:
         executions = []
-        for p in range(6):
-            waves = [(f"w{k}", ids(1000 + p * 110 + k * 10, 10)) for k in range(11)]
+        for p in range(chains):
+            waves = [
+                (f"w{k}", ids(1000 + p * per_chain + k * 10, 10)) for k in range(waves_per_chain)
+            ]
             executions.append(w.start(w.plan(f"chain{p}", waves)))
         log = LaunchLog(w)
         drive(w, log, timings)
@@ -113,9 +130,10 @@ def transition_latencies(config: EngineConfig | None) -> tuple[list[float], list
     return latencies, timings
 
 
-def latency_figures() -> dict[str, Any]:
-    adaptive, timings = transition_latencies(None)
-    fixed, _ = transition_latencies(FIXED_30S)
+def latency_figures(chains: int = 6, waves_per_chain: int = 11) -> dict[str, Any]:
+    """Wave-transition latency percentiles, adaptive polling against a fixed 30 s poll."""
+    adaptive, timings = transition_latencies(None, chains, waves_per_chain)
+    fixed, _ = transition_latencies(FIXED_30S, chains, waves_per_chain)
     figures = {
         "transitions": len(adaptive),
         "adaptive_p50_s": round(percentile(adaptive, 50), 3),
@@ -147,10 +165,13 @@ MAKESPAN_WAVES = {  # name: (servers, depends_on)
 }
 
 
-def makespan_figures() -> dict[str, Any]:
-    with world(many_servers(1000)) as w:
+def makespan_figures(divisor: int = 1) -> dict[str, Any]:
+    """Achieved makespan of the 10-wave plan (server counts divided by `divisor`) and its bound."""
+    sizes = {name: max(1, count // divisor) for name, (count, _) in MAKESPAN_WAVES.items()}
+    total = sum(sizes.values())
+    with world(many_servers(total)) as w:
         waves, start = [], 1000
-        for name, (count, _) in MAKESPAN_WAVES.items():
+        for name, count in sizes.items():
             waves.append((name, ids(start, count)))
             start += count
         depends = {n: d for n, (_, d) in MAKESPAN_WAVES.items()}
@@ -173,8 +194,8 @@ def makespan_figures() -> dict[str, Any]:
     capacity = sum(duration.values()) / 500
     bound = max(critical, capacity)
     return {
-        "servers": 1000,
-        "waves": 10,
+        "servers": total,
+        "waves": len(MAKESPAN_WAVES),
         "achieved_makespan_s": round(achieved, 1),
         "lower_bound_s": round(bound, 1),
         "critical_path_bound_s": round(critical, 1),
@@ -230,6 +251,9 @@ def _wait(url: str) -> None:
 
 def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dict[str, Any]:
     store = SqliteStore(folder / "drorch.db")
+    for account in fleet["accounts"]:
+        draft = AccountDraft(name=f"bench-{account['id']}", regions=["us-east-1"])
+        register_account(store=store, account_id=account["id"], draft=draft)
     clock = RemoteSandboxTime(url)
     gateway = BotoDrsGateway.for_sandbox_endpoint(url)
     sync_inventory(store=store, drs=gateway)
@@ -298,20 +322,30 @@ def _rows_written(store: SqliteStore) -> int:
         return int(conn.total_changes)
 
 
-def main() -> None:
-    results: dict[str, Any] = {}
-    for name, run in (
-        ("latency", latency_figures),
-        ("makespan", makespan_figures),
-        ("scale", scale_figures),
-    ):
+def main(argv: list[str] | None = None) -> None:
+    """Run the three parts (tiny with --quick), print each and write the JSON."""
+    args = _arguments(argv)
+    runs: dict[str, Callable[[], dict[str, Any]]] = {
+        "latency": lambda: latency_figures(*((2, 3) if args.quick else (6, 11))),
+        "makespan": lambda: makespan_figures(20 if args.quick else 1),
+        "scale": lambda: scale_figures(*((50, 2) if args.quick else (5000, 5))),
+    }
+    results: dict[str, Any] = {"quick": args.quick}
+    for name, run in runs.items():
         begin = time.perf_counter()
         results[name] = run()
         results[name]["bench_wall_seconds"] = round(time.perf_counter() - begin, 1)
         print(name, json.dumps(results[name], indent=2), flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":

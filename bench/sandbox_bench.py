@@ -9,6 +9,7 @@ call in botocore (signing, parsing), so it alone cannot show what the sandbox su
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing
 import os
@@ -138,8 +139,11 @@ def rate(url: str, key: str, clients: int) -> dict[str, Any]:
     return {"clients": clients, "calls": calls, "per_s": sum(c / e for c, e in runs)}
 
 
-def main() -> None:
-    """Run the benchmark, print the table, write the JSON results."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark (tiny with --quick), print the table, write the JSON results."""
+    args = _arguments(argv)
+    if args.quick:
+        _shrink()
     data = synthetic_fleet(SERVERS)
     account = data["accounts"][0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,7 +156,21 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(10)
-    report(results)
+    results["quick"] = args.quick
+    report(results, args.out)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
+    return parser.parse_args(argv)
+
+
+def _shrink() -> None:
+    # The sizes are module constants that the measuring helpers read.
+    global SERVERS, LIST_ROUNDS, RATE_SECONDS
+    SERVERS, LIST_ROUNDS, RATE_SECONDS = 200, 1, 0.2
 
 
 def measure(url: str, key: str) -> dict[str, Any]:
@@ -176,7 +194,7 @@ def measure(url: str, key: str) -> dict[str, Any]:
     }
 
 
-def report(results: dict[str, Any]) -> None:
+def report(results: dict[str, Any], out: Path = RESULTS) -> None:
     """Print a table and write the JSON file."""
     rows = [
         ("DescribeSourceServers, 4,000 servers, 100/page", results["list_default_page"]),
@@ -201,9 +219,9 @@ def report(results: dict[str, Any]) -> None:
         print(f"{label:52} {row['calls']:>6} {row['per_s']:>8.0f}/s {'':>9} {'>=300 ' + verdict}")
     load = ", ".join(f"{x:.1f}" for x in results["load_average"])
     print(f"machine: {results['cpus']} CPUs, load average {load}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -29,20 +29,61 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import psutil
+
+from drorch.adapters.identity.local import Argon2Passwords
+from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.domain.identity import Role
+from drorch.services import users
+from drorch.services.audit import CLI_AUDIT
 
 HOST = "127.0.0.1"
 RESULTS = Path(__file__).resolve().parent / "results" / "stream.json"
 # "Close to idle": the p95 with the streams open at most this many times the idle p95.
 TARGET_RATIO = 2.0
 JSON_HEADERS = {"Content-Type": "application/json"}
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def add_user(data_dir: Path) -> None:
+    """The bench user, an admin: it syncs, builds a group and a plan, starts a drill."""
+    store = SqliteStore(data_dir / "drorch.db")
+    try:
+        users.create_user(
+            store=store,
+            passwords=Argon2Passwords(),
+            audit=CLI_AUDIT,
+            username=BENCH_USER,
+            password=BENCH_PASSWORD,
+            role=Role.ADMIN,
+        )
+    finally:
+        store.close()
+
+
+def sign_in(port: int) -> str:
+    """An access token of the bench user."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    form = urlencode({"username": BENCH_USER, "password": BENCH_PASSWORD})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    try:
+        conn.request("POST", "/api/v1/auth/token", form, headers)
+        response = conn.getresponse()
+        body = json.loads(response.read())
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"sign-in refused: {response.status} {body}")
+    return str(body["access_token"])
 
 
 @contextmanager
@@ -58,6 +99,7 @@ def server(data_dir: Path, streams: int) -> Iterator[tuple[int, subprocess.Popen
     command = [sys.executable, "-c", "from drorch.cli.main import main; main()", "serve"]
     command += ["--sandbox"]
     command += ["--host", HOST, "--port", str(port), "--data-dir", str(data_dir)]
+    add_user(data_dir)
     log = (data_dir / "serve.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -81,12 +123,15 @@ def wait_healthy(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError("drorch serve did not become healthy")
 
 
-def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    """One request on a fresh connection; (status, JSON body)."""
+def call(port: int, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
+    """One request on a fresh connection (signed in when given a token); (status, JSON body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    headers = dict(JSON_HEADERS) if method != "GET" else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     try:
         payload = None if body is None else json.dumps(body)
-        conn.request(method, path, body=payload, headers=JSON_HEADERS if method != "GET" else {})
+        conn.request(method, path, body=payload, headers=headers)
         response = conn.getresponse()
         raw = response.read()
         return response.status, json.loads(raw) if raw else None
@@ -94,22 +139,24 @@ def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]
         conn.close()
 
 
-def start_drill(port: int) -> str:
+def start_drill(port: int, token: str) -> str:
     """Sync the demo fleet, make one group and plan, start a drill; its id."""
-    assert call(port, "POST", "/api/v1/source-servers/sync")[0] == 200
+    status, synced = call(port, "POST", "/api/v1/source-servers/sync", token=token)
+    assert status == 200, synced
     group = {
         "name": "bench-db",
         "account_id": "444455556666",
         "region": "us-west-2",
         "selection": {"tags": {"Application": "payroll", "Tier": "db"}},
     }
-    status, created = call(port, "POST", "/api/v1/protection-groups", group)
+    status, created = call(port, "POST", "/api/v1/protection-groups", group, token)
     assert status == 201, created
     waves = [{"name": "db", "protection_group_ids": [created["id"]]}]
-    status, plan = call(port, "POST", "/api/v1/recovery-plans", {"name": "bench", "waves": waves})
+    plan_body = {"name": "bench", "waves": waves}
+    status, plan = call(port, "POST", "/api/v1/recovery-plans", plan_body, token)
     assert status == 201, plan
     status, execution = call(
-        port, "POST", "/api/v1/executions", {"plan_id": plan["id"], "type": "DRILL"}
+        port, "POST", "/api/v1/executions", {"plan_id": plan["id"], "type": "DRILL"}, token
     )
     assert status == 201, execution
     return str(execution["id"])
@@ -132,12 +179,14 @@ def health_latencies(port: int, samples: int) -> list[float]:
     return found
 
 
-async def open_streams(port: int, path: str, count: int) -> list[asyncio.StreamWriter]:
-    """Open `count` SSE streams; each is read in the background until closed."""
+async def open_streams(port: int, path: str, count: int, token: str) -> list[asyncio.StreamWriter]:
+    """Open `count` signed-in SSE streams; each is read in the background until closed."""
     writers = []
+    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+    request += f"Authorization: Bearer {token}\r\n\r\n"
     for _ in range(count):
         reader, writer = await asyncio.open_connection(HOST, port)
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
+        writer.write(request.encode())
         await writer.drain()
         status = await reader.readline()
         if b" 200 " not in status:
@@ -153,11 +202,11 @@ async def _drain(reader: asyncio.StreamReader) -> None:
 
 
 async def measure_with_streams(
-    port: int, path: str, streams: int, samples: int, server_pid: int
+    port: int, path: str, streams: int, samples: int, server_pid: int, token: str
 ) -> dict[str, Any]:
     """Open the streams, let them settle, then time /health (in a thread) while they stay open."""
     started = time.perf_counter()
-    writers = await open_streams(port, path, streams)
+    writers = await open_streams(port, path, streams, token)
     opened_s = time.perf_counter() - started
     await asyncio.sleep(3.0)  # past the first snapshots: the streams are quiet now
     process = psutil.Process(server_pid)
@@ -186,14 +235,17 @@ def run(streams: int, samples: int, rounds: int) -> dict[str, Any]:
     opened, cpu, rss = [], [], []
     per_round = max(samples // rounds, 1)
     with tempfile.TemporaryDirectory() as folder, server(Path(folder), streams) as (port, proc):
-        execution_id = start_drill(port)
+        token = sign_in(port)
+        execution_id = start_drill(port, token)
         path = f"/api/v1/executions/{execution_id}/stream"
         call(port, "GET", "/health")  # warm
         idle_cpu = psutil.Process(proc.pid).cpu_percent(interval=2.0)
         for _ in range(rounds):
             time.sleep(2.0)  # the last round's streams are gone
             idle += health_latencies(port, per_round)
-            phase = asyncio.run(measure_with_streams(port, path, streams, per_round, proc.pid))
+            phase = asyncio.run(
+                measure_with_streams(port, path, streams, per_round, proc.pid, token)
+            )
             loaded += phase["latencies"]
             opened.append(phase["open_seconds"])
             cpu.append(phase["cpu"])
@@ -244,12 +296,17 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=200, help="streams to open (1000 = issue)")
     parser.add_argument("--samples", type=int, default=300, help="/health requests per phase")
     parser.add_argument("--rounds", type=int, default=3, help="idle/with-streams alternations")
+    parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
     args = parser.parse_args()
+    if args.quick:
+        args.streams, args.samples, args.rounds = 3, 10, 1
     result = run(args.streams, args.samples, args.rounds)
+    result["quick"] = args.quick
     report(result)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

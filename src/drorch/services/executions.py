@@ -1,14 +1,10 @@
-"""Execution use cases: start a plan as a drill or recovery, watch it, steer it.
+"""Execution use cases: start a plan as a drill or recovery (after its preflight), watch it.
 
-Operator actions (pause, resume, cancel, terminate-instances) are validated against the
-current status (409 when not allowed), queued in the store for the engine, applied at once
-when no worker is advancing the execution, and the runner is woken. The returned execution
-is the stored state after that.
+Steering a running execution (pause, resume, cancel, terminate) is services/execution_actions.py.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,22 +12,18 @@ from datetime import UTC, datetime
 
 from drorch.domain.common import new_id
 from drorch.domain.executions import (
-    Command,
     Event,
     Execution,
     ExecutionStatus,
     ExecutionSummary,
     ExecutionType,
-    OperatorAction,
 )
 from drorch.domain.identity import Permission
 from drorch.domain.plans import RecoveryPlan
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
-from drorch.engine.advance import fold_commands_now
 from drorch.engine.config import EngineConfig
 from drorch.engine.retrying import ReadRetry
-from drorch.engine.rules import CANCEL, CLEANUP_START, PAUSE, RESUME
 from drorch.engine.start import Reason
 from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError, NotFoundError
@@ -44,10 +36,9 @@ from drorch.services.plans import find_plan
 
 SYSTEM_ACTOR = "drorch"
 LIMITS = EngineConfig().limits  # the quotas the engine will obey when the execution runs
-PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
 
 
-class _WallClock:
+class WallClock:
     """UTC wall time, for callers that pass no clock (the preflight waits out throttling)."""
 
     def now(self) -> datetime:
@@ -186,7 +177,7 @@ def _prepare(
     read_retry: ReadRetry | None,
 ) -> _Prepared:
     """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
-    clock = clock or _WallClock()
+    clock = clock or WallClock()
     plan = find_plan(store=store, id_or_name=request.plan_id_or_name)
     selected = start_rules.selected_waves(plan, request.waves)
     with store.read() as uow:
@@ -252,7 +243,7 @@ def _created_event(execution: Execution, comment: str | None) -> Event:
 def get_execution(*, store: Store, execution_id: str) -> Execution:
     """One execution with its waves, servers, batches (DRS jobs) and timings."""
     with store.read() as uow:
-        return _require(uow, execution_id)
+        return require_execution(uow, execution_id)
 
 
 def list_executions(
@@ -275,7 +266,7 @@ def list_events(
 ) -> Page[Event]:
     """A page of the execution's timeline, oldest first (404 for an unknown execution)."""
     with store.read() as uow:
-        _require(uow, execution_id)
+        require_execution(uow, execution_id)
         return uow.executions.events_page(execution_id, cursor, limit)
 
 
@@ -284,130 +275,12 @@ def events_since(
 ) -> list[Event]:
     """Events with `seq > after_seq`, oldest first: what a live stream (SSE) sends next."""
     with store.read() as uow:
-        _require(uow, execution_id)
+        require_execution(uow, execution_id)
         return uow.executions.events_since(execution_id, after_seq, limit)
 
 
-def pause(
-    *,
-    store: Store,
-    execution_id: str,
-    audit: AuditContext = SYSTEM_AUDIT,
-    clock: Clock | None = None,
-    waker: Waker | None = None,
-) -> Execution:
-    """Stop starting new waves (running waves go on); 409 unless PENDING or RUNNING."""
-    return _operate(store, execution_id, "pause", audit, clock, waker)
-
-
-def resume(
-    *,
-    store: Store,
-    execution_id: str,
-    audit: AuditContext = SYSTEM_AUDIT,
-    clock: Clock | None = None,
-    waker: Waker | None = None,
-) -> Execution:
-    """Go on after a pause or a `pause_before` hold; 409 unless PAUSED."""
-    return _operate(store, execution_id, "resume", audit, clock, waker)
-
-
-def cancel(
-    *,
-    store: Store,
-    execution_id: str,
-    audit: AuditContext = SYSTEM_AUDIT,
-    terminate_instances: bool = False,
-    clock: Clock | None = None,
-    waker: Waker | None = None,
-) -> Execution:
-    """Start no new jobs, let running ones finish, end CANCELLED; 409 when already ended.
-
-    `terminate_instances` (drills only, else 409) terminates what the drill launched once
-    its jobs have finished.
-    """
-    return _operate(store, execution_id, "cancel", audit, clock, waker, terminate_instances)
-
-
-def terminate_instances(
-    *,
-    store: Store,
-    execution_id: str,
-    audit: AuditContext = SYSTEM_AUDIT,
-    clock: Clock | None = None,
-    waker: Waker | None = None,
-) -> Execution:
-    """Clean up a finished drill: terminate its recovery instances, track the TERMINATE job.
-
-    409 for a recovery, a drill still running, or a cleanup already done or in progress.
-    """
-    return _operate(store, execution_id, "terminate_instances", audit, clock, waker)
-
-
-def _operate(
-    store: Store,
-    execution_id: str,
-    action: OperatorAction,
-    audit: AuditContext,
-    clock: Clock | None,
-    waker: Waker | None,
-    terminate: bool = False,
-) -> Execution:
-    clock = clock or _WallClock()
-    now = clock.now()
-    with store.transaction() as uow:
-        current = _require(uow, execution_id)
-        _check_recovery_permission(current, action, audit)
-        _check_allowed(current, action, terminate)
-        command = Command(
-            action=action,
-            actor=audit.actor,
-            at=now,
-            terminate_instances=terminate,
-            comment=audit.comment,
-        )
-        uow.executions.add_command(execution_id, command)
-        uow.executions.schedule(execution_id, now)
-        detail = {"terminate_instances": terminate} if action == "cancel" else {}
-        record(uow, f"execution.{action}", "execution", execution_id, audit=audit, detail=detail)
-    owner = f"api:{secrets.token_hex(4)}"
-    fold_commands_now(
-        store=store, clock=clock, execution_id=execution_id, owner=owner, config=EngineConfig()
-    )
-    (waker or NoWaker()).wake(execution_id)
-    return get_execution(store=store, execution_id=execution_id)
-
-
-def _check_recovery_permission(ex: Execution, action: OperatorAction, audit: AuditContext) -> None:
-    """A RECOVERY is steered with the recovery permissions, not the drill ones (403)."""
-    if ex.is_drill or audit.principal is None:
-        return
-    needed = (
-        Permission.RECOVERIES_TERMINATE
-        if action == "terminate_instances"
-        else Permission.RECOVERIES_OPERATE
-    )
-    demand(audit.principal, needed)
-
-
-def _check_allowed(ex: Execution, action: OperatorAction, terminate: bool) -> None:
-    if action == "terminate_instances":
-        ok = ex.is_drill and ex.terminal and CLEANUP_START.allows(ex.cleanup_status)
-        why = "only a finished drill whose cleanup has not run (or left instances) can be"
-    elif action == "cancel" and terminate and not ex.is_drill:
-        ok, why = False, "terminating instances on cancel applies to drills only; nothing was"
-    else:
-        rule = {"pause": PAUSE, "resume": RESUME, "cancel": CANCEL}[action]
-        ok, why = rule.allows(ex.status), f"only {sorted(rule.sources)} executions can be"
-    if not ok:
-        verb = PAST.get(action, "cleaned up")
-        raise ConflictError(
-            f"execution {ex.id} is {ex.status} (cleanup {ex.cleanup_status}): {why} {verb}",
-            conflicts=[{"field": "status", "value": ex.status, "action": action}],
-        )
-
-
-def _require(uow: UnitOfWork, execution_id: str) -> Execution:
+def require_execution(uow: UnitOfWork, execution_id: str) -> Execution:
+    """The execution, read in `uow`; NotFoundError (404) when there is none."""
     execution = uow.executions.get(execution_id)
     if execution is None:
         raise NotFoundError(f"execution {execution_id} does not exist")

@@ -10,7 +10,7 @@ import pytest
 from drorch.domain.doctor import Check, DoctorReport
 from drorch.domain.executions import Intent
 from drorch.domain.plans import PlanDraft
-from drorch.services import executions as svc
+from drorch.services import execution_actions as actions
 from drorch.services.doctor import run_doctor
 from drorch.services.doctor_checks import Thresholds
 from drorch.services.plans import create_plan, get_plan
@@ -105,7 +105,7 @@ def test_an_ended_drill_never_cleaned_up_warns(w: World) -> None:
     cleanup = check(doctor(w, timedelta(hours=2)), "drill_cleanup")
     assert cleanup.status == "warn"
     assert cleanup.items == [ex.id]
-    svc.terminate_instances(
+    actions.terminate_instances(
         store=w.store, execution_id=ex.id, audit=acting("tester"), clock=w.clock
     )
     w.drive()

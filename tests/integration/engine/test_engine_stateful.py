@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 
 from drorch.domain.executions import TERMINAL_STATUSES, Execution
 from drorch.errors import ConflictError
+from drorch.services import execution_actions as actions
 from drorch.services import executions as svc
 from tests.integration.engine.harness import World, active_usage, events, ids, make_world
 from tests.support.identity import acting
@@ -78,7 +79,7 @@ class EngineMachine(RuleBasedStateMachine):
         for _ in range(20):
             for ex in [w.get(i) for i in self.executions]:
                 if ex.status == "PAUSED":
-                    self._try(svc.resume, ex.id)
+                    self._try(actions.resume, ex.id)
             w.drive(max_steps=3000, until=self._all_idle)
             if all(not w.get(i).needs_engine() for i in self.executions):
                 break
@@ -121,9 +122,9 @@ class EngineMachine(RuleBasedStateMachine):
             return
         execution_id = data.draw(st.sampled_from(self.executions))
         if action == "cancel":
-            self._try(svc.cancel, execution_id, terminate_instances=data.draw(st.booleans()))
+            self._try(actions.cancel, execution_id, terminate_instances=data.draw(st.booleans()))
         elif action == "terminate":
-            self._try(svc.terminate_instances, execution_id)
+            self._try(actions.terminate_instances, execution_id)
         else:
             self._try(getattr(svc, action), execution_id)
 

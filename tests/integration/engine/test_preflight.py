@@ -10,6 +10,7 @@ from drorch.domain.groups import GroupDraft, Selection
 from drorch.domain.plans import PlanDraft, Wave
 from drorch.engine.retrying import ReadRetry
 from drorch.errors import ConflictError, ValidationError
+from drorch.services import execution_actions as actions
 from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.plans import create_plan
@@ -59,20 +60,20 @@ def test_operator_actions_answer_409_when_they_do_not_apply() -> None:
     with world(small_fleet()) as w:
         ex = w.start(w.plan("p", [("a", [sid(1)])]), type="RECOVERY")
         with pytest.raises(ConflictError):
-            svc.resume(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
+            actions.resume(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
         with pytest.raises(ConflictError):
-            svc.terminate_instances(
+            actions.terminate_instances(
                 store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock
             )
         with pytest.raises(ConflictError):
-            svc.cancel(
+            actions.cancel(
                 store=w.store,
                 execution_id=ex.id,
                 audit=acting("op"),
                 clock=w.clock,
                 terminate_instances=True,
             )
-        paused = svc.pause(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
+        paused = actions.pause(store=w.store, execution_id=ex.id, audit=acting("op"), clock=w.clock)
         assert paused.status == "PAUSED"
         assert ids(1000, 0) == []
 
@@ -81,7 +82,7 @@ def test_cancel_of_a_drill_can_terminate_what_it_launched() -> None:
     with world(small_fleet()) as w:
         ex = w.start(w.plan("p", [("a", [sid(1), sid(2)]), ("b", [sid(3)])]))
         w.tick()
-        svc.cancel(
+        actions.cancel(
             store=w.store,
             execution_id=ex.id,
             audit=acting("op"),

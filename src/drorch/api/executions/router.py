@@ -37,7 +37,7 @@ from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
 from drorch.errors import ValidationError
 from drorch.ports.clock import Clock
-from drorch.services import executions
+from drorch.services import execution_actions, executions
 from drorch.services.audit import AuditContext
 
 router = APIRouter(prefix="/api/v1/executions", tags=["executions"])
@@ -130,7 +130,7 @@ def pause_execution(
     body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Start no new wave; running waves go on (a RECOVERY needs recoveries:operate)."""
-    return _operate(container, executions.pause, execution_id, _with(audit, body))
+    return _operate(container, execution_actions.pause, execution_id, _with(audit, body))
 
 
 @router.post("/{execution_id}/resume", responses=ACTION_RESPONSES)
@@ -141,7 +141,7 @@ def resume_execution(
     body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Go on after a pause or a wave's pause_before hold (a RECOVERY: recoveries:operate)."""
-    return _operate(container, executions.resume, execution_id, _with(audit, body))
+    return _operate(container, execution_actions.resume, execution_id, _with(audit, body))
 
 
 @router.post("/{execution_id}/cancel", responses=ACTION_RESPONSES)
@@ -155,7 +155,7 @@ def cancel_execution(
     terminate = bool(body and body.terminate_instances)
     return _operate(
         container,
-        executions.cancel,
+        execution_actions.cancel,
         execution_id,
         _with(audit, body),
         terminate_instances=terminate,
@@ -170,7 +170,9 @@ def terminate_instances(
     body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Clean up a finished drill: terminate its recovery instances and track the job."""
-    return _operate(container, executions.terminate_instances, execution_id, _with(audit, body))
+    return _operate(
+        container, execution_actions.terminate_instances, execution_id, _with(audit, body)
+    )
 
 
 @router.get("/{execution_id}/events", openapi_extra=documented(EventListQuery))

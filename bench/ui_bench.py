@@ -1,7 +1,8 @@
 """UI figures: built JS+CSS size (gzipped) and the render time of a 1,000-server execution.
 
-Starts `drorch serve` (no sandbox needed: the execution is answered from memory by the
-browser's request routing) and headless Chromium (/usr/bin/chromium). Prints the figures
+Serves the app in-process, built through bootstrap like every entry point (no DRS needed:
+the execution is answered from memory by the browser's request routing), and drives
+headless Chromium (/usr/bin/chromium). Prints the figures
 and writes bench/results/ui.json. Targets: <= 1 MiB gzipped, <= 500 ms render.
 """
 
@@ -18,12 +19,27 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, FRONTEND_DIST  # noqa: E402
-from tests.e2e.console import sign_in  # noqa: E402
-from tests.e2e.figures import bundle_sizes, render_times, report  # noqa: E402
-from tests.support.server import running_server  # noqa: E402
+from bench._support import serve_app  # noqa: E402
+from bench.ui_figures import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FRONTEND_DIST,
+    bundle_sizes,
+    render_times,
+    report,
+    sign_in,
+)
+
+from drorch.api.app import create_app  # noqa: E402
+from drorch.bootstrap import Container, bootstrap  # noqa: E402
+from drorch.config import Settings  # noqa: E402
+from drorch.domain.identity import Role  # noqa: E402
+from drorch.services import users  # noqa: E402
+from drorch.services.audit import CLI_AUDIT  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "ui.json"
+USER = "bench-viewer"
+PASSWORD = "bench-password-not-secret"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,19 +50,37 @@ def main(argv: list[str] | None = None) -> None:
     sizes = bundle_sizes()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_server(Path(tmp)) as server,
+        serve_app(create_app(_container(Path(tmp)))) as url,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
-        sign_in(page, server.base_url, server.admin)  # through the sign-in page, as a person
-        render = render_times(page, server.base_url, runs=1 if args.quick else 9)
+        sign_in(page, url, USER, PASSWORD)  # through the sign-in page, as a person
+        render = render_times(page, url, runs=1 if args.quick else 9)
         browser.close()
     print(report(sizes, render))
     result = {"quick": args.quick, "bundle": sizes, "execution_detail_1000_servers": render}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
+
+
+def _container(data_dir: Path) -> Container:
+    """The app's container on a fresh data dir, with one viewer to sign in as."""
+    settings = Settings(
+        data_dir=data_dir, runner_enabled=False, drs_enabled=False, frontend_dir=FRONTEND_DIST
+    )
+    container = bootstrap(settings)
+    assert container.auth is not None
+    users.create_user(
+        store=container.store,
+        passwords=container.auth.passwords,
+        audit=CLI_AUDIT,
+        username=USER,
+        password=PASSWORD,
+        role=Role.VIEWER,
+    )
+    return container
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -10,19 +10,8 @@ from typing import Any
 from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 AXE_SCRIPT = REPO / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-FRONTEND_DIST = REPO / "frontend" / "dist"
 BLOCKING_IMPACTS = {"serious", "critical"}
 SETTLED_JS = """() => document.getAnimations().every(
   (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity)"""

@@ -6,9 +6,10 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
+from bench.ui_figures import CHROMIUM, CHROMIUM_ARGS, FRONTEND_DIST
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, FRONTEND_DIST, REPO
+from tests.e2e.browser import REPO
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bench.ui_figures import sign_in as sign_in_as
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.server import Credentials
@@ -65,12 +66,7 @@ def user_menu(page: Page) -> Locator:
 
 def sign_in(page: Page, base: str, who: Credentials, path: str = "/") -> None:
     """Open the console at `path` and sign in through its sign-in page, as a person would."""
-    page.goto(f"{base}{path}")
-    expect(page.get_by_role("heading", name="Sign in to drorch")).to_be_visible()
-    page.get_by_label("Username").fill(who.username)
-    page.get_by_label("Password").fill(who.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(user_menu(page)).to_be_visible()
+    sign_in_as(page, base, who.username, who.password, path)
 
 
 def sign_out(page: Page) -> None:

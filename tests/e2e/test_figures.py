@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
-
-from tests.e2e.browser import check_page
-from tests.e2e.console import sign_in
-from tests.e2e.figures import (
+from bench.ui_figures import (
     BENCH_EXECUTION,
     bundle_sizes,
     render_times,
     report,
     serve_big_execution,
 )
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import check_page
+from tests.e2e.console import sign_in
 from tests.support.server import running_server
 
 

@@ -73,8 +73,7 @@ def test_engine_bench_quick_run_completes_its_drill(tmp_path: Path) -> None:
 
 
 def test_no_benchmark_imports_the_test_suite() -> None:
-    # ui_bench still borrows the e2e helpers (the browser and sign-in): not moved yet.
-    scripts = [p for p in BENCH.glob("*.py") if p.name != "ui_bench.py"]
+    scripts = list(BENCH.glob("*.py"))
     offenders = [p.name for p in scripts if _imports_tests(p.read_text())]
     assert offenders == []
 

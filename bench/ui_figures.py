@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.browser import FRONTEND_DIST
+REPO = Path(__file__).resolve().parents[1]
+FRONTEND_DIST = REPO / "frontend" / "dist"
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium; never a downloaded browser
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 BENCH_EXECUTION = "ex-bench0001000"
 WAVES = 10
@@ -168,3 +180,13 @@ def report(sizes: dict[str, int], render: dict[str, float]) -> str:
         f"median {render['median_ms']:.0f} ms, max {render['max_ms']:.0f} ms (target <= 500 ms); "
         f"cold page load to drawn page {render['cold_load_ms']:.0f} ms"
     )
+
+
+def sign_in(page: Page, base: str, username: str, password: str, path: str = "/") -> None:
+    """Open the console at `path` and sign in through its sign-in page, as a person would."""
+    page.goto(f"{base}{path}")
+    expect(page.get_by_role("heading", name="Sign in to drorch")).to_be_visible()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=re.compile("^User menu: "))).to_be_visible()

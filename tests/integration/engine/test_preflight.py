@@ -120,6 +120,14 @@ def throttle_describe_jobs(w: World) -> None:
         w.sb.client(account, REGION).describe_jobs()
 
 
+def drs_wait(seconds: float) -> bool:
+    """Whether a wait is the sandbox's Retry-After for that bucket.
+
+    Its buckets refill in real time, so a slow machine may see 99 or 98 s instead of 100.
+    """
+    return 90 <= seconds <= 100
+
+
 def two_scope_plan(w: World) -> str:
     """Wave a in the test account, wave b in the other account (two DRS scopes)."""
     waves = []
@@ -153,7 +161,7 @@ def test_a_throttled_preflight_read_is_retried_after_retry_after_and_the_start_g
         clock = LiftingClock(w.sb, lift_after=1)
         ex = start(w, plan, clock, ReadRetry(budget=300))
         assert ex.status == "PENDING"
-        assert clock.waits == [100.0]  # DRS's Retry-After, more than the backoff asks
+        assert len(clock.waits) == 1 and drs_wait(clock.waits[0])  # more than the backoff asks
         assert w.sb.stats()["calls"]["DescribeJobs"] == 2 + 3  # spent, throttled, two passed
 
 
@@ -170,6 +178,6 @@ def test_a_preflight_still_throttled_after_its_retries_refuses_and_says_so() -> 
             ("drs-throttled", f"{ACCOUNT}/{REGION}"),
             ("drs-throttled", f"{OTHER_ACCOUNT}/{REGION}"),
         ]
-        assert all(c["retry_after"] == 100 and "3 tries" in c["message"] for c in conflicts)
-        assert clock.waits == [100.0] * 4
+        assert all(drs_wait(c["retry_after"]) and "3 tries" in c["message"] for c in conflicts)
+        assert len(clock.waits) == 4 and all(drs_wait(w) for w in clock.waits)
         assert svc.list_executions(store=w.store).items == []

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, Route, expect
 
@@ -40,6 +41,7 @@ def bundle_sizes(dist: Path = FRONTEND_DIST) -> dict[str, int]:
 def _server(wave: int, n: int, start: datetime) -> dict[str, Any]:
     began = start + timedelta(seconds=wave * 600 + n % 60)
     return {
+        "wave": f"wave-{wave + 1}",
         "source_server_id": f"s-{wave * 1000 + n:017x}",
         "hostname": f"bench-{wave:02d}-{n:03d}",
         "account_id": "111122223333",
@@ -59,25 +61,37 @@ def _server(wave: int, n: int, start: datetime) -> dict[str, Any]:
     }
 
 
-def big_execution() -> dict[str, Any]:
-    """A finished drill of 1,000 servers in 10 waves, shaped like ExecutionRead."""
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def big_servers() -> list[dict[str, Any]]:
+    """The bench drill's 1,000 servers in plan order, shaped like ServerRunRead."""
+    return [_server(w, n, START) for w in range(WAVES) for n in range(SERVERS_PER_WAVE)]
+
+
+def _waves(servers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     waves = []
     for w in range(WAVES):
-        servers = [_server(w, n, start) for n in range(SERVERS_PER_WAVE)]
+        mine = servers[w * SERVERS_PER_WAVE : (w + 1) * SERVERS_PER_WAVE]
         waves.append(
             {
                 "name": f"wave-{w + 1}",
                 "status": "COMPLETED",
                 "depends_on": [f"wave-{w}"] if w else [],
                 "pause_before": False,
-                "servers": servers,
-                "started_at": servers[0]["started_at"],
-                "ended_at": servers[-1]["ended_at"],
-                "duration_seconds": 480.0,
+                "started_at": mine[0]["started_at"],
+                "ended_at": mine[-1]["ended_at"],
+                "server_count": len(mine),
+                "counts": {"LAUNCHED": len(mine)},
             }
         )
-    end = start + timedelta(seconds=WAVES * 600)
+    return waves
+
+
+def big_execution() -> dict[str, Any]:
+    """A finished drill of 1,000 servers in 10 waves: its header, shaped like ExecutionRead."""
+    end = START + timedelta(seconds=WAVES * 600)
+    total = WAVES * SERVERS_PER_WAVE
     return {
         "id": BENCH_EXECUTION,
         "plan_id": "rp-000000bench",
@@ -85,25 +99,61 @@ def big_execution() -> dict[str, Any]:
         "type": "DRILL",
         "status": "COMPLETED",
         "cleanup_status": "NOT_STARTED",
+        "finished": True,
         "paused_reason": None,
         "waiting_scopes": [],
         "terminate_on_cancel": False,
         "leftovers": [],
-        "waves": waves,
-        "jobs": [],
+        "server_count": total,
+        "counts": {"LAUNCHED": total},
+        "waves": _waves(big_servers()),
+        "jobs": {"total": WAVES, "open": 0},
         "timings": {
-            "duration_seconds": 6000.0,
             "rto_minutes": None,
             "rto_achieved_seconds": 6000.0,
             "paused_seconds": 0.0,
+            "paused_since": None,
             "within_rto": None,
         },
         "started_by": "bench",
         "version": 1,
-        "created_at": start.isoformat(),
-        "started_at": start.isoformat(),
+        "created_at": START.isoformat(),
+        "started_at": START.isoformat(),
         "ended_at": end.isoformat(),
         "updated_at": end.isoformat(),
+    }
+
+
+def big_timeline() -> dict[str, Any]:
+    """The bench drill per wave and DRS job, shaped like TimelineRead."""
+    header = big_execution()
+    waves = []
+    for wave in header["waves"]:
+        job = {
+            "batch_id": f"b-{wave['name']}",
+            "kind": "LAUNCH",
+            "job_id": f"drsjob-{wave['name']}",
+            "state": "DONE",
+            "job_status": "COMPLETED",
+            "account_id": "111122223333",
+            "region": "us-east-1",
+            "server_count": wave["server_count"],
+            "created_at": wave["started_at"],
+            "started_at": wave["started_at"],
+            "ended_at": wave["ended_at"],
+            "counts": wave["counts"],
+        }
+        keep = ("name", "status", "started_at", "ended_at", "server_count", "counts")
+        waves.append({**{k: wave[k] for k in keep}, "jobs": [job]})
+    return {
+        "execution_id": BENCH_EXECUTION,
+        "version": 1,
+        "status": "COMPLETED",
+        "created_at": header["created_at"],
+        "started_at": header["started_at"],
+        "ended_at": header["ended_at"],
+        "waves": waves,
+        "cleanup_jobs": [],
     }
 
 
@@ -111,11 +161,28 @@ def _fulfil(route: Route, body: Any, status: int = 200) -> None:
     route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
 
 
+def _servers_page(route: Route, servers: list[dict[str, Any]]) -> None:
+    # A stand-in cursor (the offset): the page only passes back what it was given.
+    query = parse_qs(urlparse(route.request.url).query)
+    limit = int(query.get("limit", ["100"])[0])
+    offset = int(query.get("cursor", ["0"])[0])
+    more = offset + limit < len(servers)
+    page = {
+        "items": servers[offset : offset + limit],
+        "next_cursor": str(offset + limit) if more else None,
+    }
+    _fulfil(route, page)
+
+
 def serve_big_execution(page: Page) -> None:
     """Answer the page's calls for the bench execution from memory (no engine needed)."""
     execution = json.dumps(big_execution())
+    servers = big_servers()
+    timeline = big_timeline()
     prefix = f"**/api/v1/executions/{BENCH_EXECUTION}"
     page.route(prefix, lambda r: r.fulfill(content_type="application/json", body=execution))
+    page.route(f"{prefix}/servers*", lambda r: _servers_page(r, servers))
+    page.route(f"{prefix}/timeline", lambda r: _fulfil(r, timeline))
     page.route(f"{prefix}/events*", lambda r: _fulfil(r, {"items": [], "next_cursor": None}))
     page.route(f"{prefix}/stream", lambda r: _fulfil(r, {"title": "none"}, status=404))
 

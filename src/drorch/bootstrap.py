@@ -17,6 +17,7 @@ from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
 from drorch.services.auth import LocalAuth
+from drorch.services.execution_reads import ExecutionReads
 
 
 class Background(Protocol):
@@ -48,6 +49,8 @@ class Container:
     account_probe: AccountProbe | None = None
     # Accounts reached without a registered role: the hub's own, or a sandbox's fleet.
     direct_accounts: Callable[[], frozenset[str]] = frozenset
+    # The read side of executions and its per-process cache of parsed versions.
+    reads: ExecutionReads | None = None
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -79,7 +82,15 @@ def bootstrap(
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
+    container.reads = _reads(settings, container)
     return container
+
+
+def _reads(settings: Settings, container: Container) -> ExecutionReads:
+    """Execution reads over the store, their cursors signed with the store's cursor key."""
+    from drorch.adapters.storage.paging import Cursors
+
+    return ExecutionReads(container.store, Cursors(_cursor_key(settings)))
 
 
 def _identity(settings: Settings, container: Container) -> None:

@@ -132,10 +132,25 @@ def run_drill(page: Page) -> None:
     confirm_action(page, "Resume")
     expect(status).to_contain_text("COMPLETED", timeout=SLOW)
     expect(page.get_by_role("cell", name="LAUNCHED").first).to_be_visible()
+    # The Gantt draws each DRS job from the aggregated timeline, not one bar per server.
+    expect(page.get_by_test_id("launch-bar").first).to_be_visible()
     check_page(page, "execution-completed")
+    find_servers(page)
     confirm_action(page, "Terminate instances")
     expect(page.get_by_test_id("cleanup-status")).to_contain_text("COMPLETED", timeout=SLOW)
+    expect(page.get_by_role("cell", name="TERMINATED").first).to_be_visible(timeout=SLOW)
+    expect(page.get_by_test_id("cleanup-bar").first).to_be_visible(timeout=SLOW)
     check_page(page, "execution-cleaned-up")
+
+
+def find_servers(page: Page) -> None:
+    """The server table asks the API for what the filter names, and shows what it answers."""
+    table = page.get_by_role("table", name="Servers of the execution")
+    search = page.get_by_label("Find servers of the execution")
+    search.fill("no-such-server-anywhere")
+    expect(page.get_by_text("No server matches the filter.")).to_be_visible()
+    search.fill("")
+    expect(table.get_by_role("cell", name="LAUNCHED").first).to_be_visible()
 
 
 def test_drill_from_the_console(page: Page, server: RunningServer) -> None:

@@ -3,9 +3,12 @@ import type { Account, AccountDraft } from "./accounts";
 import type {
   Execution,
   ExecutionEvent,
+  ExecutionJob,
   ExecutionPreflight,
+  ExecutionServer,
   ExecutionStart,
   ExecutionSummary,
+  ExecutionTimeline,
 } from "./executions";
 import { request, type Query } from "./http";
 import type { AuditRecord, User, UserCreate, UserUpdate } from "./identity";
@@ -93,6 +96,15 @@ export const api = {
       query,
       signal,
     }),
+  listRunServers: (id: string, query: Query = {}, signal?: AbortSignal) =>
+    request<Page<ExecutionServer>>(`${V1}/executions/${encodeURIComponent(id)}/servers`, {
+      query,
+      signal,
+    }),
+  listRunJobs: (id: string, query: Query = {}, signal?: AbortSignal) =>
+    request<Page<ExecutionJob>>(`${V1}/executions/${encodeURIComponent(id)}/jobs`, { query, signal }),
+  getTimeline: (id: string, signal?: AbortSignal) =>
+    request<ExecutionTimeline>(`${V1}/executions/${encodeURIComponent(id)}/timeline`, { signal }),
   listAudit: (query: Query, signal?: AbortSignal) =>
     request<Page<AuditRecord>>(`${V1}/audit`, { query, signal }),
 

@@ -8,6 +8,16 @@ export type ExecutionSummary = Schemas["ExecutionSummaryRead"];
 export type ExecutionWave = Schemas["WaveRunRead"];
 export type ExecutionServer = Schemas["ServerRunRead"];
 export type ExecutionEvent = Schemas["EventRead"];
+export type ExecutionJob = Schemas["JobRead"];
+export type ExecutionTimeline = Schemas["TimelineRead"];
+export type WaveSpan = Schemas["WaveSpanRead"];
+export type JobSpan = Schemas["JobSpanRead"];
+
+/** A stream `servers` message: the servers whose state changed in that version. */
+export interface ServerChanges {
+  version: number;
+  items: ExecutionServer[];
+}
 export type ExecutionStart = Schemas["ExecutionCreate"];
 export type ExecutionPreflight = Schemas["PreflightRead"];
 export type PreflightFinding = Schemas["PreflightFindingRead"];

@@ -567,9 +567,71 @@ export interface paths {
         };
         /**
          * Get Execution
-         * @description One execution: waves, servers, DRS jobs, instance ids and timings.
+         * @description One execution's header: status, waves with server counts, job counts, RTO timings.
          */
         get: operations["get_execution_api_v1_executions__execution_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Run Servers
+         * @description A page of the execution's servers in plan order, filtered by wave, status, account, text.
+         *
+         *     The ETag is the execution version the page shows.
+         */
+        get: operations["list_run_servers_api_v1_executions__execution_id__servers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Run Jobs
+         * @description A page of the DRS jobs drorch started for the execution, oldest first.
+         */
+        get: operations["list_run_jobs_api_v1_executions__execution_id__jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Timeline
+         * @description Start, end and server counts per wave and per DRS job: what a Gantt chart draws.
+         */
+        get: operations["get_timeline_api_v1_executions__execution_id__timeline_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1087,7 +1149,10 @@ export interface components {
         };
         /**
          * ExecutionRead
-         * @description An execution with its waves, servers, DRS jobs and timings.
+         * @description An execution's header: status, waves with server counts, job counts and timings.
+         *
+         *     Its servers are paged at `/executions/{id}/servers`, its DRS jobs at `/jobs`, and the
+         *     timeline per wave and job at `/timeline`.
          */
         ExecutionRead: {
             /** Id */
@@ -1111,6 +1176,11 @@ export interface components {
              * @enum {string}
              */
             cleanup_status: "NOT_APPLICABLE" | "NOT_STARTED" | "IN_PROGRESS" | "COMPLETED" | "INCOMPLETE";
+            /**
+             * Finished
+             * @description Nothing will change on its own any more: ended, no open job, no cleanup.
+             */
+            finished: boolean;
             /** Paused Reason */
             paused_reason: string | null;
             /** Waiting Scopes */
@@ -1122,10 +1192,18 @@ export interface components {
              * @description Recovery instances cleanup could not remove.
              */
             leftovers: string[];
+            /** Server Count */
+            server_count: number;
+            /**
+             * Counts
+             * @description Servers by status (only statuses present).
+             */
+            counts: {
+                [key: string]: number;
+            };
             /** Waves */
             waves: components["schemas"]["WaveRunRead"][];
-            /** Jobs */
-            jobs: components["schemas"]["JobRead"][];
+            jobs: components["schemas"]["JobCountsRead"];
             timings: components["schemas"]["TimingsRead"];
             /** Started By */
             started_by: string;
@@ -1196,6 +1274,19 @@ export interface components {
             message: string;
         };
         /**
+         * JobCountsRead
+         * @description How many DRS jobs the run started, and how many are still open (page them at /jobs).
+         */
+        JobCountsRead: {
+            /** Total */
+            total: number;
+            /**
+             * Open
+             * @description INTENDED or ACTIVE: started and not yet seen ended.
+             */
+            open: number;
+        };
+        /**
          * JobRead
          * @description A DRS job drorch started for the run: a LAUNCH of a wave chunk or a TERMINATE.
          */
@@ -1239,6 +1330,56 @@ export interface components {
             ended_at: string | null;
             /** Last Error */
             last_error: string | null;
+        };
+        /**
+         * JobSpanRead
+         * @description One DRS job on the timeline: when it ran and how its servers fared, no server list.
+         */
+        JobSpanRead: {
+            /** Batch Id */
+            batch_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "LAUNCH" | "TERMINATE";
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "INTENDED" | "ACTIVE" | "DONE" | "REJECTED" | "LOST";
+            /** Job Status */
+            job_status: ("PENDING" | "STARTED" | "COMPLETED") | null;
+            /** Account Id */
+            account_id: string;
+            /** Region */
+            region: string;
+            /** Server Count */
+            server_count: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Started At
+             * @description First server launch start (or job start).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description Last server end (or job end); None if open.
+             */
+            ended_at: string | null;
+            /**
+             * Counts
+             * @description Its servers by status.
+             */
+            counts: {
+                [key: string]: number;
+            };
         };
         /**
          * LaunchDefaults
@@ -1346,6 +1487,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PageRead[JobRead] */
+        PageRead_JobRead_: {
+            /** Items */
+            items: components["schemas"]["JobRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** PageRead[ProtectionGroupRead] */
         PageRead_ProtectionGroupRead_: {
             /** Items */
@@ -1357,6 +1505,13 @@ export interface components {
         PageRead_RecoveryPlanRead_: {
             /** Items */
             items: components["schemas"]["RecoveryPlanRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** PageRead[ServerRunRead] */
+        PageRead_ServerRunRead_: {
+            /** Items */
+            items: components["schemas"]["ServerRunRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1836,13 +1991,15 @@ export interface components {
         };
         /**
          * ServerRunRead
-         * @description One server of a wave: drorch's status, the launch's evidence, then its cleanup.
+         * @description One server of the run: its wave, drorch's status, the launch's evidence, its cleanup.
          *
          *     `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
          *     their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
          *     (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
          */
         ServerRunRead: {
+            /** Wave */
+            wave: string;
             /** Source Server Id */
             source_server_id: string;
             /** Hostname */
@@ -1954,15 +2111,44 @@ export interface components {
             }[];
         };
         /**
+         * TimelineRead
+         * @description The run drawn per wave and per DRS job (what a Gantt chart needs), for one version.
+         */
+        TimelineRead: {
+            /** Execution Id */
+            execution_id: string;
+            /** Version */
+            version: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Waves */
+            waves: components["schemas"]["WaveSpanRead"][];
+            /**
+             * Cleanup Jobs
+             * @description TERMINATE jobs of the drill cleanup.
+             */
+            cleanup_jobs: components["schemas"]["JobSpanRead"][];
+        };
+        /**
          * TimingsRead
-         * @description How long the run took (so far) and the recovery time it achieved against its RTO.
+         * @description The recovery time the run achieved against its RTO, and its pauses.
+         *
+         *     Nothing here moves with the clock: a client measures a run still going (or a pause
+         *     still lasting) from `started_at` (or `paused_since`) itself.
          */
         TimingsRead: {
-            /**
-             * Duration Seconds
-             * @description Start to end (or now), pauses included.
-             */
-            duration_seconds: number | null;
             /**
              * Rto Minutes
              * @description The plan's RTO target.
@@ -1975,9 +2161,14 @@ export interface components {
             rto_achieved_seconds: number | null;
             /**
              * Paused Seconds
-             * @description Time spent PAUSED (operator pause or held wave).
+             * @description Time spent in pauses that have ended.
              */
             paused_seconds: number;
+            /**
+             * Paused Since
+             * @description Start of the pause lasting now, if any.
+             */
+            paused_since: string | null;
             /**
              * Within Rto
              * @description RTO achieved <= target; None unless the execution COMPLETED with a target.
@@ -2123,7 +2314,7 @@ export interface components {
         };
         /**
          * WaveRunRead
-         * @description One wave of the run.
+         * @description One wave of the run with its servers counted by status (page them at /servers).
          */
         WaveRunRead: {
             /** Name */
@@ -2137,14 +2328,44 @@ export interface components {
             depends_on: string[];
             /** Pause Before */
             pause_before: boolean;
-            /** Servers */
-            servers: components["schemas"]["ServerRunRead"][];
             /** Started At */
             started_at: string | null;
             /** Ended At */
             ended_at: string | null;
-            /** Duration Seconds */
-            duration_seconds: number | null;
+            /** Server Count */
+            server_count: number;
+            /**
+             * Counts
+             * @description Servers by status (only statuses present).
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * WaveSpanRead
+         * @description One wave on the timeline with its jobs.
+         */
+        WaveSpanRead: {
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "PENDING" | "HELD" | "RUNNING" | "COMPLETED" | "FAILED" | "SKIPPED" | "CANCELLED";
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Server Count */
+            server_count: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Jobs */
+            jobs: components["schemas"]["JobSpanRead"][];
         };
         /**
          * FieldError
@@ -6812,7 +7033,363 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_run_servers_api_v1_executions__execution_id__servers_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Only this wave's servers. */
+                wave?: string | null;
+                /** @description Only servers in these statuses (repeat). */
+                status?: ("PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED")[];
+                /** @description Only this account's. */
+                account_id?: string | null;
+                /** @description Part of the id, hostname, job or instance id. */
+                search?: string | null;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_ServerRunRead_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_run_jobs_api_v1_executions__execution_id__jobs_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description LAUNCH or TERMINATE. */
+                kind?: ("LAUNCH" | "TERMINATE") | null;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_JobRead_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_timeline_api_v1_executions__execution_id__timeline_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
             404: {
                 headers: {
                     [name: string]: unknown;

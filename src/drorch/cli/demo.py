@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from drorch.bootstrap import Container
-from drorch.cli.executions import execution_view
+from drorch.cli.execution_views import execution_view
 from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient
 from drorch.cli.output import EXIT_USAGE, CliError, console, note, reports_errors

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group, RenderableType
 
+from drorch.cli.execution_views import execution_view, jobs_table, servers_table
 from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient, ApiError, ApiUrlOption
 from drorch.cli.output import (
@@ -20,7 +21,6 @@ from drorch.cli.output import (
     CliError,
     JsonOption,
     details,
-    duration_text,
     note,
     reports_errors,
     show,
@@ -129,10 +129,62 @@ def list_executions(
 def get_execution(
     execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
 ) -> None:
-    """Show one execution: waves, servers, jobs and timings."""
+    """Show one execution: status, timings and its waves with servers counted by status."""
     with ApiClient(api_url) as client:
         execution = client.get(f"{EXECUTIONS}/{execution_id}").data
     show(execution, as_json=as_json, render=execution_view)
+
+
+@app.command("servers")
+@reports_errors
+def list_servers(
+    execution_id: ExecArgument,
+    wave: Annotated[str | None, typer.Option(help="Only this wave's servers.")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="Only these statuses (repeat), e.g. FAILED.")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account's servers.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Part of the id, hostname, job or instance id.")
+    ] = None,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List an execution's servers in plan order: status, DRS job and instance ids."""
+    params = {"wave": wave, "status": status or None, "account_id": account, "search": search}
+    with ApiClient(api_url) as client:
+        page = list_page(
+            client,
+            f"{EXECUTIONS}/{execution_id}/servers",
+            {**params, "limit": limit, "cursor": cursor},
+            all_pages=all_pages,
+        )
+    show_page(page, as_json=as_json, render=servers_table, nothing="no servers match")
+
+
+@app.command("jobs")
+@reports_errors
+def list_jobs(
+    execution_id: ExecArgument,
+    kind: Annotated[str | None, typer.Option(help="LAUNCH or TERMINATE.")] = None,
+    limit: LimitOption = 100,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the DRS jobs drorch started for an execution, oldest first."""
+    with ApiClient(api_url) as client:
+        page = list_page(
+            client,
+            f"{EXECUTIONS}/{execution_id}/jobs",
+            {"kind": kind, "limit": limit, "cursor": cursor},
+            all_pages=all_pages,
+        )
+    show_page(page, as_json=as_json, render=jobs_table, nothing="no DRS jobs yet")
 
 
 @app.command("pause")
@@ -337,44 +389,6 @@ def executions_table(page: dict[str, Any]) -> RenderableType:
     keys = ("id", "plan_name", "type", "status", "cleanup_status", "servers", "created_at")
     rows = [_pick(e, (*keys, "ended_at")) for e in page["items"]]
     return table([k.upper().replace("_", " ") for k in (*keys, "ended_at")], rows)
-
-
-def execution_view(ex: dict[str, Any]) -> RenderableType:
-    """One execution: its fields, then a table of every server by wave, then its jobs."""
-    timings = ex.get("timings") or {}
-    fields = details(
-        [
-            ("execution", f"{ex['id']}: {ex['type']} of {ex['plan_name']} ({ex['plan_id']})"),
-            ("status", f"{ex['status']} (cleanup {ex['cleanup_status']})"),
-            ("started", f"{ex.get('started_at') or '-'} by {ex.get('started_by')}"),
-            ("ended", ex.get("ended_at")),
-            ("duration", duration_text(timings.get("duration_seconds"))),
-            ("RTO achieved", rto_text(timings)),
-            ("paused", duration_text(timings.get("paused_seconds"))),
-            ("within RTO", timings.get("within_rto")),
-            ("left behind", ex.get("leftovers")),
-        ]
-    )
-    keys = ("source_server_id", "hostname", "status", "job_id", "recovery_instance_id")
-    rows = [
-        [w["name"], *_pick(s, (*keys, "ec2_instance_id"))]
-        for w in ex["waves"]
-        for s in w["servers"]
-    ]
-    columns = ["WAVE", "SERVER", "HOSTNAME", "STATUS", "JOB", "RECOVERY INSTANCE", "EC2"]
-    job_keys = ("job_id", "kind", "wave", "job_status", "state", "source_server_ids")
-    jobs = [_pick(j, job_keys) for j in ex.get("jobs", [])]
-    job_table = table(["JOB", "KIND", "WAVE", "DRS STATUS", "STATE", "SERVERS"], jobs, title="Jobs")
-    return Group(fields, table(columns, rows, title="Servers"), job_table)
-
-
-def rto_text(timings: dict[str, Any]) -> str | None:
-    """RTO achieved (paused time left out) and the plan's target, e.g. `1m 12s (target 60m)`."""
-    achieved = duration_text(timings.get("rto_achieved_seconds"))
-    target = timings.get("rto_minutes")
-    if achieved is None or target is None:
-        return achieved
-    return f"{achieved} (target {target}m)"
 
 
 def _pick(item: dict[str, Any], keys: Iterable[str]) -> list[Any]:

@@ -20,13 +20,13 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from drorch.cli.execution_views import elapsed_seconds
 from drorch.cli.http import ApiClient, error_from
 from drorch.cli.output import console, duration_text, note, safe_text
 
 EXECUTIONS = "/api/v1/executions"
 TERMINAL = frozenset({"COMPLETED", "PARTIAL", "FAILED", "CANCELLED"})
 SERVER_DONE = frozenset({"LAUNCHED", "FAILED", "SKIPPED", "CANCELLED", "TERMINATED"})
-OPEN_JOBS = frozenset({"INTENDED", "ACTIVE"})
 LATEST_EVENTS = 8
 POLL_SECONDS = 1.0
 STREAM_ATTEMPTS = 3
@@ -45,7 +45,11 @@ class Watch:
     ended: bool = False
 
     def apply(self, kind: str, data: dict[str, Any]) -> dict[str, Any] | None:
-        """Fold one message in; returns the event when it is a new timeline entry."""
+        """Fold one message in; returns the event when it is a new timeline entry.
+
+        `servers` messages (the servers that changed) are not needed: the header's wave
+        counts are what the progress view shows.
+        """
         if kind == "execution":
             self.execution = data
         elif kind == "end":
@@ -181,15 +185,13 @@ def poll_messages(client: ApiClient, watch: Watch) -> Iterator[Message]:
 
 def finished(execution: dict[str, Any]) -> bool:
     """True once the execution, its cleanup and its DRS jobs have all ended."""
-    jobs_open = any(j.get("state") in OPEN_JOBS for j in execution.get("jobs", []))
-    cleaning = execution.get("cleanup_status") == "IN_PROGRESS"
-    return execution.get("status") in TERMINAL and not cleaning and not jobs_open
+    return bool(execution.get("finished"))
 
 
 def progress_view(watch: Watch) -> RenderableType:
     """The live screen: a headline, a bar per wave with server counts, the latest events."""
     ex = watch.execution
-    seconds = (ex.get("timings") or {}).get("duration_seconds")
+    seconds = elapsed_seconds(ex)
     elapsed = f" · {duration_text(seconds)}" if seconds is not None else ""
     # Names and messages are data: Text keeps "[x]" in them from being read as markup.
     head = Text.assemble(
@@ -202,8 +204,8 @@ def progress_view(watch: Watch) -> RenderableType:
     for column in ("wave", "status", "bar", "done", "servers"):
         waves.add_column(column)
     for wave in ex["waves"]:
-        counts = Counter(s["status"] for s in wave["servers"])
-        done, total = sum(counts[s] for s in SERVER_DONE), len(wave["servers"])
+        counts = Counter(wave.get("counts") or {})
+        done, total = sum(counts[s] for s in SERVER_DONE), int(wave.get("server_count", 0))
         text = " · ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         bar = ProgressBar(total=max(total, 1), completed=done, width=30)
         waves.add_row(Text(safe_text(wave["name"])), wave["status"], bar, f"{done}/{total}", text)

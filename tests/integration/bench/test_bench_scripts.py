@@ -31,6 +31,7 @@ EXPECTED = {
         "targets",
     },
     "stream_bench.py": {"quick", "streams", "idle", "with_streams", "p95_ratio"},
+    "reads_bench.py": {"quick", "sizes", "targets", "reads", "list_while_drills", "met"},
 }
 
 

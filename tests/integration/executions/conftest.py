@@ -77,6 +77,27 @@ class Lab:
         found: dict[str, Any] = response.json()
         return found
 
+    def servers(self, execution_id: str, **filters: Any) -> list[dict[str, Any]]:
+        """Every server of the execution, page by page, in plan order."""
+        return self._all(f"{EXECUTIONS}/{execution_id}/servers", filters)
+
+    def jobs(self, execution_id: str, **filters: Any) -> list[dict[str, Any]]:
+        """Every DRS job the execution started, oldest first."""
+        return self._all(f"{EXECUTIONS}/{execution_id}/jobs", filters)
+
+    def _all(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            query = {"limit": 500, **params, **({"cursor": cursor} if cursor else {})}
+            response = self.http.get(path, params=query)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            found += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return found
+
     def act(self, execution_id: str, action: str, body: Any = None) -> httpx.Response:
         """POST an operator action."""
         return self.http.post(f"{EXECUTIONS}/{execution_id}/{action}", json=body)
@@ -98,7 +119,7 @@ class Lab:
         """Wait until `count` DRS jobs of `kind` exist for the execution."""
         return self.wait(
             execution_id,
-            lambda e: len([j for j in e["jobs"] if j["kind"] == kind and j["job_id"]]) >= count,
+            lambda e: len([j for j in self.jobs(e["id"], kind=kind) if j["job_id"]]) >= count,
             f"{count} {kind} job(s) started",
         )
 
@@ -133,9 +154,11 @@ class Lab:
 
 def settled(execution: dict[str, Any]) -> bool:
     """Terminal, with no DRS job open and no cleanup running."""
-    open_jobs = [j for j in execution["jobs"] if j["state"] in ("INTENDED", "ACTIVE")]
+    open_jobs = execution["jobs"]["open"]
     cleaning = execution["cleanup_status"] == "IN_PROGRESS"
-    return execution["status"] in TERMINAL and not open_jobs and not cleaning
+    done = execution["status"] in TERMINAL and not open_jobs and not cleaning
+    assert done == execution["finished"], execution
+    return done
 
 
 def sample_groups(http: httpx.Client) -> dict[str, str]:

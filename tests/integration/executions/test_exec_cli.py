@@ -58,6 +58,30 @@ def test_start_follow_exits_zero_when_completed(lab: Lab, drorch: Any) -> None:
     shown = drorch("exec", "get", execution["id"])
     assert re.search(r"^ *duration +(\d+m )?\d+s *$", shown.out, re.M), shown.out
     assert re.search(r"^ *RTO achieved +(\d+m )?\d+s *$", shown.out, re.M), shown.out
+    count = lab.get(execution["id"])["server_count"]
+    assert re.search(rf"^ *servers +{count}: {count} TERMINATED *$", shown.out, re.M), shown.out
+    assert "drorch exec servers" in shown.out and "HOSTNAME" not in shown.out
+
+
+def test_servers_and_jobs_page_with_filters(lab: Lab, drorch: Any) -> None:
+    plan = lab.plan([("db", ["payroll-us-west-2-db"]), ("app", ["payroll-us-west-2-app"])])
+    execution_id = lab.start(plan["id"])["id"]
+    lab.act(execution_id, "cancel")
+    lab.finish(execution_id)
+    every = lab.servers(execution_id)
+    listed = drorch("exec", "servers", execution_id, "--all", "--json")
+    assert listed.code == 0, listed.err
+    assert listed.json() == {"items": every, "next_cursor": None}
+    app_only = drorch("exec", "servers", execution_id, "--wave", "app", "--json").json()
+    assert app_only["items"] == [s for s in every if s["wave"] == "app"]
+    one = drorch("exec", "servers", execution_id, "--limit", "1")
+    assert one.code == 0 and every[0]["source_server_id"] in one.out
+    assert "more results: pass --all" in one.err
+    none = drorch("exec", "servers", execution_id, "--status", "SKIPPED", "--status", "FAILED")
+    assert none.code == 0 and "no servers match" in none.out
+    assert drorch("exec", "servers", execution_id, "--status", "DONE").code == 2
+    jobs = drorch("exec", "jobs", execution_id, "--kind", "TERMINATE", "--json")
+    assert jobs.code == 0 and jobs.json()["items"] == lab.jobs(execution_id, kind="TERMINATE")
 
 
 def test_follow_exits_non_zero_unless_completed(lab: Lab, drorch: Any) -> None:

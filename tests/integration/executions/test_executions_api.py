@@ -13,17 +13,12 @@ from tests.integration.executions.conftest import EXECUTIONS, Lab, settled
 from tests.support.server import api_client, ensure_user, sign_in
 
 
-def _servers(execution: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for wave in execution["waves"] for s in wave["servers"]]
-
-
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _launch_span(execution: dict[str, Any]) -> float:
+def _launch_span(servers: list[dict[str, Any]]) -> float:
     """Seconds from the first launch start to the last server launched, by the API's times."""
-    servers = _servers(execution)
     first = min(_time(s["started_at"]) for s in servers)
     last = max(_time(s["ended_at"]) for s in servers if s["launch_status"] == "LAUNCHED")
     return round((last - first).total_seconds(), 3)
@@ -40,29 +35,34 @@ def test_drill_completes_then_terminate_instances_cleans_up(lab: Lab) -> None:
     lab.advance()
     done = lab.finish(started["id"])
     assert done["status"] == "COMPLETED" and done["cleanup_status"] == "NOT_STARTED"
-    for server in _servers(done):
+    launched = lab.servers(done["id"])
+    assert done["counts"] == {"LAUNCHED": len(launched)} == done["waves"][0]["counts"]
+    for server in launched:
         assert server["status"] == "LAUNCHED" and server["launch_status"] == "LAUNCHED"
         assert server["job_id"] and server["recovery_instance_id"] and server["ec2_instance_id"]
-    assert [(j["kind"], j["job_status"]) for j in done["jobs"]] == [("LAUNCH", "COMPLETED")]
-    assert done["timings"]["duration_seconds"] is not None
+        assert server["wave"] == "db"
+    jobs = lab.jobs(done["id"])
+    assert [(j["kind"], j["job_status"]) for j in jobs] == [("LAUNCH", "COMPLETED")]
+    assert done["jobs"] == {"total": 1, "open": 0}
     assert done["timings"]["within_rto"] is True and done["timings"]["paused_seconds"] == 0
-    assert done["timings"]["rto_achieved_seconds"] == _launch_span(done)
+    assert done["timings"]["rto_achieved_seconds"] == _launch_span(launched)
 
     cleanup = lab.act(done["id"], "terminate-instances")
     assert cleanup.status_code == 200, cleanup.text
     assert cleanup.json()["cleanup_status"] in ("IN_PROGRESS", "COMPLETED")
     cleaned = lab.finish(done["id"])
     assert cleaned["cleanup_status"] == "COMPLETED" and cleaned["leftovers"] == []
-    assert {s["status"] for s in _servers(cleaned)} == {"TERMINATED"}
-    terminate_job = cleaned["jobs"][1]["job_id"]
-    for before, after in zip(_servers(done), _servers(cleaned), strict=True):
+    terminated = lab.servers(done["id"])
+    assert {s["status"] for s in terminated} == {"TERMINATED"}
+    terminate_job = lab.jobs(done["id"], kind="TERMINATE")[0]["job_id"]
+    for before, after in zip(launched, terminated, strict=True):
         # The launch's evidence survives cleanup; the termination is recorded beside it.
         launch = ("started_at", "ended_at", "launch_status", "job_id", "ec2_instance_id")
         assert {k: after[k] for k in launch} == {k: before[k] for k in launch}
         assert after["terminate_job_id"] == terminate_job
         assert after["terminated_at"] > after["ended_at"]
     assert cleaned["timings"] == done["timings"]
-    assert [j["kind"] for j in cleaned["jobs"]] == ["LAUNCH", "TERMINATE"]
+    assert [j["kind"] for j in lab.jobs(done["id"])] == ["LAUNCH", "TERMINATE"]
     problem(lab.act(done["id"], "terminate-instances"), 409)
 
 
@@ -93,7 +93,7 @@ def test_pause_holds_the_next_wave_until_resume(lab: Lab) -> None:
     at = {e["kind"]: e["at"] for e in events["items"]}
     paused = (_time(at["execution.resume"]) - _time(at["execution.pause"])).total_seconds()
     assert done["timings"]["paused_seconds"] == pytest.approx(paused, abs=0.002)
-    expected = _launch_span(done) - done["timings"]["paused_seconds"]
+    expected = _launch_span(lab.servers(execution_id)) - done["timings"]["paused_seconds"]
     assert done["timings"]["rto_achieved_seconds"] == pytest.approx(expected, abs=0.002)
     assert done["timings"]["within_rto"] is None  # the plan has no RTO target
 
@@ -108,8 +108,10 @@ def test_cancel_with_terminate_ends_cancelled_and_cleaned(lab: Lab) -> None:
     assert cancel.json()["terminate_on_cancel"] is True
     done = lab.finish(execution_id)
     assert done["status"] == "CANCELLED" and done["cleanup_status"] == "COMPLETED"
-    assert done["waves"][1]["servers"] and not any(s["job_id"] for s in done["waves"][1]["servers"])
-    assert [j["kind"] for j in done["jobs"]] == ["LAUNCH", "TERMINATE"]
+    web = lab.servers(execution_id, wave="web")
+    assert web and not any(s["job_id"] for s in web)
+    assert {s["wave"] for s in web} == {"web"} and done["waves"][1]["server_count"] == len(web)
+    assert [j["kind"] for j in lab.jobs(execution_id)] == ["LAUNCH", "TERMINATE"]
     problem(lab.act(execution_id, "resume"), 409)
 
 
@@ -185,7 +187,7 @@ def test_bad_input(lab: Lab) -> None:
     problem(
         lab.http.post(EXECUTIONS, content=b"{", headers={"content-type": "application/json"}), 400
     )
-    for path in ("", "/events", "/stream"):
+    for path in ("", "/events", "/stream", "/servers", "/jobs", "/timeline"):
         problem(lab.http.get(f"{EXECUTIONS}/ex-000000000000{path}"), 404)
     for action in ("pause", "resume", "cancel", "terminate-instances"):
         problem(lab.act("ex-000000000000", action), 404)

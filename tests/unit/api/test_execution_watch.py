@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.api.executions.watch import ExecutionWatch
 from drorch.domain.executions import Event
+from drorch.services.execution_reads import ExecutionReads
 from tests.unit.engine.factory import at, execution
 
 POLL = 0.01
@@ -29,9 +31,20 @@ def append_event(store: SqliteStore, message: str) -> None:
         )
 
 
+def bump_version(store: SqliteStore) -> None:
+    """A change that logs no event: only the stored version moves."""
+    with store.transaction() as uow:
+        ex = uow.executions.get("ex-1")
+        assert ex is not None
+        uow.executions.save(
+            ex.model_copy(update={"version": ex.version + 1}), expected_version=ex.version
+        )
+
+
 async def watched() -> None:
     store = store_with_execution()
-    watch = ExecutionWatch(store, poll_seconds=POLL, refresh_seconds=POLL * 4)
+    reads = ExecutionReads(store, Cursors())
+    watch = ExecutionWatch(reads, poll_seconds=POLL)
     first = watch.subscribe("ex-1")
     second = watch.subscribe("ex-1")
     assert watch.pollers() == 1  # two streams, one poller
@@ -45,6 +58,11 @@ async def watched() -> None:
         watch.wait("ex-1", baseline, PATIENCE), watch.wait("ex-1", max(baseline, second), PATIENCE)
     )
     assert all(g > baseline for g in woken)
+    bump_version(store)
+    moved = await watch.wait("ex-1", max(woken), PATIENCE)
+    assert moved > max(woken)  # a new version without events wakes the streams too
+    # Polling reads the version and the newest seq only: the execution is never parsed.
+    assert reads.loads == 0
     watch.unsubscribe("ex-1")
     assert watch.pollers() == 1
     watch.unsubscribe("ex-1")

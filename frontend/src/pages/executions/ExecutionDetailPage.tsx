@@ -31,7 +31,7 @@ const LABELS: Record<ExecutionAction, string> = {
 };
 
 function LiveState({ execution, live }: { execution: Execution; live: boolean }) {
-  const moving = isActive(execution.status) || execution.cleanup_status === "IN_PROGRESS";
+  const moving = !execution.finished || isActive(execution.status);
   if (!moving) return <StatusIndicator type="info">Finished: no more updates</StatusIndicator>;
   return <StatusIndicator type={live ? "success" : "pending"}>{live ? "Live updates" : "Polling for updates"}</StatusIndicator>;
 }
@@ -99,7 +99,7 @@ export function ExecutionDetailPage() {
           <Summary execution={e} live={live.live} />
           <WaveCards waves={e.waves} />
           <Gantt execution={e} />
-          <ServerStatusTable execution={e} />
+          <ServerStatusTable execution={e} changes={live.changes} resyncs={live.resyncs} />
           <EventLog events={live.events} />
         </SpaceBetween>
       </ContentLayout>

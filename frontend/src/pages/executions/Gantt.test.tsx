@@ -1,57 +1,56 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { Execution, ExecutionServer } from "../../api/executions";
-import { Gantt, rtoSummary } from "./Gantt";
+import type { ExecutionTimeline, JobSpan } from "../../api/executions";
+import { GanttChart, rowsOf, rtoSummary } from "./Gantt";
 
 const T = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 
-function server(id: string, fields: Partial<ExecutionServer>): ExecutionServer {
+function job(id: string, fields: Partial<JobSpan>): JobSpan {
   return {
-    source_server_id: id, hostname: id, account_id: "111122223333", region: "us-east-1",
-    group_id: "pg-000000000001", optional: false, status: "LAUNCHED", launch_status: "LAUNCHED",
-    job_id: "drsjob-1", recovery_instance_id: `i-${id}`, ec2_instance_id: null,
-    started_at: T(0), ended_at: T(10), error: null, terminate_job_id: null, terminated_at: null,
-    ...fields,
+    batch_id: `b-${id}`, kind: "LAUNCH", job_id: `drsjob-${id}`, state: "DONE", job_status: "COMPLETED",
+    account_id: "111122223333", region: "us-east-1", server_count: 2, created_at: T(0),
+    started_at: T(0), ended_at: T(10), counts: { TERMINATED: 1, FAILED: 1 }, ...fields,
   };
 }
 
-function cleanedDrill(): Execution {
-  const servers = [
-    server("web-1", { status: "TERMINATED", terminate_job_id: "drsjob-2", terminated_at: T(60) }),
-    server("web-2", { status: "FAILED", launch_status: "FAILED", recovery_instance_id: null }),
-  ];
+function cleanedDrill(): ExecutionTimeline {
   return {
-    id: "ex-000000000001", plan_id: "rp-000000000001", plan_name: "shop", type: "DRILL",
-    status: "PARTIAL", cleanup_status: "COMPLETED", paused_reason: null, waiting_scopes: [],
-    terminate_on_cancel: false, leftovers: [],
-    waves: [{ name: "web", status: "COMPLETED", depends_on: [], pause_before: false, servers, started_at: T(0), ended_at: T(10), duration_seconds: 600 }],
-    jobs: [],
-    timings: { duration_seconds: 600, rto_minutes: 60, rto_achieved_seconds: 540, paused_seconds: 60, within_rto: null },
-    started_by: "op", version: 3, created_at: T(0), started_at: T(0), ended_at: T(10), updated_at: T(60),
+    execution_id: "ex-000000000001", version: 9, status: "PARTIAL", created_at: T(0), started_at: T(0), ended_at: T(10),
+    waves: [{ name: "web", status: "COMPLETED", started_at: T(0), ended_at: T(10), server_count: 2, counts: { TERMINATED: 1, FAILED: 1 }, jobs: [job("1", {})] }],
+    cleanup_jobs: [job("2", { kind: "TERMINATE", started_at: T(50), ended_at: T(60), server_count: 1, counts: { TERMINATED: 1 } })],
   };
 }
+
+const TIMINGS = { rto_minutes: 60, rto_achieved_seconds: 540, paused_seconds: 60, paused_since: null, within_rto: null };
 
 describe("Gantt", () => {
-  it("draws the launch and the instance's lifetime apart, ending at termination", () => {
-    render(<Gantt execution={cleanedDrill()} />);
-    const launches = screen.getAllByTestId("launch-bar");
-    expect(launches).toHaveLength(2);
-    const launch = launches[0]!;
-    // Launch of web-1: 0 -> 10 min on a 0 -> 60 min axis; its instance: 10 -> 60 min.
+  it("draws a bar per DRS job and its instances' lifetime up to the cleanup's end", () => {
+    render(<GanttChart timeline={cleanedDrill()} timings={TIMINGS} now={Date.parse(T(90))} />);
     const width = (el: Element) => Number(el.getAttribute("width"));
     const x = (el: Element) => Number(el.getAttribute("x"));
-    const instance = screen.getAllByTestId("instance-bar")[0]!;
-    expect(screen.getAllByTestId("instance-bar")).toHaveLength(1);
-    expect(width(launch)).toBeCloseTo(640 / 6, 1);
-    expect(x(instance)).toBeCloseTo(x(launch) + width(launch), 1);
-    expect(width(instance)).toBeCloseTo((640 * 5) / 6, 1);
-    expect(launch.textContent).toBe("web-1: launch LAUNCHED");
-    expect(instance.textContent).toContain("terminated 2026-01-01 01:00:00Z");
+    const [launch] = screen.getAllByTestId("launch-bar");
+    const [instance] = screen.getAllByTestId("instance-bar");
+    expect(screen.getAllByTestId("launch-bar")).toHaveLength(1);
+    expect(screen.getAllByTestId("cleanup-bar")).toHaveLength(1);
+    // Launch job: 0 -> 10 min on a 0 -> 60 min axis; its instances: 10 -> 60 min.
+    expect(width(launch!)).toBeCloseTo(640 / 6, 1);
+    expect(x(instance!)).toBeCloseTo(x(launch!) + width(launch!), 1);
+    expect(width(instance!)).toBeCloseTo((640 * 5) / 6, 1);
+    expect(launch!.textContent).toBe("drsjob-1 (2): LAUNCH 1 TERMINATED, 1 FAILED");
+    expect(instance!.textContent).toContain("terminated 2026-01-01 01:00:00Z");
   });
 
-  it("summarises RTO achieved, the target and the paused time left out", () => {
-    const text = rtoSummary({ duration_seconds: 900, rto_minutes: 10, rto_achieved_seconds: 480, paused_seconds: 120, within_rto: true });
+  it("leaves instances running until now while the drill is not cleaned up", () => {
+    const timeline = { ...cleanedDrill(), cleanup_jobs: [] };
+    const rows = rowsOf(timeline, true);
+    expect(rows.map((r) => r.key)).toEqual(["w:web", "j:b-1"]);
+    expect(rows[1]!.instance).toEqual({ start: T(10), end: undefined });
+    expect(rowsOf(timeline, false).map((r) => r.key)).toEqual(["w:web"]);
+  });
+
+  it("summarises RTO achieved, the target and the paused time left out, a lasting pause included", () => {
+    const text = rtoSummary({ rto_minutes: 10, rto_achieved_seconds: 480, paused_seconds: 60, paused_since: T(0), within_rto: true }, Date.parse(T(1)));
     expect(text).toBe("RTO achieved: 8 min 0 s (target 10 min 0 s) · within RTO · paused 2 min 0 s (not counted)");
-    expect(rtoSummary({ duration_seconds: 5, rto_minutes: null, rto_achieved_seconds: null, paused_seconds: 0, within_rto: null })).toBe("");
+    expect(rtoSummary({ rto_minutes: null, rto_achieved_seconds: null, paused_seconds: 0, paused_since: null, within_rto: null })).toBe("");
   });
 });

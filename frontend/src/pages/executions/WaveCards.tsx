@@ -7,17 +7,17 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { memo } from "react";
 import type { ExecutionWave } from "../../api/executions";
 import { Status } from "../../components/Status";
-import { countByStatus, waveProgress } from "./progress";
+import { waveProgress } from "./progress";
 
 const GRID = { display: "grid", gap: 16, gridTemplateColumns: "repeat(auto-fill, minmax(280px, 1fr))" };
 
 const WaveCard = memo(function WaveCard({ wave }: { wave: ExecutionWave }) {
-  const counts = Object.entries(countByStatus(wave.servers));
+  const counts = Object.entries(wave.counts ?? {});
   return (
     <Container header={<Header variant="h3"><span data-testid={`wave-${wave.name}`}>{wave.name}</span></Header>}>
       <SpaceBetween size="xs">
         <Status value={wave.status} />
-        <ProgressBar value={waveProgress(wave)} label="Servers done" description={`${wave.servers.length} server(s)`} />
+        <ProgressBar value={waveProgress(wave)} label="Servers done" description={`${wave.server_count} server(s)`} />
         <Box fontSize="body-s">
           {counts.map(([status, n]) => `${status} ${n}`).join(" · ") || "no servers"}
         </Box>

@@ -1,13 +1,15 @@
 /**
- * An execution kept live: loaded once, then updated from its SSE stream. Each stream
- * message is either a whole execution (used as is) or an event (appended to the log,
- * then the execution is re-read, at most a few times a second). Without a stream the
- * page falls back to polling while the execution is active.
+ * An execution kept live: its header loaded once, then updated from its SSE stream, which
+ * sends only changes: `execution` (the header, whenever its version moved), `servers` (the
+ * servers whose state changed) and `event` (a timeline entry). Servers themselves are paged
+ * by the server table, which applies the changes; `resyncs` counts stream (re)connections,
+ * after which anything read before may have missed changes. Without a stream the page
+ * falls back to polling while the execution is active.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../../api/client";
 import { BearerEventSource } from "../../api/eventStream";
-import { isActive, type Execution, type ExecutionEvent } from "../../api/executions";
+import { isActive, type Execution, type ExecutionEvent, type ServerChanges } from "../../api/executions";
 import { asApiError, type ApiError } from "../../api/problem";
 
 export interface LiveExecution {
@@ -15,12 +17,21 @@ export interface LiveExecution {
   events: ExecutionEvent[];
   error: ApiError | undefined;
   live: boolean;
+  /** The latest `servers` message of the stream. */
+  changes: ServerChanges | undefined;
+  /** Bumped whenever data read earlier may be stale (stream reopened, or a poll). */
+  resyncs: number;
   refresh: () => void;
   replace: (execution: Execution) => void;
 }
 
-// The stream sends `event` (a timeline entry), `execution` (the whole execution) and `end`.
-const STREAM_EVENT_NAMES = ["message", "execution", "event"];
+function parse(message: MessageEvent<string>): unknown {
+  try {
+    return JSON.parse(message.data) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 function isExecution(value: unknown): value is Execution {
   return typeof value === "object" && value !== null && "waves" in value && "status" in value && "id" in value;
@@ -30,10 +41,19 @@ function isEvent(value: unknown): value is ExecutionEvent {
   return typeof value === "object" && value !== null && "seq" in value && "message" in value;
 }
 
-function mergeEvents(known: ExecutionEvent[], more: ExecutionEvent[]): ExecutionEvent[] {
+function isChanges(value: unknown): value is ServerChanges {
+  return typeof value === "object" && value !== null && "version" in value && "items" in value;
+}
+
+export function mergeEvents(known: ExecutionEvent[], more: ExecutionEvent[]): ExecutionEvent[] {
   const seen = new Set(known.map((e) => e.seq));
   const fresh = more.filter((e) => !seen.has(e.seq));
   return fresh.length ? [...known, ...fresh].sort((a, b) => a.seq - b.seq) : known;
+}
+
+/** Keep the newer of two headers of one execution (a slow answer must not undo a newer one). */
+function newer(known: Execution | undefined, next: Execution): Execution {
+  return known && known.id === next.id && known.version > next.version ? known : next;
 }
 
 async function loadAllEvents(id: string, signal: AbortSignal): Promise<ExecutionEvent[]> {
@@ -53,20 +73,17 @@ export function useExecutionLive(id: string): LiveExecution {
   const [events, setEvents] = useState<ExecutionEvent[]>([]);
   const [error, setError] = useState<ApiError | undefined>();
   const [live, setLive] = useState(false);
+  const [changes, setChanges] = useState<ServerChanges | undefined>();
+  const [resyncs, setResyncs] = useState(0);
   const [tick, setTick] = useState(0);
-  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
     const controller = new AbortController();
     const read = () =>
       api
         .getExecution(id, controller.signal)
-        .then((e) => { setExecution(e); setError(undefined); })
+        .then((e) => { setExecution((known) => newer(known, e)); setError(undefined); })
         .catch((e: unknown) => { if (!controller.signal.aborted) setError(asApiError(e)); });
-    const readSoon = () => {
-      if (pending.current) return;
-      pending.current = setTimeout(() => { pending.current = undefined; void read(); }, 200);
-    };
     void read();
     loadAllEvents(id, controller.signal)
       .then((list) => setEvents((known) => mergeEvents(known, list)))
@@ -74,18 +91,22 @@ export function useExecutionLive(id: string): LiveExecution {
 
     // A fetch-based stream: it carries the Bearer token, which EventSource cannot send.
     const source = typeof EventSource === "undefined" ? undefined : new BearerEventSource(api.streamUrl(id));
-    const onMessage = (message: MessageEvent<string>) => {
-      let data: unknown;
-      try { data = JSON.parse(message.data); } catch { readSoon(); return; }
-      if (isExecution(data)) setExecution(data);
-      else if (isEvent(data)) { setEvents((known) => mergeEvents(known, [data])); readSoon(); }
-      else readSoon();
-    };
     if (source) {
-      source.onopen = () => setLive(true);
+      source.onopen = () => { setLive(true); setResyncs((n) => n + 1); };
       source.onerror = () => setLive(source.readyState === BearerEventSource.OPEN);
-      STREAM_EVENT_NAMES.forEach((name) => source.addEventListener(name, onMessage as EventListener));
-      // After `end` the server closes the stream; without close() EventSource would reconnect.
+      source.addEventListener("execution", ((m: MessageEvent<string>) => {
+        const data = parse(m);
+        if (isExecution(data)) setExecution((known) => newer(known, data));
+      }) as EventListener);
+      source.addEventListener("servers", ((m: MessageEvent<string>) => {
+        const data = parse(m);
+        if (isChanges(data)) setChanges(data);
+      }) as EventListener);
+      source.addEventListener("event", ((m: MessageEvent<string>) => {
+        const data = parse(m);
+        if (isEvent(data)) setEvents((known) => mergeEvents(known, [data]));
+      }) as EventListener);
+      // After `end` the server closes the stream; without close() it would reconnect.
       source.addEventListener("end", () => {
         source.close();
         setLive(false);
@@ -95,21 +116,21 @@ export function useExecutionLive(id: string): LiveExecution {
     return () => {
       controller.abort();
       source?.close();
-      if (pending.current) clearTimeout(pending.current);
-      pending.current = undefined;
     };
   }, [id, tick]);
 
   // Poll while the stream is down and the execution (or its cleanup) is still moving.
-  const moving = execution ? isActive(execution.status) || execution.cleanup_status === "IN_PROGRESS" : false;
+  const moving = execution ? !execution.finished || isActive(execution.status) : false;
   useEffect(() => {
     if (live || !moving) return;
     const timer = setInterval(() => {
-      api.getExecution(id).then(setExecution).catch(() => undefined);
+      api.getExecution(id).then((e) => setExecution((known) => newer(known, e))).catch(() => undefined);
       api.listEvents(id, { limit: 500 }).then((p) => setEvents((k) => mergeEvents(k, p.items))).catch(() => undefined);
+      setResyncs((n) => n + 1);
     }, 2000);
     return () => clearInterval(timer);
   }, [id, live, moving]);
 
-  return { execution, events, error, live, refresh: () => setTick((t) => t + 1), replace: setExecution };
+  const replace = (next: Execution) => setExecution((known) => newer(known, next));
+  return { execution, events, error, live, changes, resyncs, refresh: () => setTick((t) => t + 1), replace };
 }

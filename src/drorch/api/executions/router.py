@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from drorch.api.deps import ContainerDep, StoreDep
+from drorch.api.deps import ContainerDep, StoreDep, set_etag
+from drorch.api.executions.reads import ReadsDep, current_view
 from drorch.api.executions.schemas import (
     CancelCreate,
     EventListQuery,
@@ -17,28 +17,40 @@ from drorch.api.executions.schemas import (
     ExecutionListQuery,
     ExecutionRead,
     ExecutionSummaryRead,
+    JobListQuery,
+    JobRead,
     OperatorActionCreate,
     PreflightRead,
-    execution_read,
+    RunServerListQuery,
+    ServerRunRead,
+    TimelineRead,
     preflight_read,
 )
 from drorch.api.executions.slots import LiveStreams, SlotStreamingResponse, live_streams
 from drorch.api.executions.stream import MAX_SEQ, StreamBounds, execution_stream
-from drorch.api.pagination import PageRead
+from drorch.api.executions.views import (
+    header_json,
+    header_of,
+    job_read,
+    servers_json,
+    timeline_json,
+)
+from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
 from drorch.api.security import audited, require
 from drorch.bootstrap import Container
 from drorch.config import Settings
-from drorch.domain.common import utcnow
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
 from drorch.engine.retrying import ReadRetry
 from drorch.engine.runner import waker_of
 from drorch.engine.wake import Waker
-from drorch.errors import ValidationError
+from drorch.errors import NotFoundError, ValidationError
 from drorch.ports.clock import Clock
+from drorch.ports.store import Page
 from drorch.services import execution_actions, executions
 from drorch.services.audit import AuditContext
+from drorch.services.execution_reads import JobPageQuery, ServerPageQuery
 
 router = APIRouter(prefix="/api/v1/executions", tags=["executions"])
 P = Permission
@@ -47,6 +59,7 @@ ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown execution"},
     409: {"description": "Not allowed in the execution's current state"},
 }
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown execution"}}
 
 
 @router.post(
@@ -98,28 +111,97 @@ def preflight_execution(
     return preflight_read(preflight)
 
 
-@router.get("", openapi_extra=documented(ExecutionListQuery))
-def list_executions(
+@router.get(
+    "",
+    response_model=PageRead[ExecutionSummaryRead],
+    openapi_extra=documented(ExecutionListQuery),
+)
+async def list_executions(
     store: StoreDep,
     _: Annotated[Principal, require(P.EXECUTIONS_READ)],
     params: Annotated[ExecutionListQuery, query_of(ExecutionListQuery)],
-) -> PageRead[ExecutionSummaryRead]:
+) -> Response:
     """A page of executions, newest first."""
+    # On the event loop: one indexed read of small rows costs less than a thread hand-off.
     page = executions.list_executions(store=store, **params.model_dump())
-    items = [ExecutionSummaryRead.model_validate(s.model_dump()) for s in page.items]
-    return PageRead(items=items, next_cursor=page.next_cursor)
+    # A summary's JSON is the listing row's (same fields): rendered once, not validated twice.
+    rows = [s.model_dump_json() for s in page.items]
+    return page_response(Page(rows, page.next_cursor))
 
 
-@router.get("/{execution_id}")
-def get_execution(
+@router.get("/{execution_id}", response_model=ExecutionRead, responses=READ_RESPONSES)
+async def get_execution(
     execution_id: str,
-    container: ContainerDep,
+    reads: ReadsDep,
     _: Annotated[Principal, require(P.EXECUTIONS_READ)],
-) -> ExecutionRead:
-    """One execution: waves, servers, DRS jobs, instance ids and timings."""
-    return _read(
-        container, executions.get_execution(store=container.store, execution_id=execution_id)
+) -> Response:
+    """One execution's header: status, waves with server counts, job counts, RTO timings."""
+    view = await current_view(reads, execution_id)
+    response = Response(header_json(view).encode(), media_type="application/json")
+    set_etag(response, view.version)
+    return response
+
+
+@router.get(
+    "/{execution_id}/servers",
+    response_model=PageRead[ServerRunRead],
+    responses=READ_RESPONSES,
+    openapi_extra=documented(RunServerListQuery),
+)
+async def list_run_servers(
+    execution_id: str,
+    reads: ReadsDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
+    params: Annotated[RunServerListQuery, query_of(RunServerListQuery)],
+) -> Response:
+    """A page of the execution's servers in plan order, filtered by wave, status, account, text.
+
+    The ETag is the execution version the page shows.
+    """
+    view = await current_view(reads, execution_id)
+    query = ServerPageQuery(
+        wave=params.wave,
+        statuses=frozenset(params.status),
+        account_id=params.account_id,
+        search=params.search,
+        limit=params.limit,
+        cursor=params.cursor,
     )
+    page = reads.servers(view, query)
+    response = page_response(Page(servers_json(view, page.items), page.next_cursor))
+    set_etag(response, view.version)
+    return response
+
+
+@router.get(
+    "/{execution_id}/jobs",
+    responses=READ_RESPONSES,
+    openapi_extra=documented(JobListQuery),
+)
+async def list_run_jobs(
+    execution_id: str,
+    reads: ReadsDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
+    params: Annotated[JobListQuery, query_of(JobListQuery)],
+) -> PageRead[JobRead]:
+    """A page of the DRS jobs drorch started for the execution, oldest first."""
+    view = await current_view(reads, execution_id)
+    query = JobPageQuery(kind=params.kind, limit=params.limit, cursor=params.cursor)
+    page = reads.jobs(view, query)
+    return PageRead(items=[job_read(b) for b in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{execution_id}/timeline", response_model=TimelineRead, responses=READ_RESPONSES)
+async def get_timeline(
+    execution_id: str,
+    reads: ReadsDep,
+    _: Annotated[Principal, require(P.EXECUTIONS_READ)],
+) -> Response:
+    """Start, end and server counts per wave and per DRS job: what a Gantt chart draws."""
+    view = await current_view(reads, execution_id)
+    response = Response(timeline_json(view).encode(), media_type="application/json")
+    set_etag(response, view.version)
+    return response
 
 
 @router.post("/{execution_id}/pause", responses=ACTION_RESPONSES)
@@ -196,6 +278,7 @@ def list_events(
 def stream_execution(
     execution_id: str,
     container: ContainerDep,
+    reads: ReadsDep,
     _: Annotated[Principal, require(P.EXECUTIONS_READ)],
     request: Request,
     live: Annotated[LiveStreams, Depends(live_streams)],
@@ -205,15 +288,15 @@ def stream_execution(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """Live changes as Server-Sent Events: `event`, `execution` and finally `end` messages."""
-    executions.get_execution(store=container.store, execution_id=execution_id)  # 404 up front
+    if reads.version(execution_id) is None:  # 404 up front, before the 200 starts
+        raise NotFoundError(f"execution {execution_id} does not exist")
     resume_at = after if after is not None else _seq(last_event_id)
     client = request.client.host if request.client else "unknown"
     live.slots.take(client)  # 429 when the caps are reached
     messages = execution_stream(
-        container.store,
+        reads,
         execution_id,
         after_seq=resume_at,
-        now=lambda: _now(container),
         watch=live.watch,
         bounds=_bounds(container.settings),
     )
@@ -252,7 +335,7 @@ def _with(audit: AuditContext, body: OperatorActionCreate | None) -> AuditContex
 
 
 def _read(container: Container, execution: Execution) -> ExecutionRead:
-    return execution_read(execution, _now(container))
+    return header_of(execution)
 
 
 def _seq(last_event_id: str | None) -> int:
@@ -292,8 +375,3 @@ def _read_retry(container: Container) -> ReadRetry:
 
 def _waker(container: Container) -> Waker:
     return waker_of(list(container.background))
-
-
-def _now(container: Container) -> datetime:
-    clock = _clock(container)
-    return clock.now() if clock is not None else utcnow()

@@ -17,13 +17,11 @@ from drorch.domain.executions import (
     CleanupStatus,
     DrsJobStatus,
     DrsLaunchStatus,
-    Execution,
     ExecutionStatus,
     ExecutionType,
     ServerStatus,
     WaveStatus,
 )
-from drorch.domain.rto import rto_figures
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
 
@@ -112,13 +110,14 @@ class CancelCreate(OperatorActionCreate):
 
 
 class ServerRunRead(BaseModel):
-    """One server of a wave: drorch's status, the launch's evidence, then its cleanup.
+    """One server of the run: its wave, drorch's status, the launch's evidence, its cleanup.
 
     `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
     their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
     (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
     """
 
+    wave: str
     source_server_id: str
     hostname: str
     account_id: str
@@ -138,16 +137,16 @@ class ServerRunRead(BaseModel):
 
 
 class WaveRunRead(BaseModel):
-    """One wave of the run."""
+    """One wave of the run with its servers counted by status (page them at /servers)."""
 
     name: str
     status: WaveStatus
     depends_on: list[str]
     pause_before: bool
-    servers: list[ServerRunRead]
     started_at: datetime | None
     ended_at: datetime | None
-    duration_seconds: float | None
+    server_count: int
+    counts: dict[str, int] = Field(description="Servers by status (only statuses present).")
 
 
 class JobRead(BaseModel):
@@ -170,23 +169,38 @@ class JobRead(BaseModel):
     last_error: str | None
 
 
-class TimingsRead(BaseModel):
-    """How long the run took (so far) and the recovery time it achieved against its RTO."""
+class JobCountsRead(BaseModel):
+    """How many DRS jobs the run started, and how many are still open (page them at /jobs)."""
 
-    duration_seconds: float | None = Field(description="Start to end (or now), pauses included.")
+    total: int
+    open: int = Field(description="INTENDED or ACTIVE: started and not yet seen ended.")
+
+
+class TimingsRead(BaseModel):
+    """The recovery time the run achieved against its RTO, and its pauses.
+
+    Nothing here moves with the clock: a client measures a run still going (or a pause
+    still lasting) from `started_at` (or `paused_since`) itself.
+    """
+
     rto_minutes: int | None = Field(description="The plan's RTO target.")
     rto_achieved_seconds: float | None = Field(
         description="First launch start to last server launched, minus time PAUSED in between; "
         "None before any server launched."
     )
-    paused_seconds: float = Field(description="Time spent PAUSED (operator pause or held wave).")
+    paused_seconds: float = Field(description="Time spent in pauses that have ended.")
+    paused_since: datetime | None = Field(description="Start of the pause lasting now, if any.")
     within_rto: bool | None = Field(
         description="RTO achieved <= target; None unless the execution COMPLETED with a target."
     )
 
 
 class ExecutionRead(BaseModel):
-    """An execution with its waves, servers, DRS jobs and timings."""
+    """An execution's header: status, waves with server counts, job counts and timings.
+
+    Its servers are paged at `/executions/{id}/servers`, its DRS jobs at `/jobs`, and the
+    timeline per wave and job at `/timeline`.
+    """
 
     id: str
     plan_id: str
@@ -194,12 +208,17 @@ class ExecutionRead(BaseModel):
     type: ExecutionType
     status: ExecutionStatus
     cleanup_status: CleanupStatus
+    finished: bool = Field(
+        description="Nothing will change on its own any more: ended, no open job, no cleanup."
+    )
     paused_reason: str | None
     waiting_scopes: list[str]
     terminate_on_cancel: bool
     leftovers: list[str] = Field(description="Recovery instances cleanup could not remove.")
+    server_count: int
+    counts: dict[str, int] = Field(description="Servers by status (only statuses present).")
     waves: list[WaveRunRead]
-    jobs: list[JobRead]
+    jobs: JobCountsRead
     timings: TimingsRead
     started_by: str
     version: int
@@ -207,6 +226,48 @@ class ExecutionRead(BaseModel):
     started_at: datetime | None
     ended_at: datetime | None
     updated_at: datetime
+
+
+class JobSpanRead(BaseModel):
+    """One DRS job on the timeline: when it ran and how its servers fared, no server list."""
+
+    batch_id: str
+    kind: BatchKind
+    job_id: str | None
+    state: BatchState
+    job_status: DrsJobStatus | None
+    account_id: str
+    region: str
+    server_count: int
+    created_at: datetime
+    started_at: datetime | None = Field(description="First server launch start (or job start).")
+    ended_at: datetime | None = Field(description="Last server end (or job end); None if open.")
+    counts: dict[str, int] = Field(description="Its servers by status.")
+
+
+class WaveSpanRead(BaseModel):
+    """One wave on the timeline with its jobs."""
+
+    name: str
+    status: WaveStatus
+    started_at: datetime | None
+    ended_at: datetime | None
+    server_count: int
+    counts: dict[str, int]
+    jobs: list[JobSpanRead]
+
+
+class TimelineRead(BaseModel):
+    """The run drawn per wave and per DRS job (what a Gantt chart needs), for one version."""
+
+    execution_id: str
+    version: int
+    status: ExecutionStatus
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    waves: list[WaveSpanRead]
+    cleanup_jobs: list[JobSpanRead] = Field(description="TERMINATE jobs of the drill cleanup.")
 
 
 class ExecutionSummaryRead(BaseModel):
@@ -249,6 +310,25 @@ class EventListQuery(PageQuery):
     """Query string of GET /executions/{id}/events."""
 
 
+class RunServerListQuery(PageQuery):
+    """Query string of GET /executions/{id}/servers."""
+
+    wave: str | None = Field(None, max_length=128, description="Only this wave's servers.")
+    status: list[ServerStatus] = Field(
+        default_factory=list, description="Only servers in these statuses (repeat)."
+    )
+    account_id: str | None = Field(None, max_length=12, description="Only this account's.")
+    search: str | None = Field(
+        None, max_length=200, description="Part of the id, hostname, job or instance id."
+    )
+
+
+class JobListQuery(PageQuery):
+    """Query string of GET /executions/{id}/jobs."""
+
+    kind: BatchKind | None = Field(None, description="LAUNCH or TERMINATE.")
+
+
 def preflight_read(preflight: Preflight) -> PreflightRead:
     """The API shape of a preflight."""
     return PreflightRead(
@@ -261,63 +341,3 @@ def preflight_read(preflight: Preflight) -> PreflightRead:
         waves=[PreflightWaveRead.model_validate(asdict(w)) for w in preflight.waves()],
         server_count=preflight.server_count,
     )
-
-
-def execution_read(execution: Execution, now: datetime) -> ExecutionRead:
-    """The API shape of an execution; `now` measures runs still going."""
-    fields = execution.model_dump(
-        include={
-            "id",
-            "plan_id",
-            "plan_name",
-            "type",
-            "status",
-            "cleanup_status",
-            "paused_reason",
-            "waiting_scopes",
-            "terminate_on_cancel",
-            "leftovers",
-            "started_by",
-            "version",
-            "created_at",
-            "started_at",
-            "ended_at",
-            "updated_at",
-        }
-    )
-    return ExecutionRead(
-        **fields,
-        waves=[_wave(w.model_dump(), now) for w in execution.waves],
-        jobs=[
-            JobRead.model_validate(b.model_dump(exclude={"stall_warned"}))
-            for b in execution.batches
-        ],
-        timings=_timings(execution, now),
-    )
-
-
-def _wave(wave: dict[str, Any], now: datetime) -> WaveRunRead:
-    servers = [
-        ServerRunRead.model_validate({k: v for k, v in s.items() if k != "batch_id"})
-        for s in wave.pop("servers")
-    ]
-    wave.pop("released", None)
-    seconds = _seconds(wave["started_at"], wave["ended_at"], now)
-    return WaveRunRead(**wave, servers=servers, duration_seconds=seconds)
-
-
-def _timings(execution: Execution, now: datetime) -> TimingsRead:
-    figures = rto_figures(execution, now)
-    return TimingsRead(
-        duration_seconds=_seconds(execution.started_at, execution.ended_at, now),
-        rto_minutes=execution.snapshot.plan.rto_minutes,
-        rto_achieved_seconds=figures.achieved_seconds,
-        paused_seconds=figures.paused_seconds,
-        within_rto=figures.within_rto,
-    )
-
-
-def _seconds(start: datetime | None, end: datetime | None, now: datetime) -> float | None:
-    if start is None:
-        return None
-    return round(((end or now) - start).total_seconds(), 3)

@@ -12,10 +12,11 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from drorch.api.executions.stream import POLL_SECONDS, REFRESH_SECONDS
+from drorch.api.executions.stream import POLL_SECONDS
 from drorch.api.executions.watch import ExecutionWatch
 from drorch.bootstrap import Container
 from drorch.errors import TooManyRequestsError
+from drorch.services.execution_reads import ExecutionReads
 
 # Streams end within seconds of a client going away; a retry soon after may well succeed.
 RETRY_AFTER_SECONDS = 5
@@ -96,9 +97,13 @@ async def live_streams(request: Request) -> LiveStreams:
             slots=StreamSlots(
                 total=settings.stream_max_total, per_client=settings.stream_max_per_client
             ),
-            watch=ExecutionWatch(
-                container.store, poll_seconds=POLL_SECONDS, refresh_seconds=REFRESH_SECONDS
-            ),
+            watch=ExecutionWatch(_reads(container), poll_seconds=POLL_SECONDS),
         )
         request.app.state.live_streams = live
     return live
+
+
+def _reads(container: Container) -> ExecutionReads:
+    if container.reads is None:  # pragma: no cover - bootstrap always sets it
+        raise RuntimeError("the container has no execution reads")
+    return container.reads

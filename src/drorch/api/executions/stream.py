@@ -1,9 +1,12 @@
-"""Server-Sent Events for one execution: timeline events, state snapshots, the end.
+"""Server-Sent Events for one execution: timeline events, changed records, the end.
 
 Wire format (text/event-stream):
 
     event: event        one timeline entry; `id:` is its seq, so Last-Event-ID resumes
-    event: execution    the whole execution (ExecutionRead) whenever it changed
+    event: execution    the header (ExecutionRead: status, waves with counts, timings),
+                        first on (re)connecting and again whenever the stored version moved
+    event: servers      {"version", "items": [ServerRunRead]}: only the servers whose state
+                        changed since the last `execution` message (at most 500 a message)
     event: end          {"status", "cleanup_status"}; the server then closes the stream
     : keep-alive        a comment after a quiet spell, so proxies keep the line open
     : idle / : expired  the server closes a stream with nothing new for a long time, or
@@ -13,21 +16,20 @@ Wire format (text/event-stream):
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 
 import anyio
 
-from drorch.api.executions.schemas import EventRead, execution_read
+from drorch.api.executions.schemas import EventRead
+from drorch.api.executions.views import finished, header_json, servers_json
 from drorch.api.executions.watch import EVENT_BATCH, ExecutionWatch
 from drorch.domain.executions import Event, Execution
-from drorch.ports.store import Store
-from drorch.services import executions
+from drorch.services.execution_reads import ExecutionReads
+from drorch.services.execution_views import RunView
 
 POLL_SECONDS = 0.25
-# A full read of the execution also happens without new events, for changes that log none.
-REFRESH_SECONDS = 2.0
+SERVERS_PER_MESSAGE = 500
 KEEPALIVE_SECONDS = 15.0
 IDLE_SECONDS = 600.0
 MAX_SECONDS = 3600.0
@@ -37,10 +39,10 @@ MAX_SEQ = 2**63 - 1
 
 @dataclass
 class _Cursor:
-    """What the client has been sent so far, and whether to read the execution again."""
+    """What the client has been sent so far, and whether to look at the execution again."""
 
     after_seq: int
-    shown: str = ""
+    shown: RunView | None = None
     refresh: bool = True
 
 
@@ -48,11 +50,6 @@ def sse(event: str, data: str, event_id: int | None = None) -> str:
     """One SSE message; `data` is a single JSON line."""
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {event}\ndata: {data}\n\n"
-
-
-def finished(execution: Execution) -> bool:
-    """True when nothing about the execution will change on its own any more."""
-    return execution.terminal and not execution.needs_engine()
 
 
 @dataclass(frozen=True)
@@ -65,11 +62,10 @@ class StreamBounds:
 
 
 async def execution_stream(
-    store: Store,
+    reads: ExecutionReads,
     execution_id: str,
     *,
     after_seq: int,
-    now: Callable[[], datetime],
     watch: ExecutionWatch,
     bounds: StreamBounds = StreamBounds(),
 ) -> AsyncIterator[str]:
@@ -79,17 +75,15 @@ async def execution_stream(
     clock = _Clock(opened=anyio.current_time(), bounds=bounds)
     try:
         while True:
-            events, execution = await anyio.to_thread.run_sync(
-                _changes, store, execution_id, cursor
-            )
+            events, view = await anyio.to_thread.run_sync(_changes, reads, execution_id, cursor)
             chunk = "".join(sse("event", _event_json(e), e.seq) for e in events)
-            if execution is not None:
-                chunk += _snapshot(execution, cursor, now())
+            if view is not None:
+                chunk += _records(view, cursor)
             if chunk:
                 clock.news()
                 yield chunk
-            if execution is not None and finished(execution):
-                yield sse("end", _end_json(execution))
+            if view is not None and finished(view.execution):
+                yield sse("end", _end_json(view.execution))
                 return
             if len(events) >= EVENT_BATCH:
                 continue  # more to send at once
@@ -149,35 +143,38 @@ class _Clock:
 
 
 def _changes(
-    store: Store, execution_id: str, cursor: _Cursor
-) -> tuple[list[Event], Execution | None]:
-    """New events, plus the execution when something happened or a refresh is due."""
-    events = _events(store, execution_id, cursor)
+    reads: ExecutionReads, execution_id: str, cursor: _Cursor
+) -> tuple[list[Event], RunView | None]:
+    """New events, plus the current view when something happened (parsed once per version)."""
+    events = _events(reads, execution_id, cursor)
     if not events and not cursor.refresh:
         return events, None
     cursor.refresh = False
-    execution = executions.get_execution(store=store, execution_id=execution_id)
-    # Events read after the execution are all those it reflects, so none is lost at the end.
-    return events + _events(store, execution_id, cursor), execution
+    view = reads.view(execution_id)
+    # Events read after the view are all those it reflects, so none is lost at the end.
+    return events + _events(reads, execution_id, cursor), view
 
 
-def _events(store: Store, execution_id: str, cursor: _Cursor) -> list[Event]:
-    found = executions.events_since(
-        store=store, execution_id=execution_id, after_seq=cursor.after_seq, limit=EVENT_BATCH
-    )
+def _events(reads: ExecutionReads, execution_id: str, cursor: _Cursor) -> list[Event]:
+    found = reads.events_since(execution_id, cursor.after_seq, EVENT_BATCH)
     if found:
         cursor.after_seq = found[-1].seq
     return found
 
 
-def _snapshot(execution: Execution, cursor: _Cursor, now: datetime) -> str:
-    """An `execution` message when anything but the clock-driven fields changed."""
-    read = execution_read(execution, now)
-    key = read.model_dump_json(exclude={"version", "updated_at", "timings"})
-    if key == cursor.shown:
+def _records(view: RunView, cursor: _Cursor) -> str:
+    """The header and the servers that changed, when the stored version moved since the last."""
+    shown, cursor.shown = cursor.shown, view
+    if shown is not None and shown.version == view.version:
         return ""
-    cursor.shown = key
-    return sse("execution", read.model_dump_json())
+    chunk = sse("execution", header_json(view))
+    if shown is None:
+        return chunk  # the client reads the servers it shows from /servers
+    changed = servers_json(view, view.changed_since(shown))
+    for start in range(0, len(changed), SERVERS_PER_MESSAGE):
+        items = ",".join(changed[start : start + SERVERS_PER_MESSAGE])
+        chunk += sse("servers", f'{{"version":{view.version},"items":[{items}]}}')
+    return chunk
 
 
 def _event_json(event: Event) -> str:

@@ -1,7 +1,9 @@
 """One poller per watched execution, waking all of its streams when something changed.
 
 A thousand streams on one execution then cost one store read per poll interval, not a
-thousand: a quiet stream waits for a wake-up instead of polling the store itself.
+thousand: a quiet stream waits for a wake-up instead of polling the store itself. A poll
+reads the execution's stored version and its newest events, never the execution itself,
+so watching an execution where nothing happens parses nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from drorch.ports.store import Store
-from drorch.services import executions
+from drorch.services.execution_reads import ExecutionReads
 
 log = logging.getLogger("drorch.api.stream")
 EVENT_BATCH = 500
@@ -40,10 +41,9 @@ class _Feed:
 class ExecutionWatch:
     """Polls each watched execution once per interval on behalf of all its streams."""
 
-    def __init__(self, store: Store, *, poll_seconds: float, refresh_seconds: float) -> None:
-        self.store = store
+    def __init__(self, reads: ExecutionReads, *, poll_seconds: float) -> None:
+        self.reads = reads
         self.poll_seconds = poll_seconds
-        self.refresh_seconds = refresh_seconds
         self._feeds: dict[str, _Feed] = {}
 
     def subscribe(self, execution_id: str) -> int:
@@ -81,44 +81,21 @@ class ExecutionWatch:
         return feed.generation
 
     async def _poll(self, execution_id: str, feed: _Feed) -> None:
-        since_refresh = self.refresh_seconds
         while True:
-            refresh = since_refresh >= self.refresh_seconds
             try:
-                changed = await anyio.to_thread.run_sync(self._changed, execution_id, feed, refresh)
+                # Two primary-key reads: cheap enough for the event loop, no thread hand-off.
+                changed = self._changed(execution_id, feed)
             except Exception:  # a failed read is retried at the next interval
                 log.exception("watching execution %s failed", execution_id)
                 changed = False
-            if refresh:
-                since_refresh = 0.0
             if changed:
                 feed.bump()
             await anyio.sleep(self.poll_seconds)
-            since_refresh += self.poll_seconds
 
-    def _changed(self, execution_id: str, feed: _Feed, refresh: bool) -> bool:
-        """True when new events were logged or (on a refresh) the execution changed."""
+    def _changed(self, execution_id: str, feed: _Feed) -> bool:
+        """True when new events were logged or the stored version moved."""
+        version, last_seq = self.reads.marks(execution_id)
         # The first read wakes everyone too: a stream may have read just before it.
-        first = feed.after_seq < 0
-        news = self._new_events(execution_id, feed)
-        if refresh:
-            version = executions.get_execution(store=self.store, execution_id=execution_id).version
-            news = news or (feed.version is not None and version != feed.version)
-            feed.version = version
-        return first or news
-
-    def _new_events(self, execution_id: str, feed: _Feed) -> bool:
-        found = False
-        while True:
-            batch = executions.events_since(
-                store=self.store,
-                execution_id=execution_id,
-                after_seq=max(feed.after_seq, 0),
-                limit=EVENT_BATCH,
-            )
-            if not batch:
-                feed.after_seq = max(feed.after_seq, 0)
-                return found
-            feed.after_seq, found = batch[-1].seq, True
-            if len(batch) < EVENT_BATCH:
-                return found
+        news = feed.after_seq < 0 or last_seq != feed.after_seq or version != feed.version
+        feed.version, feed.after_seq = version, last_seq
+        return news

@@ -65,6 +65,13 @@ class SqliteExecutions:
         ).fetchone()
         return Execution.model_validate_json(row["body"]) if row else None
 
+    def version(self, execution_id: str) -> int | None:
+        """The stored version of an execution (None when there is none), by primary key."""
+        row = self._conn.execute(
+            "SELECT version FROM executions WHERE id = ?", (execution_id,)
+        ).fetchone()
+        return int(row["version"]) if row else None
+
     def save(self, execution: Execution, *, expected_version: int) -> None:
         """Replace an execution stored at `expected_version` (ConflictError otherwise)."""
         active = execution.status in ACTIVE_STATUSES

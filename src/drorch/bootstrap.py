@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
@@ -17,6 +17,9 @@ from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
 from drorch.services.auth import LocalAuth
+
+if TYPE_CHECKING:
+    from drorch.services.notify_dispatcher import Dispatcher
 
 
 class Background(Protocol):
@@ -46,6 +49,7 @@ class Container:
     verifiers: list[TokenVerifier] = field(default_factory=list)
     sessions: SessionProvider | None = None
     account_probe: AccountProbe | None = None
+    notifier: Dispatcher | None = None  # sends notifications; "send test" uses it too
     # Accounts reached without a registered role: the hub's own, or a sandbox's fleet.
     direct_accounts: Callable[[], frozenset[str]] = frozenset
 
@@ -79,6 +83,7 @@ def bootstrap(
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
+    _notifications(settings, container)
     return container
 
 
@@ -147,6 +152,51 @@ def _runner(settings: Settings, container: Container) -> None:
     )
     container.runner = Runner(engine)
     container.background.append(container.runner)
+
+
+def _notifications(settings: Settings, container: Container) -> None:
+    """The notification dispatcher: in the background when enabled, for "send test" always."""
+    from drorch.adapters.aws.sns import SnsSender
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.adapters.clock import SystemClock
+    from drorch.adapters.notify.email import EmailSender
+    from drorch.adapters.notify.senders import ChannelSenders
+    from drorch.adapters.notify.webhook import WebhookSender
+    from drorch.domain.notifications import ChannelType
+    from drorch.engine.runner import worker_id
+    from drorch.services.doctor import thresholds
+    from drorch.services.notify_dispatcher import DispatchConfig, Dispatcher
+
+    # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
+    real = container.sessions if not settings.sandbox else None
+    hub = real or StsSessions(region=settings.aws_region)
+    timeout = settings.notify_timeout_seconds
+    sender = ChannelSenders(
+        {
+            ChannelType.SNS: SnsSender(hub, endpoint_url=settings.sns_endpoint_url),
+            ChannelType.EMAIL: EmailSender(timeout=timeout),
+            ChannelType.WEBHOOK: WebhookSender(timeout=timeout),
+        }
+    )
+    config = DispatchConfig(
+        public_url=settings.link_base_url,
+        poll_seconds=settings.notify_poll_seconds,
+        lease_seconds=max(60.0, 3 * timeout),
+        max_attempts=settings.notify_max_attempts,
+        retry_base_seconds=settings.notify_retry_base_seconds,
+        retry_max_seconds=settings.notify_retry_max_seconds,
+        stuck_every_seconds=settings.notify_stuck_check_seconds,
+    )
+    container.notifier = Dispatcher(
+        store=container.store,
+        sender=sender,
+        clock=SystemClock(),
+        owner=worker_id(),
+        config=config,
+        limits=thresholds(settings),
+    )
+    if settings.notify_enabled:
+        container.background.append(container.notifier)
 
 
 def _store(settings: Settings) -> Store:

@@ -19,6 +19,7 @@ from drorch.ports.store import Store
 from drorch.services.auth import LocalAuth
 
 if TYPE_CHECKING:
+    from drorch.ports.clock import Clock
     from drorch.services.notify_dispatcher import Dispatcher
 
 
@@ -156,20 +157,37 @@ def _runner(settings: Settings, container: Container) -> None:
 
 def _notifications(settings: Settings, container: Container) -> None:
     """The notification dispatcher: in the background when enabled, for "send test" always."""
+    from drorch.adapters.clock import SystemClock
+    from drorch.engine.runner import worker_id
+
+    # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
+    hub = container.sessions if not settings.sandbox else None
+    container.notifier = notification_dispatcher(
+        settings, container.store, sessions=hub, clock=SystemClock(), owner=worker_id()
+    )
+    if settings.notify_enabled:
+        container.background.append(container.notifier)
+
+
+def notification_dispatcher(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Clock,
+    owner: str,
+    sessions: SessionProvider | None = None,
+) -> Dispatcher:
+    """A dispatcher with every channel adapter (tests pass their own clock and owner)."""
     from drorch.adapters.aws.sns import SnsSender
     from drorch.adapters.aws.sts import StsSessions
-    from drorch.adapters.clock import SystemClock
     from drorch.adapters.notify.email import EmailSender
     from drorch.adapters.notify.senders import ChannelSenders
     from drorch.adapters.notify.webhook import WebhookSender
     from drorch.domain.notifications import ChannelType
-    from drorch.engine.runner import worker_id
     from drorch.services.doctor import thresholds
     from drorch.services.notify_dispatcher import DispatchConfig, Dispatcher
 
-    # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
-    real = container.sessions if not settings.sandbox else None
-    hub = real or StsSessions(region=settings.aws_region)
+    hub = sessions or StsSessions(region=settings.aws_region)
     timeout = settings.notify_timeout_seconds
     sender = ChannelSenders(
         {
@@ -187,16 +205,14 @@ def _notifications(settings: Settings, container: Container) -> None:
         retry_max_seconds=settings.notify_retry_max_seconds,
         stuck_every_seconds=settings.notify_stuck_check_seconds,
     )
-    container.notifier = Dispatcher(
-        store=container.store,
+    return Dispatcher(
+        store=store,
         sender=sender,
-        clock=SystemClock(),
-        owner=worker_id(),
+        clock=clock,
+        owner=owner,
         config=config,
         limits=thresholds(settings),
     )
-    if settings.notify_enabled:
-        container.background.append(container.notifier)
 
 
 def _store(settings: Settings) -> Store:

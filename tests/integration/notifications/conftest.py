@@ -23,9 +23,9 @@ from drorch.domain.notifications import (
 )
 from drorch.ports.sessions import SessionProvider
 from drorch.services import notification_setup as setup
+from drorch.services.groups import create_group
 from drorch.services.notifications import raise_event
 from drorch.services.notify_dispatcher import Dispatcher
-from drorch.services.groups import create_group
 from drorch.services.plans import create_plan
 from tests.support.builders import ACCOUNT, group_draft, plan_draft, register_accounts
 

@@ -107,9 +107,10 @@ class _Handler:
 
     def __init__(self) -> None:
         self.mails: list[Mail] = []
+        self.logins: dict[int, str] = {}  # id(session) -> the login it passed
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        login = session.auth_data.login.decode() if session.auth_data else None
+        login = self.logins.get(id(session))
         content = envelope.original_content or b""
         self.mails.append(
             Mail(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content), login)
@@ -142,6 +143,8 @@ def smtp_sink(*, username: str | None = None, password: str | None = None) -> It
             data.login.decode(),
             data.password.decode(),
         ) == (username, password)
+        if ok:
+            handler.logins[id(session)] = data.login.decode()
         return AuthResult(success=ok, handled=False)
 
     extra: dict[str, Any] = {}

@@ -43,11 +43,14 @@ class Notify:
     clock: ManualClock
 
     def dispatcher(
-        self, owner: str = "w1", store: SqliteStore | None = None, **settings: Any
+        self,
+        owner: str = "w1",
+        store: SqliteStore | None = None,
+        sessions: SessionProvider | None = None,
+        **settings: Any,
     ) -> Dispatcher:
         """A dispatcher as bootstrap builds it, on this clock (and another store, if given)."""
         chosen = self.settings.model_copy(update=settings)
-        sessions: SessionProvider | None = settings.get("_sessions")
         return notification_dispatcher(
             chosen, store or self.store, clock=self.clock, owner=owner, sessions=sessions
         )

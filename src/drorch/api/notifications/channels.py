@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
@@ -28,7 +28,9 @@ from drorch.services.problems import raise_if_problems
 router = APIRouter(prefix="/api/v1/notification-channels", tags=["notifications"])
 P = Permission
 IGNORED_ECHO = {"type", "secret_set"}
-NAME_TAKEN = {409: {"description": "Another channel has this name"}}
+NAME_TAKEN: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Another channel has this name"}
+}
 
 
 @router.get("")

@@ -14,6 +14,7 @@ from drorch.domain.common import new_id
 from drorch.domain.executions import Execution
 from drorch.domain.notifications import (
     TIMELINE_KINDS,
+    ChannelType,
     Delivery,
     DeliveryStatus,
     EventKind,
@@ -62,7 +63,7 @@ def raise_event(
 def new_delivery(
     channel_id: str,
     channel_name: str,
-    channel_type: Any,
+    channel_type: ChannelType,
     kind: EventKind,
     subject: Subject,
     payload: dict[str, Any],

@@ -31,6 +31,7 @@ EXPECTED = {
         "targets",
     },
     "stream_bench.py": {"quick", "streams", "idle", "with_streams", "p95_ratio"},
+    "notify_bench.py": {"quick", "drain", "feed"},
 }
 
 

@@ -137,6 +137,8 @@ def test_bad_channels_are_refused_naming_the_field(client: httpx.Client) -> None
     }
     body = problem(client.post(CHANNELS, json=hook), 422)
     assert body["errors"][0]["path"] == "password"
+    typo = {"name": unique_name("mail"), "config": email_body()["config"], "pasword": "x"}
+    assert problem(client.post(CHANNELS, json=typo), 422)["errors"][0]["path"] == "pasword"
     taken = webhook(client, "http://127.0.0.1:9/x")
     again = {"name": taken["name"].upper(), "config": taken["config"]}
     problem(client.post(CHANNELS, json=again), 409)

@@ -27,7 +27,7 @@ from drorch.services.problems import raise_if_problems
 
 router = APIRouter(prefix="/api/v1/notification-channels", tags=["notifications"])
 P = Permission
-IGNORED_ECHO = {"type", "secret_set"}
+IGNORED_ECHO = {"type", "secret_set", "signing_secret"}
 NAME_TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"description": "Another channel has this name"}
 }

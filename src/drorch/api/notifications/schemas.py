@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from drorch.api.echo import ReadOnlyEcho
 from drorch.api.query import PageQuery
@@ -23,7 +23,9 @@ from drorch.domain.notifications import (
 
 
 class ChannelCreate(BaseModel):
-    """Body of POST /notification-channels."""
+    """Body of POST /notification-channels; unknown fields are refused (a typo is no password)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(min_length=1, max_length=128)
     enabled: bool = True
@@ -38,6 +40,7 @@ class ChannelUpdate(ChannelCreate, ReadOnlyEcho):
 
     type: ChannelType | None = Field(default=None, description="Read-only; ignored.")
     secret_set: bool | None = Field(default=None, description="Read-only; ignored.")
+    signing_secret: str | None = Field(default=None, description="Read-only; ignored.")
 
 
 class ChannelRead(BaseModel):

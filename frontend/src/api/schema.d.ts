@@ -1203,7 +1203,7 @@ export interface components {
         };
         /**
          * ChannelCreate
-         * @description Body of POST /notification-channels.
+         * @description Body of POST /notification-channels; unknown fields are refused (a typo is no password).
          */
         ChannelCreate: {
             /** Name */
@@ -1342,6 +1342,11 @@ export interface components {
              * @description Read-only; ignored.
              */
             secret_set?: boolean | null;
+            /**
+             * Signing Secret
+             * @description Read-only; ignored.
+             */
+            signing_secret?: string | null;
         };
         /**
          * CheckRead

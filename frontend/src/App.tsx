@@ -9,6 +9,7 @@ import { ExecutionsPage } from "./pages/executions/ExecutionsPage";
 import { StartExecutionPage } from "./pages/executions/StartExecutionPage";
 import { GroupEditPage } from "./pages/groups/GroupEditPage";
 import { GroupsPage } from "./pages/groups/GroupsPage";
+import { NotificationsPage } from "./pages/notifications/NotificationsPage";
 import { PlanEditPage } from "./pages/plans/PlanEditPage";
 import { PlansPage } from "./pages/plans/PlansPage";
 import { ServersPage } from "./pages/servers/ServersPage";
@@ -38,6 +39,7 @@ export function App() {
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:executionId" element={<ExecutionDetailPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="/users" element={<UsersPage />} />
         {Object.entries(ALIASES).map(([from, to]) => (

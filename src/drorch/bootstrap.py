@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
@@ -18,6 +18,10 @@ from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
 from drorch.services.auth import LocalAuth
 from drorch.services.execution_reads import ExecutionReads
+
+if TYPE_CHECKING:
+    from drorch.ports.clock import Clock
+    from drorch.services.notify_dispatcher import Dispatcher
 
 
 class Background(Protocol):
@@ -47,6 +51,7 @@ class Container:
     verifiers: list[TokenVerifier] = field(default_factory=list)
     sessions: SessionProvider | None = None
     account_probe: AccountProbe | None = None
+    notifier: Dispatcher | None = None  # sends notifications; "send test" uses it too
     # Accounts reached without a registered role: the hub's own, or a sandbox's fleet.
     direct_accounts: Callable[[], frozenset[str]] = frozenset
     # The read side of executions and its per-process cache of parsed versions.
@@ -83,6 +88,7 @@ def bootstrap(
     _identity(settings, container)
     _runner(settings, container)
     container.reads = _reads(settings, container)
+    _notifications(settings, container)
     return container
 
 
@@ -158,6 +164,66 @@ def _runner(settings: Settings, container: Container) -> None:
     )
     container.runner = Runner(engine)
     container.background.append(container.runner)
+
+
+def _notifications(settings: Settings, container: Container) -> None:
+    """The notification dispatcher: in the background when enabled, for "send test" always."""
+    from drorch.adapters.clock import SystemClock
+    from drorch.engine.runner import worker_id
+
+    # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
+    hub = container.sessions if not settings.sandbox else None
+    container.notifier = notification_dispatcher(
+        settings, container.store, sessions=hub, clock=SystemClock(), owner=worker_id()
+    )
+    if settings.notify_enabled:
+        container.background.append(container.notifier)
+
+
+def notification_dispatcher(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Clock,
+    owner: str,
+    sessions: SessionProvider | None = None,
+) -> Dispatcher:
+    """A dispatcher with every channel adapter (tests pass their own clock and owner)."""
+    from drorch.adapters.aws.sns import SnsSender
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.adapters.notify.email import EmailSender
+    from drorch.adapters.notify.senders import ChannelSenders
+    from drorch.adapters.notify.webhook import WebhookSender
+    from drorch.domain.notifications import ChannelType
+    from drorch.services.doctor import thresholds
+    from drorch.services.notify_dispatcher import DispatchConfig, Dispatcher
+
+    hub = sessions or StsSessions(region=settings.aws_region)
+    timeout = settings.notify_timeout_seconds
+    sender = ChannelSenders(
+        {
+            ChannelType.SNS: SnsSender(hub, endpoint_url=settings.sns_endpoint_url),
+            ChannelType.EMAIL: EmailSender(timeout=timeout),
+            ChannelType.WEBHOOK: WebhookSender(timeout=timeout),
+        }
+    )
+    config = DispatchConfig(
+        public_url=settings.link_base_url,
+        poll_seconds=settings.notify_poll_seconds,
+        lease_seconds=max(60.0, 3 * timeout),
+        max_attempts=settings.notify_max_attempts,
+        retry_base_seconds=settings.notify_retry_base_seconds,
+        retry_max_seconds=settings.notify_retry_max_seconds,
+        stuck_every_seconds=settings.notify_stuck_check_seconds,
+    )
+    return Dispatcher(
+        store=store,
+        sender=sender,
+        clock=clock,
+        owner=owner,
+        config=config,
+        limits=thresholds(settings),
+    )
 
 
 def _store(settings: Settings) -> Store:

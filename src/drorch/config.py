@@ -164,6 +164,32 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )
+    # Notifications (docs/operations.md): links, SNS endpoint, the dispatcher's pace.
+    public_url: str | None = Field(
+        default=None, description="Base URL notification links point to; else http://host:port."
+    )
+    sns_endpoint_url: str | None = Field(default=None, description="SNS endpoint (e.g. moto).")
+    notify_enabled: bool = Field(
+        default=True, description="Run the notification dispatcher in serve and worker."
+    )
+    notify_poll_seconds: float = Field(
+        default=1.0, gt=0, le=300, description="Pause between two dispatcher passes."
+    )
+    notify_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Longest wait for one channel to take a message."
+    )
+    notify_max_attempts: int = Field(
+        default=6, ge=1, le=50, description="Attempts per notification before giving up."
+    )
+    notify_retry_base_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="Wait after the first failed attempt (doubles)."
+    )
+    notify_retry_max_seconds: float = Field(
+        default=900.0, gt=0, le=86_400, description="Longest wait between two attempts."
+    )
+    notify_stuck_check_seconds: float = Field(
+        default=60.0, gt=0, le=86_400, description="How often stuck executions are looked for."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod
@@ -202,6 +228,11 @@ class Settings(BaseSettings):
         """The file `drorch login` writes: config_dir, else $XDG_CONFIG_HOME/drorch or ~/.config."""
         base = self.config_dir or (self.xdg_config_home or Path.home() / ".config") / "drorch"
         return base / "credentials.json"
+
+    @property
+    def link_base_url(self) -> str:
+        """Where notification links point: the public URL, else this server's own address."""
+        return self.public_url or self.default_api_url
 
     @property
     def default_api_url(self) -> str:

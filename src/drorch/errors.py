@@ -195,3 +195,15 @@ class BackupError(DrorchError):
     status = 422
     type_slug = "backup"
     title = "Backup refused"
+
+
+class DeliveryError(DrorchError):
+    """A notification channel did not take a message (refused, unreachable, timed out)."""
+
+    status = 502
+    type_slug = "delivery"
+    title = "Notification not delivered"
+
+    def __init__(self, detail: str, *, status_code: int | None = None) -> None:
+        super().__init__(detail, status_code=status_code)
+        self.status_code = status_code

@@ -12,6 +12,7 @@ import type {
 } from "./executions";
 import { request, type Query } from "./http";
 import type { AuditRecord, User, UserCreate, UserUpdate } from "./identity";
+import type { Channel, ChannelDraft, ChannelSaved, Delivery, Subscription, SubscriptionDraft } from "./notifications";
 import type {
   Page,
   PlanValidation,
@@ -131,6 +132,36 @@ export const api = {
     }),
   verifyAccount: (id: string) =>
     request<Account>(`${V1}/accounts/${encodeURIComponent(id)}/verify`, { method: "POST" }),
+
+  listChannels: (signal?: AbortSignal) => request<Channel[]>(`${V1}/notification-channels`, { signal }),
+  createChannel: (body: ChannelDraft) =>
+    request<ChannelSaved>(`${V1}/notification-channels`, { method: "POST", body }),
+  updateChannel: (id: string, version: number, body: ChannelDraft) =>
+    request<ChannelSaved>(`${V1}/notification-channels/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
+  deleteChannel: (id: string, version: number) =>
+    request<void>(`${V1}/notification-channels/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
+  testChannel: (id: string) =>
+    request<Delivery>(`${V1}/notification-channels/${encodeURIComponent(id)}/test`, { method: "POST" }),
+  rotateChannelSecret: (id: string) =>
+    request<ChannelSaved>(`${V1}/notification-channels/${encodeURIComponent(id)}/rotate-secret`, { method: "POST" }),
+  listSubscriptions: (signal?: AbortSignal) =>
+    request<Subscription[]>(`${V1}/notification-subscriptions`, { signal }),
+  createSubscription: (body: SubscriptionDraft) =>
+    request<Subscription>(`${V1}/notification-subscriptions`, { method: "POST", body }),
+  deleteSubscription: (id: string, version: number) =>
+    request<void>(`${V1}/notification-subscriptions/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
+  listDeliveries: (query: Query, signal?: AbortSignal) =>
+    request<Page<Delivery>>(`${V1}/notifications`, { query, signal }),
 
   streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
 };

@@ -31,6 +31,7 @@ const MAIN_ITEMS: SideNavigationProps.Item[] = [
 export function navItems(access: Access): SideNavigationProps.Item[] {
   const admin: SideNavigationProps.Item[] = [];
   if (access.can("accounts:read")) admin.push({ type: "link", text: "Target accounts", href: "/accounts" });
+  if (access.can("notifications:read")) admin.push({ type: "link", text: "Notifications", href: "/notifications" });
   if (access.can("audit:read")) admin.push({ type: "link", text: "Audit log", href: "/audit" });
   if (access.can("users:read")) admin.push({ type: "link", text: "Users", href: "/users" });
   return admin.length ? [...MAIN_ITEMS, { type: "divider" }, ...admin] : MAIN_ITEMS;

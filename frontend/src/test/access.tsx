@@ -5,10 +5,10 @@ import { AccessContext, accessFor } from "../session/access";
 
 type Permission = Me["permissions"][number];
 
-const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read"];
+const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read", "notifications:read"];
 const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate"];
 const PLAN_MANAGER: Permission[] = [...OPERATOR, "groups:write", "plans:write"];
-const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write"];
+const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write", "notifications:write"];
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   viewer: VIEWER,

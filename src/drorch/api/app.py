@@ -21,6 +21,7 @@ from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
 from drorch.api.middleware import AuditRefusals, RequestIds
+from drorch.api.notifications.router import router as notifications_router
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
 from drorch.api.source_servers.router import router as servers_router
@@ -72,6 +73,7 @@ def create_app(container: Container) -> FastAPI:
         plans_router,
         executions_router,
         doctor_router,
+        notifications_router,
     ):
         security.annotate(router)
         app.include_router(router)

@@ -19,6 +19,7 @@ from drorch.cli import (
     doctor,
     executions,
     groups,
+    notify,
     plans,
     sandbox,
     serve,
@@ -113,6 +114,7 @@ backup.register(app)
 doctor.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(notify.app, name="notify")
 
 
 def main() -> None:

@@ -40,12 +40,15 @@ class Permission(StrEnum):
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
     TOKENS_ADMIN = "tokens:admin"
+    NOTIFICATIONS_READ = "notifications:read"
+    NOTIFICATIONS_WRITE = "notifications:write"
 
 
 P = Permission
 _VIEWER = frozenset(
     {P.SESSION, P.SERVERS_READ, P.GROUPS_READ, P.PLANS_READ, P.EXECUTIONS_READ, P.ACCOUNTS_READ}
 )
+_VIEWER = _VIEWER | {P.NOTIFICATIONS_READ}  # delivery history shows no secret
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
 _PLAN_MANAGER = _OPERATOR | {P.GROUPS_WRITE, P.PLANS_WRITE}
 _RECOVERY_MANAGER = _PLAN_MANAGER | {
@@ -54,6 +57,8 @@ _RECOVERY_MANAGER = _PLAN_MANAGER | {
     P.RECOVERIES_TERMINATE,
     P.ACCOUNTS_WRITE,
 }
+# Channels decide where drorch's news (and SMTP credentials) go: recovery managers and admins.
+_RECOVERY_MANAGER = _RECOVERY_MANAGER | {P.NOTIFICATIONS_WRITE}
 
 # The one permission table: data only, read by the API's dependency and by the UI via /me.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

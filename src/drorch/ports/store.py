@@ -13,6 +13,7 @@ from drorch.domain.audit import AuditRecord
 from drorch.domain.executions import Command, Event, Execution, ExecutionSummary, Intent
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
+from drorch.domain.notifications import Attempt, Channel, Delivery, DeliveryStatus, Subscription
 from drorch.domain.plans import RecoveryPlan
 from drorch.domain.users import ApiToken, RefreshToken, User
 
@@ -174,6 +175,68 @@ class AccountRepository(Protocol):
     def all(self) -> list[TargetAccount]: ...
 
 
+@dataclass(frozen=True)
+class DeliveryQuery:
+    """Filters and page of a delivery listing (newest first)."""
+
+    status: str | None = None
+    kind: str | None = None
+    channel_id: str | None = None
+    subject_id: str | None = None
+    plan_id: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An event of some execution's timeline and its place in the store-wide feed."""
+
+    position: int
+    execution_id: str
+    event: Event
+
+
+class NotificationRepository(Protocol):
+    """Channels, subscriptions, the delivery outbox, the timeline feed and open episodes."""
+
+    def add_channel(self, channel: Channel) -> None: ...
+    def update_channel(self, channel: Channel, *, expected_version: int) -> None: ...
+    def delete_channel(self, channel_id: str, *, expected_version: int | None) -> None: ...
+    def get_channel(self, channel_id: str) -> Channel | None: ...
+    def channels(self) -> list[Channel]: ...
+    def add_subscription(self, subscription: Subscription) -> None: ...
+    def update_subscription(self, subscription: Subscription, *, expected_version: int) -> None: ...
+    def delete_subscription(
+        self, subscription_id: str, *, expected_version: int | None
+    ) -> None: ...
+    def get_subscription(self, subscription_id: str) -> Subscription | None: ...
+    def subscriptions(self, channel_id: str | None = None) -> list[Subscription]: ...
+    def add_delivery(self, delivery: Delivery, *, dedupe_key: str) -> bool: ...
+    def get_delivery(self, delivery_id: str) -> Delivery | None: ...
+    def deliveries(self, query: DeliveryQuery) -> Page[Delivery]: ...
+    def claim_deliveries(
+        self, *, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Delivery]: ...
+    def finish_attempt(
+        self,
+        delivery: Delivery,
+        attempt: Attempt,
+        *,
+        owner: str | None,
+        status: DeliveryStatus,
+        next_attempt_at: datetime | None,
+    ) -> bool: ...
+    def feed_position(self, name: str) -> int: ...
+    def set_feed_position(self, name: str, position: int) -> None: ...
+    def timeline_after(
+        self, position: int, kinds: Iterable[str], limit: int
+    ) -> tuple[list[TimelineEntry], int]: ...
+    def open_episodes(self, prefix: str) -> dict[str, datetime]: ...
+    def open_episode(self, key: str, at: datetime) -> bool: ...
+    def close_episode(self, key: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """Repositories sharing one transaction."""
 
@@ -195,6 +258,8 @@ class UnitOfWork(Protocol):
     def plans(self) -> PlanRepository: ...
     @property
     def executions(self) -> ExecutionRepository: ...
+    @property
+    def notifications(self) -> NotificationRepository: ...
 
 
 class Store(Protocol):

@@ -35,12 +35,9 @@ def overdue(runs: Sequence[Execution], now: datetime, limits: Thresholds) -> Che
     """Active executions running longer than their plan's RTO times the factor."""
     found = []
     for ex in runs:
-        rto = ex.snapshot.plan.rto_minutes
-        if rto is None or ex.started_at is None:
-            continue
-        # Time spent PAUSED waits for people, as in the RTO figures: it does not count.
-        spent = (now - ex.started_at).total_seconds() - rto_figures(ex, now).paused_seconds
-        if spent > rto * 60 * limits.rto_factor:
+        spent = overrun(ex, now, limits)
+        if spent is not None:
+            rto = ex.snapshot.plan.rto_minutes
             found.append(f"{ex.id} ({ex.plan_name}, {minutes(spent)} vs RTO {rto} min)")
     if not found:
         return Check(name="executions_overdue", status="ok", message="no run exceeds its RTO")
@@ -60,12 +57,10 @@ def stalled(
     stuck: list[str] = []
     waiting: list[str] = []
     for ex, last in runs:
-        since = last.at if last is not None else ex.updated_at
-        if now - since <= limits.stall:
+        silent = quiet(ex, last, now, limits)
+        if silent is None:
             continue
-        line = (
-            f"{ex.id} ({ex.plan_name}, {ex.status}, quiet {minutes((now - since).total_seconds())})"
-        )
+        line = f"{ex.id} ({ex.plan_name}, {ex.status}, quiet {minutes(silent)})"
         (waiting if ex.status == "PAUSED" else stuck).append(line)
     if stuck:
         bound = minutes(limits.stall.total_seconds())
@@ -84,6 +79,41 @@ def stalled(
             items=waiting,
         )
     return Check(name="executions_stalled", status="ok", message="every active run progresses")
+
+
+def overrun(ex: Execution, now: datetime, limits: Thresholds) -> float | None:
+    """Seconds an execution has run when that is over its RTO times the factor, else None."""
+    rto = ex.snapshot.plan.rto_minutes
+    if rto is None or ex.started_at is None:
+        return None
+    # Time spent PAUSED waits for people, as in the RTO figures: it does not count.
+    spent = (now - ex.started_at).total_seconds() - rto_figures(ex, now).paused_seconds
+    return spent if spent > rto * 60 * limits.rto_factor else None
+
+
+def quiet(ex: Execution, last: Event | None, now: datetime, limits: Thresholds) -> float | None:
+    """Seconds since the timeline's last event when that is over the stall bound, else None."""
+    since = last.at if last is not None else ex.updated_at
+    silent = (now - since).total_seconds()
+    return silent if now - since > limits.stall else None
+
+
+def stuck_reason(
+    ex: Execution, last: Event | None, now: datetime, limits: Thresholds
+) -> str | None:
+    """Why an active execution counts as stuck (the `execution stuck` notification), or None.
+
+    The same judgement as the overdue and stalled checks; a PAUSED run waits for people
+    and is only stuck once it is over its RTO.
+    """
+    spent = overrun(ex, now, limits)
+    if spent is not None:
+        rto = ex.snapshot.plan.rto_minutes
+        return f"running {minutes(spent)}, over {limits.rto_factor}x its RTO of {rto} min"
+    silent = quiet(ex, last, now, limits)
+    if silent is not None and ex.status != "PAUSED":
+        return f"no progress for {minutes(silent)} ({ex.status})"
+    return None
 
 
 def dead_leases(leases: Sequence[Lease], now: datetime, limits: Thresholds) -> Check:

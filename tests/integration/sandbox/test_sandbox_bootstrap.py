@@ -92,8 +92,9 @@ def test_engine_timings_come_from_the_settings(tmp_path: Path, sb: RunningSandbo
     )
     container = bootstrap(settings)
     try:
-        (runner,) = container.background
-        config = runner.engine.config  # type: ignore[attr-defined]
+        # The engine runner and the notification dispatcher run in the background.
+        assert container.background == [container.runner, container.notifier]
+        config = container.runner.engine.config  # type: ignore[union-attr]
         assert (config.lease_seconds, config.reconcile_grace) == (7, 120)
     finally:
         container.stop()

@@ -13,6 +13,7 @@ from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
 from drorch.adapters.storage.sqlite.groups import SqliteGroups
+from drorch.adapters.storage.sqlite.notifications import SqliteNotifications
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
 from drorch.adapters.storage.sqlite.servers import SqliteServers
 from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
@@ -33,6 +34,7 @@ class SqliteUnitOfWork:
         self.sign_ins = SqliteSignIns(conn)
         self.audit = SqliteAudit(conn, cursors)
         self.accounts = SqliteAccounts(conn)
+        self.notifications = SqliteNotifications(conn, cursors)
 
 
 class SqliteStore:

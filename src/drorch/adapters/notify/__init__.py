@@ -1,0 +1,1 @@
+"""Notification channel adapters: webhook (HTTP), email (SMTP); SNS lives in adapters/aws."""

@@ -14,6 +14,7 @@ from drorch.domain.executions import Command, Event, Execution, ExecutionSummary
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan
+from drorch.domain.readiness import ReadinessRun
 from drorch.domain.users import ApiToken, RefreshToken, User
 
 T = TypeVar("T")
@@ -174,6 +175,15 @@ class AccountRepository(Protocol):
     def all(self) -> list[TargetAccount]: ...
 
 
+class ReadinessRepository(Protocol):
+    """Readiness runs of plans, kept as history (a deleted plan's runs go with it)."""
+
+    def add(self, run: ReadinessRun) -> ReadinessRun: ...
+    def latest(self, plan_id: str) -> ReadinessRun | None: ...
+    def latest_of_every_plan(self) -> list[ReadinessRun]: ...
+    def page(self, plan_id: str, cursor: str | None, limit: int) -> Page[ReadinessRun]: ...
+
+
 class UnitOfWork(Protocol):
     """Repositories sharing one transaction."""
 
@@ -195,6 +205,8 @@ class UnitOfWork(Protocol):
     def plans(self) -> PlanRepository: ...
     @property
     def executions(self) -> ExecutionRepository: ...
+    @property
+    def readiness(self) -> ReadinessRepository: ...
 
 
 class Store(Protocol):

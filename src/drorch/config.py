@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )
+    readiness_lag_seconds: float = Field(
+        default=900.0, gt=0, le=604_800, description="Readiness: replication lag that fails."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from drorch.cli.output import (
     show,
     table,
 )
+from drorch.cli.readiness import check_plan, findings_table
 from drorch.cli.resources import (
     GROUPS,
     PLANS,
@@ -214,7 +215,9 @@ def plan_view(plan: dict[str, Any]) -> RenderableType:
         for i, w in enumerate(plan["waves"])
     ]
     waves = table(["#", "WAVE", "GROUPS", "DEPENDS ON", "PAUSE"], rows, title="Waves")
-    return Group(fields, waves)
+    # A save's answer carries the store-only readiness findings: advice, shown once.
+    found = findings_table((plan.get("readiness") or {}).get("findings", []))
+    return Group(fields, waves, *found)
 
 
 def _depends_text(waves: list[dict[str, Any]], index: int) -> str:
@@ -236,3 +239,6 @@ def validation_view(result: dict[str, Any]) -> RenderableType:
             rows = [(p["path"], p["message"]) for p in result[key]]
             parts.append(table(["WHERE", "PROBLEM"], rows, title=title))
     return Group(*parts)
+
+
+app.command("check")(check_plan)

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
     TOKENS_ADMIN = "tokens:admin"
+    READINESS_RUN = "readiness:run"
 
 
 P = Permission
@@ -47,6 +48,7 @@ _VIEWER = frozenset(
     {P.SESSION, P.SERVERS_READ, P.GROUPS_READ, P.PLANS_READ, P.EXECUTIONS_READ, P.ACCOUNTS_READ}
 )
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
+_OPERATOR |= {P.READINESS_RUN}  # running a readiness check calls DRS, like a preflight
 _PLAN_MANAGER = _OPERATOR | {P.GROUPS_WRITE, P.PLANS_WRITE}
 _RECOVERY_MANAGER = _PLAN_MANAGER | {
     P.RECOVERIES_START,

@@ -144,11 +144,10 @@ def finish(
     return previous, uow.readiness.add(run)
 
 
-def save_findings(*, store: Store, plan: RecoveryPlan, clock: Clock) -> list[Finding]:
+def save_findings(*, ports: ReadinessPorts, plan: RecoveryPlan) -> list[Finding]:
     """The store-only checks of a plan just saved (fast, read-only, nothing kept)."""
-    ports = ReadinessPorts(store=store, drs=None, clock=clock)
     evaluation = prepare(ports, plan, None, trigger=Trigger.SAVE)
-    with store.read() as uow:
+    with ports.store.read() as uow:
         return [f for f in complete(evaluation, uow) if f.severity is not Severity.INFO]
 
 

@@ -718,6 +718,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recovery-plans/{plan_id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness History
+         * @description The plan's latest run and a page of its history, newest first.
+         */
+        get: operations["readiness_history_api_v1_recovery_plans__plan_id__readiness_get"];
+        put?: never;
+        /**
+         * Run Readiness
+         * @description Run every readiness check of the plan now and keep the run (a not-ready plan is 200).
+         */
+        post: operations["run_readiness_api_v1_recovery_plans__plan_id__readiness_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness Overview
+         * @description The latest run of every plan checked so far, by plan name.
+         */
+        get: operations["readiness_overview_api_v1_readiness_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1183,6 +1227,30 @@ export interface components {
             ended_at: string | null;
         };
         /**
+         * FindingRead
+         * @description One finding of a check.
+         */
+        FindingRead: {
+            /**
+             * Check
+             * @description Registry id of the check (replication, quota, ...).
+             */
+            check: string;
+            /**
+             * Code
+             * @description The specific reason, as a start's refusal names it.
+             */
+            code: string;
+            severity: components["schemas"]["Severity"];
+            subject: components["schemas"]["SubjectRead"];
+            /** Message */
+            message: string;
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * GroupWarning
          * @description Something saved that has no effect, located by a field path (it does not block).
          */
@@ -1383,7 +1451,7 @@ export interface components {
          * @description One thing a route or a service may demand of its caller.
          * @enum {string}
          */
-        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin";
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "readiness:run";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -1627,6 +1695,76 @@ export interface components {
             warnings?: components["schemas"]["GroupWarning"][] | null;
         };
         /**
+         * ReadinessHistoryRead
+         * @description The latest run of a plan and a page of its history, newest first.
+         */
+        ReadinessHistoryRead: {
+            latest: components["schemas"]["ReadinessRunRead"] | null;
+            /** Items */
+            items: components["schemas"]["ReadinessRunRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * ReadinessOverviewRead
+         * @description The latest run of every plan checked so far (plans list, dashboard).
+         */
+        ReadinessOverviewRead: {
+            /** Items */
+            items: components["schemas"]["ReadinessRunRead"][];
+            /** Not Ready */
+            not_ready: number;
+        };
+        /**
+         * ReadinessRunRead
+         * @description One readiness run of a plan.
+         */
+        ReadinessRunRead: {
+            /** Id */
+            id: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Name */
+            plan_name: string;
+            trigger: components["schemas"]["Trigger"];
+            status: components["schemas"]["ReadinessStatus"];
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /** By */
+            by: string;
+            /** Checks */
+            checks: string[];
+            /** Error Count */
+            error_count: number;
+            /** Warning Count */
+            warning_count: number;
+            /** Findings */
+            findings: components["schemas"]["FindingRead"][];
+        };
+        /**
+         * ReadinessSaveRead
+         * @description The store-only checks a save ran: nothing blocks, all is advice.
+         */
+        ReadinessSaveRead: {
+            status: components["schemas"]["ReadinessStatus"];
+            /** Findings */
+            findings: components["schemas"]["FindingRead"][];
+        };
+        /**
+         * ReadinessStatus
+         * @description The verdict of a run.
+         * @enum {string}
+         */
+        ReadinessStatus: "READY" | "NOT_READY";
+        /**
          * RecoveryPlanCreate
          * @description Body of POST /recovery-plans.
          */
@@ -1672,6 +1810,35 @@ export interface components {
             updated_at: string;
         };
         /**
+         * RecoveryPlanSaved
+         * @description A plan as saved, with what the store-only readiness checks found (advice, never a block).
+         */
+        RecoveryPlanSaved: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Rto Minutes */
+            rto_minutes: number | null;
+            /** Waves */
+            waves: components["schemas"]["Wave"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            readiness: components["schemas"]["ReadinessSaveRead"];
+        };
+        /**
          * RecoveryPlanUpdate
          * @description Body of PUT /recovery-plans/{id}: the whole plan, read-only fields as GET gave them.
          */
@@ -1707,6 +1874,13 @@ export interface components {
             rto_minutes?: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Readiness
+             * @description Ignored: what the last save's checks said is no claim.
+             */
+            readiness?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * RefreshCreate
@@ -1898,6 +2072,12 @@ export interface components {
             terminated_at: string | null;
         };
         /**
+         * Severity
+         * @description How much a finding matters: errors make a plan not ready, warnings do not.
+         * @enum {string}
+         */
+        Severity: "error" | "warning" | "info";
+        /**
          * SourceServerRead
          * @description A source server from the cached DRS inventory.
          */
@@ -1938,6 +2118,21 @@ export interface components {
              * @description That group's name; null when no group holds the server.
              */
             group_name: string | null;
+        };
+        /**
+         * SubjectKind
+         * @description What a finding is about.
+         * @enum {string}
+         */
+        SubjectKind: "plan" | "wave" | "group" | "server" | "account" | "region";
+        /**
+         * SubjectRead
+         * @description What a finding is about.
+         */
+        SubjectRead: {
+            kind: components["schemas"]["SubjectKind"];
+            /** Id */
+            id: string;
         };
         /**
          * SyncRead
@@ -2010,6 +2205,12 @@ export interface components {
             refresh_expires_in: number;
             user: components["schemas"]["MeRead"];
         };
+        /**
+         * Trigger
+         * @description What asked for a run.
+         * @enum {string}
+         */
+        Trigger: "save" | "start" | "on_demand" | "schedule";
         /**
          * UserCreate
          * @description Body of POST /users.
@@ -5657,7 +5858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanRead"];
+                    "application/json": components["schemas"]["RecoveryPlanSaved"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -6010,7 +6211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanRead"];
+                    "application/json": components["schemas"]["RecoveryPlanSaved"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -7721,6 +7922,348 @@ export interface operations {
             };
             /** @description The request line is over the size limit */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readiness_history_api_v1_recovery_plans__plan_id__readiness_get: {
+        parameters: {
+            query?: {
+                /** @description Runs per page (1-100). */
+                limit?: number;
+                /** @description next_cursor of the last page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessHistoryRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_readiness_api_v1_recovery_plans__plan_id__readiness_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessRunRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readiness_overview_api_v1_readiness_get: {
+        parameters: {
+            query?: {
+                /** @description Only plans with this status. */
+                status?: ("READY" | "NOT_READY") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessOverviewRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,7 @@ export type Permission = Extract<
   | "users:read"
   | "users:write"
   | "tokens:admin"
+  | "readiness:run"
 >;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
@@ -42,6 +43,7 @@ const LEAST_ROLE: Record<Permission, string> = {
   "users:read": "admin",
   "users:write": "admin",
   "tokens:admin": "admin",
+  "readiness:run": "operator",
 };
 
 /** Why a permission is missing, in the words the UI shows next to a disabled action. */

@@ -46,8 +46,14 @@ def _fresh_servers(ctx: Context) -> tuple[dict[str, SourceServer], list[Finding]
         return fresh, notes
     for scope in scopes_of(ctx.snap.servers):
         where = f"{scope.account_id}/{scope.region}"
+        wanted = [
+            s.source_server_id
+            for s in ctx.snap.servers
+            if (s.account_id, s.region) == (scope.account_id, scope.region)
+        ]
         try:
-            fresh |= {s.id: s for s in ctx.drs.client(scope).describe_source_servers()}
+            client = ctx.drs.client(scope)
+            fresh |= {s.id: s for s in client.describe_source_servers(source_server_ids=wanted)}
         except DrsError as exc:
             # The quota check reports the same outage as an error; here the inventory stands in.
             notes.append(

@@ -283,6 +283,7 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         drs=container.drs,
         clock=clock or getattr(container, "clock", None) or SystemClock(),
         probe=container.account_probe,
+        sessions=container.sessions,
         policy=policy,
         listeners=container.readiness_listeners,
     )

@@ -30,6 +30,7 @@ from drorch.errors import NotFoundError
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Page, Store, UnitOfWork
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.plans import find_plan
@@ -48,6 +49,7 @@ class ReadinessPorts:
     drs: DrsGateway | None
     clock: Clock
     probe: AccountProbe | None = None
+    sessions: SessionProvider | None = None
     policy: Policy = field(default_factory=Policy)
     listeners: Sequence[ReadinessListener] = ()
 
@@ -108,6 +110,7 @@ def prepare(
             policy=ports.policy,
             drs=ports.drs if trigger is not Trigger.SAVE else None,
             probe=ports.probe if trigger is not Trigger.SAVE else None,
+            sessions=ports.sessions if trigger is not Trigger.SAVE else None,
             drill=drill,
         )
         evaluation = Evaluation(ctx)

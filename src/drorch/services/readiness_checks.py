@@ -25,6 +25,7 @@ from drorch.engine.retrying import ReadRetry
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import UnitOfWork
 
 DEFAULT_LAG_SECONDS = 900.0
@@ -53,6 +54,8 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     drs: DrsGateway | None = None
     probe: AccountProbe | None = None
+    # For checks that need other AWS clients of a target account (EC2 for launch settings).
+    sessions: SessionProvider | None = None
     drill: bool = True  # a RECOVERY start gets capacity before drills
     rng: random.Random = field(default_factory=random.Random)
 

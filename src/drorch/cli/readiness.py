@@ -8,10 +8,11 @@ import typer
 from rich.console import Group, RenderableType
 
 from drorch.cli.http import ApiClient, ApiUrlOption
-from drorch.cli.output import EXIT_REFUSED, JsonOption, reports_errors, show, table
+from drorch.cli.output import EXIT_REFUSED, CliError, JsonOption, reports_errors, show, table
 from drorch.cli.resources import PLANS, resolve_id
 
 SHOWN = ("error", "warning")  # info findings are in --json only
+READINESS = "/api/v1/readiness"
 
 
 @reports_errors
@@ -53,3 +54,19 @@ def findings_table(findings: list[dict[str, Any]]) -> list[RenderableType]:
 
 def _subject(found: dict[str, Any]) -> str:
     return f"{found['subject']['kind']} {found['subject']['id']}"
+
+
+def latest_readiness(client: ApiClient) -> dict[str, dict[str, Any]]:
+    """Plan id -> its latest run ({} when the server has no readiness to show)."""
+    try:
+        overview: dict[str, Any] = client.get(READINESS).data
+    except CliError:
+        return {}  # an older server, or a token without plans:read: the list still shows
+    return {run["plan_id"]: run for run in overview["items"]}
+
+
+def readiness_text(run: dict[str, Any] | None) -> str:
+    """`ready`, `NOT READY (n)` or `-` (never checked)."""
+    if run is None:
+        return "-"
+    return "ready" if run["status"] == "READY" else f"NOT READY ({run['error_count']})"

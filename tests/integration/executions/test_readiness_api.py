@@ -23,11 +23,16 @@ def readiness_of(lab: Lab, plan_id: str) -> dict[str, Any]:
     return run
 
 
-def check(lab: Lab, ref: str, *extra: str) -> tuple[int, str]:
-    """`drorch plans check REF` signed in as the server's admin: (exit code, stdout)."""
+def drorch(lab: Lab, *args: str) -> tuple[int, str]:
+    """`drorch ARGS` signed in as the server's admin: (exit code, stdout)."""
     env = {"DRORCH_TOKEN": lab.server.token, "DRORCH_CONFIG_DIR": str(lab.server.data_dir)}
-    ran = CliRunner().invoke(app, ["plans", "check", ref, *extra, "--api-url", lab.url], env=env)
+    ran = CliRunner().invoke(app, [*args, "--api-url", lab.url], env=env)
     return ran.exit_code, ran.stdout
+
+
+def check(lab: Lab, ref: str, *extra: str) -> tuple[int, str]:
+    """`drorch plans check REF`."""
+    return drorch(lab, "plans", "check", ref, *extra)
 
 
 def test_a_run_is_kept_as_history_shown_in_the_overview_and_audited(lab: Lab) -> None:
@@ -64,6 +69,8 @@ def test_a_not_ready_plan_names_its_failing_checks_in_the_api_and_the_cli(lab: L
     assert failing and set(failing) == {("replication", "replication-unhealthy", "server")}
     code, out = check(lab, plan["name"])
     assert code == 1 and "NOT READY" in out and "replication-unhealthy" in out
+    code, listed = drorch(lab, "plans", "list", "--search", plan["name"])
+    assert code == 0 and "READINESS" in listed and "NOT READY (1)" in listed
     failing_only = lab.http.get("/api/v1/readiness", params={"status": "NOT_READY"}).json()
     assert plan["id"] in {r["plan_id"] for r in failing_only["items"]}
     assert failing_only["not_ready"] >= 1

@@ -56,6 +56,8 @@ class Container:
     direct_accounts: Callable[[], frozenset[str]] = frozenset
     # The read side of executions and its per-process cache of parsed versions.
     reads: ExecutionReads | None = None
+    # Told when a plan's readiness changes (notifications subscribe here).
+    readiness_listeners: list[Any] = field(default_factory=list)
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -339,6 +341,29 @@ class _SandboxSaver:
     def stop(self) -> None:
         """Save the state (no-op without a state file)."""
         self.sandbox.save()
+
+
+def readiness_ports(container: Container, clock: Any = None) -> Any:
+    """What readiness runs need from this process (API, CLI and the scheduler use it)."""
+    from drorch.adapters.clock import SystemClock
+    from drorch.engine.retrying import ReadRetry
+    from drorch.services.readiness import ReadinessPorts
+    from drorch.services.readiness_checks import Policy
+
+    settings = container.settings
+    policy = Policy(
+        lag_seconds=settings.readiness_lag_seconds,
+        retry=ReadRetry(budget=settings.preflight_retry_seconds),
+    )
+    return ReadinessPorts(
+        store=container.store,
+        drs=container.drs,
+        clock=clock or getattr(container, "clock", None) or SystemClock(),
+        probe=container.account_probe,
+        sessions=container.sessions,
+        policy=policy,
+        listeners=container.readiness_listeners,
+    )
 
 
 def database_files(settings: Settings) -> DatabaseFiles:

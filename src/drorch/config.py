@@ -190,6 +190,9 @@ class Settings(BaseSettings):
     notify_stuck_check_seconds: float = Field(
         default=60.0, gt=0, le=86_400, description="How often stuck executions are looked for."
     )
+    readiness_lag_seconds: float = Field(
+        default=900.0, gt=0, le=604_800, description="Readiness: replication lag that fails."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

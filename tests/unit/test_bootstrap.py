@@ -9,7 +9,7 @@ import pytest
 
 from drorch.adapters.aws.drs import BotoDrsGateway
 from drorch.adapters.aws.sts import StsSessions
-from drorch.bootstrap import Container, bootstrap
+from drorch.bootstrap import Container, bootstrap, readiness_ports
 from drorch.config import Settings
 from drorch.domain.accounts import AccountDraft
 from drorch.errors import SessionError
@@ -92,5 +92,20 @@ def test_drs_can_be_switched_off(tmp_path: Path) -> None:
     built = bootstrap(Settings(data_dir=tmp_path, drs_enabled=False))
     try:
         assert built.drs is None and built.sessions is None
+    finally:
+        built.stop()
+
+
+def test_readiness_ports_carry_the_settings_and_the_process_ports(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, readiness_lag_seconds=123, preflight_retry_seconds=4, drs_enabled=False
+    )
+    built = bootstrap(settings)
+    try:
+        built.readiness_listeners.append(lambda change, run: None)
+        ports = readiness_ports(built)
+        assert ports.policy.lag_seconds == 123 and ports.policy.retry.budget == 4
+        assert ports.store is built.store and ports.drs is None
+        assert ports.listeners is built.readiness_listeners
     finally:
         built.stop()

@@ -30,6 +30,8 @@ const KINDS: Record<string, StatusIndicatorProps.Type> = {
   NOT_STARTED_LAUNCH: "pending",
   VERIFIED: "success",
   UNVERIFIED: "pending",
+  READY: "success",
+  NOT_READY: "error",
 };
 
 export function statusKind(status: string): StatusIndicatorProps.Type {

@@ -25,6 +25,7 @@ export type Permission = Extract<
   | "tokens:admin"
   | "notifications:read"
   | "notifications:write"
+  | "readiness:run"
 >;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
@@ -46,6 +47,7 @@ const LEAST_ROLE: Record<Permission, string> = {
   "tokens:admin": "admin",
   "notifications:read": "viewer",
   "notifications:write": "recovery_manager",
+  "readiness:run": "operator",
 };
 
 /** Why a permission is missing, in the words the UI shows next to a disabled action. */

@@ -6,7 +6,7 @@ import { AccessContext, accessFor } from "../session/access";
 type Permission = Me["permissions"][number];
 
 const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read", "notifications:read"];
-const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate"];
+const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate", "readiness:run"];
 const PLAN_MANAGER: Permission[] = [...OPERATOR, "groups:write", "plans:write"];
 const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write", "notifications:write"];
 

@@ -23,6 +23,7 @@ from drorch.api.limits import BodyLimit
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.notifications.router import router as notifications_router
 from drorch.api.protection_groups.router import router as groups_router
+from drorch.api.readiness.router import router as readiness_router
 from drorch.api.recovery_plans.router import router as plans_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
@@ -74,6 +75,7 @@ def create_app(container: Container) -> FastAPI:
         executions_router,
         doctor_router,
         notifications_router,
+        readiness_router,
     ):
         security.annotate(router)
         app.include_router(router)

@@ -30,7 +30,7 @@ def split_echo(body: BaseModel, draft_type: type[D]) -> tuple[D, dict[str, Any]]
         **{name: getattr(body, name) for name in draft_fields},
     )
     # Warnings are advice worked out again on every save: what a client read is no claim.
-    sent = body.model_fields_set - draft_fields - {"version", "warnings"}
+    sent = body.model_fields_set - draft_fields - {"version", "warnings", "readiness"}
     echoed = {
         name: getattr(body, name)
         for name in type(body).model_fields  # in declaration order, so errors read in order

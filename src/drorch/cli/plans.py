@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from drorch.cli.output import (
     show,
     table,
 )
+from drorch.cli.readiness import check_plan, findings_table, latest_readiness, readiness_text
 from drorch.cli.resources import (
     GROUPS,
     PLANS,
@@ -73,7 +75,9 @@ def list_plans(
     params = {"search": search, "sort": sort, "limit": limit, "cursor": cursor}
     with ApiClient(api_url) as client:
         page = list_page(client, PLANS.path, params, all_pages=all_pages)
-    show_page(page, as_json=as_json, render=plans_table, nothing="no recovery plans match")
+        latest = {} if as_json or not page["items"] else latest_readiness(client)
+    render = partial(plans_table, latest=latest)
+    show_page(page, as_json=as_json, render=render, nothing="no recovery plans match")
 
 
 @app.command("get")
@@ -182,13 +186,23 @@ def _with_group_ids(client: ApiClient, body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "waves": resolved}
 
 
-def plans_table(page: dict[str, Any]) -> RenderableType:
-    """A page of plans as a table."""
+def plans_table(
+    page: dict[str, Any], latest: dict[str, dict[str, Any]] | None = None
+) -> RenderableType:
+    """A page of plans as a table, with each plan's latest readiness when known."""
+    latest = latest or {}
     rows = [
-        (p["id"], p["name"], len(p["waves"]), p.get("rto_minutes"), p["version"])
+        (
+            p["id"],
+            p["name"],
+            len(p["waves"]),
+            p.get("rto_minutes"),
+            p["version"],
+            readiness_text(latest.get(p["id"])),
+        )
         for p in page["items"]
     ]
-    return table(["ID", "NAME", "WAVES", "RTO (MIN)", "VERSION"], rows)
+    return table(["ID", "NAME", "WAVES", "RTO (MIN)", "VERSION", "READINESS"], rows)
 
 
 def plan_view(plan: dict[str, Any]) -> RenderableType:
@@ -214,7 +228,9 @@ def plan_view(plan: dict[str, Any]) -> RenderableType:
         for i, w in enumerate(plan["waves"])
     ]
     waves = table(["#", "WAVE", "GROUPS", "DEPENDS ON", "PAUSE"], rows, title="Waves")
-    return Group(fields, waves)
+    # A save's answer carries the store-only readiness findings: advice, shown once.
+    found = findings_table((plan.get("readiness") or {}).get("findings", []))
+    return Group(fields, waves, *found)
 
 
 def _depends_text(waves: list[dict[str, Any]], index: int) -> str:
@@ -236,3 +252,6 @@ def validation_view(result: dict[str, Any]) -> RenderableType:
             rows = [(p["path"], p["message"]) for p in result[key]]
             parts.append(table(["WHERE", "PROBLEM"], rows, title=title))
     return Group(*parts)
+
+
+app.command("check")(check_plan)

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     TOKENS_ADMIN = "tokens:admin"
     NOTIFICATIONS_READ = "notifications:read"
     NOTIFICATIONS_WRITE = "notifications:write"
+    READINESS_RUN = "readiness:run"
 
 
 P = Permission
@@ -50,6 +51,7 @@ _VIEWER = frozenset(
 )
 _VIEWER = _VIEWER | {P.NOTIFICATIONS_READ}  # delivery history shows no secret
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
+_OPERATOR |= {P.READINESS_RUN}  # running a readiness check calls DRS, like a preflight
 _PLAN_MANAGER = _OPERATOR | {P.GROUPS_WRITE, P.PLANS_WRITE}
 _RECOVERY_MANAGER = _PLAN_MANAGER | {
     P.RECOVERIES_START,

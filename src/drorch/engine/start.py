@@ -1,12 +1,12 @@
-"""Starting an execution: snapshot the plan, run the preflight checks, build the run state."""
+"""Starting an execution: snapshot the plan and build the run state.
+
+The checks a start runs first are the readiness checks (services/readiness_checks.py).
+"""
 
 from __future__ import annotations
 
-import math
-import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from drorch.domain.executions import (
@@ -18,13 +18,9 @@ from drorch.domain.executions import (
     WaveRun,
 )
 from drorch.domain.groups import ProtectionGroup
-from drorch.domain.inventory import HEALTHY_REPLICATION, SourceServer
+from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan, check_waves, effective_dependencies
-from drorch.engine import quotas
-from drorch.engine.retrying import ReadRetry, Tries, retry_throttled
-from drorch.errors import DrsError, DrsThrottlingError, ValidationError
-from drorch.ports.clock import Clock
-from drorch.ports.drs import DrsGateway, DrsJob, Scope
+from drorch.errors import ValidationError
 from drorch.ports.store import UnitOfWork
 
 Reason = dict[str, Any]
@@ -149,150 +145,3 @@ def load_snapshot(
     members = {g: uow.groups.members(g) for g in groups if g in chosen}
     inventory = uow.servers.get_many(s for ids in members.values() for s in ids)
     return snapshot(plan, selected, groups, members, inventory), reasons
-
-
-@dataclass
-class Findings:
-    """What a preflight check found: reasons that block the start, warnings that do not."""
-
-    reasons: list[Reason] = field(default_factory=list)
-    warnings: list[Reason] = field(default_factory=list)
-
-
-def server_findings(snap: Snapshot, busy: Mapping[str, str], allow_unhealthy: bool) -> Findings:
-    """Servers in another active execution block; unhealthy replication blocks unless allowed."""
-    found = Findings()
-    for server in snap.servers:
-        holder = busy.get(server.source_server_id)
-        if holder is not None:
-            found.reasons.append(
-                {
-                    "reason": "server-busy",
-                    "source_server_id": server.source_server_id,
-                    "execution_id": holder,
-                    "message": f"{server.source_server_id} is in active execution {holder}",
-                }
-            )
-        elif server.replication_state not in HEALTHY_REPLICATION:
-            (found.warnings if allow_unhealthy else found.reasons).append(
-                _unhealthy(server, allow_unhealthy)
-            )
-    return found
-
-
-def _unhealthy(server: SnapshotServer, allowed: bool) -> Reason:
-    # The same finding either way; the message says whether allow_unhealthy accepted it.
-    hint = "accepted by allow_unhealthy" if allowed else "start with allow_unhealthy to override"
-    return {
-        "reason": "replication-unhealthy",
-        "source_server_id": server.source_server_id,
-        "replication_state": server.replication_state,
-        "message": f"{server.source_server_id} replication is {server.replication_state} ({hint})",
-    }
-
-
-def wave_warnings(snap: Snapshot) -> list[Reason]:
-    """Selected waves that resolve to no server: they would complete at once, launching nothing."""
-    filled = {s.wave for s in snap.servers}
-    return [
-        {"reason": "wave-empty", "wave": name, "message": f"wave {name!r} has no servers"}
-        for name in snap.selected_waves
-        if name not in filled
-    ]
-
-
-def quota_findings(
-    snap: Snapshot,
-    drs: DrsGateway | None,
-    uow: UnitOfWork,
-    clock: Clock,
-    limits: quotas.Limits,
-    *,
-    drill: bool = True,
-    retry: ReadRetry | None = None,
-    rng: random.Random | None = None,
-) -> Findings:
-    """DRS not configured, failing or throttling; scopes with no job slot or server room.
-
-    A throttled DescribeJobs is tried again (backoff, jitter, Retry-After) within `retry`'s
-    bound before the scope counts as throttled. A full scope blocks a drill; a RECOVERY
-    starts anyway (it gets capacity before drills), so for a recovery the same finding is
-    only a warning that it will wait.
-    """
-    if drs is None:
-        return Findings(
-            [{"reason": "drs-not-configured", "message": "no DRS endpoint is configured"}]
-        )
-    found = Findings()
-    reader = _Reader(clock, retry or ReadRetry(), rng or random.Random())
-    now = clock.now()
-    for account, region in sorted({(s.account_id, s.region) for s in snap.servers}):
-        _check_scope(found, drs, Scope(account, region), uow, now, limits, drill, reader)
-    return found
-
-
-@dataclass(frozen=True)
-class _Reader:
-    """How the preflight waits out throttled DRS reads."""
-
-    clock: Clock
-    retry: ReadRetry
-    rng: random.Random
-
-    def jobs(self, drs: DrsGateway, scope: Scope, since: datetime, tries: Tries) -> list[DrsJob]:
-        """Jobs of the scope created since `since`, retrying throttled calls."""
-        client = drs.client(scope)
-        return retry_throttled(
-            lambda: client.describe_jobs(from_date=since),
-            clock=self.clock,
-            policy=self.retry,
-            rng=self.rng,
-            tries=tries,
-        )
-
-
-def _check_scope(
-    found: Findings,
-    drs: DrsGateway,
-    scope: Scope,
-    uow: UnitOfWork,
-    now: datetime,
-    limits: quotas.Limits,
-    drill: bool,
-    reader: _Reader,
-) -> None:
-    """Add what one account and Region's DRS usage means for the start to `found`."""
-    where = f"{scope.account_id}/{scope.region}"
-    tries = Tries()
-    try:
-        jobs = reader.jobs(drs, scope, now - timedelta(days=7), tries)
-    except DrsThrottlingError:
-        found.reasons.append(_throttled(where, tries))
-        return
-    except DrsError as exc:
-        found.reasons.append({"reason": "drs-error", "scope": where, "message": exc.detail})
-        return
-    use = quotas.usage(jobs, uow.executions.open_intents(scope.account_id, scope.region))
-    if quotas.fit(["-"], use, limits):
-        return
-    full = f"{where}: {use.jobs} active jobs, {use.servers} servers in them"
-    if drill:
-        found.reasons.append({"reason": "no-quota-headroom", "scope": where, "message": full})
-    else:
-        wait = f"{full} (the recovery waits for capacity, ahead of drills)"
-        found.warnings.append({"reason": "no-quota-headroom", "scope": where, "message": wait})
-
-
-def _throttled(where: str, tries: Tries) -> Reason:
-    """The finding for a scope whose DescribeJobs DRS kept throttling."""
-    after = math.ceil(tries.retry_after) if tries.retry_after else None
-    hint = f"try again in {after} s" if after else "try again shortly"
-    found: Reason = {
-        "reason": "drs-throttled",
-        "scope": where,
-        "message": f"DRS throttled DescribeJobs in {where} "
-        f"({tries.calls} tries over {tries.waited:.1f} s, ThrottlingException); {hint}",
-    }
-    if after:
-        found["retry_after"] = after
-    return found

@@ -73,7 +73,9 @@ class DrsClient(Protocol):
 
     scope: Scope
 
-    def describe_source_servers(self) -> list[SourceServer]: ...
+    def describe_source_servers(
+        self, *, source_server_ids: Sequence[str] | None = None
+    ) -> list[SourceServer]: ...
 
     def start_recovery(
         self, *, source_server_ids: Sequence[str], is_drill: bool, tags: dict[str, str]

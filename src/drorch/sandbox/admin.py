@@ -121,7 +121,9 @@ async def _add_faults(sandbox: Sandbox, request: Request) -> JSONResponse:
     try:
         return JSONResponse(sandbox.add_faults(body))
     except KeyError as exc:
-        return _problem(404, f"no job {exc.args[0]} to stall")
+        missing = str(exc.args[0])
+        what = "server" if missing.startswith("s-") else "job"
+        return _problem(404, f"no {what} {missing} to fault")
 
 
 def _check_tables(body: FaultsRequest) -> str | None:

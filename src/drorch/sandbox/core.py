@@ -7,12 +7,13 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from drorch.sandbox import lifecycle, persistence
+from drorch.sandbox import lifecycle, persistence, replication
 from drorch.sandbox.clock import ClockMode, SandboxClock
 from drorch.sandbox.errors import AccessDenied, Uninitialized, Validation
-from drorch.sandbox.faults import Faults, FaultsRequest, Throttle
+from drorch.sandbox.faults import Faults, FaultsRequest, ReplicationFault, Throttle
 from drorch.sandbox.fleet import Fleet, load_fleet
 from drorch.sandbox.operations import HANDLERS, MUTATING
+from drorch.sandbox.replication import STOPPED
 from drorch.sandbox.state import Job, ScopeState, ServerState
 from drorch.sandbox.sts import StsFault, StsIssuer
 from drorch.sandbox.timing import Timing
@@ -20,8 +21,6 @@ from drorch.sandbox.wire import alnum_id, hex_id
 
 DAY = 86400.0
 KEY_LOG_SIZE = 10_000  # the latest DRS calls, each with the access key that signed it
-# States in which replication stopped some time ago (lag grows, snapshots stop).
-STOPPED = frozenset({"STALLED", "DISCONNECTED", "PAUSED", "STOPPED"})
 FRESH = frozenset({"INITIATING", "INITIAL_SYNC"})
 
 
@@ -160,6 +159,10 @@ class Sandbox:
         with self.lock:
             self.settle_all()
             to_stall = [self._job(job_id) for job_id in request.stall_jobs]
+            lagging = {
+                sid: replication.find_server(self.scopes.values(), sid)
+                for sid in request.replication
+            }
             for server_id in request.fail_launches:
                 self.faults.fail_launches[server_id] = request.fail_phase
             self.faults.throttle.update(request.throttle)
@@ -170,6 +173,10 @@ class Sandbox:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:
                 lifecycle.stall(job, self.clock.now())
+            for sid, server in lagging.items():
+                fault = request.replication[sid]
+                replication.apply(server, fault, self.clock.now())
+                self.faults.replication[sid] = fault.model_dump()
             self.throttle.reset()
             self.save()
             return self.describe_faults()
@@ -181,11 +188,20 @@ class Sandbox:
             for scope in self.scopes.values():
                 for job in scope.jobs.values():
                     lifecycle.unstall(job, now)
+            self._restore_replication(now)
             self.faults = Faults()
             self.throttle.reset()
             self.settle_all()
             self.save()
             return self.describe_faults()
+
+    def _restore_replication(self, now: float) -> None:
+        """Servers a replication fault changed report what the fleet file says again."""
+        specs = {spec.id: spec for spec in self.fleet.servers}
+        for sid in self.faults.replication:
+            spec = specs[sid]
+            original = ReplicationFault(state=spec.replication_state, lag_seconds=spec.lag_seconds)
+            replication.restore(replication.find_server(self.scopes.values(), sid), original, now)
 
     def describe_faults(self) -> dict[str, Any]:
         """The faults in force, with the ids of stalled jobs."""

@@ -1,4 +1,4 @@
-"""Injected faults: failed launches, throttling, latency, stalled jobs."""
+"""Injected faults: failed launches, throttling, latency, stalled jobs, stalled replication."""
 
 from __future__ import annotations
 
@@ -10,7 +10,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from drorch.domain.inventory import ReplicationState
+
 ANY = "*"
+
+
+class ReplicationFault(BaseModel):
+    """A server's replication as the fault makes DRS report it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: ReplicationState = Field(description="Any DataReplicationState, e.g. STALLED.")
+    lag_seconds: float = Field(
+        default=0.0, ge=0, description="Lag now; it grows from here once replication stopped."
+    )
 
 
 class FaultsRequest(BaseModel):
@@ -38,6 +51,10 @@ class FaultsRequest(BaseModel):
     )
     stall_jobs: list[str] = Field(default_factory=list, description="Job ids to freeze.")
     stall_new_jobs: bool | None = None
+    replication: dict[str, ReplicationFault] = Field(
+        default_factory=dict,
+        description="Source server id -> the replication state and lag DRS reports for it.",
+    )
 
 
 @dataclass
@@ -50,6 +67,7 @@ class Faults:
     latency: dict[str, float] = field(default_factory=dict)
     latency_after: dict[str, float] = field(default_factory=dict)
     stall_new_jobs: bool = False
+    replication: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also what `GET /_sandbox/faults` shows)."""
@@ -60,6 +78,7 @@ class Faults:
             "latency": dict(self.latency),
             "latency_after": dict(self.latency_after),
             "stall_new_jobs": self.stall_new_jobs,
+            "replication": {k: dict(v) for k, v in self.replication.items()},
         }
 
     @classmethod
@@ -72,6 +91,7 @@ class Faults:
             latency=dict(data.get("latency", {})),
             latency_after=dict(data.get("latency_after", {})),
             stall_new_jobs=bool(data.get("stall_new_jobs", False)),
+            replication={k: dict(v) for k, v in data.get("replication", {}).items()},
         )
 
     def latency_for(self, operation: str) -> float:

@@ -25,6 +25,8 @@ def source_server(server: ServerState, region: str, now: float) -> dict[str, Any
         server.last_launch_result,
         server.recovery_instance_id,
         (last.job_id, last.status) if last else None,
+        # A replication fault changes these without time passing.
+        (server.spec.replication_state, server.spec.lag_seconds, server.stalled_since),
     )
     if static.get("key") != key:
         # Listing thousands of servers must stay fast; render again only on change.

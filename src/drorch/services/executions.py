@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from drorch.domain.common import new_id
@@ -20,6 +20,7 @@ from drorch.domain.executions import (
 )
 from drorch.domain.identity import Permission
 from drorch.domain.plans import RecoveryPlan
+from drorch.domain.readiness import Finding, Severity, Trigger
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
 from drorch.engine.config import EngineConfig
@@ -30,12 +31,15 @@ from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.services import readiness
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.auth import demand
 from drorch.services.plans import find_plan
+from drorch.services.readiness_checks import CHECKS, Policy
 
 SYSTEM_ACTOR = "drorch"
 LIMITS = EngineConfig().limits  # the quotas the engine will obey when the execution runs
+OVERRIDE_HINT = "start with allow_unhealthy to override"
 
 
 class WallClock:
@@ -105,12 +109,11 @@ class Preflight:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """Preflight findings read before the verdict, with the execution a start would add."""
+    """The readiness checks run before the verdict, with the execution a start would add."""
 
     plan: RecoveryPlan
     execution: Execution
-    invalid: list[Reason]
-    quota: start_rules.Findings
+    evaluation: readiness.Evaluation
 
 
 def start_execution(
@@ -122,30 +125,40 @@ def start_execution(
     audit: AuditContext = SYSTEM_AUDIT,
     waker: Waker | None = None,
     read_retry: ReadRetry | None = None,
+    policy: Policy | None = None,
+    listeners: Sequence[readiness.ReadinessListener] = (),
 ) -> Execution:
-    """Snapshot the plan and create a PENDING execution the runner picks up at once.
+    """Run the plan's readiness checks, then snapshot it as a PENDING execution the runner takes.
 
-    Preflight raises ConflictError (409) listing every reason in `extra["conflicts"]`:
-    plan invalid, plan already running, servers in another active execution, replication
-    unhealthy (unless `request.allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
+    The checks (services/readiness_checks.py) are the preflight: a refusal raises
+    ConflictError (409) listing every error in `extra["conflicts"]`: plan invalid, plan
+    already running, servers in another active execution, replication unhealthy or lagging
+    (unless `request.allow_unhealthy`), no quota headroom (drills only: a RECOVERY always
     starts and gets capacity before drills), DRS not configured or not answering, or DRS
-    still throttling after the retries `read_retry` allows (waited on `clock`).
+    still throttling after the retries `read_retry` allows (waited on `clock`). The run is
+    kept in the readiness history either way (trigger `start`).
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
     A RECOVERY also needs recoveries:start (403 naming it).
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
-    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry)
+    clock = clock or WallClock()
+    ports = _ports(store, drs, clock, read_retry, policy)
+    prepared = _prepare(ports, request, audit.actor, Trigger.START)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
-        verdict = _verdict(uow, prepared, request.allow_unhealthy)
-        _raise_reasons(verdict.reasons, verdict.plan.name)
-        uow.executions.add(execution)
-        uow.executions.append_events(execution.id, [_created_event(execution, audit.comment)])
-        uow.executions.schedule(execution.id, execution.created_at)
-        detail = {"plan_id": execution.plan_id, "type": execution.type}
-        record(uow, "execution.start", "execution", execution.id, audit=audit, detail=detail)
+        previous, run = readiness.finish(uow, prepared.evaluation, by=audit.actor)
+        verdict = _verdict(prepared, run.findings, request.allow_unhealthy)
+        if verdict.ok:
+            uow.executions.add(execution)
+            uow.executions.append_events(execution.id, [_created_event(execution, audit.comment)])
+            uow.executions.schedule(execution.id, execution.created_at)
+            detail = {"plan_id": execution.plan_id, "type": execution.type, "readiness": run.id}
+            record(uow, "execution.start", "execution", execution.id, audit=audit, detail=detail)
+    readiness.announce_start(listeners, previous, run)
+    # Raised after the commit: the refused start's readiness run is kept.
+    _raise_reasons(verdict.reasons, verdict.plan.name)
     (waker or NoWaker()).wake(execution.id)
     return execution
 
@@ -157,66 +170,68 @@ def preflight_execution(
     clock: Clock | None = None,
     request: StartRequest,
     read_retry: ReadRetry | None = None,
+    policy: Policy | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry)
+    ports = _ports(store, drs, clock or WallClock(), read_retry, policy)
+    prepared = _prepare(ports, request, SYSTEM_ACTOR, Trigger.START)
     with store.read() as uow:
-        return _verdict(uow, prepared, request.allow_unhealthy)
+        findings = readiness.complete(prepared.evaluation, uow)
+    return _verdict(prepared, findings, request.allow_unhealthy)
+
+
+def _ports(
+    store: Store,
+    drs: DrsGateway | None,
+    clock: Clock,
+    read_retry: ReadRetry | None,
+    policy: Policy | None,
+) -> readiness.ReadinessPorts:
+    base = policy or Policy()
+    chosen = replace(base, retry=read_retry) if read_retry is not None else base
+    return readiness.ReadinessPorts(store=store, drs=drs, clock=clock, policy=chosen)
 
 
 def _prepare(
-    store: Store,
-    drs: DrsGateway | None,
-    clock: Clock | None,
-    request: StartRequest,
-    actor: str,
-    read_retry: ReadRetry | None,
+    ports: readiness.ReadinessPorts, request: StartRequest, actor: str, trigger: Trigger
 ) -> _Prepared:
-    """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
-    clock = clock or WallClock()
-    plan = find_plan(store=store, id_or_name=request.plan_id_or_name)
-    selected = start_rules.selected_waves(plan, request.waves)
-    with store.read() as uow:
-        snap, invalid = start_rules.load_snapshot(uow, plan, selected)
-        quota = start_rules.quota_findings(
-            snap, drs, uow, clock, LIMITS, drill=request.type == "DRILL", retry=read_retry
-        )
-    execution = start_rules.build_execution(
-        execution_id=new_id("ex"), type=request.type, snap=snap, actor=actor, now=clock.now()
+    """Snapshot the plan and run the checks that ask DRS, outside any write (DRS can be slow)."""
+    plan = find_plan(store=ports.store, id_or_name=request.plan_id_or_name)
+    evaluation = readiness.prepare(
+        ports, plan, request.waves, trigger=trigger, drill=request.type == "DRILL"
     )
-    return _Prepared(plan=plan, execution=execution, invalid=invalid, quota=quota)
+    execution = start_rules.build_execution(
+        execution_id=new_id("ex"),
+        type=request.type,
+        snap=evaluation.ctx.snap,
+        actor=actor,
+        now=ports.clock.now(),
+    )
+    return _Prepared(plan=plan, execution=execution, evaluation=evaluation)
 
 
-def _verdict(uow: UnitOfWork, prepared: _Prepared, allow_unhealthy: bool) -> Preflight:
-    """Add what other executions hold right now to the prepared findings."""
-    snap = prepared.execution.snapshot
-    servers = start_rules.server_findings(snap, uow.executions.busy_servers(), allow_unhealthy)
-    reasons = [
-        *prepared.invalid,
-        *_running_reasons(uow, prepared.plan.id),
-        *servers.reasons,
-        *prepared.quota.reasons,
-    ]
-    warnings = [*servers.warnings, *prepared.quota.warnings, *start_rules.wave_warnings(snap)]
+def _verdict(prepared: _Prepared, findings: list[Finding], allow_unhealthy: bool) -> Preflight:
+    """Errors refuse the start, warnings do not; `allow_unhealthy` demotes replication errors."""
+    overridable = {c.id for c in CHECKS if c.overridable}
+    reasons: list[Reason] = []
+    warnings: list[Reason] = []
+    for found in findings:
+        if found.severity is Severity.INFO:
+            continue
+        reason = found.as_reason()
+        if found.check in overridable and found.severity is Severity.ERROR:
+            hint = "accepted by allow_unhealthy" if allow_unhealthy else OVERRIDE_HINT
+            reason["message"] = f"{found.message} ({hint})"
+            (warnings if allow_unhealthy else reasons).append(reason)
+        else:
+            (reasons if found.severity is Severity.ERROR else warnings).append(reason)
     return Preflight(
         plan=prepared.plan, execution=prepared.execution, reasons=reasons, warnings=warnings
     )
-
-
-def _running_reasons(uow: UnitOfWork, plan_id: str) -> list[Reason]:
-    return [
-        {
-            "reason": "plan-running",
-            "execution_id": s.id,
-            "message": f"plan {s.plan_name!r} is already running as {s.id} ({s.status})",
-        }
-        for s in uow.executions.active_summaries()
-        if s.plan_id == plan_id
-    ]
 
 
 def _raise_reasons(reasons: list[Reason], plan_name: str) -> None:

@@ -24,6 +24,10 @@ def test_create_get_update_delete(client: httpx.Client, make_group: MakeGroup) -
     url = f"{PLANS}/{plan['id']}"
     assert created.headers["ETag"] == '"1"' and created.headers["Location"] == url
     assert [w["depends_on"] for w in plan["waves"]] == [None, None]
+    # A save answers with the store-only readiness findings; GET shows the plan alone.
+    saved_readiness = plan.pop("readiness")
+    assert saved_readiness["status"] == "READY"
+    assert {f["code"] for f in saved_readiness["findings"]} <= {"wave-empty", "group-empty"}
     assert client.get(url).json() == plan
     body["waves"][1]["pause_before"] = True
     body["waves"][1]["depends_on"] = []

@@ -38,7 +38,9 @@ class FakeDrs:
         if self.errors.get(name):
             raise self.errors[name].pop(0)
 
-    def describe_source_servers(self) -> list[Any]:
+    def describe_source_servers(
+        self, *, source_server_ids: Sequence[str] | None = None
+    ) -> list[Any]:
         return []
 
     def start_recovery(

@@ -1,4 +1,4 @@
-/** Dashboard: active executions, plans and their last drill, replication health, alerts. */
+/** Dashboard: active executions, plans not ready, plans and their last drill, replication health, alerts. */
 import { useEffect } from "react";
 import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
@@ -20,6 +20,7 @@ import { formatTime } from "../../components/format";
 import { Shell } from "../../layout/Shell";
 import { useLastDrills } from "../plans/useLastDrills";
 import { executionProgress } from "../executions/progress";
+import { NotReadyPlans } from "./NotReadyPlans";
 import { useExecutionsOverview, useReplicationCounts } from "./useDashboardData";
 
 const UNHEALTHY = ["STALLED", "DISCONNECTED", "PAUSED", "STOPPED"];
@@ -127,6 +128,7 @@ export function DashboardPage() {
             <ActiveExecutions />
             <ReplicationChart />
           </ColumnLayout>
+          <NotReadyPlans />
           <PlansOverview />
         </SpaceBetween>
       </ContentLayout>

@@ -2,14 +2,17 @@
 import { useNavigate, useParams } from "react-router-dom";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
 import Spinner from "@cloudscape-design/components/spinner";
 import { api } from "../../api/client";
 import { useResource } from "../../api/useResource";
+import type { RecoveryPlanSaved } from "../../api/readiness";
 import type { RecoveryPlanDraft } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useFlash } from "../../layout/flash";
 import { Shell } from "../../layout/Shell";
 import { PlanForm } from "./PlanForm";
+import { ReadinessPanel } from "./ReadinessPanel";
 import { emptyPlan, fromPlan } from "./planDraft";
 
 export function PlanEditPage() {
@@ -21,7 +24,9 @@ export function PlanEditPage() {
 
   const save = async (draft: RecoveryPlanDraft) => {
     const saved = plan.data ? await api.updatePlan(plan.data.id, plan.data.version, draft) : await api.createPlan(draft);
-    flash.notify("success", `Recovery plan ${saved.name} saved`, `${saved.waves.length} wave(s).`);
+    const advice = (saved as RecoveryPlanSaved).readiness?.findings.length ?? 0;
+    const note = advice ? ` Readiness: ${advice} warning(s), see the plan's Readiness panel.` : "";
+    flash.notify("success", `Recovery plan ${saved.name} saved`, `${saved.waves.length} wave(s).${note}`);
     navigate("/plans");
   };
 
@@ -43,7 +48,10 @@ export function PlanEditPage() {
   return (
     <Shell breadcrumbs={[{ text: "Recovery plans", href: "/plans" }, { text: planId ? "Edit" : "Create", href: "#" }]}>
       <ContentLayout header={<Header variant="h1">{planId ? `Edit ${plan.data?.name ?? "recovery plan"}` : "Create recovery plan"}</Header>}>
-        {body}
+        <SpaceBetween size="l">
+          {body}
+          {planId && plan.data && <ReadinessPanel planId={plan.data.id} />}
+        </SpaceBetween>
       </ContentLayout>
     </Shell>
   );

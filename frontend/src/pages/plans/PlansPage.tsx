@@ -7,9 +7,12 @@ import { GuardedButton } from "../../session/GuardedButton";
 import { Status } from "../../components/Status";
 import { formatTime } from "../../components/format";
 import { useLastDrills } from "./useLastDrills";
+import { ReadinessStatus } from "./ReadinessStatus";
+import { useReadiness } from "./useReadiness";
 
 export function PlansPage() {
   const lastDrills = useLastDrills();
+  const readiness = useReadiness();
   return (
     <ResourceListPage<RecoveryPlan>
       names={{ one: "recovery plan", many: "Recovery plans", short: "plan" }}
@@ -18,6 +21,7 @@ export function PlansPage() {
       columns={[
         { id: "waves", header: "Waves", cell: (p) => p.waves.map((w) => w.name).join(" → ") },
         { id: "rto", header: "RTO", cell: (p) => (p.rto_minutes ? `${p.rto_minutes} min` : "-") },
+        { id: "readiness", header: "Readiness", cell: (p) => <ReadinessStatus run={readiness.get(p.id)} /> },
         {
           id: "drill",
           header: "Last drill",

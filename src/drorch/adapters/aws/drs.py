@@ -22,6 +22,7 @@ from drorch.ports.sessions import AccountAccess, SessionProvider
 
 SANDBOX_SECRET = "sandbox-secret"
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
+SERVER_ID_FILTER_MAX = 200  # DescribeSourceServersRequestFiltersIDs max length in the model
 # One attempt per call, always: drorch retries itself (honouring Retry-After), and a
 # StartRecovery that botocore re-sent after a lost answer would be a second job with the
 # same tags - a batch launched twice. The engine reconciles by tag before re-issuing.
@@ -42,9 +43,20 @@ class BotoDrsClient:
             for page in paginator.paginate(**params):
                 yield from page.get("items", [])
 
-    def describe_source_servers(self) -> list[SourceServer]:
-        """Every source server of the scope."""
-        return [to_server(item, self.scope) for item in self._pages("describe_source_servers")]
+    def describe_source_servers(
+        self, *, source_server_ids: Sequence[str] | None = None
+    ) -> list[SourceServer]:
+        """Every source server of the scope, or only those named."""
+        if source_server_ids is None:
+            items = self._pages("describe_source_servers")
+            return [to_server(item, self.scope) for item in items]
+        ids = list(dict.fromkeys(source_server_ids))
+        found: list[SourceServer] = []
+        for start in range(0, len(ids), SERVER_ID_FILTER_MAX):
+            filters = {"sourceServerIDs": ids[start : start + SERVER_ID_FILTER_MAX]}
+            items = self._pages("describe_source_servers", filters=filters)
+            found.extend(to_server(item, self.scope) for item in items)
+        return found
 
     def start_recovery(
         self, *, source_server_ids: Sequence[str], is_drill: bool, tags: dict[str, str]

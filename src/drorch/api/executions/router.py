@@ -38,7 +38,7 @@ from drorch.api.executions.views import (
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
 from drorch.api.security import audited, require
-from drorch.bootstrap import Container
+from drorch.bootstrap import Container, readiness_ports
 from drorch.config import Settings
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
@@ -82,6 +82,8 @@ def start_execution(
         audit=audit.with_comment(body.comment),
         waker=_waker(container),
         read_retry=_read_retry(container),
+        policy=readiness_ports(container).policy,
+        listeners=container.readiness_listeners,
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
@@ -107,6 +109,7 @@ def preflight_execution(
         clock=_clock(container),
         request=_start_request(body),
         read_retry=_read_retry(container),
+        policy=readiness_ports(container).policy,
     )
     return preflight_read(preflight)
 

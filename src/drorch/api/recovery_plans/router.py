@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from drorch.api.deps import IfMatch, StoreDep, set_etag
+from drorch.api.deps import ContainerDep, IfMatch, StoreDep, set_etag
 from drorch.api.echo import split_echo
 from drorch.api.pagination import PageRead, page_response
 from drorch.api.query import documented, query_of
@@ -15,13 +15,16 @@ from drorch.api.recovery_plans.schemas import (
     RecoveryPlanCreate,
     RecoveryPlanListQuery,
     RecoveryPlanRead,
+    RecoveryPlanSaved,
     RecoveryPlanUpdate,
 )
 from drorch.api.security import audited, require
+from drorch.bootstrap import Container, readiness_ports
 from drorch.domain.identity import Permission, Principal
 from drorch.domain.plans import PlanDraft, RecoveryPlan
+from drorch.domain.readiness import status_of
 from drorch.ports.store import ListQuery
-from drorch.services import plans
+from drorch.services import plans, readiness
 from drorch.services.audit import AuditContext
 from drorch.services.plans import PlanValidation
 
@@ -47,14 +50,15 @@ async def list_plans(
 def create_plan(
     body: RecoveryPlanCreate,
     store: StoreDep,
+    container: ContainerDep,
     response: Response,
     audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.create")],
-) -> RecoveryPlanRead:
+) -> RecoveryPlanSaved:
     """Create a plan; 422 names each wave that breaks a rule."""
     plan = plans.create_plan(store=store, draft=body, audit=audit)
     set_etag(response, plan.version)
     response.headers["Location"] = f"{router.prefix}/{plan.id}"
-    return _read(plan)
+    return _saved(container, plan)
 
 
 @router.post("/validate")
@@ -83,10 +87,11 @@ def update_plan(
     plan_id: str,
     body: RecoveryPlanUpdate,
     store: StoreDep,
+    container: ContainerDep,
     if_match: IfMatch,
     response: Response,
     audit: Annotated[AuditContext, audited(P.PLANS_WRITE, "plan.update")],
-) -> RecoveryPlanRead:
+) -> RecoveryPlanSaved:
     """Replace a plan; 412 when someone changed it since the version named, 428 without one."""
     draft, echoed = split_echo(body, PlanDraft)
     plan = plans.update_plan(
@@ -99,7 +104,7 @@ def update_plan(
         audit=audit,
     )
     set_etag(response, plan.version)
-    return _read(plan)
+    return _saved(container, plan)
 
 
 @router.delete("/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -130,6 +135,15 @@ def validate_plan(
 
 def _read(plan: RecoveryPlan) -> RecoveryPlanRead:
     return RecoveryPlanRead.model_validate(plan.model_dump())
+
+
+def _saved(container: Container, plan: RecoveryPlan) -> RecoveryPlanSaved:
+    """The plan as saved, with the store-only readiness checks' findings (read-only, fast)."""
+    findings = readiness.save_findings(ports=readiness_ports(container), plan=plan)
+    found = [f.model_dump() for f in findings]
+    return RecoveryPlanSaved.model_validate(
+        {**plan.model_dump(), "readiness": {"status": status_of(findings), "findings": found}}
+    )
 
 
 def _validation(result: PlanValidation) -> PlanValidationRead:

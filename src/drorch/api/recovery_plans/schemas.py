@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from drorch.api.echo import ReadOnlyEcho
 from drorch.api.query import PageQuery
+from drorch.api.readiness.schemas import ReadinessSaveRead
 from drorch.domain.plans import PlanDraft, Wave
 
 
@@ -18,6 +19,10 @@ class RecoveryPlanCreate(PlanDraft):
 
 class RecoveryPlanUpdate(PlanDraft, ReadOnlyEcho):
     """Body of PUT /recovery-plans/{id}: the whole plan, read-only fields as GET gave them."""
+
+    readiness: dict[str, Any] | None = Field(
+        default=None, description="Ignored: what the last save's checks said is no claim."
+    )
 
 
 class RecoveryPlanRead(BaseModel):
@@ -31,6 +36,12 @@ class RecoveryPlanRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class RecoveryPlanSaved(RecoveryPlanRead):
+    """A plan as saved, with what the store-only readiness checks found (advice, never a block)."""
+
+    readiness: ReadinessSaveRead
 
 
 class PlanProblem(BaseModel):

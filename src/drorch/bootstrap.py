@@ -180,6 +180,9 @@ def _notifications(settings: Settings, container: Container) -> None:
     )
     if settings.notify_enabled:
         container.background.append(container.notifier)
+    from drorch.services.readiness_notices import readiness_notifier
+
+    container.readiness_listeners.append(readiness_notifier(container.store))
 
 
 def notification_dispatcher(

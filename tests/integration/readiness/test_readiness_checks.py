@@ -14,18 +14,21 @@ from drorch.adapters.aws.probe import AwsAccountProbe
 from drorch.adapters.aws.sts import StsSessions
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.groups import GroupDraft, Selection
+from drorch.domain.notifications import ChannelDraft, EventKind, SubscriptionDraft, WebhookConfig
 from drorch.domain.plans import PlanDraft, Wave
 from drorch.domain.readiness import ReadinessRun, Transition, Trigger
 from drorch.engine import quotas
 from drorch.engine.retrying import ReadRetry
 from drorch.errors import ConflictError
-from drorch.ports.store import AuditQuery
+from drorch.ports.store import AuditQuery, DeliveryQuery
 from drorch.services import executions as svc
 from drorch.services import readiness
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
+from drorch.services.notification_setup import create_channel, create_subscription
 from drorch.services.plans import create_plan
 from drorch.services.readiness_checks import Policy
+from drorch.services.readiness_notices import readiness_notifier
 from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import (
@@ -329,3 +332,27 @@ def _two_account_plan(store: SqliteStore) -> str:
             Wave(name=name, protection_group_ids=[create_group(store=store, draft=draft).group.id])
         )
     return create_plan(store=store, draft=PlanDraft(name="accounts", waves=waves)).id
+
+
+def test_a_change_of_readiness_queues_its_notification_once_per_run(
+    store: SqliteStore, sb: RunningSandbox, gateway: BotoDrsGateway, changes: Changes
+) -> None:
+    plan = plan_of(store, "told", [("a", [sid(1), sid(2)])])
+    hook = WebhookConfig(url="http://127.0.0.1:9/hook")
+    channel = create_channel(store=store, draft=ChannelDraft(name="ops", config=hook)).channel
+    events = [EventKind.READINESS_FAILED, EventKind.READINESS_RECOVERED]
+    draft = SubscriptionDraft(channel_id=channel.id, plan_id=plan, events=events)
+    create_subscription(store=store, draft=draft)
+    used = ports(store, sb, gateway, changes)
+    used.listeners.append(readiness_notifier(store))
+    fault(sb, {"replication": {sid(2): {"state": "STALLED", "lag_seconds": 60}}})
+    failed = readiness.run_readiness(plan, ports=used)
+    readiness.run_readiness(plan, ports=used)  # still not ready: nothing new to say
+    assert sb.admin("DELETE", "faults").status_code == 200
+    readiness.run_readiness(plan, ports=used)
+    with store.read() as uow:
+        queued = uow.notifications.deliveries(DeliveryQuery(limit=10)).items
+    assert sorted(d.kind for d in queued) == sorted(events)
+    told = next(d for d in queued if d.kind == EventKind.READINESS_FAILED)
+    assert told.subject.plan_id == plan and told.payload["run_id"] == failed.id
+    assert any("replication" in line for line in told.payload["failing"])

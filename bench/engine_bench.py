@@ -38,6 +38,7 @@ from bench._support import (  # noqa: E402
     ENTRY,
     HOST,
     World,
+    bench_container,
     free_port,
     ids,
     many_servers,
@@ -50,7 +51,6 @@ from drorch.adapters.storage.sqlite import SqliteStore  # noqa: E402
 from drorch.domain.accounts import AccountDraft  # noqa: E402
 from drorch.domain.groups import GroupDraft, Selection  # noqa: E402
 from drorch.domain.plans import PlanDraft, Wave  # noqa: E402
-from drorch.engine.advance import Engine  # noqa: E402
 from drorch.engine.config import EngineConfig  # noqa: E402
 from drorch.engine.runner import Runner  # noqa: E402
 from drorch.sandbox import synthetic_fleet  # noqa: E402
@@ -258,12 +258,15 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
     gateway = BotoDrsGateway.for_sandbox_endpoint(url)
     sync_inventory(store=store, drs=gateway)
     plan_id = _scale_plan(store, fleet)
-    engine = Engine(store=store, drs=gateway, clock=clock, owner="bench")
-    runner = Runner(engine)
+    container = bench_container(store, gateway, clock)
+    assert container.engine is not None
+    runner = Runner(container.engine)
     before = _rows_written(store)
     begin = time.perf_counter()
     request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
-    ex = svc.start_execution(store=store, drs=gateway, clock=clock, request=request)
+    ex = svc.start_execution(
+        store=store, drs=gateway, clock=clock, request=request, config=container.engine_config
+    )
     advances = 0
     while True:
         advances += len(runner.run_once())

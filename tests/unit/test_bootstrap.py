@@ -94,3 +94,23 @@ def test_drs_can_be_switched_off(tmp_path: Path) -> None:
         assert built.drs is None and built.sessions is None
     finally:
         built.stop()
+
+
+def test_the_container_carries_clock_engine_config_engine_and_waker(tmp_path: Path) -> None:
+    from drorch.adapters.clock import ManualClock
+    from drorch.adapters.storage.sqlite import SqliteStore
+    from drorch.engine.runner import Runner
+
+    clock = ManualClock()
+    settings = Settings(data_dir=tmp_path, engine_lease_seconds=42.0, sandbox=False)
+    drs = BotoDrsGateway.for_sandbox_endpoint(CLOSED)
+    built = bootstrap(settings, store=SqliteStore(":memory:"), drs=drs, clock=clock)
+    try:
+        assert built.clock is clock
+        assert built.engine_config.lease_seconds == 42.0
+        assert built.engine is not None and built.engine.config is built.engine_config
+        assert built.engine.clock is clock
+        assert isinstance(built.waker, Runner) and built.waker is built.runner
+    finally:
+        built.stop()
+

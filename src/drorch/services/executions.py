@@ -5,10 +5,8 @@ Steering a running execution (pause, resume, cancel, terminate) is services/exec
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 
 from drorch.domain.common import new_id
 from drorch.domain.executions import (
@@ -22,30 +20,19 @@ from drorch.domain.identity import Permission
 from drorch.domain.plans import RecoveryPlan
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
-from drorch.engine.config import EngineConfig
+from drorch.engine.config import DEFAULT_CONFIG, EngineConfig
 from drorch.engine.retrying import ReadRetry
 from drorch.engine.start import Reason
-from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError, NotFoundError
-from drorch.ports.clock import Clock
+from drorch.ports.clock import WALL_CLOCK, Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.ports.waker import NoWaker, Waker
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.auth import demand
 from drorch.services.plans import find_plan
 
 SYSTEM_ACTOR = "drorch"
-LIMITS = EngineConfig().limits  # the quotas the engine will obey when the execution runs
-
-
-class WallClock:
-    """UTC wall time, for callers that pass no clock (the preflight waits out throttling)."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(seconds, 0.0))
 
 
 @dataclass(frozen=True)
@@ -77,6 +64,7 @@ class Preflight:
     execution: Execution  # built as a start would build it; never stored
     reasons: list[Reason]
     warnings: list[Reason]
+    limits: quotas.Limits = field(default_factory=quotas.Limits)  # what the engine will obey
 
     @property
     def ok(self) -> bool:
@@ -90,7 +78,7 @@ class Preflight:
 
     def waves(self) -> list[WaveForecast]:
         """The selected waves in plan order."""
-        per_job = LIMITS.servers_per_job
+        per_job = self.limits.servers_per_job
         return [
             WaveForecast(
                 name=w.name,
@@ -111,6 +99,7 @@ class _Prepared:
     execution: Execution
     invalid: list[Reason]
     quota: start_rules.Findings
+    limits: quotas.Limits
 
 
 def start_execution(
@@ -122,6 +111,7 @@ def start_execution(
     audit: AuditContext = SYSTEM_AUDIT,
     waker: Waker | None = None,
     read_retry: ReadRetry | None = None,
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Snapshot the plan and create a PENDING execution the runner picks up at once.
 
@@ -135,7 +125,7 @@ def start_execution(
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
-    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry)
+    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry, config)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
@@ -157,13 +147,14 @@ def preflight_execution(
     clock: Clock | None = None,
     request: StartRequest,
     read_retry: ReadRetry | None = None,
+    config: EngineConfig | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry)
+    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry, config)
     with store.read() as uow:
         return _verdict(uow, prepared, request.allow_unhealthy)
 
@@ -175,20 +166,22 @@ def _prepare(
     request: StartRequest,
     actor: str,
     read_retry: ReadRetry | None,
+    config: EngineConfig | None,
 ) -> _Prepared:
     """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
-    clock = clock or WallClock()
+    clock = clock or WALL_CLOCK
+    limits = (config or DEFAULT_CONFIG).limits  # the quotas the engine will obey
     plan = find_plan(store=store, id_or_name=request.plan_id_or_name)
     selected = start_rules.selected_waves(plan, request.waves)
     with store.read() as uow:
         snap, invalid = start_rules.load_snapshot(uow, plan, selected)
         quota = start_rules.quota_findings(
-            snap, drs, uow, clock, LIMITS, drill=request.type == "DRILL", retry=read_retry
+            snap, drs, uow, clock, limits, drill=request.type == "DRILL", retry=read_retry
         )
     execution = start_rules.build_execution(
         execution_id=new_id("ex"), type=request.type, snap=snap, actor=actor, now=clock.now()
     )
-    return _Prepared(plan=plan, execution=execution, invalid=invalid, quota=quota)
+    return _Prepared(plan=plan, execution=execution, invalid=invalid, quota=quota, limits=limits)
 
 
 def _verdict(uow: UnitOfWork, prepared: _Prepared, allow_unhealthy: bool) -> Preflight:
@@ -203,7 +196,11 @@ def _verdict(uow: UnitOfWork, prepared: _Prepared, allow_unhealthy: bool) -> Pre
     ]
     warnings = [*servers.warnings, *prepared.quota.warnings, *start_rules.wave_warnings(snap)]
     return Preflight(
-        plan=prepared.plan, execution=prepared.execution, reasons=reasons, warnings=warnings
+        plan=prepared.plan,
+        execution=prepared.execution,
+        reasons=reasons,
+        warnings=warnings,
+        limits=prepared.limits,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -29,14 +28,10 @@ from drorch.api.query import documented, query_of
 from drorch.api.security import audited, require
 from drorch.bootstrap import Container
 from drorch.config import Settings
-from drorch.domain.common import utcnow
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
 from drorch.engine.retrying import ReadRetry
-from drorch.engine.runner import waker_of
-from drorch.engine.wake import Waker
 from drorch.errors import ValidationError
-from drorch.ports.clock import Clock
 from drorch.services import execution_actions, executions
 from drorch.services.audit import AuditContext
 
@@ -64,11 +59,12 @@ def start_execution(
     execution = executions.start_execution(
         store=container.store,
         drs=container.drs,
-        clock=_clock(container),
+        clock=container.clock,
         request=_start_request(body),
         audit=audit.with_comment(body.comment),
-        waker=_waker(container),
+        waker=container.waker,
         read_retry=_read_retry(container),
+        config=container.engine_config,
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
@@ -91,9 +87,10 @@ def preflight_execution(
     preflight = executions.preflight_execution(
         store=container.store,
         drs=container.drs,
-        clock=_clock(container),
+        clock=container.clock,
         request=_start_request(body),
         read_retry=_read_retry(container),
+        config=container.engine_config,
     )
     return preflight_read(preflight)
 
@@ -213,7 +210,7 @@ def stream_execution(
         container.store,
         execution_id,
         after_seq=resume_at,
-        now=lambda: _now(container),
+        now=container.clock.now,
         watch=live.watch,
         bounds=_bounds(container.settings),
     )
@@ -239,8 +236,9 @@ def _operate(
         store=container.store,
         execution_id=execution_id,
         audit=audit,
-        clock=_clock(container),
-        waker=_waker(container),
+        clock=container.clock,
+        waker=container.waker,
+        config=container.engine_config,
         **options,
     )
     return _read(container, execution)
@@ -252,7 +250,7 @@ def _with(audit: AuditContext, body: OperatorActionCreate | None) -> AuditContex
 
 
 def _read(container: Container, execution: Execution) -> ExecutionRead:
-    return execution_read(execution, _now(container))
+    return execution_read(execution, container.clock.now())
 
 
 def _seq(last_event_id: str | None) -> int:
@@ -280,20 +278,5 @@ def _start_request(body: ExecutionCreate) -> executions.StartRequest:
     )
 
 
-def _clock(container: Container) -> Clock | None:
-    # The services fall back to the system clock; a container may carry its own.
-    clock: Clock | None = getattr(container, "clock", None)
-    return clock
-
-
 def _read_retry(container: Container) -> ReadRetry:
     return ReadRetry(budget=container.settings.preflight_retry_seconds)
-
-
-def _waker(container: Container) -> Waker:
-    return waker_of(list(container.background))
-
-
-def _now(container: Container) -> datetime:
-    clock = _clock(container)
-    return clock.now() if clock is not None else utcnow()

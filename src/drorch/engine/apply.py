@@ -27,6 +27,7 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.engine.reconcile import dispatch, reconcile
 from drorch.engine.rules import Changes
 from drorch.engine.settle import settle
+from drorch.engine.working import working_copy
 
 
 @dataclass
@@ -36,22 +37,6 @@ class Applied:
     execution: Execution
     events: list[Event] = field(default_factory=list)
     intent_updates: list[Intent] = field(default_factory=list)
-
-
-def working_copy(ex: Execution) -> Execution:
-    """A copy whose run state may be changed in place; the frozen snapshot is shared."""
-    waves = [
-        w.model_copy(update={"servers": [s.model_copy() for s in w.servers]}) for w in ex.waves
-    ]
-    return ex.model_copy(
-        update={
-            "waves": waves,
-            "batches": [b.model_copy() for b in ex.batches],
-            "retries": {k: r.model_copy() for k, r in ex.retries.items()},
-            "leftovers": list(ex.leftovers),
-            "waiting_scopes": list(ex.waiting_scopes),
-        }
-    )
 
 
 def apply_commands(ex: Execution, commands: list[Command], now: datetime) -> Applied:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, ScopeView
 from drorch.engine.rules import Changes
+from drorch.engine.working import ServerIndex
 from drorch.ports.drs import DrsJob
 
 FAIL_EVENTS = frozenset(
@@ -15,9 +18,9 @@ FAIL_EVENTS = frozenset(
 EWMA = 0.5
 
 
-def server_index(ex: Execution) -> dict[str, ServerRun]:
-    """Server id -> the (mutable) server run."""
-    return {s.source_server_id: s for s in ex.servers()}
+def server_index(ex: Execution) -> ServerIndex:
+    """Server id -> the server run, as the working copy may change it (copied on lookup)."""
+    return ServerIndex(ex)
 
 
 def fold_jobs(ex: Execution, obs: Observation, changes: Changes, config: EngineConfig) -> None:
@@ -42,7 +45,7 @@ def _fold_launch(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: dict[str, ServerRun],
+    index: Mapping[str, ServerRun],
     changes: Changes,
 ) -> None:
     batch.job_status = job.status  # type: ignore[assignment]
@@ -78,7 +81,9 @@ def _fold_launch(
         _end_batch(ex, batch, changes)
 
 
-def _stuck(batch: Batch, index: dict[str, ServerRun], failed: list[ServerRun]) -> list[ServerRun]:
+def _stuck(
+    batch: Batch, index: Mapping[str, ServerRun], failed: list[ServerRun]
+) -> list[ServerRun]:
     """Servers of a completed job that never reached LAUNCHED: they failed too."""
     seen = {s.source_server_id for s in failed}
     return [
@@ -89,7 +94,7 @@ def _stuck(batch: Batch, index: dict[str, ServerRun], failed: list[ServerRun]) -
 
 
 def _fully_read(
-    batch: Batch, view: ScopeView, index: dict[str, ServerRun], changes: Changes
+    batch: Batch, view: ScopeView, index: Mapping[str, ServerRun], changes: Changes
 ) -> bool:
     """True once every server's outcome, failure reason and EC2 instance have been read."""
     servers = [index[s] for s in batch.source_server_ids if s in index]
@@ -148,11 +153,12 @@ def _reasons(view: ScopeView, job_id: str) -> dict[str, str]:
     return found
 
 
-def _attach_instances(batch: Batch, view: ScopeView, index: dict[str, ServerRun]) -> None:
+def _attach_instances(batch: Batch, view: ScopeView, index: Mapping[str, ServerRun]) -> None:
+    members = set(batch.source_server_ids)
     for inst in view.instances.values():
-        server = index.get(inst.source_server_id)
-        if server is None or server.source_server_id not in batch.source_server_ids:
+        if inst.source_server_id not in members or inst.source_server_id not in index:
             continue
+        server = index[inst.source_server_id]
         if server.recovery_instance_id in (None, inst.recovery_instance_id):
             server.recovery_instance_id = inst.recovery_instance_id
             server.ec2_instance_id = inst.ec2_instance_id
@@ -175,7 +181,7 @@ def _fold_terminate(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: dict[str, ServerRun],
+    index: Mapping[str, ServerRun],
     changes: Changes,
 ) -> None:
     batch.job_status = job.status  # type: ignore[assignment]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from drorch.domain.executions import Batch, Execution, Intent, scope_key
 from drorch.engine.config import EngineConfig
+from drorch.engine.working import per_snapshot
 from drorch.errors import DrsError
 from drorch.ports.drs import (
     DrsClient,
@@ -88,6 +89,11 @@ def observe(
 
 
 def _scopes(ex: Execution) -> dict[str, Scope]:
+    """The execution's account/Region pairs (from the frozen snapshot: computed once)."""
+    return per_snapshot(ex.snapshot, "scopes", lambda: _snapshot_scopes(ex))
+
+
+def _snapshot_scopes(ex: Execution) -> dict[str, Scope]:
     found: dict[str, Scope] = {}
     for s in ex.snapshot.servers:
         found.setdefault(scope_key(s.account_id, s.region), Scope(s.account_id, s.region))

@@ -8,6 +8,7 @@ grace period is the batch declared LOST and its servers queued again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from drorch.domain.executions import (
@@ -48,7 +49,7 @@ def reconcile(
 
 
 def _batch_of(
-    ex: Execution, intent: Intent, index: dict[str, ServerRun], changes: Changes
+    ex: Execution, intent: Intent, index: Mapping[str, ServerRun], changes: Changes
 ) -> Batch | None:
     for batch in ex.batches:
         if batch.batch_id == intent.batch_id:
@@ -85,7 +86,7 @@ def _match(
     batch: Batch,
     intent: Intent,
     obs: Observation,
-    index: dict[str, ServerRun],
+    index: Mapping[str, ServerRun],
     changes: Changes,
     grace: float,
 ) -> list[Intent]:
@@ -122,7 +123,7 @@ def _activate(batch: Batch, job_id: str, started_at: datetime) -> None:
     batch.started_at = batch.started_at or started_at
 
 
-def dispatch(batch: Batch, index: dict[str, ServerRun], now: datetime) -> None:
+def dispatch(batch: Batch, index: Mapping[str, ServerRun], now: datetime) -> None:
     """Mark a LAUNCH batch's PENDING servers as launching in it."""
     for server_id in batch.source_server_ids:
         server = index.get(server_id)
@@ -132,7 +133,7 @@ def dispatch(batch: Batch, index: dict[str, ServerRun], now: datetime) -> None:
             server.job_id = batch.job_id
 
 
-def lose(batch: Batch, index: dict[str, ServerRun], changes: Changes, why: str) -> None:
+def lose(batch: Batch, index: Mapping[str, ServerRun], changes: Changes, why: str) -> None:
     """No job exists for the batch: its servers go back to PENDING to be started again."""
     batch.state = "LOST"
     batch.last_error = why

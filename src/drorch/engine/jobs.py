@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig
@@ -45,18 +43,29 @@ def _fold_launch(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: Mapping[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
 ) -> None:
     batch.job_status = job.status  # type: ignore[assignment]
     launched, failed = 0, []
     for part in job.servers:
-        server = index.get(part.source_server_id)
-        if server is None:
+        seen = index.peek(part.source_server_id)
+        if seen is None:
             continue
+        instance = part.recovery_instance_id or seen.recovery_instance_id
+        same = (seen.launch_status, seen.job_id, seen.recovery_instance_id) == (
+            part.launch_status,
+            batch.job_id,
+            instance,
+        )
+        if same and not (seen.status == "LAUNCHING" and part.launch_status == "LAUNCHED"):
+            if seen.status == "LAUNCHING" and part.launch_status == "FAILED":
+                failed.append(index[part.source_server_id])
+            continue  # nothing new for this server: leave it shared, unwritten
+        server = index[part.source_server_id]
         server.launch_status = part.launch_status  # type: ignore[assignment]
         server.job_id = batch.job_id
-        server.recovery_instance_id = part.recovery_instance_id or server.recovery_instance_id
+        server.recovery_instance_id = instance
         if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
             r.move_server(server, r.LAUNCHED, changes.now)
             launched += 1
@@ -81,23 +90,24 @@ def _fold_launch(
         _end_batch(ex, batch, changes)
 
 
-def _stuck(
-    batch: Batch, index: Mapping[str, ServerRun], failed: list[ServerRun]
-) -> list[ServerRun]:
+def _stuck(batch: Batch, index: ServerIndex, failed: list[ServerRun]) -> list[ServerRun]:
     """Servers of a completed job that never reached LAUNCHED: they failed too."""
     seen = {s.source_server_id for s in failed}
     return [
         index[s]
         for s in batch.source_server_ids
-        if s in index and index[s].status == "LAUNCHING" and s not in seen
+        if s not in seen and _status(index, s) == "LAUNCHING"
     ]
 
 
-def _fully_read(
-    batch: Batch, view: ScopeView, index: Mapping[str, ServerRun], changes: Changes
-) -> bool:
+def _status(index: ServerIndex, server_id: str) -> str | None:
+    server = index.peek(server_id)
+    return server.status if server else None
+
+
+def _fully_read(batch: Batch, view: ScopeView, index: ServerIndex, changes: Changes) -> bool:
     """True once every server's outcome, failure reason and EC2 instance have been read."""
-    servers = [index[s] for s in batch.source_server_ids if s in index]
+    servers = [s for s in map(index.peek, batch.source_server_ids) if s is not None]
     if any(s.status == "LAUNCHING" for s in servers):
         return False  # a failure whose reason could not be read yet
     unknown = [s for s in servers if s.status == "LAUNCHED" and not s.ec2_instance_id]
@@ -153,15 +163,20 @@ def _reasons(view: ScopeView, job_id: str) -> dict[str, str]:
     return found
 
 
-def _attach_instances(batch: Batch, view: ScopeView, index: Mapping[str, ServerRun]) -> None:
+def _attach_instances(batch: Batch, view: ScopeView, index: ServerIndex) -> None:
     members = set(batch.source_server_ids)
     for inst in view.instances.values():
-        if inst.source_server_id not in members or inst.source_server_id not in index:
+        seen = index.peek(inst.source_server_id) if inst.source_server_id in members else None
+        if seen is None or seen.recovery_instance_id not in (None, inst.recovery_instance_id):
+            continue
+        if (seen.recovery_instance_id, seen.ec2_instance_id) == (
+            inst.recovery_instance_id,
+            inst.ec2_instance_id,
+        ):
             continue
         server = index[inst.source_server_id]
-        if server.recovery_instance_id in (None, inst.recovery_instance_id):
-            server.recovery_instance_id = inst.recovery_instance_id
-            server.ec2_instance_id = inst.ec2_instance_id
+        server.recovery_instance_id = inst.recovery_instance_id
+        server.ec2_instance_id = inst.ec2_instance_id
 
 
 def _learn_duration(ex: Execution, batch: Batch) -> None:
@@ -181,7 +196,7 @@ def _fold_terminate(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: Mapping[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
 ) -> None:
     batch.job_status = job.status  # type: ignore[assignment]

@@ -8,7 +8,6 @@ grace period is the batch declared LOST and its servers queued again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from drorch.domain.executions import (
@@ -17,13 +16,13 @@ from drorch.domain.executions import (
     Batch,
     Execution,
     Intent,
-    ServerRun,
     scope_key,
 )
 from drorch.engine import rules as r
 from drorch.engine.jobs import server_index
 from drorch.engine.observe import Observation
 from drorch.engine.rules import Changes
+from drorch.engine.working import ServerIndex
 from drorch.ports.drs import DrsJob
 
 CLOCK_SKEW = timedelta(seconds=120)
@@ -48,9 +47,7 @@ def reconcile(
     return updates
 
 
-def _batch_of(
-    ex: Execution, intent: Intent, index: Mapping[str, ServerRun], changes: Changes
-) -> Batch | None:
+def _batch_of(ex: Execution, intent: Intent, index: ServerIndex, changes: Changes) -> Batch | None:
     for batch in ex.batches:
         if batch.batch_id == intent.batch_id:
             return batch
@@ -86,7 +83,7 @@ def _match(
     batch: Batch,
     intent: Intent,
     obs: Observation,
-    index: Mapping[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
     grace: float,
 ) -> list[Intent]:
@@ -123,23 +120,25 @@ def _activate(batch: Batch, job_id: str, started_at: datetime) -> None:
     batch.started_at = batch.started_at or started_at
 
 
-def dispatch(batch: Batch, index: Mapping[str, ServerRun], now: datetime) -> None:
+def dispatch(batch: Batch, index: ServerIndex, now: datetime) -> None:
     """Mark a LAUNCH batch's PENDING servers as launching in it."""
     for server_id in batch.source_server_ids:
-        server = index.get(server_id)
-        if server is not None and r.DISPATCH.allows(server.status):
+        seen = index.peek(server_id)
+        if seen is not None and r.DISPATCH.allows(seen.status):
+            server = index[server_id]
             r.move_server(server, r.DISPATCH, now)
             server.batch_id = batch.batch_id
             server.job_id = batch.job_id
 
 
-def lose(batch: Batch, index: Mapping[str, ServerRun], changes: Changes, why: str) -> None:
+def lose(batch: Batch, index: ServerIndex, changes: Changes, why: str) -> None:
     """No job exists for the batch: its servers go back to PENDING to be started again."""
     batch.state = "LOST"
     batch.last_error = why
     for server_id in batch.source_server_ids:
-        server = index.get(server_id)
-        if server is not None and server.batch_id == batch.batch_id:
+        seen = index.peek(server_id)
+        if seen is not None and seen.batch_id == batch.batch_id:
+            server = index[server_id]
             if r.REQUEUE.allows(server.status):
                 r.move_server(server, r.REQUEUE, changes.now)
             server.batch_id = None

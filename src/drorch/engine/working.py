@@ -86,6 +86,13 @@ class ServerIndex(Mapping[str, ServerRun]):
         wave_index, position = self._places[server_id]
         return writable_at(self._ex, wave_index, position)
 
+    def peek(self, server_id: str) -> ServerRun | None:
+        """The server as it is, for reading only (nothing is copied), or None."""
+        place = self._places.get(server_id)
+        if place is None:
+            return None
+        return self._ex.waves[place[0]].servers[place[1]]
+
     def __contains__(self, server_id: object) -> bool:
         return server_id in self._places
 

@@ -113,4 +113,3 @@ def test_the_container_carries_clock_engine_config_engine_and_waker(tmp_path: Pa
         assert isinstance(built.waker, Runner) and built.waker is built.runner
     finally:
         built.stop()
-

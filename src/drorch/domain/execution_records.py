@@ -17,9 +17,14 @@ are records of their own, written through the repository's other methods.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from drorch.domain.executions import Execution
+from drorch.domain.executions import Execution, Snapshot
+
+T = TypeVar("T")
 
 # Header fields a change of which is no reason to save: they move on every save anyway.
 VOLATILE = frozenset({"version", "updated_at", "next_look_at"})
@@ -75,9 +80,11 @@ def _changed_servers(before: Execution, after: Execution) -> list[str]:
     for old_wave, new_wave in zip(before.waves, after.waves, strict=True):
         if old_wave.servers is new_wave.servers:
             continue
-        for old, new in zip(old_wave.servers, new_wave.servers, strict=True):
-            if old is not new and old.__dict__ != new.__dict__:
-                changed.append(new.source_server_id)
+        changed += [
+            new.source_server_id
+            for old, new in zip(old_wave.servers, new_wave.servers, strict=True)
+            if old is not new and old.__dict__ != new.__dict__
+        ]
     return changed
 
 
@@ -89,3 +96,33 @@ def _changed_batches(before: Execution, after: Execution) -> list[str]:
         for i, b in enumerate(after.batches)
         if i >= len(old) or old[i].batch_id != b.batch_id or old[i].__dict__ != b.__dict__
     ]
+
+
+def server_positions(ex: Execution) -> dict[str, tuple[int, int]]:
+    """Server id -> (wave index, position in the wave), computed once per snapshot."""
+    return per_snapshot(ex.snapshot, "positions", lambda: _positions(ex))
+
+
+def _positions(ex: Execution) -> dict[str, tuple[int, int]]:
+    return {
+        s.source_server_id: (w, p)
+        for w, wave in enumerate(ex.waves)
+        for p, s in enumerate(wave.servers)
+    }
+
+
+_CACHE: dict[int, dict[str, Any]] = {}
+
+
+def per_snapshot(snapshot: Snapshot, key: str, compute: Callable[[], T]) -> T:
+    """A value derived from the frozen snapshot, computed once and shared by every copy."""
+    # Keyed by identity: every working copy shares its execution's snapshot object, and
+    # the entry goes when the snapshot does.
+    found = _CACHE.get(id(snapshot))
+    if found is None:
+        found = _CACHE[id(snapshot)] = {}
+        weakref.finalize(snapshot, _CACHE.pop, id(snapshot), None)
+    if key not in found:
+        found[key] = compute()
+    value: T = found[key]
+    return value

@@ -36,6 +36,7 @@ class Advanced:
     status: str = "busy"
     next_look_at: datetime | None = None
     events: list[Event] = field(default_factory=list)
+    records: int = 0  # execution records (waves, servers, batches) the pass wrote
 
 
 @dataclass
@@ -145,6 +146,7 @@ class Engine:
         new.updated_at = now
         repo.save(new, expected_version=pass_.stored.version, changes=changes)
         repo.append_events(new.id, pass_.events)
+        pass_.records += changes.records
         return True
 
     def _persist(self, pass_: _Pass, ex: Execution, intents: list[Intent]) -> Advanced:
@@ -170,7 +172,9 @@ class Engine:
                     repo.schedule(other, now)  # capacity came free: they look at once
             repo.release(ex.id, owner=self.owner, due_at=due)
         self._keep(ex if saved else pass_.stored, due)
-        return Advanced(ex.id, status=ex.status, next_look_at=due, events=events)
+        return Advanced(
+            ex.id, status=ex.status, next_look_at=due, events=events, records=pass_.records
+        )
 
     def _keep(self, ex: Execution, due: datetime | None) -> None:
         """Keep the stored state for the next pass; a finished execution is forgotten."""
@@ -200,6 +204,7 @@ class _Pass:
     stored: Execution
     events: list[Event]
     last_command: int = 0
+    records: int = 0
 
 
 def _freed_scopes(before: Execution, after: Execution) -> set[str]:

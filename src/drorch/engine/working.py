@@ -11,13 +11,12 @@ records a pass must write.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterator, Mapping
 
-from drorch.domain.executions import Execution, ServerRun, Snapshot
+from drorch.domain.execution_records import per_snapshot, server_positions
+from drorch.domain.executions import Execution, ServerRun
 
-T = TypeVar("T")
+__all__ = ["ServerIndex", "per_snapshot", "working_copy", "writable", "writable_at"]
 
 
 class SharedServers(list[ServerRun]):
@@ -71,7 +70,7 @@ def writable_at(ex: Execution, wave_index: int, position: int) -> ServerRun:
 
 def writable(ex: Execution, server_id: str) -> ServerRun:
     """The server with this id, as the working copy may change it."""
-    wave_index, position = positions(ex)[server_id]
+    wave_index, position = server_positions(ex)[server_id]
     return writable_at(ex, wave_index, position)
 
 
@@ -80,7 +79,7 @@ class ServerIndex(Mapping[str, ServerRun]):
 
     def __init__(self, ex: Execution) -> None:
         self._ex = ex
-        self._places = positions(ex)
+        self._places = server_positions(ex)
 
     def __getitem__(self, server_id: str) -> ServerRun:
         wave_index, position = self._places[server_id]
@@ -101,32 +100,3 @@ class ServerIndex(Mapping[str, ServerRun]):
 
     def __len__(self) -> int:
         return len(self._places)
-
-
-def positions(ex: Execution) -> dict[str, tuple[int, int]]:
-    """Server id -> (wave index, position in the wave), computed once per snapshot."""
-    return per_snapshot(ex.snapshot, "positions", lambda: _positions(ex))
-
-
-def _positions(ex: Execution) -> dict[str, tuple[int, int]]:
-    return {
-        s.source_server_id: (w, p)
-        for w, wave in enumerate(ex.waves)
-        for p, s in enumerate(wave.servers)
-    }
-
-
-_CACHE: dict[int, dict[str, Any]] = {}
-
-
-def per_snapshot(snapshot: Snapshot, key: str, compute: Callable[[], T]) -> T:
-    """A value derived from the frozen snapshot, computed once and shared by every copy."""
-    # Keyed by identity: every working copy shares its execution's snapshot object.
-    found = _CACHE.get(id(snapshot))
-    if found is None:
-        found = _CACHE[id(snapshot)] = {}
-        weakref.finalize(snapshot, _CACHE.pop, id(snapshot), None)
-    if key not in found:
-        found[key] = compute()
-    value: T = found[key]
-    return value

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from drorch.domain.execution_records import ExecutionChanges
+from drorch.domain.execution_records import ExecutionChanges, server_positions
 from drorch.domain.executions import ACTIVE_STATUSES, Execution, Intent, summarize
 from drorch.errors import ConflictError
 
@@ -219,12 +219,15 @@ class ExecutionRecords:
     def _write_servers(self, ex: Execution, ids: set[str] | None) -> None:
         if ids is not None and not ids:
             return
-        rows = [
-            (ex.id, s.source_server_id, w.name, i * SLOT + p, s.status, s.model_dump_json())
-            for i, w in enumerate(ex.waves)
-            for p, s in enumerate(w.servers)
-            if ids is None or s.source_server_id in ids
-        ]
+        places = server_positions(ex)
+        chosen = sorted(places.values()) if ids is None else sorted(places[i] for i in ids)
+        rows = []
+        for i, p in chosen:
+            wave = ex.waves[i]
+            s = wave.servers[p]
+            rows.append(
+                (ex.id, s.source_server_id, wave.name, i * SLOT + p, s.status, s.model_dump_json())
+            )
         self._conn.executemany(
             "INSERT INTO execution_servers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
             "(execution_id, source_server_id) DO UPDATE SET status = excluded.status, "

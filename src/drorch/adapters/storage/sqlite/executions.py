@@ -114,6 +114,7 @@ class SqliteExecutions:
             for i, e in enumerate(events, start=1)
         ]
         self._conn.executemany("INSERT INTO execution_events VALUES (?, ?, ?)", rows)
+        self._meter.count(r[2] for r in rows)
 
     def events_page(self, execution_id: str, cursor: str | None, limit: int) -> Page[Event]:
         """A page of the timeline, oldest first."""
@@ -169,6 +170,8 @@ class SqliteExecutions:
 
     def add_intent(self, intent: Intent) -> None:
         """Record an intent before the DRS call it describes."""
+        body = intent.model_dump_json()
+        self._meter.count([body])
         self._conn.execute(
             "INSERT INTO execution_intents VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -178,7 +181,7 @@ class SqliteExecutions:
                 intent.account_id,
                 intent.region,
                 intent.state,
-                intent.model_dump_json(),
+                body,
             ),
         )
 
@@ -193,9 +196,11 @@ class SqliteExecutions:
 
     def update_intent(self, intent: Intent) -> None:
         """Record an intent's outcome (job id, ended, failed)."""
+        body = intent.model_dump_json()
+        self._meter.count([body])
         self._conn.execute(
             "UPDATE execution_intents SET state = ?, body = ? WHERE batch_id = ? AND attempt = ?",
-            (intent.state, intent.model_dump_json(), intent.batch_id, intent.attempt),
+            (intent.state, body, intent.batch_id, intent.attempt),
         )
 
     def intents(self, execution_id: str) -> list[Intent]:

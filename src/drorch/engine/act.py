@@ -14,7 +14,14 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from drorch.domain.executions import TAG_BATCH, TAG_EXECUTION, Execution, Intent, scope_key
+from drorch.domain.executions import (
+    TAG_BATCH,
+    TAG_EXECUTION,
+    Execution,
+    Intent,
+    IntentState,
+    scope_key,
+)
 from drorch.engine import quotas
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, fault
@@ -68,9 +75,9 @@ def _one(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Outcome
     except DrsUnavailableError as exc:
         return Unknown(wish, intent.batch_id, ids, f"DRS did not answer: {exc.detail}")
     except DrsError as exc:
-        _record(actor, intent.model_copy(update={"state": "FAILED"}))
+        _record(actor, intent.model_copy(update={"state": IntentState.FAILED}))
         return Refused(wish, intent.batch_id, ids, fault(_operation(wish), exc), actor.rng.random())
-    _record(actor, intent.model_copy(update={"state": "STARTED", "job_id": job.job_id}))
+    _record(actor, intent.model_copy(update={"state": IntentState.STARTED, "job_id": job.job_id}))
     return Started(wish, intent.batch_id, ids, job)
 
 

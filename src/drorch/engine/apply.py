@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from drorch.domain.executions import (
     Batch,
+    BatchState,
     Command,
+    DrsJobStatus,
     Event,
     Execution,
     Intent,
@@ -140,9 +142,9 @@ def _may_clean(ex: Execution) -> bool:
 def _started(ex: Execution, outcome: Started, changes: Changes) -> None:
     wish, job = outcome.wish, outcome.job
     batch = _new_batch(outcome.wish, outcome.batch_id, outcome.server_ids, changes.now)
-    batch.state = "ACTIVE"
+    batch.state = BatchState.ACTIVE
     batch.job_id = job.job_id
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     batch.started_at = changes.now  # engine time: polling and stall checks use our clock
     ex.batches.append(batch)
     if wish.kind == "LAUNCH":
@@ -181,7 +183,7 @@ def _refused(
         _back_off(ex, key, outcome.fault, outcome.jitter, changes, config)
         return
     batch = _new_batch(outcome.wish, outcome.batch_id, outcome.server_ids, changes.now)
-    batch.state = "REJECTED"
+    batch.state = BatchState.REJECTED
     batch.last_error = f"{outcome.fault.code}: {outcome.fault.message}"
     ex.batches.append(batch)
     changes.note("drs.rejected", f"DRS refused {outcome.wish.kind}: {batch.last_error}")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
+from drorch.domain.executions import (
+    Batch,
+    BatchState,
+    DrsJobStatus,
+    DrsLaunchStatus,
+    Execution,
+    ServerRun,
+    scope_key,
+)
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, ScopeView
@@ -46,7 +54,7 @@ def _fold_launch(
     index: ServerIndex,
     changes: Changes,
 ) -> None:
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     launched, failed = 0, []
     for part in job.servers:
         seen = index.peek(part.source_server_id)
@@ -63,7 +71,7 @@ def _fold_launch(
                 failed.append(index[part.source_server_id])
             continue  # nothing new for this server: leave it shared, unwritten
         server = index[part.source_server_id]
-        server.launch_status = part.launch_status  # type: ignore[assignment]
+        server.launch_status = DrsLaunchStatus(part.launch_status)
         server.job_id = batch.job_id
         server.recovery_instance_id = instance
         if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
@@ -126,7 +134,7 @@ def _fully_read(batch: Batch, view: ScopeView, index: ServerIndex, changes: Chan
 
 
 def _end_batch(ex: Execution, batch: Batch, changes: Changes) -> None:
-    batch.state = "DONE"
+    batch.state = BatchState.DONE
     _learn_duration(ex, batch)
     changes.note(
         "job.completed",
@@ -199,10 +207,10 @@ def _fold_terminate(
     index: ServerIndex,
     changes: Changes,
 ) -> None:
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     if job.status != "COMPLETED":
         return
-    batch.state = "DONE"
+    batch.state = BatchState.DONE
     batch.ended_at = job.end_time or changes.now
     statuses = {s.source_server_id: s.launch_status for s in job.servers}
     for server_id in batch.source_server_ids:

@@ -14,8 +14,10 @@ from drorch.domain.executions import (
     TAG_BATCH,
     TAG_EXECUTION,
     Batch,
+    BatchState,
     Execution,
     Intent,
+    IntentState,
     scope_key,
 )
 from drorch.engine import rules as r
@@ -94,11 +96,11 @@ def _match(
     if job is not None:
         _activate(batch, job.job_id, changes.now)
         changes.note("batch.reconciled", f"batch {batch.batch_id} is job {job.job_id}")
-        return [intent.model_copy(update={"state": "STARTED", "job_id": job.job_id})]
+        return [intent.model_copy(update={"state": IntentState.STARTED, "job_id": job.job_id})]
     if (changes.now - intent.created_at).total_seconds() < grace:
         return []
     lose(batch, index, changes, "no DRS job carries its tags")
-    return [intent.model_copy(update={"state": "FAILED"})]
+    return [intent.model_copy(update={"state": IntentState.FAILED})]
 
 
 def _is_job_of(execution_id: str, batch: Batch, intent: Intent, job: DrsJob) -> bool:
@@ -115,7 +117,7 @@ def _is_job_of(execution_id: str, batch: Batch, intent: Intent, job: DrsJob) -> 
 
 
 def _activate(batch: Batch, job_id: str, started_at: datetime) -> None:
-    batch.state = "ACTIVE"
+    batch.state = BatchState.ACTIVE
     batch.job_id = job_id
     batch.started_at = batch.started_at or started_at
 
@@ -133,7 +135,7 @@ def dispatch(batch: Batch, index: ServerIndex, now: datetime) -> None:
 
 def lose(batch: Batch, index: ServerIndex, changes: Changes, why: str) -> None:
     """No job exists for the batch: its servers go back to PENDING to be started again."""
-    batch.state = "LOST"
+    batch.state = BatchState.LOST
     batch.last_error = why
     for server_id in batch.source_server_ids:
         seen = index.peek(server_id)
@@ -153,7 +155,7 @@ def close_intents(ex: Execution, intents: list[Intent]) -> list[Intent]:
     for intent in intents:
         state = states.get(intent.batch_id)
         if state == "DONE" and intent.state != "ENDED":
-            updates.append(intent.model_copy(update={"state": "ENDED"}))
+            updates.append(intent.model_copy(update={"state": IntentState.ENDED}))
         elif state in ("LOST", "REJECTED") and intent.state in ("OPEN", "STARTED"):
-            updates.append(intent.model_copy(update={"state": "FAILED"}))
+            updates.append(intent.model_copy(update={"state": IntentState.FAILED}))
     return updates

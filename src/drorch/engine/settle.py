@@ -25,7 +25,13 @@ End state (when every wave is terminal)
 
 from __future__ import annotations
 
-from drorch.domain.executions import TERMINAL_SERVERS, TERMINAL_WAVES, Execution, WaveRun
+from drorch.domain.executions import (
+    TERMINAL_SERVERS,
+    TERMINAL_WAVES,
+    Execution,
+    ExecutionStatus,
+    WaveRun,
+)
 from drorch.engine import rules as r
 from drorch.engine.cleanup import settle_cleanup
 from drorch.engine.rules import Changes
@@ -123,7 +129,7 @@ def _finish(ex: Execution, changes: Changes) -> None:
     r.move_execution(ex, end_rule(ex), changes)
 
 
-def end_rule(ex: Execution) -> r.Rule:
+def end_rule(ex: Execution) -> r.Rule[ExecutionStatus]:
     """COMPLETE, PARTIAL or FAIL for an execution whose waves have all ended."""
     completed = [w for w in ex.waves if w.status == "COMPLETED"]
     if not completed:

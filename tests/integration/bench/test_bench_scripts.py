@@ -78,7 +78,7 @@ def test_engine_bench_quick_run_completes_its_drill(tmp_path: Path) -> None:
         parts = [figures[k] for k in figures if k.endswith("_bound_s")]
         assert figures["lower_bound_s"] == max(parts)
         assert figures["efficiency_achieved_over_bound"] >= 0.99
-    assert [t["figure"] for t in result["targets"]][0].startswith("engine CPU per pass")
+    assert result["targets"][0]["figure"].startswith("engine CPU per pass")
 
 
 def test_no_benchmark_imports_the_test_suite() -> None:

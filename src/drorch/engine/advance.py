@@ -133,6 +133,7 @@ class Engine:
             for intent in updates:
                 repo.update_intent(intent)
             self._save(repo, pass_, new, now)
+        pass_.written += pass_.events
         pass_.stored, pass_.events, pass_.last_command = new, [], 0
 
     def _save(self, repo: ExecutionRepository, pass_: _Pass, new: Execution, now: datetime) -> bool:
@@ -153,7 +154,7 @@ class Engine:
         now = self.clock.now()
         due = next_look(ex, now, self.config)
         ex.next_look_at = due
-        events = pass_.events
+        events = pass_.written + pass_.events
         updates = close_intents(ex, intents)
         before = pass_.original
         with self.store.transaction() as uow:
@@ -205,6 +206,7 @@ class _Pass:
     events: list[Event]
     last_command: int = 0
     records: int = 0
+    written: list[Event] = field(default_factory=list)  # events already stored this pass
 
 
 def _freed_scopes(before: Execution, after: Execution) -> set[str]:

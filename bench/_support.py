@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from drorch.adapters.aws.drs import BotoDrsGateway, SandboxAccount
 from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.bootstrap import Container, bootstrap
+from drorch.config import Settings
 from drorch.domain.accounts import AccountDraft
 from drorch.domain.executions import Execution
 from drorch.domain.groups import GroupDraft, Selection
 from drorch.domain.plans import PlanDraft, Wave
-from drorch.engine.advance import Engine
 from drorch.engine.config import EngineConfig
 from drorch.engine.runner import Runner
 from drorch.sandbox import Sandbox, create_app
@@ -148,7 +151,10 @@ class World:
         """Start a drill of a plan."""
         request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
         drs = self.runner.engine.drs
-        return svc.start_execution(store=self.store, drs=drs, clock=self.clock, request=request)
+        config = self.runner.engine.config
+        return svc.start_execution(
+            store=self.store, drs=drs, clock=self.clock, request=request, config=config
+        )
 
     def get(self, execution_id: str) -> Execution:
         """The stored execution."""
@@ -184,6 +190,18 @@ def gateway(url: str, sandbox: Sandbox) -> BotoDrsGateway:
     return BotoDrsGateway.for_sandbox(url, found)
 
 
+def bench_container(
+    store: SqliteStore, drs: Any, clock: Any, *, config: EngineConfig | None = None
+) -> Container:
+    """The container a process would build (bootstrap), over the benchmark's store, DRS, clock."""
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="drorch-bench-")), sandbox=False)
+    container = bootstrap(settings, store=store, drs=drs, clock=clock)
+    if config is not None and container.engine is not None:
+        # A benchmark comparing engine timings swaps them on the one engine bootstrap built.
+        container.engine.config = container.engine_config = config
+    return container
+
+
 @contextmanager
 def world(fleet: dict[str, Any], *, config: EngineConfig | None = None) -> Iterator[World]:
     """A world over a fleet: its own sandbox on 127.0.0.1, an in-memory store, synced inventory."""
@@ -194,10 +212,10 @@ def world(fleet: dict[str, Any], *, config: EngineConfig | None = None) -> Itera
             register(store, sandbox)
             clock = SandboxTime(sandbox)
             drs = gateway(url, sandbox)
-            engine = Engine(
-                store=store, drs=drs, clock=clock, owner="bench", config=config or EngineConfig()
-            )
+            container = bench_container(store, drs, clock, config=config)
+            assert container.runner is not None and container.engine is not None
             sync_inventory(store=store, drs=drs)
-            yield World(sandbox=sandbox, store=store, clock=clock, runner=Runner(engine))
+            runner = Runner(container.engine)  # driven step by step, never started
+            yield World(sandbox=sandbox, store=store, clock=clock, runner=runner)
         finally:
             store.close()

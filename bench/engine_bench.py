@@ -7,12 +7,16 @@ a. Wave-transition latency: from the last server of wave k reaching LAUNCHED in 
    and with a fixed 30-second poll. Measured on the sandbox's virtual clock, which the
    engine reads too: the figure is what the polling design costs. The engine's own
    processing time per advance (wall clock) is reported beside it.
-b. Makespan efficiency: 1,000 servers in 10 waves (parallel branches, waves over 100
-   servers) against a lower bound computed from the sandbox's realised per-server launch
-   durations: max(critical path of waves, server-seconds / 500 servers in active jobs).
+b. Makespan efficiency on four plans (engine_plans.py): the critical-path-bound 10-wave
+   plan and three quota-bound ones, against a lower bound in which a job holds its quota
+   until its slowest server is done.
 c. Scale: one 5,000-server execution across 5 accounts (5 account/Region pairs); the
    sandbox runs in its own process, so the peak RSS is that of engine + SQLite store;
-   store rows written per server launched.
+   CPU per engine pass (all of it, and without the boto3 DRS client's share), store rows
+   and record bytes written per server launched.
+d. Serve: the peak RSS of `drorch serve --sandbox` running the same drill (engine_serve.py).
+
+Ends with issue 12's engine targets, each with whether it is met.
 """
 
 from __future__ import annotations
@@ -37,20 +41,22 @@ sys.path.insert(0, str(ROOT))
 from bench._support import (  # noqa: E402
     ENTRY,
     HOST,
-    World,
+    bench_container,
     free_port,
     ids,
     many_servers,
     server_env,
     world,
 )
+from bench.engine_plans import LaunchLog, drive, makespan_figures  # noqa: E402
+from bench.engine_serve import serve_figures  # noqa: E402
+from bench.pass_meter import PassMeter, TimedDrs, write_bytes  # noqa: E402
 
 from drorch.adapters.aws.drs import BotoDrsGateway  # noqa: E402
 from drorch.adapters.storage.sqlite import SqliteStore  # noqa: E402
 from drorch.domain.accounts import AccountDraft  # noqa: E402
 from drorch.domain.groups import GroupDraft, Selection  # noqa: E402
 from drorch.domain.plans import PlanDraft, Wave  # noqa: E402
-from drorch.engine.advance import Engine  # noqa: E402
 from drorch.engine.config import EngineConfig  # noqa: E402
 from drorch.engine.runner import Runner  # noqa: E402
 from drorch.sandbox import synthetic_fleet  # noqa: E402
@@ -62,39 +68,6 @@ from drorch.services.plans import create_plan  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "engine.json"
 FIXED_30S = EngineConfig(fast_poll=30.0, slow_poll=30.0)
-
-
-class LaunchLog:
-    """Records when the sandbox schedules each server's LAUNCHED step, per job."""
-
-    def __init__(self, w: World) -> None:
-        self.w = w
-        self.launched: dict[str, float] = {}
-        self.created: dict[str, float] = {}
-        self.seen: set[str] = set()
-
-    def capture(self) -> None:
-        with self.w.sandbox.lock:
-            for scope in self.w.sandbox.scopes.values():
-                for job in scope.jobs.values():
-                    if job.id in self.seen:
-                        continue
-                    self.seen.add(job.id)
-                    self.created[job.id] = job.created
-                    for step in job.pending:
-                        if step.kind == "LAUNCHED" and step.server_id:
-                            self.launched[step.server_id] = step.at
-
-
-def drive(w: World, log: LaunchLog, timings: list[float]) -> None:
-    """Tick and jump to the end, capturing launch steps and advance wall times."""
-    while True:
-        begin = time.perf_counter()
-        w.tick()
-        timings.append(time.perf_counter() - begin)
-        log.capture()
-        if not w.jump():
-            return
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -151,59 +124,6 @@ def latency_figures(chains: int = 6, waves_per_chain: int = 11) -> dict[str, Any
     return figures
 
 
-MAKESPAN_WAVES = {  # name: (servers, depends_on)
-    "w1": (150, []),
-    "w2": (50, []),
-    "w3": (250, ["w1"]),
-    "w4": (100, ["w1"]),
-    "w5": (120, ["w3", "w4"]),
-    "w6": (80, ["w2"]),
-    "w7": (100, ["w5"]),
-    "w8": (50, ["w6"]),
-    "w9": (60, ["w7", "w8"]),
-    "w10": (40, ["w9"]),
-}
-
-
-def makespan_figures(divisor: int = 1) -> dict[str, Any]:
-    """Achieved makespan of the 10-wave plan (server counts divided by `divisor`) and its bound."""
-    sizes = {name: max(1, count // divisor) for name, (count, _) in MAKESPAN_WAVES.items()}
-    total = sum(sizes.values())
-    with world(many_servers(total)) as w:
-        waves, start = [], 1000
-        for name, count in sizes.items():
-            waves.append((name, ids(start, count)))
-            start += count
-        depends = {n: d for n, (_, d) in MAKESPAN_WAVES.items()}
-        ex = w.start(w.plan("makespan", waves, depends=depends))
-        log = LaunchLog(w)
-        drive(w, log, [])
-        done = w.get(ex.id)
-        assert done.status == "COMPLETED", done.status
-        duration = {}
-        for batch in done.batches:
-            for s in batch.source_server_ids:
-                duration[s] = log.launched[s] - log.created[batch.job_id or ""]
-        first = min(log.created[b.job_id or ""] for b in done.batches)
-        achieved = max(log.launched.values()) - first
-    finish: dict[str, float] = {}
-    for name in MAKESPAN_WAVES:  # listed in dependency order
-        longest = max(duration[s] for s in dict(waves)[name])
-        finish[name] = max((finish[d] for d in depends[name]), default=0.0) + longest
-    critical = max(finish.values())
-    capacity = sum(duration.values()) / 500
-    bound = max(critical, capacity)
-    return {
-        "servers": total,
-        "waves": len(MAKESPAN_WAVES),
-        "achieved_makespan_s": round(achieved, 1),
-        "lower_bound_s": round(bound, 1),
-        "critical_path_bound_s": round(critical, 1),
-        "capacity_bound_s": round(capacity, 1),
-        "efficiency_achieved_over_bound": round(achieved / bound, 3),
-    }
-
-
 class RemoteSandboxTime:
     """The engine's clock for a sandbox in another process (virtual time over its admin API)."""
 
@@ -255,15 +175,19 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
         draft = AccountDraft(name=f"bench-{account['id']}", regions=["us-east-1"])
         register_account(store=store, account_id=account["id"], draft=draft)
     clock = RemoteSandboxTime(url)
-    gateway = BotoDrsGateway.for_sandbox_endpoint(url)
+    gateway = TimedDrs(BotoDrsGateway.for_sandbox_endpoint(url))
     sync_inventory(store=store, drs=gateway)
     plan_id = _scale_plan(store, fleet)
-    engine = Engine(store=store, drs=gateway, clock=clock, owner="bench")
-    runner = Runner(engine)
-    before = _rows_written(store)
+    container = bench_container(store, gateway, clock)
+    assert container.engine is not None
+    meter = PassMeter(container.engine, gateway)
+    runner = Runner(container.engine)
+    before_rows, before_bytes, before_io = _rows_written(store), store.meter.bytes, write_bytes()
     begin = time.perf_counter()
     request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
-    ex = svc.start_execution(store=store, drs=gateway, clock=clock, request=request)
+    ex = svc.start_execution(
+        store=store, drs=gateway, clock=clock, request=request, config=container.engine_config
+    )
     advances = 0
     while True:
         advances += len(runner.run_once())
@@ -275,7 +199,9 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
     wall = time.perf_counter() - begin
     done = svc.get_execution(store=store, execution_id=ex.id)
     launched = sum(1 for s in done.servers() if s.status == "LAUNCHED")
-    rows = _rows_written(store) - before
+    rows = _rows_written(store) - before_rows
+    json_bytes = store.meter.bytes - before_bytes
+    io_bytes = write_bytes() - before_io
     stats = httpx.get(f"{url}/_sandbox/stats").json()
     store.close()
     return {
@@ -286,8 +212,13 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
         "launches_counted_by_sandbox": sum(stats["launches"].values()),
         "advances": advances,
         "describe_jobs_calls": stats["calls"].get("DescribeJobs", 0),
+        **meter.figures(),
         "store_rows_written": rows,
         "store_rows_written_per_server_launched": round(rows / max(launched, 1), 3),
+        "record_json_bytes_per_server_launched": round(json_bytes / max(launched, 1)),
+        "write_syscall_bytes_per_server_launched": (
+            round(io_bytes / max(launched, 1)) if io_bytes >= 0 else None
+        ),
         "peak_rss_mb_engine_process": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         ),
@@ -327,24 +258,66 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     runs: dict[str, Callable[[], dict[str, Any]]] = {
         "latency": lambda: latency_figures(*((2, 3) if args.quick else (6, 11))),
-        "makespan": lambda: makespan_figures(20 if args.quick else 1),
+        "makespan": lambda: makespan_figures(*((25, 6) if args.quick else (1, 20))),
         "scale": lambda: scale_figures(*((50, 2) if args.quick else (5000, 5))),
+        "serve": lambda: serve_figures(*((10, 2, 300.0) if args.quick else (5000, 5, 30.0))),
     }
     results: dict[str, Any] = {"quick": args.quick}
+    if args.previous is not None:
+        results.update(json.loads(args.previous.read_text()))  # parts not run again
+        results["quick"] = args.quick
     for name, run in runs.items():
+        if args.parts and name not in args.parts:
+            continue
         begin = time.perf_counter()
         results[name] = run()
         results[name]["bench_wall_seconds"] = round(time.perf_counter() - begin, 1)
         print(name, json.dumps(results[name], indent=2), flush=True)
+    if {"scale", "serve", "makespan"} <= set(results):
+        results["targets"] = targets(results)
+        print_targets(results["targets"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.out}")
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 12's engine targets: each figure measured, its target and whether it is met."""
+    scale, serve, makespan = results["scale"], results["serve"], results["makespan"]
+    rows = [
+        ("engine CPU per pass, <= 100 servers changed (ms)", scale["cpu_ms_per_small_pass"], 15),
+        (
+            "  the same without the DRS client's own CPU (ms)",
+            scale["engine_only_cpu_ms_per_small_pass"],
+            15,
+        ),
+        (
+            "record bytes written per server launched",
+            scale["record_json_bytes_per_server_launched"],
+            4096,
+        ),
+        ("peak RSS of drorch serve --sandbox (MB)", serve["peak_rss_mb_sampled"], 250),
+        ("worst makespan / lower bound", makespan["worst_efficiency"], 1.03),
+    ]
+    return [
+        {"figure": name, "measured": value, "target": f"<= {limit}", "met": value <= limit}
+        for name, value, limit in rows
+    ]
+
+
+def print_targets(rows: list[dict[str, Any]]) -> None:
+    """The targets as a table."""
+    for row in rows:
+        verdict = "met" if row["met"] else "MISSED"
+        print(f"{row['figure']:<52} {row['measured']:>10} {row['target']:>8}  {verdict}")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
+    parser.add_argument("--parts", nargs="*", help="Run only these parts (default: all).")
+    parser.add_argument("--previous", type=Path, help="Keep the other parts from this JSON.")
     return parser.parse_args(argv)
 
 

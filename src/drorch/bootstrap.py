@@ -5,36 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from drorch.adapters.clock import SystemClock
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
+from drorch.engine.config import EngineConfig
 from drorch.logs import configure_logging
 from drorch.ports.accounts import AccountProbe
+from drorch.ports.background import Background, Driver
 from drorch.ports.backup import DatabaseFiles
+from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
+from drorch.ports.waker import NoWaker, Waker
 from drorch.services.auth import LocalAuth
 from drorch.services.execution_reads import ExecutionReads
 
 if TYPE_CHECKING:
-    from drorch.ports.clock import Clock
+    from drorch.engine.advance import Engine
     from drorch.services.notify_dispatcher import Dispatcher
 
-
-class Background(Protocol):
-    """Something that runs alongside the API (runner, scheduler) and stops cleanly."""
-
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-
-
-class Driver(Background, Protocol):
-    """The engine driver of this process; readiness asks whether it is running."""
-
-    def running(self) -> bool: ...
+__all__ = ["Background", "Container", "Driver", "bootstrap"]
 
 
 @dataclass
@@ -58,6 +52,10 @@ class Container:
     reads: ExecutionReads | None = None
     # Told when a plan's readiness changes (notifications subscribe here).
     readiness_listeners: list[Any] = field(default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)
+    engine_config: EngineConfig = field(default_factory=EngineConfig)
+    engine: Engine | None = None
+    waker: Waker = field(default_factory=NoWaker)
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -81,11 +79,17 @@ def bootstrap(
     *,
     store: Store | None = None,
     drs: DrsGateway | None = None,
+    clock: Clock | None = None,
 ) -> Container:
-    """Build the container; tests pass their own store or DRS gateway."""
+    """Build the container; tests and benchmarks pass their own store, DRS gateway or clock."""
     settings = settings or Settings()
     configure_logging(settings)
-    container = Container(settings=settings, store=store or _store(settings))
+    container = Container(
+        settings=settings,
+        store=store or _store(settings),
+        clock=clock or SystemClock(),
+        engine_config=engine_config(settings),
+    )
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
@@ -144,39 +148,43 @@ def _cognito_verifier(settings: Settings) -> TokenVerifier | None:
     return CognitoVerifier.from_settings(settings)
 
 
+def engine_config(settings: Settings) -> EngineConfig:
+    """The engine's timings from the settings, shared by the runner and operator actions."""
+    return EngineConfig(
+        lease_seconds=settings.engine_lease_seconds,
+        # A launch DRS never answered is re-issued only once this long has shown no job.
+        reconcile_grace=settings.engine_launch_grace_seconds,
+    )
+
+
 def _runner(settings: Settings, container: Container) -> None:
-    """The local engine runner, when enabled and DRS is configured."""
+    """The engine and its local runner (also the waker), when enabled and DRS is configured."""
     if not settings.runner_enabled or container.drs is None:
         return
-    from drorch.adapters.clock import SystemClock
     from drorch.engine.advance import Engine
-    from drorch.engine.config import EngineConfig
     from drorch.engine.runner import Runner, worker_id
 
-    engine = Engine(
+    container.engine = Engine(
         store=container.store,
         drs=container.drs,
-        clock=SystemClock(),
+        clock=container.clock,
         owner=worker_id(),
-        config=EngineConfig(
-            lease_seconds=settings.engine_lease_seconds,
-            # A launch DRS never answered is re-issued only once this long has shown no job.
-            reconcile_grace=settings.engine_launch_grace_seconds,
-        ),
+        config=container.engine_config,
     )
-    container.runner = Runner(engine)
-    container.background.append(container.runner)
+    runner = Runner(container.engine)
+    container.runner = runner
+    container.waker = runner
+    container.background.append(runner)
 
 
 def _notifications(settings: Settings, container: Container) -> None:
     """The notification dispatcher: in the background when enabled, for "send test" always."""
-    from drorch.adapters.clock import SystemClock
     from drorch.engine.runner import worker_id
 
     # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
     hub = container.sessions if not settings.sandbox else None
     container.notifier = notification_dispatcher(
-        settings, container.store, sessions=hub, clock=SystemClock(), owner=worker_id()
+        settings, container.store, sessions=hub, clock=container.clock, owner=worker_id()
     )
     if settings.notify_enabled:
         container.background.append(container.notifier)
@@ -348,7 +356,6 @@ class _SandboxSaver:
 
 def readiness_ports(container: Container, clock: Any = None) -> Any:
     """What readiness runs need from this process (API, CLI and the scheduler use it)."""
-    from drorch.adapters.clock import SystemClock
     from drorch.engine.retrying import ReadRetry
     from drorch.services.readiness import ReadinessPorts
     from drorch.services.readiness_checks import Policy
@@ -361,7 +368,7 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
     return ReadinessPorts(
         store=container.store,
         drs=container.drs,
-        clock=clock or getattr(container, "clock", None) or SystemClock(),
+        clock=clock or container.clock,
         probe=container.account_probe,
         sessions=container.sessions,
         policy=policy,

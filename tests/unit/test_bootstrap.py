@@ -109,3 +109,22 @@ def test_readiness_ports_carry_the_settings_and_the_process_ports(tmp_path: Path
         assert ports.listeners is built.readiness_listeners
     finally:
         built.stop()
+
+
+def test_the_container_carries_clock_engine_config_engine_and_waker(tmp_path: Path) -> None:
+    from drorch.adapters.clock import ManualClock
+    from drorch.adapters.storage.sqlite import SqliteStore
+    from drorch.engine.runner import Runner
+
+    clock = ManualClock()
+    settings = Settings(data_dir=tmp_path, engine_lease_seconds=42.0, sandbox=False)
+    drs = BotoDrsGateway.for_sandbox_endpoint(CLOSED)
+    built = bootstrap(settings, store=SqliteStore(":memory:"), drs=drs, clock=clock)
+    try:
+        assert built.clock is clock
+        assert built.engine_config.lease_seconds == 42.0
+        assert built.engine is not None and built.engine.config is built.engine_config
+        assert built.engine.clock is clock
+        assert isinstance(built.waker, Runner) and built.waker is built.runner
+    finally:
+        built.stop()

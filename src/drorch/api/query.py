@@ -64,9 +64,32 @@ def query_of(model: type[M]) -> Any:
     return Depends(parse)
 
 
+def _inline_enums(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with references to enum definitions (status families) written in place."""
+    defs = schema.get("$defs", {})
+    if not defs or not all("enum" in d for d in defs.values()):
+        return schema
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                found = dict(defs[ref.removeprefix("#/$defs/")])
+                found.pop("description", None)
+                found.pop("title", None)
+                return found
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = inline({k: v for k, v in schema.items() if k != "$defs"})
+    return inlined
+
+
 def documented(model: type[BaseModel]) -> dict[str, Any]:
     """`openapi_extra` listing the model's fields as the operation's query parameters."""
-    schema = model.model_json_schema()
+    schema = _inline_enums(model.model_json_schema())
     if "$defs" in schema:
         raise TypeError(f"{model.__name__}: query parameters must have inline schemas")
     required = set(schema.get("required", []))

@@ -153,7 +153,6 @@ def _drill(
     client: ApiClient, container: Container, admin: User, plan_id: str, plan_name: str
 ) -> dict[str, Any]:
     """Follow the plan's running execution (an earlier demo's), or start a new drill."""
-    from drorch.engine.runner import waker_of
     from drorch.services import executions
 
     page = client.get(EXECUTIONS, params={"plan_id": plan_id, "limit": 20}).data
@@ -167,7 +166,9 @@ def _drill(
             drs=container.drs,
             request=executions.StartRequest(plan_id_or_name=plan_id, type="DRILL"),
             audit=AuditContext(principal_of(admin), comment="the demo's drill"),
-            waker=waker_of(list(container.background)),
+            waker=container.waker,
+            clock=container.clock,
+            config=container.engine_config,
         )
         execution_id = started.id
         note(f"started DRILL {execution_id} of sample plan {plan_name!r} as {admin.username}")

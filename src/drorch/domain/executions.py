@@ -9,6 +9,7 @@ append-only timeline of events. Status strings sent to or read from DRS (`launch
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,25 +19,96 @@ from drorch.domain.groups import ProtectionGroup
 from drorch.domain.plans import RecoveryPlan
 
 ExecutionType = Literal["DRILL", "RECOVERY"]
-ExecutionStatus = Literal[
-    "PENDING", "RUNNING", "PAUSED", "CANCELLING", "COMPLETED", "PARTIAL", "FAILED", "CANCELLED"
-]
-# PENDING: dependencies not met; HELD: pause_before waits for resume; SKIPPED: a dependency
-# failed or was skipped; CANCELLED: the operator cancelled before the wave finished.
-WaveStatus = Literal["PENDING", "HELD", "RUNNING", "COMPLETED", "FAILED", "SKIPPED", "CANCELLED"]
-# drorch's view of a server; `launch_status` keeps DRS's own value next to it.
-ServerStatus = Literal[
-    "PENDING", "LAUNCHING", "LAUNCHED", "FAILED", "SKIPPED", "CANCELLED", "TERMINATED"
-]
-CleanupStatus = Literal["NOT_APPLICABLE", "NOT_STARTED", "IN_PROGRESS", "COMPLETED", "INCOMPLETE"]
-# The DRS API's values (botocore drs model: JobStatus, LaunchStatus, JobType).
-DrsJobStatus = Literal["PENDING", "STARTED", "COMPLETED"]
-DrsLaunchStatus = Literal["PENDING", "IN_PROGRESS", "LAUNCHED", "FAILED", "TERMINATED"]
+
+
+class ExecutionStatus(StrEnum):
+    """An execution's status."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    CANCELLING = "CANCELLING"
+    COMPLETED = "COMPLETED"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class WaveStatus(StrEnum):
+    """A wave's status.
+
+    PENDING: dependencies not met; HELD: pause_before waits for resume; SKIPPED: a
+    dependency failed or was skipped; CANCELLED: cancelled before the wave finished.
+    """
+
+    PENDING = "PENDING"
+    HELD = "HELD"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    CANCELLED = "CANCELLED"
+
+
+class ServerStatus(StrEnum):
+    """drorch's view of a server; `launch_status` keeps DRS's own value next to it."""
+
+    PENDING = "PENDING"
+    LAUNCHING = "LAUNCHING"
+    LAUNCHED = "LAUNCHED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    CANCELLED = "CANCELLED"
+    TERMINATED = "TERMINATED"
+
+
+class CleanupStatus(StrEnum):
+    """A drill's cleanup status (NOT_APPLICABLE for a recovery)."""
+
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    INCOMPLETE = "INCOMPLETE"
+
+
+class DrsJobStatus(StrEnum):
+    """A DRS job's status, byte for byte the DRS API's JobStatus."""
+
+    PENDING = "PENDING"
+    STARTED = "STARTED"
+    COMPLETED = "COMPLETED"
+
+
+class DrsLaunchStatus(StrEnum):
+    """A server's launch status in a DRS job, byte for byte the DRS API's LaunchStatus."""
+
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    LAUNCHED = "LAUNCHED"
+    FAILED = "FAILED"
+    TERMINATED = "TERMINATED"
+
+
 DrsJobType = Literal["LAUNCH", "TERMINATE", "CREATE_CONVERTED_SNAPSHOT"]
-# INTENDED: intent recorded, DRS call not confirmed; ACTIVE: DRS job known; DONE: job ended;
-# REJECTED: DRS refused the call for good (the servers fail); LOST: no job was created
-# (the call failed, or reconciliation found none), so the servers went back to PENDING.
-BatchState = Literal["INTENDED", "ACTIVE", "DONE", "REJECTED", "LOST"]
+
+
+class BatchState(StrEnum):
+    """A batch's state.
+
+    INTENDED: intent recorded, DRS call not confirmed; ACTIVE: DRS job known; DONE: job
+    ended; REJECTED: DRS refused the call for good (the servers fail); LOST: no job was
+    created (the call failed, or reconciliation found none), so the servers went back to
+    PENDING.
+    """
+
+    INTENDED = "INTENDED"
+    ACTIVE = "ACTIVE"
+    DONE = "DONE"
+    REJECTED = "REJECTED"
+    LOST = "LOST"
+
+
 BatchKind = Literal["LAUNCH", "TERMINATE"]
 
 ACTIVE_STATUSES: frozenset[str] = frozenset({"PENDING", "RUNNING", "PAUSED", "CANCELLING"})
@@ -86,7 +158,7 @@ class ServerRun(Record):
     group_id: str
     hostname: str = ""
     optional: bool = False
-    status: ServerStatus = "PENDING"
+    status: ServerStatus = ServerStatus.PENDING
     launch_status: DrsLaunchStatus | None = None
     batch_id: str | None = None
     job_id: str | None = None
@@ -107,7 +179,7 @@ class WaveRun(Record):
     depends_on: list[str] = Field(default_factory=list)
     pause_before: bool = False
     released: bool = False
-    status: WaveStatus = "PENDING"
+    status: WaveStatus = WaveStatus.PENDING
     servers: list[ServerRun] = Field(default_factory=list)
     started_at: datetime | None = None
     ended_at: datetime | None = None
@@ -123,7 +195,7 @@ class Batch(Record):
     region: str
     source_server_ids: list[str]
     recovery_instance_ids: list[str] = Field(default_factory=list)
-    state: BatchState = "INTENDED"
+    state: BatchState = BatchState.INTENDED
     job_id: str | None = None
     job_status: DrsJobStatus | None = None
     attempts: int = 0
@@ -169,8 +241,8 @@ class Execution(Record):
     plan_id: str
     plan_name: str
     type: ExecutionType
-    status: ExecutionStatus = "PENDING"
-    cleanup_status: CleanupStatus = "NOT_APPLICABLE"
+    status: ExecutionStatus = ExecutionStatus.PENDING
+    cleanup_status: CleanupStatus = CleanupStatus.NOT_APPLICABLE
     snapshot: Snapshot
     waves: list[WaveRun]
     batches: list[Batch] = Field(default_factory=list)
@@ -243,7 +315,13 @@ class ExecutionSummary(Model):
     ended_at: datetime | None = None
 
 
-IntentState = Literal["OPEN", "STARTED", "ENDED", "FAILED"]
+class IntentState(StrEnum):
+    """An intent's state (see Intent)."""
+
+    OPEN = "OPEN"
+    STARTED = "STARTED"
+    ENDED = "ENDED"
+    FAILED = "FAILED"
 
 
 class Intent(Model):
@@ -262,7 +340,7 @@ class Intent(Model):
     account_id: str
     region: str
     source_server_ids: list[str]
-    state: IntentState = "OPEN"
+    state: IntentState = IntentState.OPEN
     job_id: str | None = None
     created_at: datetime
 

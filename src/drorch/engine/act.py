@@ -1,10 +1,11 @@
 """Act: start the wished DRS jobs idempotently, within quota, and report what happened.
 
-For every wish: in one store transaction (serialised with every other worker) check that
-the lease is still ours, compute the scope's usage from DescribeJobs plus all open intents,
-trim the batch to what fits and record the intent; then call DRS with tags naming the
-execution and batch; then record the job id. A crash between the steps leaves an OPEN
-intent that the next advance reconciles before anything is issued again.
+For every wish: in one store transaction check that the lease is still ours, read the
+scope's capacity version, compute its usage from DescribeJobs plus all open intents, trim
+the batch to what fits and reserve the intent under that version (another worker's
+reservation in between makes it fail and the wish is decided again); then call DRS with
+tags naming the execution and batch; then record the job id. A crash between the steps
+leaves an OPEN intent that the next advance reconciles before anything is issued again.
 """
 
 from __future__ import annotations
@@ -13,15 +14,24 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from drorch.domain.executions import TAG_BATCH, TAG_EXECUTION, Execution, Intent, scope_key
+from drorch.domain.executions import (
+    TAG_BATCH,
+    TAG_EXECUTION,
+    Execution,
+    Intent,
+    IntentState,
+    scope_key,
+)
 from drorch.engine import quotas
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, fault
 from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown, Wish
-from drorch.errors import DrsError, DrsUnavailableError
+from drorch.errors import ConflictError, DrsError, DrsUnavailableError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway, DrsJob, Scope
 from drorch.ports.store import Store
+
+RESERVE_TRIES = 5
 
 
 class LeaseLost(Exception):
@@ -65,18 +75,30 @@ def _one(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Outcome
     except DrsUnavailableError as exc:
         return Unknown(wish, intent.batch_id, ids, f"DRS did not answer: {exc.detail}")
     except DrsError as exc:
-        _record(actor, intent.model_copy(update={"state": "FAILED"}))
+        _record(actor, intent.model_copy(update={"state": IntentState.FAILED}))
         return Refused(wish, intent.batch_id, ids, fault(_operation(wish), exc), actor.rng.random())
-    _record(actor, intent.model_copy(update={"state": "STARTED", "job_id": job.job_id}))
+    _record(actor, intent.model_copy(update={"state": IntentState.STARTED, "job_id": job.job_id}))
     return Started(wish, intent.batch_id, ids, job)
 
 
 def _reserve(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Intent | Deferred:
+    # The store conditions a reservation on the scope's capacity version: a worker that
+    # lost the race reads the new usage and decides again.
+    for _ in range(RESERVE_TRIES):
+        try:
+            return _reserve_once(ex, wish, jobs, actor)
+        except ConflictError:
+            continue
+    return Deferred(wish, "other workers kept reserving this account and Region's capacity")
+
+
+def _reserve_once(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Intent | Deferred:
     now = actor.clock.now()
     with actor.store.transaction() as uow:
         repo = uow.executions
         if not repo.holds(ex.id, owner=actor.owner, now=now):
             raise LeaseLost(ex.id)
+        version = repo.capacity_version(wish.account_id, wish.region)
         current = quotas.usage(jobs, repo.open_intents(wish.account_id, wish.region))
         ahead = repo.recovery_waiting(wish.account_id, wish.region) - {ex.id}
         ids = quotas.fit(
@@ -101,7 +123,7 @@ def _reserve(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Int
             source_server_ids=ids,
             created_at=now,
         )
-        repo.add_intent(intent)
+        repo.reserve(intent, expected_version=version)
         return intent
 
 

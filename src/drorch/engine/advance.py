@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from drorch.domain.execution_records import changed_records
 from drorch.domain.executions import Event, Execution, Intent, scope_key
 from drorch.engine.act import Actor, LeaseLost, act
 from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
@@ -22,7 +23,7 @@ from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
-from drorch.ports.store import Store
+from drorch.ports.store import ExecutionRepository, Store
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Advanced:
     status: str = "busy"
     next_look_at: datetime | None = None
     events: list[Event] = field(default_factory=list)
+    records: int = 0  # execution records (waves, servers, batches) the pass wrote
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Engine:
     owner: str
     config: EngineConfig = field(default_factory=EngineConfig)
     rng: random.Random = field(default_factory=random.Random)
+    # The last stored state of executions this worker advanced, by id: a pass re-reads the
+    # whole execution only when the stored version moved (another worker, an operator).
+    _known: dict[str, Execution] = field(default_factory=dict, repr=False)
 
     def advance(self, execution_id: str, *, claimed: bool = False) -> Advanced:
         """Advance one execution; returns status "busy" when another worker holds it."""
@@ -70,8 +75,16 @@ class Engine:
             return uow.executions.claim(execution_id, owner=self.owner, now=now, lease_until=until)
 
     def _advance(self, execution_id: str) -> Advanced:
+        try:
+            return self._pass(execution_id)
+        except BaseException:
+            # The kept copy may be half way through a pass: read the stored state next time.
+            self._known.pop(execution_id, None)
+            raise
+
+    def _pass(self, execution_id: str) -> Advanced:
         with self.store.read() as uow:
-            ex = uow.executions.get(execution_id)
+            ex = self._load(uow.executions, execution_id)
             commands = uow.executions.commands(execution_id)
             intents = uow.executions.intents(execution_id)
         if ex is None:
@@ -79,46 +92,78 @@ class Engine:
             return Advanced(execution_id, status="missing")
         obs = observe(ex, intents, self.drs, self.clock.now(), self.config)
         first = apply(ex, obs, commands, intents, self.config)
-        self._record_intents(ex.id, first.intent_updates)  # reconciled before capacity math
+        pass_ = _Pass(original=ex, stored=ex, events=list(first.events))
+        pass_.last_command = commands[-1].seq if commands else 0
+        if first.intent_updates:
+            # Reconciled intents, the state they lead to and its events land together.
+            self._write(pass_, first.execution, first.intent_updates)
+        intents = _updated(intents, first)
+        working = first.execution
         # A wave that just started needs its scope's job listing in this same advance.
-        wanted = wanted_scopes(first.execution, self.config)
-        faults = list_more(first.execution, wanted, obs, self.drs, self.config)
+        wanted = wanted_scopes(working, self.config)
+        faults = list_more(working, wanted, obs, self.drs, self.config)
         if faults:
-            late = apply_faults(first.execution, faults, obs.now, self.config)
-            first = Applied(late.execution, first.events + late.events, first.intent_updates)
-        decision = decide(first.execution, obs, self.config)
+            late = apply_faults(working, faults, obs.now, self.config)
+            working = late.execution
+            pass_.events += late.events
+        decision = decide(working, obs, self.config)
         actor = Actor(self.store, self.drs, self.clock, self.owner, self.config, self.rng)
-        outcomes = act(first.execution, decision.wishes, obs, actor)
-        second = apply_outcomes(first.execution, outcomes, self.clock.now(), self.config)
-        return self._persist(ex, first, second, intents, commands[-1].seq if commands else 0)
+        outcomes = act(working, decision.wishes, obs, actor)
+        second = apply_outcomes(working, outcomes, self.clock.now(), self.config)
+        pass_.events += second.events
+        return self._persist(pass_, second.execution, intents)
 
-    def _persist(
-        self,
-        before: Execution,
-        first: Applied,
-        second: Applied,
-        intents: list[Intent],
-        last_command: int,
-    ) -> Advanced:
-        ex = second.execution
+    def _load(self, repo: ExecutionRepository, execution_id: str) -> Execution | None:
+        """The kept copy while the stored version has not moved, else the stored execution."""
+        version = repo.version(execution_id)
+        if version is None:
+            return None
+        kept = self._known.get(execution_id)
+        if kept is not None and kept.version == version:
+            return kept
+        return repo.get(execution_id)
+
+    def _write(self, pass_: _Pass, new: Execution, updates: list[Intent]) -> None:
+        """Intent updates, the execution's changed records and the pending events, at once."""
+        now = self.clock.now()
+        with self.store.transaction() as uow:
+            repo = uow.executions
+            if not repo.holds(new.id, owner=self.owner, now=now):
+                raise LeaseLost(new.id)
+            for intent in updates:
+                repo.update_intent(intent)
+            self._save(repo, pass_, new, now)
+        pass_.written += pass_.events
+        pass_.stored, pass_.events, pass_.last_command = new, [], 0
+
+    def _save(self, repo: ExecutionRepository, pass_: _Pass, new: Execution, now: datetime) -> bool:
+        """Save what changed since the stored state, with the pass's events; False: nothing."""
+        changes = changed_records(pass_.stored, new)
+        if pass_.last_command:
+            repo.drop_commands(new.id, pass_.last_command)
+        if not (pass_.events or changes.any):
+            return False
+        new.version = pass_.stored.version + 1
+        new.updated_at = now
+        repo.save(new, expected_version=pass_.stored.version, changes=changes)
+        repo.append_events(new.id, pass_.events)
+        pass_.records += changes.records
+        return True
+
+    def _persist(self, pass_: _Pass, ex: Execution, intents: list[Intent]) -> Advanced:
         now = self.clock.now()
         due = next_look(ex, now, self.config)
         ex.next_look_at = due
-        events = first.events + second.events
-        updates = close_intents(ex, _updated(intents, first))
+        events = pass_.written + pass_.events
+        updates = close_intents(ex, intents)
+        before = pass_.original
         with self.store.transaction() as uow:
             repo = uow.executions
             if not repo.holds(ex.id, owner=self.owner, now=now):
                 raise LeaseLost(ex.id)
-            if events or ex != before.model_copy(update={"next_look_at": due}):
-                ex.version = before.version + 1
-                ex.updated_at = now
-                repo.save(ex, expected_version=before.version)
-                repo.append_events(ex.id, events)
+            saved = self._save(repo, pass_, ex, now)
             for intent in updates:
                 repo.update_intent(intent)
-            if last_command:
-                repo.drop_commands(ex.id, last_command)
             for key in set(before.waiting_scopes) - set(ex.waiting_scopes):
                 account, region = key.split("/", 1)
                 repo.set_waiting(ex.id, account, region, False)
@@ -127,16 +172,17 @@ class Engine:
                 for other in repo.waiting(account, region) - {ex.id}:
                     repo.schedule(other, now)  # capacity came free: they look at once
             repo.release(ex.id, owner=self.owner, due_at=due)
-        return Advanced(ex.id, status=ex.status, next_look_at=due, events=events)
+        self._keep(ex if saved else pass_.stored, due)
+        return Advanced(
+            ex.id, status=ex.status, next_look_at=due, events=events, records=pass_.records
+        )
 
-    def _record_intents(self, execution_id: str, updates: list[Intent]) -> None:
-        if not updates:
-            return
-        with self.store.transaction() as uow:
-            if not uow.executions.holds(execution_id, owner=self.owner, now=self.clock.now()):
-                raise LeaseLost(execution_id)
-            for intent in updates:
-                uow.executions.update_intent(intent)
+    def _keep(self, ex: Execution, due: datetime | None) -> None:
+        """Keep the stored state for the next pass; a finished execution is forgotten."""
+        if due is None:
+            self._known.pop(ex.id, None)
+        else:
+            self._known[ex.id] = ex
 
     def _release(
         self, execution_id: str, due: datetime | None, error: Exception | None = None
@@ -149,6 +195,18 @@ class Engine:
                 )
                 uow.executions.append_events(execution_id, [event])
             uow.executions.release(execution_id, owner=self.owner, due_at=due)
+
+
+@dataclass
+class _Pass:
+    """One advance's bookkeeping: the state it began from, what is stored, what is pending."""
+
+    original: Execution
+    stored: Execution
+    events: list[Event]
+    last_command: int = 0
+    records: int = 0
+    written: list[Event] = field(default_factory=list)  # events already stored this pass
 
 
 def _freed_scopes(before: Execution, after: Execution) -> set[str]:
@@ -181,7 +239,7 @@ def fold_commands_now(
         applied = apply_commands(ex, commands, now)
         new = applied.execution
         new.version, new.updated_at = ex.version + 1, now
-        repo.save(new, expected_version=ex.version)
+        repo.save(new, expected_version=ex.version, changes=changed_records(ex, new))
         repo.append_events(ex.id, applied.events)
         if commands:
             repo.drop_commands(ex.id, commands[-1].seq)

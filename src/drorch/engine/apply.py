@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from drorch.domain.executions import (
     Batch,
+    BatchState,
     Command,
+    DrsJobStatus,
     Event,
     Execution,
     Intent,
@@ -27,6 +29,7 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.engine.reconcile import dispatch, reconcile
 from drorch.engine.rules import Changes
 from drorch.engine.settle import settle
+from drorch.engine.working import working_copy
 
 
 @dataclass
@@ -36,22 +39,6 @@ class Applied:
     execution: Execution
     events: list[Event] = field(default_factory=list)
     intent_updates: list[Intent] = field(default_factory=list)
-
-
-def working_copy(ex: Execution) -> Execution:
-    """A copy whose run state may be changed in place; the frozen snapshot is shared."""
-    waves = [
-        w.model_copy(update={"servers": [s.model_copy() for s in w.servers]}) for w in ex.waves
-    ]
-    return ex.model_copy(
-        update={
-            "waves": waves,
-            "batches": [b.model_copy() for b in ex.batches],
-            "retries": {k: r.model_copy() for k, r in ex.retries.items()},
-            "leftovers": list(ex.leftovers),
-            "waiting_scopes": list(ex.waiting_scopes),
-        }
-    )
 
 
 def apply_commands(ex: Execution, commands: list[Command], now: datetime) -> Applied:
@@ -155,9 +142,9 @@ def _may_clean(ex: Execution) -> bool:
 def _started(ex: Execution, outcome: Started, changes: Changes) -> None:
     wish, job = outcome.wish, outcome.job
     batch = _new_batch(outcome.wish, outcome.batch_id, outcome.server_ids, changes.now)
-    batch.state = "ACTIVE"
+    batch.state = BatchState.ACTIVE
     batch.job_id = job.job_id
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     batch.started_at = changes.now  # engine time: polling and stall checks use our clock
     ex.batches.append(batch)
     if wish.kind == "LAUNCH":
@@ -196,7 +183,7 @@ def _refused(
         _back_off(ex, key, outcome.fault, outcome.jitter, changes, config)
         return
     batch = _new_batch(outcome.wish, outcome.batch_id, outcome.server_ids, changes.now)
-    batch.state = "REJECTED"
+    batch.state = BatchState.REJECTED
     batch.last_error = f"{outcome.fault.code}: {outcome.fault.message}"
     ex.batches.append(batch)
     changes.note("drs.rejected", f"DRS refused {outcome.wish.kind}: {batch.last_error}")

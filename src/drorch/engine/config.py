@@ -26,3 +26,7 @@ class EngineConfig:
     stall_factor: float = 3.0
     stall_seconds: float = 3600.0
     limits: Limits = field(default_factory=Limits)
+
+
+# The defaults, for callers handed no config; processes get theirs from bootstrap's Settings.
+DEFAULT_CONFIG = EngineConfig()

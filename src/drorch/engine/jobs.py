@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
+from drorch.domain.executions import (
+    Batch,
+    BatchState,
+    DrsJobStatus,
+    DrsLaunchStatus,
+    Execution,
+    ServerRun,
+    scope_key,
+)
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, ScopeView
 from drorch.engine.rules import Changes
+from drorch.engine.working import ServerIndex
 from drorch.ports.drs import DrsJob
 
 FAIL_EVENTS = frozenset(
@@ -15,9 +24,9 @@ FAIL_EVENTS = frozenset(
 EWMA = 0.5
 
 
-def server_index(ex: Execution) -> dict[str, ServerRun]:
-    """Server id -> the (mutable) server run."""
-    return {s.source_server_id: s for s in ex.servers()}
+def server_index(ex: Execution) -> ServerIndex:
+    """Server id -> the server run, as the working copy may change it (copied on lookup)."""
+    return ServerIndex(ex)
 
 
 def fold_jobs(ex: Execution, obs: Observation, changes: Changes, config: EngineConfig) -> None:
@@ -42,18 +51,29 @@ def _fold_launch(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: dict[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
 ) -> None:
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     launched, failed = 0, []
     for part in job.servers:
-        server = index.get(part.source_server_id)
-        if server is None:
+        seen = index.peek(part.source_server_id)
+        if seen is None:
             continue
-        server.launch_status = part.launch_status  # type: ignore[assignment]
+        instance = part.recovery_instance_id or seen.recovery_instance_id
+        same = (seen.launch_status, seen.job_id, seen.recovery_instance_id) == (
+            part.launch_status,
+            batch.job_id,
+            instance,
+        )
+        if same and not (seen.status == "LAUNCHING" and part.launch_status == "LAUNCHED"):
+            if seen.status == "LAUNCHING" and part.launch_status == "FAILED":
+                failed.append(index[part.source_server_id])
+            continue  # nothing new for this server: leave it shared, unwritten
+        server = index[part.source_server_id]
+        server.launch_status = DrsLaunchStatus(part.launch_status)
         server.job_id = batch.job_id
-        server.recovery_instance_id = part.recovery_instance_id or server.recovery_instance_id
+        server.recovery_instance_id = instance
         if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
             r.move_server(server, r.LAUNCHED, changes.now)
             launched += 1
@@ -78,21 +98,24 @@ def _fold_launch(
         _end_batch(ex, batch, changes)
 
 
-def _stuck(batch: Batch, index: dict[str, ServerRun], failed: list[ServerRun]) -> list[ServerRun]:
+def _stuck(batch: Batch, index: ServerIndex, failed: list[ServerRun]) -> list[ServerRun]:
     """Servers of a completed job that never reached LAUNCHED: they failed too."""
     seen = {s.source_server_id for s in failed}
     return [
         index[s]
         for s in batch.source_server_ids
-        if s in index and index[s].status == "LAUNCHING" and s not in seen
+        if s not in seen and _status(index, s) == "LAUNCHING"
     ]
 
 
-def _fully_read(
-    batch: Batch, view: ScopeView, index: dict[str, ServerRun], changes: Changes
-) -> bool:
+def _status(index: ServerIndex, server_id: str) -> str | None:
+    server = index.peek(server_id)
+    return server.status if server else None
+
+
+def _fully_read(batch: Batch, view: ScopeView, index: ServerIndex, changes: Changes) -> bool:
     """True once every server's outcome, failure reason and EC2 instance have been read."""
-    servers = [index[s] for s in batch.source_server_ids if s in index]
+    servers = [s for s in map(index.peek, batch.source_server_ids) if s is not None]
     if any(s.status == "LAUNCHING" for s in servers):
         return False  # a failure whose reason could not be read yet
     unknown = [s for s in servers if s.status == "LAUNCHED" and not s.ec2_instance_id]
@@ -111,7 +134,7 @@ def _fully_read(
 
 
 def _end_batch(ex: Execution, batch: Batch, changes: Changes) -> None:
-    batch.state = "DONE"
+    batch.state = BatchState.DONE
     _learn_duration(ex, batch)
     changes.note(
         "job.completed",
@@ -148,14 +171,20 @@ def _reasons(view: ScopeView, job_id: str) -> dict[str, str]:
     return found
 
 
-def _attach_instances(batch: Batch, view: ScopeView, index: dict[str, ServerRun]) -> None:
+def _attach_instances(batch: Batch, view: ScopeView, index: ServerIndex) -> None:
+    members = set(batch.source_server_ids)
     for inst in view.instances.values():
-        server = index.get(inst.source_server_id)
-        if server is None or server.source_server_id not in batch.source_server_ids:
+        seen = index.peek(inst.source_server_id) if inst.source_server_id in members else None
+        if seen is None or seen.recovery_instance_id not in (None, inst.recovery_instance_id):
             continue
-        if server.recovery_instance_id in (None, inst.recovery_instance_id):
-            server.recovery_instance_id = inst.recovery_instance_id
-            server.ec2_instance_id = inst.ec2_instance_id
+        if (seen.recovery_instance_id, seen.ec2_instance_id) == (
+            inst.recovery_instance_id,
+            inst.ec2_instance_id,
+        ):
+            continue
+        server = index[inst.source_server_id]
+        server.recovery_instance_id = inst.recovery_instance_id
+        server.ec2_instance_id = inst.ec2_instance_id
 
 
 def _learn_duration(ex: Execution, batch: Batch) -> None:
@@ -175,13 +204,13 @@ def _fold_terminate(
     batch: Batch,
     job: DrsJob,
     view: ScopeView,
-    index: dict[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
 ) -> None:
-    batch.job_status = job.status  # type: ignore[assignment]
+    batch.job_status = DrsJobStatus(job.status)
     if job.status != "COMPLETED":
         return
-    batch.state = "DONE"
+    batch.state = BatchState.DONE
     batch.ended_at = job.end_time or changes.now
     statuses = {s.source_server_id: s.launch_status for s in job.servers}
     for server_id in batch.source_server_ids:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from drorch.domain.executions import Batch, Execution, Intent, scope_key
 from drorch.engine.config import EngineConfig
+from drorch.engine.polling import pending_scopes
+from drorch.engine.working import ServerIndex, per_snapshot
 from drorch.errors import DrsError
 from drorch.ports.drs import (
     DrsClient,
@@ -78,16 +80,22 @@ def observe(
 ) -> Observation:
     """Read DRS for every scope the execution touches; errors become faults, never raise."""
     obs = Observation(now=now)
+    pending = pending_scopes(ex)
     for key, scope in _scopes(ex).items():
         view = obs.view(key)
         try:
-            _observe_scope(ex, intents, drs.client(scope), key, view, now, config)
+            _observe_scope(ex, intents, drs.client(scope), key, view, now, config, pending)
         except DrsError as exc:
             view.faults.append(fault("DescribeJobs", exc))
     return obs
 
 
 def _scopes(ex: Execution) -> dict[str, Scope]:
+    """The execution's account/Region pairs (from the frozen snapshot: computed once)."""
+    return per_snapshot(ex.snapshot, "scopes", lambda: _snapshot_scopes(ex))
+
+
+def _snapshot_scopes(ex: Execution) -> dict[str, Scope]:
     found: dict[str, Scope] = {}
     for s in ex.snapshot.servers:
         found.setdefault(scope_key(s.account_id, s.region), Scope(s.account_id, s.region))
@@ -102,10 +110,11 @@ def _observe_scope(
     view: ScopeView,
     now: datetime,
     config: EngineConfig,
+    pending: set[str],
 ) -> None:
     mine = [b for b in ex.open_batches() if scope_key(b.account_id, b.region) == key]
     active_ids = [b.job_id for b in mine if b.job_id]
-    if _wants_listing(ex, intents, key):
+    if _wants_listing(ex, intents, key, pending):
         _list(client, view, now, config)
         active_ids = [i for i in active_ids if i not in view.jobs]
     if active_ids:
@@ -139,24 +148,17 @@ def list_more(
     return faults
 
 
-def _wants_listing(ex: Execution, intents: list[Intent], key: str) -> bool:
+def _wants_listing(ex: Execution, intents: list[Intent], key: str, pending: set[str]) -> bool:
     """List only when reconciling or when a running wave has servers to start here."""
     if any(i.state == "OPEN" and scope_key(i.account_id, i.region) == key for i in intents):
         return True
-    if ex.status in ("RUNNING", "PAUSED"):
-        for wave in ex.waves:
-            if wave.status == "RUNNING" and any(
-                s.status == "PENDING" and scope_key(s.account_id, s.region) == key
-                for s in wave.servers
-            ):
-                return True
-    return ex.cleanup_status == "IN_PROGRESS"
+    return key in pending or ex.cleanup_status == "IN_PROGRESS"
 
 
 def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execution) -> None:
     """Instance reads for jobs whose servers finished; log reads for jobs with new failures."""
-    known = {s.source_server_id for s in ex.servers() if s.ec2_instance_id}
-    servers = sorted({s for b in mine for s in _instances_wanted(b, view, known)})
+    index = ServerIndex(ex)  # read-only: only the servers of these jobs are looked at
+    servers = sorted({s for b in mine for s in _instances_wanted(b, view, index)})
     if servers:
         try:
             found = client.describe_recovery_instances(source_server_ids=servers)
@@ -164,12 +166,11 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execut
             view.instances_checked = set(servers)
         except DrsError as exc:
             view.faults.append(fault("DescribeRecoveryInstances", exc))
-    launching = {s.source_server_id for s in ex.servers() if s.status == "LAUNCHING"}
     for batch in mine:
         job = view.jobs.get(batch.job_id or "")
         if job is None or batch.kind != "LAUNCH":
             continue
-        if any(_newly_failed(s, launching, job.status) for s in job.servers):
+        if any(_newly_failed(s, index, job.status) for s in job.servers):
             try:
                 view.log_items[job.job_id] = client.describe_job_log_items(job.job_id)
             except DrsError as exc:
@@ -177,8 +178,8 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execut
                 view.faults.append(fault("DescribeJobLogItems", exc))
 
 
-def _instances_wanted(batch: Batch, view: ScopeView, known: set[str]) -> list[str]:
-    """Servers whose recovery instance this batch still needs to read (`known`: EC2 known)."""
+def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list[str]:
+    """Servers whose recovery instance this batch still needs to read (EC2 id unknown)."""
     job = view.jobs.get(batch.job_id or "")
     if job is None:
         return []
@@ -194,12 +195,18 @@ def _instances_wanted(batch: Batch, view: ScopeView, known: set[str]) -> list[st
     return [
         p.source_server_id
         for p in job.servers
-        if p.launch_status == "LAUNCHED" and p.source_server_id not in known
+        if p.launch_status == "LAUNCHED" and not _ec2_known(index, p.source_server_id)
     ]
 
 
-def _newly_failed(server: JobServer, launching: set[str], job_status: str) -> bool:
-    if server.source_server_id not in launching:
+def _ec2_known(index: ServerIndex, server_id: str) -> bool:
+    server = index.peek(server_id)
+    return server is not None and bool(server.ec2_instance_id)
+
+
+def _newly_failed(server: JobServer, index: ServerIndex, job_status: str) -> bool:
+    ours = index.peek(server.source_server_id)
+    if ours is None or ours.status != "LAUNCHING":
         return False
     return server.launch_status == "FAILED" or (
         job_status == "COMPLETED" and server.launch_status != "LAUNCHED"

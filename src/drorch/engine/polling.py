@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from drorch.domain.executions import Batch, Execution, scope_key
+from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
+from drorch.engine.working import ServerIndex
 
 UNKNOWN_FRACTION = 0.25
 LATE_FRACTION = 0.1
@@ -30,7 +31,7 @@ def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | 
         return None
     if ex.status == "PENDING":
         return now
-    statuses: dict[str, str] = {s.source_server_id: s.status for s in ex.servers()}
+    statuses = ServerIndex(ex)  # read-only lookups of the few servers in open jobs
     looks = [
         _not_early(ex, b, now + timedelta(seconds=_batch_gap(ex, b, statuses, now, config)))
         for b in ex.open_batches()
@@ -58,15 +59,20 @@ def _not_early(ex: Execution, batch: Batch, look: datetime) -> datetime:
     return look
 
 
+def pending_scopes(ex: Execution) -> set[str]:
+    """Scopes where a RUNNING wave has PENDING servers (while the execution runs or pauses)."""
+    if ex.status not in ("RUNNING", "PAUSED"):
+        return set()
+    pairs: set[tuple[str, str]] = set()
+    for wave in ex.waves:
+        if wave.status == "RUNNING":
+            pairs.update((s.account_id, s.region) for s in wave.servers if s.status == "PENDING")
+    return {scope_key(account, region) for account, region in pairs}
+
+
 def work_scopes(ex: Execution) -> set[str]:
     """Scopes with servers to launch or terminate right now."""
-    found: set[str] = set()
-    if ex.status in ("RUNNING", "PAUSED"):
-        for wave in ex.waves:
-            if wave.status == "RUNNING":
-                found |= {
-                    scope_key(s.account_id, s.region) for s in wave.servers if s.status == "PENDING"
-                }
+    found = pending_scopes(ex)
     launches_open = any(b.kind == "LAUNCH" for b in ex.open_batches())
     if ex.cleanup_status == "IN_PROGRESS" and not launches_open:
         found |= {scope_key(s.account_id, s.region) for s in cleanup_candidates(ex)}
@@ -74,7 +80,7 @@ def work_scopes(ex: Execution) -> set[str]:
 
 
 def _batch_gap(
-    ex: Execution, batch: Batch, statuses: dict[str, str], now: datetime, config: EngineConfig
+    ex: Execution, batch: Batch, statuses: ServerIndex, now: datetime, config: EngineConfig
 ) -> float:
     if batch.state == "INTENDED" or not batch.started_at:
         return config.reconcile_poll
@@ -97,12 +103,16 @@ def _batch_gap(
     return _clamp(-remaining * LATE_FRACTION, config)
 
 
-def _left_in_progress(batch: Batch, statuses: dict[str, str]) -> int:
+def _left_in_progress(batch: Batch, statuses: ServerIndex) -> int:
     """Servers still launching in a LAUNCH job some of whose servers already finished."""
     if batch.kind != "LAUNCH":
         return 0
-    left = sum(1 for s in batch.source_server_ids if statuses.get(s) == "LAUNCHING")
+    left = sum(1 for s in map(statuses.peek, batch.source_server_ids) if _launching(s))
     return left if 0 < left < len(batch.source_server_ids) else 0
+
+
+def _launching(server: ServerRun | None) -> bool:
+    return server is not None and server.status == "LAUNCHING"
 
 
 def _clamp(seconds: float, config: EngineConfig) -> float:

@@ -14,15 +14,17 @@ from drorch.domain.executions import (
     TAG_BATCH,
     TAG_EXECUTION,
     Batch,
+    BatchState,
     Execution,
     Intent,
-    ServerRun,
+    IntentState,
     scope_key,
 )
 from drorch.engine import rules as r
 from drorch.engine.jobs import server_index
 from drorch.engine.observe import Observation
 from drorch.engine.rules import Changes
+from drorch.engine.working import ServerIndex
 from drorch.ports.drs import DrsJob
 
 CLOCK_SKEW = timedelta(seconds=120)
@@ -47,9 +49,7 @@ def reconcile(
     return updates
 
 
-def _batch_of(
-    ex: Execution, intent: Intent, index: dict[str, ServerRun], changes: Changes
-) -> Batch | None:
+def _batch_of(ex: Execution, intent: Intent, index: ServerIndex, changes: Changes) -> Batch | None:
     for batch in ex.batches:
         if batch.batch_id == intent.batch_id:
             return batch
@@ -85,7 +85,7 @@ def _match(
     batch: Batch,
     intent: Intent,
     obs: Observation,
-    index: dict[str, ServerRun],
+    index: ServerIndex,
     changes: Changes,
     grace: float,
 ) -> list[Intent]:
@@ -96,11 +96,11 @@ def _match(
     if job is not None:
         _activate(batch, job.job_id, changes.now)
         changes.note("batch.reconciled", f"batch {batch.batch_id} is job {job.job_id}")
-        return [intent.model_copy(update={"state": "STARTED", "job_id": job.job_id})]
+        return [intent.model_copy(update={"state": IntentState.STARTED, "job_id": job.job_id})]
     if (changes.now - intent.created_at).total_seconds() < grace:
         return []
     lose(batch, index, changes, "no DRS job carries its tags")
-    return [intent.model_copy(update={"state": "FAILED"})]
+    return [intent.model_copy(update={"state": IntentState.FAILED})]
 
 
 def _is_job_of(execution_id: str, batch: Batch, intent: Intent, job: DrsJob) -> bool:
@@ -117,28 +117,30 @@ def _is_job_of(execution_id: str, batch: Batch, intent: Intent, job: DrsJob) -> 
 
 
 def _activate(batch: Batch, job_id: str, started_at: datetime) -> None:
-    batch.state = "ACTIVE"
+    batch.state = BatchState.ACTIVE
     batch.job_id = job_id
     batch.started_at = batch.started_at or started_at
 
 
-def dispatch(batch: Batch, index: dict[str, ServerRun], now: datetime) -> None:
+def dispatch(batch: Batch, index: ServerIndex, now: datetime) -> None:
     """Mark a LAUNCH batch's PENDING servers as launching in it."""
     for server_id in batch.source_server_ids:
-        server = index.get(server_id)
-        if server is not None and r.DISPATCH.allows(server.status):
+        seen = index.peek(server_id)
+        if seen is not None and r.DISPATCH.allows(seen.status):
+            server = index[server_id]
             r.move_server(server, r.DISPATCH, now)
             server.batch_id = batch.batch_id
             server.job_id = batch.job_id
 
 
-def lose(batch: Batch, index: dict[str, ServerRun], changes: Changes, why: str) -> None:
+def lose(batch: Batch, index: ServerIndex, changes: Changes, why: str) -> None:
     """No job exists for the batch: its servers go back to PENDING to be started again."""
-    batch.state = "LOST"
+    batch.state = BatchState.LOST
     batch.last_error = why
     for server_id in batch.source_server_ids:
-        server = index.get(server_id)
-        if server is not None and server.batch_id == batch.batch_id:
+        seen = index.peek(server_id)
+        if seen is not None and seen.batch_id == batch.batch_id:
+            server = index[server_id]
             if r.REQUEUE.allows(server.status):
                 r.move_server(server, r.REQUEUE, changes.now)
             server.batch_id = None
@@ -153,7 +155,7 @@ def close_intents(ex: Execution, intents: list[Intent]) -> list[Intent]:
     for intent in intents:
         state = states.get(intent.batch_id)
         if state == "DONE" and intent.state != "ENDED":
-            updates.append(intent.model_copy(update={"state": "ENDED"}))
+            updates.append(intent.model_copy(update={"state": IntentState.ENDED}))
         elif state in ("LOST", "REJECTED") and intent.state in ("OPEN", "STARTED"):
-            updates.append(intent.model_copy(update={"state": "FAILED"}))
+            updates.append(intent.model_copy(update={"state": IntentState.FAILED}))
     return updates

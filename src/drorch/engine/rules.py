@@ -8,9 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from drorch.domain.executions import Event, Execution, Pause, ServerRun, WaveRun
+from drorch.domain.executions import (
+    CleanupStatus,
+    Event,
+    Execution,
+    ExecutionStatus,
+    Pause,
+    ServerRun,
+    ServerStatus,
+    WaveRun,
+    WaveStatus,
+)
+
+S = TypeVar("S", bound=StrEnum)
 
 
 class IllegalTransition(Exception):
@@ -18,58 +31,58 @@ class IllegalTransition(Exception):
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Generic[S]):
     """A named status change allowed only from `sources` and leading to `target`."""
 
     name: str
-    sources: frozenset[str]
-    target: str
+    sources: frozenset[S]
+    target: S
 
     def allows(self, status: str) -> bool:
         """True when the rule may fire from `status`."""
         return status in self.sources
 
 
-def rule(name: str, sources: str, target: str) -> Rule:
-    """A rule from a space-separated list of FROM states."""
-    return Rule(name, frozenset(sources.split()), target)
+def rule(family: type[S], name: str, sources: str, target: str) -> Rule[S]:
+    """A rule of one status family from a space-separated list of FROM states."""
+    return Rule(name, frozenset(family(s) for s in sources.split()), family(target))
 
 
 # Execution rules.
-BEGIN = rule("begin", "PENDING", "RUNNING")
-PAUSE = rule("pause", "PENDING RUNNING", "PAUSED")
-HOLD = rule("hold", "RUNNING", "PAUSED")
-RESUME = rule("resume", "PAUSED", "RUNNING")
-CANCEL = rule("cancel", "PENDING RUNNING PAUSED", "CANCELLING")
-CANCELLED = rule("cancelled", "CANCELLING", "CANCELLED")
-COMPLETE = rule("complete", "RUNNING PAUSED", "COMPLETED")
-PARTIAL = rule("partial", "RUNNING PAUSED", "PARTIAL")
-FAIL = rule("fail", "RUNNING PAUSED", "FAILED")
+BEGIN = rule(ExecutionStatus, "begin", "PENDING", "RUNNING")
+PAUSE = rule(ExecutionStatus, "pause", "PENDING RUNNING", "PAUSED")
+HOLD = rule(ExecutionStatus, "hold", "RUNNING", "PAUSED")
+RESUME = rule(ExecutionStatus, "resume", "PAUSED", "RUNNING")
+CANCEL = rule(ExecutionStatus, "cancel", "PENDING RUNNING PAUSED", "CANCELLING")
+CANCELLED = rule(ExecutionStatus, "cancelled", "CANCELLING", "CANCELLED")
+COMPLETE = rule(ExecutionStatus, "complete", "RUNNING PAUSED", "COMPLETED")
+PARTIAL = rule(ExecutionStatus, "partial", "RUNNING PAUSED", "PARTIAL")
+FAIL = rule(ExecutionStatus, "fail", "RUNNING PAUSED", "FAILED")
 EXECUTION_RULES = (BEGIN, PAUSE, HOLD, RESUME, CANCEL, CANCELLED, COMPLETE, PARTIAL, FAIL)
 
 # Wave rules.
-WAVE_HOLD = rule("wave_hold", "PENDING", "HELD")
-WAVE_START = rule("wave_start", "PENDING HELD", "RUNNING")
-WAVE_COMPLETE = rule("wave_complete", "RUNNING", "COMPLETED")
-WAVE_FAIL = rule("wave_fail", "RUNNING", "FAILED")
-WAVE_SKIP = rule("wave_skip", "PENDING HELD", "SKIPPED")
-WAVE_CANCEL = rule("wave_cancel", "PENDING HELD RUNNING", "CANCELLED")
+WAVE_HOLD = rule(WaveStatus, "wave_hold", "PENDING", "HELD")
+WAVE_START = rule(WaveStatus, "wave_start", "PENDING HELD", "RUNNING")
+WAVE_COMPLETE = rule(WaveStatus, "wave_complete", "RUNNING", "COMPLETED")
+WAVE_FAIL = rule(WaveStatus, "wave_fail", "RUNNING", "FAILED")
+WAVE_SKIP = rule(WaveStatus, "wave_skip", "PENDING HELD", "SKIPPED")
+WAVE_CANCEL = rule(WaveStatus, "wave_cancel", "PENDING HELD RUNNING", "CANCELLED")
 WAVE_RULES = (WAVE_HOLD, WAVE_START, WAVE_COMPLETE, WAVE_FAIL, WAVE_SKIP, WAVE_CANCEL)
 
 # Server rules.
-DISPATCH = rule("dispatch", "PENDING", "LAUNCHING")
-REQUEUE = rule("requeue", "LAUNCHING", "PENDING")
-LAUNCHED = rule("launched", "LAUNCHING", "LAUNCHED")
-LAUNCH_FAILED = rule("launch_failed", "PENDING LAUNCHING", "FAILED")
-SERVER_SKIP = rule("server_skip", "PENDING", "SKIPPED")
-SERVER_CANCEL = rule("server_cancel", "PENDING", "CANCELLED")
-TERMINATED = rule("terminated", "LAUNCHED FAILED", "TERMINATED")
+DISPATCH = rule(ServerStatus, "dispatch", "PENDING", "LAUNCHING")
+REQUEUE = rule(ServerStatus, "requeue", "LAUNCHING", "PENDING")
+LAUNCHED = rule(ServerStatus, "launched", "LAUNCHING", "LAUNCHED")
+LAUNCH_FAILED = rule(ServerStatus, "launch_failed", "PENDING LAUNCHING", "FAILED")
+SERVER_SKIP = rule(ServerStatus, "server_skip", "PENDING", "SKIPPED")
+SERVER_CANCEL = rule(ServerStatus, "server_cancel", "PENDING", "CANCELLED")
+TERMINATED = rule(ServerStatus, "terminated", "LAUNCHED FAILED", "TERMINATED")
 SERVER_RULES = (DISPATCH, REQUEUE, LAUNCHED, LAUNCH_FAILED, SERVER_SKIP, SERVER_CANCEL, TERMINATED)
 
 # Drill cleanup rules.
-CLEANUP_START = rule("cleanup_start", "NOT_STARTED INCOMPLETE", "IN_PROGRESS")
-CLEANUP_DONE = rule("cleanup_done", "IN_PROGRESS", "COMPLETED")
-CLEANUP_LEFTOVERS = rule("cleanup_leftovers", "IN_PROGRESS", "INCOMPLETE")
+CLEANUP_START = rule(CleanupStatus, "cleanup_start", "NOT_STARTED INCOMPLETE", "IN_PROGRESS")
+CLEANUP_DONE = rule(CleanupStatus, "cleanup_done", "IN_PROGRESS", "COMPLETED")
+CLEANUP_LEFTOVERS = rule(CleanupStatus, "cleanup_leftovers", "IN_PROGRESS", "INCOMPLETE")
 CLEANUP_RULES = (CLEANUP_START, CLEANUP_DONE, CLEANUP_LEFTOVERS)
 
 
@@ -101,17 +114,19 @@ class Changes:
         )
 
 
-def _check(rule_: Rule, status: str, what: str) -> None:
+def _check(rule_: Rule[Any], status: str, what: str) -> None:
     if not rule_.allows(status):
         raise IllegalTransition(
             f"{rule_.name}: {what} is {status}, not one of {sorted(rule_.sources)}"
         )
 
 
-def move_execution(ex: Execution, rule_: Rule, changes: Changes, why: str = "") -> None:
+def move_execution(
+    ex: Execution, rule_: Rule[ExecutionStatus], changes: Changes, why: str = ""
+) -> None:
     """Apply an execution rule in place on the engine's working copy."""
     _check(rule_, ex.status, f"execution {ex.id}")
-    before, ex.status = ex.status, rule_.target  # type: ignore[assignment]
+    before, ex.status = ex.status, rule_.target
     if rule_ is BEGIN:
         ex.started_at = changes.now
     _track_pause(ex, before, rule_, changes.now)
@@ -121,7 +136,7 @@ def move_execution(ex: Execution, rule_: Rule, changes: Changes, why: str = "") 
     changes.note(f"execution.{rule_.name}", text, status=ex.status)
 
 
-def _track_pause(ex: Execution, before: str, rule_: Rule, now: datetime) -> None:
+def _track_pause(ex: Execution, before: str, rule_: Rule[ExecutionStatus], now: datetime) -> None:
     # Time spent PAUSED is kept as intervals: the RTO achieved leaves it out.
     if rule_.target == "PAUSED":
         ex.pauses.append(Pause(started_at=now, rule=rule_.name))
@@ -129,10 +144,10 @@ def _track_pause(ex: Execution, before: str, rule_: Rule, now: datetime) -> None
         ex.pauses[-1].ended_at = now
 
 
-def move_wave(wave: WaveRun, rule_: Rule, changes: Changes, why: str = "") -> None:
+def move_wave(wave: WaveRun, rule_: Rule[WaveStatus], changes: Changes, why: str = "") -> None:
     """Apply a wave rule in place."""
     _check(rule_, wave.status, f"wave {wave.name}")
-    before, wave.status = wave.status, rule_.target  # type: ignore[assignment]
+    before, wave.status = wave.status, rule_.target
     if rule_ is WAVE_START:
         wave.started_at = changes.now
     elif rule_.target in ("COMPLETED", "FAILED", "SKIPPED", "CANCELLED"):
@@ -141,10 +156,10 @@ def move_wave(wave: WaveRun, rule_: Rule, changes: Changes, why: str = "") -> No
     changes.note(f"wave.{rule_.name}", text, wave=wave.name, status=wave.status)
 
 
-def move_server(server: ServerRun, rule_: Rule, now: datetime) -> None:
+def move_server(server: ServerRun, rule_: Rule[ServerStatus], now: datetime) -> None:
     """Apply a server rule in place; server changes are summarised per batch by the caller."""
     _check(rule_, server.status, f"server {server.source_server_id}")
-    server.status = rule_.target  # type: ignore[assignment]
+    server.status = rule_.target
     if rule_ is DISPATCH:
         server.started_at = now
     elif rule_ is REQUEUE:
@@ -156,9 +171,11 @@ def move_server(server: ServerRun, rule_: Rule, now: datetime) -> None:
         server.ended_at = now
 
 
-def move_cleanup(ex: Execution, rule_: Rule, changes: Changes, why: str = "") -> None:
+def move_cleanup(
+    ex: Execution, rule_: Rule[CleanupStatus], changes: Changes, why: str = ""
+) -> None:
     """Apply a drill cleanup rule in place."""
     _check(rule_, ex.cleanup_status, f"cleanup of {ex.id}")
-    before, ex.cleanup_status = ex.cleanup_status, rule_.target  # type: ignore[assignment]
+    before, ex.cleanup_status = ex.cleanup_status, rule_.target
     text = f"cleanup {before} -> {ex.cleanup_status}" + (f": {why}" if why else "")
     changes.note(f"cleanup.{rule_.name}", text, cleanup_status=ex.cleanup_status)

@@ -19,7 +19,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from drorch.engine.advance import Advanced, Engine
-from drorch.engine.wake import NoWaker, Waker
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ def worker_id() -> str:
 
 
 class Runner:
-    """Background driver of the engine (satisfies bootstrap.Background and engine Waker)."""
+    """Background driver of the engine (the Driver and Waker ports of bootstrap)."""
 
     def __init__(self, engine: Engine, *, workers: int = 4, max_sleep: float = 1.0) -> None:
         self.engine = engine
@@ -149,11 +148,3 @@ def _dead_local(owner: str, host: str) -> bool:
     except PermissionError:
         return False
     return False
-
-
-def waker_of(background: list[object]) -> Waker:
-    """The runner among a container's background workers as a Waker (NoWaker if none)."""
-    for worker in background:
-        if isinstance(worker, Runner):
-            return worker
-    return NoWaker()

@@ -25,10 +25,17 @@ End state (when every wave is terminal)
 
 from __future__ import annotations
 
-from drorch.domain.executions import TERMINAL_SERVERS, TERMINAL_WAVES, Execution, WaveRun
+from drorch.domain.executions import (
+    TERMINAL_SERVERS,
+    TERMINAL_WAVES,
+    Execution,
+    ExecutionStatus,
+    WaveRun,
+)
 from drorch.engine import rules as r
 from drorch.engine.cleanup import settle_cleanup
 from drorch.engine.rules import Changes
+from drorch.engine.working import writable_at
 
 BLOCKING = frozenset({"FAILED", "SKIPPED", "CANCELLED"})
 
@@ -53,7 +60,7 @@ def _step_wave(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
         return False
     deps = [ex.wave(name).status for name in wave.depends_on]
     if any(status in BLOCKING for status in deps):
-        _skip(wave, changes)
+        _skip(ex, wave, changes)
         return True
     if not all(status == "COMPLETED" for status in deps) or ex.status != "RUNNING":
         return False
@@ -91,18 +98,19 @@ def _instances_unread(ex: Execution, wave: WaveRun) -> bool:
     )
 
 
-def _skip(wave: WaveRun, changes: Changes) -> None:
-    for server in wave.servers:
+def _skip(ex: Execution, wave: WaveRun, changes: Changes) -> None:
+    index = next(i for i, w in enumerate(ex.waves) if w is wave)
+    for position, server in enumerate(wave.servers):
         if r.SERVER_SKIP.allows(server.status):
-            r.move_server(server, r.SERVER_SKIP, changes.now)
+            r.move_server(writable_at(ex, index, position), r.SERVER_SKIP, changes.now)
     r.move_wave(wave, r.WAVE_SKIP, changes, "a wave it depends on did not complete")
 
 
 def _cancel_pending(ex: Execution, changes: Changes) -> None:
-    for wave in ex.waves:
-        for server in wave.servers:
+    for index, wave in enumerate(ex.waves):
+        for position, server in enumerate(wave.servers):
             if r.SERVER_CANCEL.allows(server.status):
-                r.move_server(server, r.SERVER_CANCEL, changes.now)
+                r.move_server(writable_at(ex, index, position), r.SERVER_CANCEL, changes.now)
         if wave.status in ("PENDING", "HELD"):
             r.move_wave(wave, r.WAVE_CANCEL, changes, "execution cancelled")
 
@@ -121,7 +129,7 @@ def _finish(ex: Execution, changes: Changes) -> None:
     r.move_execution(ex, end_rule(ex), changes)
 
 
-def end_rule(ex: Execution) -> r.Rule:
+def end_rule(ex: Execution) -> r.Rule[ExecutionStatus]:
     """COMPLETE, PARTIAL or FAIL for an execution whose waves have all ended."""
     completed = [w for w in ex.waves if w.status == "COMPLETED"]
     if not completed:

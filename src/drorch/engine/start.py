@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from drorch.domain.executions import (
+    CleanupStatus,
     Execution,
     ExecutionType,
     ServerRun,
@@ -110,7 +111,9 @@ def build_execution(
         plan_id=snap.plan.id,
         plan_name=snap.plan.name,
         type=type,
-        cleanup_status="NOT_STARTED" if type == "DRILL" else "NOT_APPLICABLE",
+        cleanup_status=(
+            CleanupStatus.NOT_STARTED if type == "DRILL" else CleanupStatus.NOT_APPLICABLE
+        ),
         snapshot=snap,
         waves=waves,
         started_by=actor,

@@ -1,18 +1,7 @@
-"""The waker port: how operator actions and new executions reach the runner at once."""
+"""The waker port, kept importable from its old home (it lives in ports/waker.py)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from drorch.ports.waker import NoWaker, Waker
 
-
-class Waker(Protocol):
-    """Asks the driver to advance an execution now instead of at its next due time."""
-
-    def wake(self, execution_id: str) -> None: ...
-
-
-class NoWaker:
-    """A waker for processes without a runner: the due-time queue alone drives work."""
-
-    def wake(self, execution_id: str) -> None:
-        """Do nothing; the execution is already due in the store."""
+__all__ = ["NoWaker", "Waker"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -12,3 +13,18 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def sleep(self, seconds: float) -> None: ...
+
+
+class WallClock:
+    """UTC wall time; the fallback of callers that were handed no clock (bootstrap passes one)."""
+
+    def now(self) -> datetime:
+        """The current time in UTC."""
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        """Block the calling thread."""
+        time.sleep(max(seconds, 0.0))
+
+
+WALL_CLOCK = WallClock()

@@ -10,6 +10,7 @@ from typing import Generic, Protocol, TypeVar
 
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.audit import AuditRecord
+from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import Command, Event, Execution, ExecutionSummary, Intent
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
@@ -236,6 +237,8 @@ class NotificationRepository(Protocol):
     def open_episodes(self, prefix: str) -> dict[str, datetime]: ...
     def open_episode(self, key: str, at: datetime) -> bool: ...
     def close_episode(self, key: str) -> None: ...
+
+
 class ReadinessRepository(Protocol):
     """Readiness runs of plans, kept as history (a deleted plan's runs go with it)."""
 
@@ -312,18 +315,38 @@ class StoreHealth:
 
 
 class ExecutionRepository(Protocol):
-    """Executions, their timelines, queued operator commands, DRS intents, leases, due times.
+    """Executions as records, timelines, operator commands, DRS intents, leases, due times.
 
-    Leases and due times share one schedule row per execution: a worker claims a due
-    execution with a conditional write (free or expired lease), and `release` stores the
-    next due time only while the worker still holds the lease.
+    An execution is stored as separate records (domain/execution_records.py): a header,
+    the snapshot, waves, servers and batches. Every guarantee below is a conditional write
+    on one record (or a transaction of such writes), so an adapter without a global writer
+    lock (DynamoDB) gives the same ones; nothing relies on `transaction()` serialising
+    writers. Within one `transaction()` every write lands or none does.
+
+    * **Version**: `save` writes only if the header still has `expected_version`
+      (ConflictError otherwise) and writes the header plus the records `changes` names.
+    * **One active execution per server**: `add` inserts one claim record per server,
+      conditioned on none existing (ConflictError naming the holders); the claims are
+      deleted by the `save` that ends the execution. `busy_servers` reads them.
+    * **Capacity**: each account+Region has a capacity record with a version. A worker
+      reads `capacity_version`, then the open intents, decides what fits, and `reserve`s an
+      intent only if the version is still the one it read (bumping it), else ConflictError:
+      two workers can never both spend the same headroom.
+    * **Leases**: one schedule record per execution. `claim`/`claim_due` take it only when
+      free, expired (takeover) or already the caller's; `holds` tells a worker whether it
+      still has it; `release` writes the next due time only while the caller holds it.
     """
 
     def add(self, execution: Execution) -> None: ...
     def get(self, execution_id: str) -> Execution | None: ...
-    # The stored version alone, without reading the execution: what read caches check.
     def version(self, execution_id: str) -> int | None: ...
-    def save(self, execution: Execution, *, expected_version: int) -> None: ...
+    def save(
+        self,
+        execution: Execution,
+        *,
+        expected_version: int,
+        changes: ExecutionChanges | None = None,
+    ) -> None: ...
     def page(self, query: ExecutionQuery) -> Page[ExecutionSummary]: ...
     def active_summaries(self) -> list[ExecutionSummary]: ...
     def busy_servers(self) -> dict[str, str]: ...
@@ -334,6 +357,8 @@ class ExecutionRepository(Protocol):
     def commands(self, execution_id: str) -> list[Command]: ...
     def drop_commands(self, execution_id: str, up_to_seq: int) -> None: ...
     def add_intent(self, intent: Intent) -> None: ...
+    def capacity_version(self, account_id: str, region: str) -> int: ...
+    def reserve(self, intent: Intent, *, expected_version: int) -> None: ...
     def update_intent(self, intent: Intent) -> None: ...
     def intents(self, execution_id: str) -> list[Intent]: ...
     def open_intents(self, account_id: str, region: str) -> list[Intent]: ...

@@ -9,19 +9,20 @@ execution is the stored state after that.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from drorch.domain.executions import Command, Execution, OperatorAction
 from drorch.domain.identity import Permission
 from drorch.engine.advance import fold_commands_now
-from drorch.engine.config import EngineConfig
+from drorch.engine.config import DEFAULT_CONFIG, EngineConfig
 from drorch.engine.rules import CANCEL, CLEANUP_START, PAUSE, RESUME
-from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError
-from drorch.ports.clock import Clock
+from drorch.ports.clock import WALL_CLOCK, Clock
 from drorch.ports.store import Store
+from drorch.ports.waker import NoWaker, Waker
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.auth import demand
-from drorch.services.executions import WallClock, get_execution, require_execution
+from drorch.services.executions import get_execution, require_execution
 
 PAST = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
 
@@ -33,9 +34,10 @@ def pause(
     audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Stop starting new waves (running waves go on); 409 unless PENDING or RUNNING."""
-    return _operate(store, execution_id, "pause", audit, clock, waker)
+    return _operate(store, execution_id, "pause", audit, _Via(clock, waker, config))
 
 
 def resume(
@@ -45,9 +47,10 @@ def resume(
     audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Go on after a pause or a `pause_before` hold; 409 unless PAUSED."""
-    return _operate(store, execution_id, "resume", audit, clock, waker)
+    return _operate(store, execution_id, "resume", audit, _Via(clock, waker, config))
 
 
 def cancel(
@@ -58,13 +61,15 @@ def cancel(
     terminate_instances: bool = False,
     clock: Clock | None = None,
     waker: Waker | None = None,
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Start no new jobs, let running ones finish, end CANCELLED; 409 when already ended.
 
     `terminate_instances` (drills only, else 409) terminates what the drill launched once
     its jobs have finished.
     """
-    return _operate(store, execution_id, "cancel", audit, clock, waker, terminate_instances)
+    via = _Via(clock, waker, config)
+    return _operate(store, execution_id, "cancel", audit, via, terminate_instances)
 
 
 def terminate_instances(
@@ -74,12 +79,23 @@ def terminate_instances(
     audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Clean up a finished drill: terminate its recovery instances, track the TERMINATE job.
 
     409 for a recovery, a drill still running, or a cleanup already done or in progress.
     """
-    return _operate(store, execution_id, "terminate_instances", audit, clock, waker)
+    via = _Via(clock, waker, config)
+    return _operate(store, execution_id, "terminate_instances", audit, via)
+
+
+@dataclass(frozen=True)
+class _Via:
+    """The clock, waker and engine config an action runs with (bootstrap's, when given)."""
+
+    clock: Clock | None
+    waker: Waker | None
+    config: EngineConfig | None
 
 
 def _operate(
@@ -87,11 +103,10 @@ def _operate(
     execution_id: str,
     action: OperatorAction,
     audit: AuditContext,
-    clock: Clock | None,
-    waker: Waker | None,
+    via: _Via,
     terminate: bool = False,
 ) -> Execution:
-    clock = clock or WallClock()
+    clock = via.clock or WALL_CLOCK
     now = clock.now()
     with store.transaction() as uow:
         current = require_execution(uow, execution_id)
@@ -109,10 +124,11 @@ def _operate(
         detail = {"terminate_instances": terminate} if action == "cancel" else {}
         record(uow, f"execution.{action}", "execution", execution_id, audit=audit, detail=detail)
     owner = f"api:{secrets.token_hex(4)}"
+    config = via.config or DEFAULT_CONFIG
     fold_commands_now(
-        store=store, clock=clock, execution_id=execution_id, owner=owner, config=EngineConfig()
+        store=store, clock=clock, execution_id=execution_id, owner=owner, config=config
     )
-    (waker or NoWaker()).wake(execution_id)
+    (via.waker or NoWaker()).wake(execution_id)
     return get_execution(store=store, execution_id=execution_id)
 
 

@@ -5,10 +5,8 @@ Steering a running execution (pause, resume, cancel, terminate) is services/exec
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 
 from drorch.domain.common import new_id
 from drorch.domain.executions import (
@@ -23,14 +21,14 @@ from drorch.domain.plans import RecoveryPlan
 from drorch.domain.readiness import Finding, Severity, Trigger
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
-from drorch.engine.config import EngineConfig
+from drorch.engine.config import DEFAULT_CONFIG, EngineConfig
 from drorch.engine.retrying import ReadRetry
 from drorch.engine.start import Reason
-from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError, NotFoundError
-from drorch.ports.clock import Clock
+from drorch.ports.clock import WALL_CLOCK, Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.ports.waker import NoWaker, Waker
 from drorch.services import readiness
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.auth import demand
@@ -38,18 +36,7 @@ from drorch.services.plans import find_plan
 from drorch.services.readiness_checks import CHECKS, Policy
 
 SYSTEM_ACTOR = "drorch"
-LIMITS = EngineConfig().limits  # the quotas the engine will obey when the execution runs
 OVERRIDE_HINT = "start with allow_unhealthy to override"
-
-
-class WallClock:
-    """UTC wall time, for callers that pass no clock (the preflight waits out throttling)."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(seconds, 0.0))
 
 
 @dataclass(frozen=True)
@@ -81,6 +68,7 @@ class Preflight:
     execution: Execution  # built as a start would build it; never stored
     reasons: list[Reason]
     warnings: list[Reason]
+    limits: quotas.Limits = field(default_factory=quotas.Limits)  # what the engine will obey
 
     @property
     def ok(self) -> bool:
@@ -94,7 +82,7 @@ class Preflight:
 
     def waves(self) -> list[WaveForecast]:
         """The selected waves in plan order."""
-        per_job = LIMITS.servers_per_job
+        per_job = self.limits.servers_per_job
         return [
             WaveForecast(
                 name=w.name,
@@ -114,6 +102,7 @@ class _Prepared:
     plan: RecoveryPlan
     execution: Execution
     evaluation: readiness.Evaluation
+    limits: quotas.Limits
 
 
 def start_execution(
@@ -127,6 +116,7 @@ def start_execution(
     read_retry: ReadRetry | None = None,
     policy: Policy | None = None,
     listeners: Sequence[readiness.ReadinessListener] = (),
+    config: EngineConfig | None = None,
 ) -> Execution:
     """Run the plan's readiness checks, then snapshot it as a PENDING execution the runner takes.
 
@@ -142,8 +132,8 @@ def start_execution(
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
-    clock = clock or WallClock()
-    ports = _ports(store, drs, clock, read_retry, policy)
+    clock = clock or WALL_CLOCK
+    ports = _ports(store, drs, clock, read_retry, policy, config)
     prepared = _prepare(ports, request, audit.actor, Trigger.START)
     execution = prepared.execution
     with store.transaction() as uow:
@@ -171,13 +161,14 @@ def preflight_execution(
     request: StartRequest,
     read_retry: ReadRetry | None = None,
     policy: Policy | None = None,
+    config: EngineConfig | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    ports = _ports(store, drs, clock or WallClock(), read_retry, policy)
+    ports = _ports(store, drs, clock or WALL_CLOCK, read_retry, policy, config)
     prepared = _prepare(ports, request, SYSTEM_ACTOR, Trigger.START)
     with store.read() as uow:
         findings = readiness.complete(prepared.evaluation, uow)
@@ -190,8 +181,9 @@ def _ports(
     clock: Clock,
     read_retry: ReadRetry | None,
     policy: Policy | None,
+    config: EngineConfig | None,
 ) -> readiness.ReadinessPorts:
-    base = policy or Policy()
+    base = replace(policy or Policy(), limits=(config or DEFAULT_CONFIG).limits)
     chosen = replace(base, retry=read_retry) if read_retry is not None else base
     return readiness.ReadinessPorts(store=store, drs=drs, clock=clock, policy=chosen)
 
@@ -211,7 +203,9 @@ def _prepare(
         actor=actor,
         now=ports.clock.now(),
     )
-    return _Prepared(plan=plan, execution=execution, evaluation=evaluation)
+    return _Prepared(
+        plan=plan, execution=execution, evaluation=evaluation, limits=ports.policy.limits
+    )
 
 
 def _verdict(prepared: _Prepared, findings: list[Finding], allow_unhealthy: bool) -> Preflight:
@@ -230,7 +224,11 @@ def _verdict(prepared: _Prepared, findings: list[Finding], allow_unhealthy: bool
         else:
             (reasons if found.severity is Severity.ERROR else warnings).append(reason)
     return Preflight(
-        plan=prepared.plan, execution=prepared.execution, reasons=reasons, warnings=warnings
+        plan=prepared.plan,
+        execution=prepared.execution,
+        reasons=reasons,
+        warnings=warnings,
+        limits=prepared.limits,
     )
 
 

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[3]
 BENCH = REPO / "bench"
 # The top-level keys each script's JSON holds.
 EXPECTED = {
-    "engine_bench.py": {"quick", "latency", "makespan", "scale"},
+    "engine_bench.py": {"quick", "latency", "makespan", "scale", "serve", "targets"},
     "api_bench.py": {"quick", "dataset", "load", "targets", "cases", "memory", "met"},
     "sandbox_bench.py": {
         "quick",
@@ -72,6 +72,15 @@ def test_engine_bench_quick_run_completes_its_drill(tmp_path: Path) -> None:
     assert scale["status"] == "COMPLETED"
     assert scale["launched"] == scale["servers"] == scale["launches_counted_by_sandbox"]
     assert result["latency"]["transitions"] > 0
+    assert result["serve"]["status"] == "COMPLETED" and result["serve"]["peak_rss_mb_sampled"] > 0
+    plans = {k: v for k, v in result["makespan"].items() if isinstance(v, dict)}
+    assert len(plans) == 4
+    for figures in plans.values():
+        # The bound is the largest of its parts, and nothing finishes before its bound.
+        parts = [figures[k] for k in figures if k.endswith("_bound_s")]
+        assert figures["lower_bound_s"] == max(parts)
+        assert figures["efficiency_achieved_over_bound"] >= 0.99
+    assert result["targets"][0]["figure"].startswith("engine CPU per pass")
 
 
 def test_no_benchmark_imports_the_test_suite() -> None:

@@ -34,14 +34,14 @@ def enum(name: str) -> set[str]:
 
 
 def test_drs_status_strings_are_exactly_the_drs_models() -> None:
-    assert set(get_args(DrsJobStatus)) == enum("JobStatus")
-    assert set(get_args(DrsLaunchStatus)) == enum("LaunchStatus")
+    assert {s.value for s in DrsJobStatus} == enum("JobStatus")
+    assert {s.value for s in DrsLaunchStatus} == enum("LaunchStatus")
     assert set(get_args(DrsJobType)) == enum("JobType")
     assert enum("JobLogEvent") >= FAIL_EVENTS
 
 
 def test_statuses_split_into_active_and_terminal() -> None:
-    assert set(get_args(ExecutionStatus)) == ACTIVE_STATUSES | TERMINAL_STATUSES
+    assert set(ExecutionStatus) == ACTIVE_STATUSES | TERMINAL_STATUSES
     assert not ACTIVE_STATUSES & TERMINAL_STATUSES
 
 

@@ -11,8 +11,7 @@ import pytest
 from drorch.adapters.clock import ManualClock
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.engine.advance import Engine
-from drorch.engine.runner import Runner, waker_of
-from drorch.engine.wake import NoWaker
+from drorch.engine.runner import Runner
 from drorch.ports.drs import Scope
 from tests.unit.engine.factory import ACCOUNT, REGION, T0, at, execution
 from tests.unit.engine.fake_drs import FakeDrs
@@ -49,8 +48,6 @@ def test_the_runner_advances_due_work_in_its_threads_and_stops_cleanly(store: Sq
     assert drs.calls.count("StartRecovery") == 1
     with store.read() as uow:
         assert uow.executions.leases() == {}
-    assert waker_of([object(), runner]) is runner
-    assert isinstance(waker_of([]), NoWaker)
 
 
 def test_leases_of_a_dead_worker_on_this_host_are_released_at_start(store: SqliteStore) -> None:

@@ -43,10 +43,7 @@ from drorch.config import Settings
 from drorch.domain.executions import Execution
 from drorch.domain.identity import Permission, Principal
 from drorch.engine.retrying import ReadRetry
-from drorch.engine.runner import waker_of
-from drorch.engine.wake import Waker
 from drorch.errors import NotFoundError, ValidationError
-from drorch.ports.clock import Clock
 from drorch.ports.store import Page
 from drorch.services import execution_actions, executions
 from drorch.services.audit import AuditContext
@@ -77,13 +74,14 @@ def start_execution(
     execution = executions.start_execution(
         store=container.store,
         drs=container.drs,
-        clock=_clock(container),
+        clock=container.clock,
         request=_start_request(body),
         audit=audit.with_comment(body.comment),
-        waker=_waker(container),
+        waker=container.waker,
         read_retry=_read_retry(container),
         policy=readiness_ports(container).policy,
         listeners=container.readiness_listeners,
+        config=container.engine_config,
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
@@ -106,10 +104,11 @@ def preflight_execution(
     preflight = executions.preflight_execution(
         store=container.store,
         drs=container.drs,
-        clock=_clock(container),
+        clock=container.clock,
         request=_start_request(body),
         read_retry=_read_retry(container),
         policy=readiness_ports(container).policy,
+        config=container.engine_config,
     )
     return preflight_read(preflight)
 
@@ -325,8 +324,9 @@ def _operate(
         store=container.store,
         execution_id=execution_id,
         audit=audit,
-        clock=_clock(container),
-        waker=_waker(container),
+        clock=container.clock,
+        waker=container.waker,
+        config=container.engine_config,
         **options,
     )
     return _read(container, execution)
@@ -366,15 +366,5 @@ def _start_request(body: ExecutionCreate) -> executions.StartRequest:
     )
 
 
-def _clock(container: Container) -> Clock | None:
-    # The services fall back to the system clock; a container may carry its own.
-    clock: Clock | None = getattr(container, "clock", None)
-    return clock
-
-
 def _read_retry(container: Container) -> ReadRetry:
     return ReadRetry(budget=container.settings.preflight_retry_seconds)
-
-
-def _waker(container: Container) -> Waker:
-    return waker_of(list(container.background))

@@ -11,6 +11,7 @@ from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite.accounts import SqliteAccounts
 from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
+from drorch.adapters.storage.sqlite.execution_records import WriteMeter
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
 from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.notifications import SqliteNotifications
@@ -24,12 +25,14 @@ from drorch.ports.store import StoreHealth
 class SqliteUnitOfWork:
     """The repositories of one SQLite transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, cursors: Cursors, meter: WriteMeter | None = None
+    ) -> None:
         self.conn = conn
         self.servers = SqliteServers(conn, cursors)
         self.groups = SqliteGroups(conn, cursors)
         self.plans = SqlitePlans(conn, cursors)
-        self.executions = SqliteExecutions(conn, cursors)
+        self.executions = SqliteExecutions(conn, cursors, meter)
         self.users = SqliteUsers(conn)
         self.tokens = SqliteTokens(conn)
         self.sign_ins = SqliteSignIns(conn)
@@ -47,12 +50,13 @@ class SqliteStore:
     ) -> None:
         self.db = Database(path, cache_mb=cache_mb)
         self.cursors = Cursors(cursor_key)
+        self.meter = WriteMeter()  # execution record bytes written, for the benchmarks
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteUnitOfWork]:
         """A write transaction: commits when the block ends, rolls back on any error."""
         with self.db.transaction(write=True) as conn:
-            yield SqliteUnitOfWork(conn, self.cursors)
+            yield SqliteUnitOfWork(conn, self.cursors, self.meter)
 
     @contextmanager
     def read(self) -> Iterator[SqliteUnitOfWork]:

@@ -7,24 +7,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from drorch.adapters.storage.paging import Cursors, check_limit
+from drorch.adapters.storage.sqlite.execution_records import ExecutionRecords, WriteMeter, ts
+from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import (
-    ACTIVE_STATUSES,
     Command,
     Event,
     Execution,
     ExecutionSummary,
     Intent,
-    summarize,
 )
-from drorch.errors import ConflictError, NotFoundError
+from drorch.errors import NotFoundError
 from drorch.ports.store import ExecutionQuery, Lease, Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
-
-
-def ts(moment: datetime) -> str:
-    """A fixed-width UTC timestamp that sorts as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_ts(text: str) -> datetime:
@@ -33,63 +28,43 @@ def parse_ts(text: str) -> datetime:
 
 
 class SqliteExecutions:
-    """Executions as JSON documents plus narrow side tables the engine queries."""
+    """Executions as separate records (header, waves, servers, batches) plus side tables."""
 
-    def __init__(self, conn: sqlite3.Connection, cursors: Cursors) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, cursors: Cursors, meter: WriteMeter | None = None
+    ) -> None:
         self._conn = conn
         self._cursors = cursors
+        self._meter = meter or WriteMeter()
+        self._records = ExecutionRecords(conn, self._meter)
 
     # -- executions ---------------------------------------------------------------
 
     def add(self, execution: Execution) -> None:
-        """Insert a new execution and claim its servers."""
-        self._conn.execute(
-            "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                execution.id,
-                execution.plan_id,
-                execution.type,
-                execution.status,
-                int(execution.status in ACTIVE_STATUSES),
-                execution.version,
-                ts(execution.created_at),
-                summarize(execution).model_dump_json(),
-                execution.model_dump_json(),
-            ),
-        )
+        """Insert a new execution; an active one claims its servers (ConflictError if held)."""
+        self._records.insert(execution)
 
     def get(self, execution_id: str) -> Execution | None:
-        """One execution, or None."""
-        row = self._conn.execute(
-            "SELECT body FROM executions WHERE id = ?", (execution_id,)
-        ).fetchone()
-        return Execution.model_validate_json(row["body"]) if row else None
+        """One execution assembled from its records, or None."""
+        return self._records.load(execution_id)
 
     def version(self, execution_id: str) -> int | None:
-        """The stored version of an execution (None when there is none), by primary key."""
-        row = self._conn.execute(
-            "SELECT version FROM executions WHERE id = ?", (execution_id,)
-        ).fetchone()
-        return int(row["version"]) if row else None
+        """The stored version of an execution (None when there is none)."""
+        return self._records.version(execution_id)
 
-    def save(self, execution: Execution, *, expected_version: int) -> None:
-        """Replace an execution stored at `expected_version` (ConflictError otherwise)."""
-        active = execution.status in ACTIVE_STATUSES
-        cur = self._conn.execute(
-            "UPDATE executions SET status=?, active=?, version=?, summary=?, body=? "
-            "WHERE id=? AND version=?",
-            (
-                execution.status,
-                int(active),
-                execution.version,
-                summarize(execution).model_dump_json(),
-                execution.model_dump_json(),
-                execution.id,
-                expected_version,
-            ),
-        )
-        if cur.rowcount != 1:
-            raise ConflictError(f"execution {execution.id} changed meanwhile; advance again")
+    def save(
+        self,
+        execution: Execution,
+        *,
+        expected_version: int,
+        changes: ExecutionChanges | None = None,
+    ) -> None:
+        """Write the header at `expected_version` (ConflictError otherwise) and the changes.
+
+        `changes` names the records that differ from the stored state (None: all of them);
+        an execution that is no longer active gives up its server claims.
+        """
+        self._records.update(execution, expected_version, changes)
 
     def page(self, query: ExecutionQuery) -> Page[ExecutionSummary]:
         """Summaries, newest first, filtered by plan, status and type."""
@@ -124,13 +99,8 @@ class SqliteExecutions:
         return [ExecutionSummary.model_validate_json(r["summary"]) for r in rows]
 
     def busy_servers(self) -> dict[str, str]:
-        """Server id -> id of the active execution that holds it."""
-        # Read from the snapshots rather than a side table: no extra rows per server.
-        rows = self._conn.execute(
-            "SELECT e.id AS execution_id, json_extract(s.value, '$.source_server_id') AS sid "
-            "FROM executions e, json_each(e.body, '$.snapshot.servers') s WHERE e.active = 1"
-        )
-        return {r["sid"]: r["execution_id"] for r in rows}
+        """Server id -> id of the active execution that holds it (its claim rows)."""
+        return self._records.claimed()
 
     # -- timeline and commands ------------------------------------------------------
 
@@ -144,6 +114,7 @@ class SqliteExecutions:
             for i, e in enumerate(events, start=1)
         ]
         self._conn.executemany("INSERT INTO execution_events VALUES (?, ?, ?)", rows)
+        self._meter.count(r[2] for r in rows)
 
     def events_page(self, execution_id: str, cursor: str | None, limit: int) -> Page[Event]:
         """A page of the timeline, oldest first."""
@@ -199,6 +170,8 @@ class SqliteExecutions:
 
     def add_intent(self, intent: Intent) -> None:
         """Record an intent before the DRS call it describes."""
+        body = intent.model_dump_json()
+        self._meter.count([body])
         self._conn.execute(
             "INSERT INTO execution_intents VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -208,15 +181,26 @@ class SqliteExecutions:
                 intent.account_id,
                 intent.region,
                 intent.state,
-                intent.model_dump_json(),
+                body,
             ),
         )
 
+    def capacity_version(self, account_id: str, region: str) -> int:
+        """The version of a scope's capacity record; a reservation is conditioned on it."""
+        return self._records.capacity_version(account_id, region)
+
+    def reserve(self, intent: Intent, *, expected_version: int) -> None:
+        """Record an intent that holds capacity, if the scope's version is still the one read."""
+        self._records.bump_capacity(intent, expected_version)
+        self.add_intent(intent)
+
     def update_intent(self, intent: Intent) -> None:
         """Record an intent's outcome (job id, ended, failed)."""
+        body = intent.model_dump_json()
+        self._meter.count([body])
         self._conn.execute(
             "UPDATE execution_intents SET state = ?, body = ? WHERE batch_id = ? AND attempt = ?",
-            (intent.state, intent.model_dump_json(), intent.batch_id, intent.attempt),
+            (intent.state, body, intent.batch_id, intent.attempt),
         )
 
     def intents(self, execution_id: str) -> list[Intent]:

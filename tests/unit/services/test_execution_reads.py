@@ -8,7 +8,7 @@ import pytest
 
 from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.executions import Batch, Execution
+from drorch.domain.executions import Batch, Execution, ExecutionStatus
 from drorch.errors import NotFoundError, ValidationError
 from drorch.services.execution_reads import ExecutionReads, JobPageQuery, ServerPageQuery
 from tests.unit.engine.factory import ACCOUNT, REGION, at, execution, sid
@@ -82,7 +82,9 @@ def test_a_version_is_parsed_once_and_read_again_only_when_it_moves(store: Sqlit
 def test_the_cache_keeps_only_the_latest_views(store: SqliteStore) -> None:
     reads = ExecutionReads(store, Cursors(), cache_size=1)
     ex = stored(store)
-    other = execution([("z", 1)]).model_copy(update={"id": "ex-2"})
+    # Ended, so it claims no server (the first execution holds them all).
+    ended = {"id": "ex-2", "status": ExecutionStatus.COMPLETED}
+    other = execution([("z", 1)]).model_copy(update=ended)
     with store.transaction() as uow:
         uow.executions.add(other)
     reads.view(ex.id)
@@ -137,7 +139,9 @@ def test_a_filtered_page_continues_after_its_cursor(store: SqliteStore) -> None:
 
 def test_cursors_belong_to_one_execution_and_one_listing(store: SqliteStore) -> None:
     ex = stored(store)
-    other = execution([("z", 3)]).model_copy(update={"id": "ex-2"})
+    other = execution([("z", 3)]).model_copy(
+        update={"id": "ex-2", "status": ExecutionStatus.COMPLETED}
+    )
     with store.transaction() as uow:
         uow.executions.add(other)
     reads = ExecutionReads(store, Cursors())

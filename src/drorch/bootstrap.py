@@ -79,6 +79,7 @@ def bootstrap(
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
+    _scheduler(settings, container)
     return container
 
 
@@ -147,6 +148,46 @@ def _runner(settings: Settings, container: Container) -> None:
     )
     container.runner = Runner(engine)
     container.background.append(container.runner)
+
+
+def _scheduler(settings: Settings, container: Container) -> None:
+    """The local scheduler of schedules (drills, readiness, backups), when enabled."""
+    if not settings.scheduler_enabled:
+        return
+    from drorch.adapters.clock import SystemClock
+
+    container.background.append(scheduler_for(container, SystemClock()))
+
+
+def scheduler_for(container: Container, clock: Any) -> Any:
+    """A scheduler over the container's store, DRS and runner, on `clock` (tests: virtual)."""
+    from datetime import timedelta
+
+    from drorch.engine.runner import waker_of, worker_id
+    from drorch.services.backup import Layout
+    from drorch.services.schedule_runs import RunTools, preflight_readiness
+    from drorch.services.scheduled_backup import ScheduledBackups
+    from drorch.services.scheduler import Scheduler
+
+    settings = container.settings
+    store, drs = container.store, container.drs
+    tools = RunTools(
+        store=store,
+        clock=clock,
+        drs=drs,
+        waker=waker_of(list(container.background)),
+        # The readiness check of item 15.2 replaces this default (a drill's preflight).
+        readiness=preflight_readiness(store=store, drs=drs, clock=clock),
+        backups=ScheduledBackups(
+            database_files(settings), Layout(settings.data_dir, settings.db_path)
+        ),
+    )
+    return Scheduler(
+        tools,
+        owner=worker_id(),
+        late_after=timedelta(seconds=settings.scheduler_late_seconds),
+        max_sleep=settings.scheduler_poll_seconds,
+    )
 
 
 def _store(settings: Settings) -> Store:

@@ -23,6 +23,7 @@ from drorch.api.limits import BodyLimit
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.schedules.router import router as schedules_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
 from drorch.bootstrap import Container
@@ -72,6 +73,7 @@ def create_app(container: Container) -> FastAPI:
         plans_router,
         executions_router,
         doctor_router,
+        schedules_router,
     ):
         security.annotate(router)
         app.include_router(router)

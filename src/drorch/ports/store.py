@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.audit import AuditRecord
@@ -15,6 +15,9 @@ from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan
 from drorch.domain.users import ApiToken, RefreshToken, User
+
+if TYPE_CHECKING:  # the schedule port imports Page from here
+    from drorch.ports.schedules import ScheduleRepository
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
@@ -195,6 +198,8 @@ class UnitOfWork(Protocol):
     def plans(self) -> PlanRepository: ...
     @property
     def executions(self) -> ExecutionRepository: ...
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
 
 class Store(Protocol):

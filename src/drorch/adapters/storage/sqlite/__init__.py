@@ -14,6 +14,7 @@ from drorch.adapters.storage.sqlite.database import Database
 from drorch.adapters.storage.sqlite.executions import SqliteExecutions
 from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
+from drorch.adapters.storage.sqlite.schedules import SqliteSchedules
 from drorch.adapters.storage.sqlite.servers import SqliteServers
 from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
 from drorch.ports.store import StoreHealth
@@ -33,6 +34,7 @@ class SqliteUnitOfWork:
         self.sign_ins = SqliteSignIns(conn)
         self.audit = SqliteAudit(conn, cursors)
         self.accounts = SqliteAccounts(conn)
+        self.schedules = SqliteSchedules(conn, cursors)
 
 
 class SqliteStore:

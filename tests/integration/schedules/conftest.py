@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 
 from drorch.adapters.clock import ManualClock
-from drorch.adapters.identity.local import Argon2Passwords
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.bootstrap import Container, bootstrap, scheduler_for
 from drorch.config import Settings
+from drorch.domain.common import new_id, utcnow
 from drorch.domain.groups import GroupDraft, Selection
 from drorch.domain.identity import Role
 from drorch.domain.plans import PlanDraft, Wave
 from drorch.domain.schedules import ScheduleDraft
-from drorch.domain.users import principal_of
-from drorch.services import schedules, users
-from drorch.services.audit import CLI_AUDIT, AuditContext
+from drorch.domain.users import User, principal_of
+from drorch.services import schedules
+from drorch.services.audit import AuditContext
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
@@ -36,7 +36,7 @@ from tests.support.sandbox import RunningSandbox, many_servers, running_sandbox,
 
 # Tuesday 1 December 2026, 22:00 UTC.
 START = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
-PASSWORD = "a-long-test-password"
+SANDBOX_ACCOUNT = "123456789012"
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +62,18 @@ class Lab:
 
     def user(self, name: str, role: Role = Role.OPERATOR) -> AuditContext:
         """A real local user (the owner a schedule runs as), as an audit context."""
-        user = users.create_user(
-            store=self.store,
-            passwords=Argon2Passwords(),
-            audit=CLI_AUDIT,
+        now = utcnow()
+        user = User(
+            id=new_id("u"),
             username=name,
-            password=PASSWORD,
+            display_name=name,
             role=role,
+            created_at=now,
+            updated_at=now,
         )
+        with self.store.transaction() as uow:
+            # Stored as a sign-up would; these users never sign in, so no password is hashed.
+            uow.users.add(user, "not-a-hash")
         return AuditContext(principal_of(user), request_id="test")
 
     def plan(self, name: str, waves: dict[str, list[int]]) -> str:
@@ -78,7 +82,7 @@ class Lab:
         for wave, numbers in waves.items():
             draft = GroupDraft(
                 name=f"{name}-{wave}",
-                account_id="123456789012",
+                account_id=SANDBOX_ACCOUNT,
                 region="us-east-1",
                 selection=Selection(server_ids=[sid(n) for n in numbers]),
             )
@@ -98,22 +102,28 @@ class Lab:
         self.clock.set(moment)
 
 
-def make_lab(sb: RunningSandbox, data_dir: Path) -> Lab:
+@pytest.fixture(scope="module")
+def gateway(sandbox: RunningSandbox) -> Any:
+    """One DRS gateway (boto3 clients are slow to make) for the module."""
+    return sandbox.gateway()
+
+
+def make_lab(drs: Any, data_dir: Path) -> Lab:
     """A container on a fresh SQLite file in `data_dir` with the sandbox as DRS."""
     settings = Settings(
         data_dir=data_dir, runner_enabled=False, scheduler_enabled=False, log_level="WARNING"
     )
     store = SqliteStore(settings.db_path)
-    container = bootstrap(settings, store=store, drs=sb.gateway())
-    register_accounts(store)
+    container = bootstrap(settings, store=store, drs=drs)
+    register_accounts(store, [SANDBOX_ACCOUNT])
     sync_inventory(store=store, drs=container.drs)
     clock = ManualClock(START)
     return Lab(container, clock, scheduler_for(container, clock), data_dir)
 
 
 @pytest.fixture
-def lab(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Lab]:
+def lab(gateway: Any, tmp_path: Path) -> Iterator[Lab]:
     """A fresh lab for one test."""
-    made = make_lab(sandbox, tmp_path / "data")
+    made = make_lab(gateway, tmp_path / "data")
     yield made
     made.container.stop()

@@ -25,7 +25,7 @@ from drorch.bootstrap import Container
 from drorch.domain import cron
 from drorch.domain.common import echo_problems
 from drorch.domain.identity import Permission, Principal
-from drorch.domain.schedules import ScheduleDraft, ScheduleRun
+from drorch.domain.schedules import ScheduleDraft, ScheduleKind, ScheduleRun
 from drorch.services import schedules
 from drorch.services.audit import AuditContext
 from drorch.services.problems import raise_if_problems
@@ -35,6 +35,7 @@ from drorch.services.schedules import ScheduleView
 router = APIRouter(prefix="/api/v1/schedules", tags=["schedules"])
 P = Permission
 # Worked out anew on every read (or set by the save itself): no claim on the client's side.
+NAME_TAKEN: dict[int | str, dict[str, object]] = {409: {"description": "The name is taken"}}
 IGNORED_ECHO = {"owner", "next_due_at", "next_runs", "description", "last_run"}
 
 
@@ -45,7 +46,8 @@ def list_schedules(
     params: Annotated[ScheduleListQuery, query_of(ScheduleListQuery)],
 ) -> list[ScheduleRead]:
     """Every schedule by name, with its next due time and last run."""
-    found = schedules.list_schedules(store=store, **params.model_dump())
+    kind = ScheduleKind(params.kind) if params.kind else None
+    found = schedules.list_schedules(store=store, plan_id=params.plan_id, kind=kind)
     return [_read(v) for v in found]
 
 
@@ -59,7 +61,7 @@ def preview_schedule(
     return PreviewRead(times=found.times, description=found.description, timezone=params.tz)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NAME_TAKEN)
 def create_schedule(
     body: ScheduleCreate,
     container: ContainerDep,
@@ -92,7 +94,7 @@ def get_schedule(
     return _read(view)
 
 
-@router.put("/{schedule_id}")
+@router.put("/{schedule_id}", responses=NAME_TAKEN)
 def update_schedule(
     schedule_id: str,
     body: ScheduleUpdate,
@@ -106,7 +108,8 @@ def update_schedule(
     current = schedules.get_schedule(store=container.store, schedule_id=schedule_id)
     shown = current.schedule.model_dump()
     checked = {k: v for k, v in echoed.items() if k not in IGNORED_ECHO}
-    raise_if_problems(echo_problems(checked, shown), "schedule")
+    if body.version in (None, current.schedule.version):  # a stale copy is told so first (412)
+        raise_if_problems(echo_problems(checked, shown), "schedule")
     view = schedules.update_schedule(
         store=container.store,
         schedule_id=current.schedule.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -61,7 +62,8 @@ class ScheduleListQuery(QueryModel):
     """Query string of GET /schedules."""
 
     plan_id: str | None = Field(None, max_length=128)
-    kind: ScheduleKind | None = None
+    # A Literal, not the enum: query parameters are documented with inline schemas.
+    kind: Literal["drill", "readiness", "backup"] | None = None
 
 
 class RunListQuery(PageQuery):

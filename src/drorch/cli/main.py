@@ -21,6 +21,7 @@ from drorch.cli import (
     groups,
     plans,
     sandbox,
+    schedules,
     serve,
     servers,
     tokens,
@@ -113,6 +114,7 @@ backup.register(app)
 doctor.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(schedules.app, name="schedules")
 
 
 def main() -> None:

@@ -43,7 +43,8 @@ def test_add_get_update_runs_preview_and_remove(
     assert runs.exit_code == 0 and "no runs yet" in runs.stdout
 
     preview = cli("schedules", "preview", "*/30 * * * *", "--count", "2", "--json").json()
-    assert len(preview["times"]) == 2 and preview["description"] == "Every 30th minute of every hour"
+    assert len(preview["times"]) == 2
+    assert preview["description"] == "Every 30th minute of every hour"
     bad = cli("schedules", "preview", "0 99 * * *")
     assert bad.exit_code == 1 and "hour" in bad.error_line()
 

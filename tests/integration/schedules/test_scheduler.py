@@ -242,3 +242,19 @@ def test_saving_the_same_timing_keeps_a_pending_due_time(lab: Lab) -> None:
 def _made(lab: Lab, name: str) -> User:
     lab.user(name)
     return users.get_user(store=lab.store, user_id=name)
+
+
+def test_the_demo_schedules_a_weekly_drill_and_a_readiness_run_once(lab: Lab) -> None:
+    from drorch.services.plans import get_plan
+    from drorch.services.sample_schedules import ensure_sample_schedules
+
+    admin = lab.user("demo-admin", Role.ADMIN)
+    plan = get_plan(store=lab.store, plan_id=lab.plan("sample", {"db": [1000]}))
+    made = ensure_sample_schedules(store=lab.store, plan=plan, audit=admin, clock=lab.clock)
+    assert made == ["sample-weekly-drill", "sample-readiness"]
+    assert ensure_sample_schedules(store=lab.store, plan=plan, audit=admin) == []
+    views = {v.schedule.name: v for v in schedules.list_schedules(store=lab.store)}
+    weekly = views["sample-weekly-drill"]
+    # Saturday 5 December 2026, 06:00 in New York (EST) is 11:00 UTC.
+    assert weekly.next_due_at == datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    assert views["sample-readiness"].next_due_at == START + timedelta(minutes=30)

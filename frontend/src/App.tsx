@@ -11,6 +11,7 @@ import { GroupEditPage } from "./pages/groups/GroupEditPage";
 import { GroupsPage } from "./pages/groups/GroupsPage";
 import { PlanEditPage } from "./pages/plans/PlanEditPage";
 import { PlansPage } from "./pages/plans/PlansPage";
+import { SchedulesPage } from "./pages/schedules/SchedulesPage";
 import { ServersPage } from "./pages/servers/ServersPage";
 import { UsersPage } from "./pages/users/UsersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -37,6 +38,7 @@ export function App() {
         <Route path="/plans/:planId/start" element={<StartExecutionPage />} />
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:executionId" element={<ExecutionDetailPage />} />
+        <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="/users" element={<UsersPage />} />

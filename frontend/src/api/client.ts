@@ -8,6 +8,7 @@ import type {
   ExecutionSummary,
 } from "./executions";
 import { request, type Query } from "./http";
+import type { Schedule, ScheduleDraft, SchedulePreview, ScheduleRun } from "./schedules";
 import type { AuditRecord, User, UserCreate, UserUpdate } from "./identity";
 import type {
   Page,
@@ -119,6 +120,24 @@ export const api = {
     }),
   verifyAccount: (id: string) =>
     request<Account>(`${V1}/accounts/${encodeURIComponent(id)}/verify`, { method: "POST" }),
+
+  listSchedules: (signal?: AbortSignal) => request<Schedule[]>(`${V1}/schedules`, { signal }),
+  createSchedule: (body: ScheduleDraft) => request<Schedule>(`${V1}/schedules`, { method: "POST", body }),
+  updateSchedule: (id: string, version: number, body: ScheduleDraft) =>
+    request<Schedule>(`${V1}/schedules/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
+  deleteSchedule: (id: string, version: number) =>
+    request<void>(`${V1}/schedules/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
+  listScheduleRuns: (id: string, signal?: AbortSignal) =>
+    request<Page<ScheduleRun>>(`${V1}/schedules/${encodeURIComponent(id)}/runs`, { query: { limit: 50 }, signal }),
+  previewSchedule: (cron: string, tz: string, signal?: AbortSignal) =>
+    request<SchedulePreview>(`${V1}/schedules/preview`, { query: { cron, tz, count: 5 }, signal }),
 
   streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
 };

@@ -718,6 +718,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Schedules
+         * @description Every schedule by name, with its next due time and last run.
+         */
+        get: operations["list_schedules_api_v1_schedules_get"];
+        put?: never;
+        /**
+         * Create Schedule
+         * @description Create a schedule that runs as you; 409 when the name is taken.
+         *
+         *     The service also demands what the kind runs: drills:start (drill, readiness) or
+         *     backups:write (backup).
+         */
+        post: operations["create_schedule_api_v1_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Schedule
+         * @description The next times a cron expression runs in a time zone (DST as cron handles it).
+         */
+        get: operations["preview_schedule_api_v1_schedules_preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Schedule
+         * @description One schedule (by id or name).
+         */
+        get: operations["get_schedule_api_v1_schedules__schedule_id__get"];
+        /**
+         * Update Schedule
+         * @description Replace a schedule; you become its owner. 412 on a stale version, 428 without one.
+         */
+        put: operations["update_schedule_api_v1_schedules__schedule_id__put"];
+        post?: never;
+        /**
+         * Remove Schedule
+         * @description Delete a schedule and its run history; 428 without If-Match.
+         */
+        delete: operations["remove_schedule_api_v1_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{schedule_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description A page of the schedule's runs, newest first: started, skipped (with reasons), late.
+         */
+        get: operations["list_runs_api_v1_schedules__schedule_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1325,6 +1420,17 @@ export interface components {
          * @enum {string}
          */
         Outcome: "success" | "denied" | "refused" | "failed";
+        /**
+         * Owner
+         * @description Whom a schedule runs as: their subject, name and role when they saved it.
+         */
+        Owner: {
+            /** Subject */
+            subject: string;
+            /** Username */
+            username: string;
+            role: components["schemas"]["Role"];
+        };
         /** PageRead[AuditRecordRead] */
         PageRead_AuditRecordRead_: {
             /** Items */
@@ -1360,6 +1466,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PageRead[ScheduleRun] */
+        PageRead_ScheduleRun_: {
+            /** Items */
+            items: components["schemas"]["ScheduleRun"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** PageRead[SourceServerRead] */
         PageRead_SourceServerRead_: {
             /** Items */
@@ -1383,7 +1496,7 @@ export interface components {
          * @description One thing a route or a service may demand of its caller.
          * @enum {string}
          */
-        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin";
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "schedules:read" | "schedules:write" | "backups:write";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -1508,6 +1621,18 @@ export interface components {
              * @description DRS jobs its servers need (at most 100 servers each).
              */
             job_count: number;
+        };
+        /**
+         * PreviewRead
+         * @description The next times an expression runs, in UTC, and what it means.
+         */
+        PreviewRead: {
+            /** Times */
+            times: string[];
+            /** Description */
+            description: string;
+            /** Timezone */
+            timezone: string;
         };
         /**
          * ProtectionGroupCreate
@@ -1741,6 +1866,260 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "auditor" | "operator" | "plan_manager" | "recovery_manager" | "admin";
+        /**
+         * RunStatus
+         * @description Where one run stands: claimed and running, or how it ended.
+         * @enum {string}
+         */
+        RunStatus: "RUNNING" | "STARTED" | "SUCCEEDED" | "FAILED" | "SKIPPED";
+        /**
+         * ScheduleCreate
+         * @description Body of POST /schedules: the caller becomes the owner the runs act as.
+         */
+        ScheduleCreate: {
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /**
+             * Plan Id
+             * @description The plan (drill and readiness).
+             */
+            plan_id?: string | null;
+            /**
+             * Waves
+             * @description Drill only: the waves to run (null: every wave).
+             */
+            waves?: string[] | null;
+            /**
+             * Cron
+             * @description Five-field cron expression.
+             */
+            cron?: string | null;
+            /**
+             * Timezone
+             * @description IANA time zone the cron times are in.
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * At
+             * @description One run at this time, instead of cron.
+             */
+            at?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Retention
+             * @description Backup only: archives kept.
+             */
+            retention?: number | null;
+        };
+        /**
+         * ScheduleKind
+         * @description What a schedule runs.
+         * @enum {string}
+         */
+        ScheduleKind: "drill" | "readiness" | "backup";
+        /**
+         * ScheduleRead
+         * @description A schedule, when it runs next, what its timing means, and its last run.
+         */
+        ScheduleRead: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /** Plan Id */
+            plan_id: string | null;
+            /** Waves */
+            waves: string[] | null;
+            /** Cron */
+            cron: string | null;
+            /** Timezone */
+            timezone: string;
+            /** At */
+            at: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Retention */
+            retention: number | null;
+            owner: components["schemas"]["Owner"];
+            /** Created By */
+            created_by: string;
+            /**
+             * Next Due At
+             * @description The run the scheduler takes next.
+             */
+            next_due_at: string | null;
+            /**
+             * Next Runs
+             * @description The next due times after now (a preview).
+             */
+            next_runs: string[];
+            /**
+             * Description
+             * @description The timing in words.
+             */
+            description: string;
+            last_run: components["schemas"]["ScheduleRun"] | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ScheduleRun
+         * @description One due time of a schedule, claimed by one worker, and how it went.
+         */
+        ScheduleRun: {
+            /** Id */
+            id: string;
+            /** Schedule Id */
+            schedule_id: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * Claimed At
+             * Format: date-time
+             */
+            claimed_at: string;
+            /** Claimed By */
+            claimed_by: string;
+            /** @default RUNNING */
+            status: components["schemas"]["RunStatus"];
+            /**
+             * Late
+             * @default false
+             */
+            late: boolean;
+            /**
+             * Missed
+             * @description Earlier due times this catch-up run stands for.
+             * @default 0
+             */
+            missed: number;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Execution Id */
+            execution_id?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Reasons */
+            reasons?: {
+                [key: string]: unknown;
+            }[];
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ScheduleUpdate
+         * @description Body of PUT /schedules/{id}: the schedule as GET gave it, changed where wanted.
+         */
+        ScheduleUpdate: {
+            /**
+             * Id
+             * @description Read-only; must be the resource's id.
+             */
+            id?: string | null;
+            /**
+             * Version
+             * @description The version read; counts as If-Match (412 when stale).
+             */
+            version?: number | null;
+            /**
+             * Created At
+             * @description Read-only; must match.
+             */
+            created_at?: string | null;
+            /**
+             * Updated At
+             * @description Read-only; must match.
+             */
+            updated_at?: string | null;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /**
+             * Plan Id
+             * @description The plan (drill and readiness).
+             */
+            plan_id?: string | null;
+            /**
+             * Waves
+             * @description Drill only: the waves to run (null: every wave).
+             */
+            waves?: string[] | null;
+            /**
+             * Cron
+             * @description Five-field cron expression.
+             */
+            cron?: string | null;
+            /**
+             * Timezone
+             * @description IANA time zone the cron times are in.
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * At
+             * @description One run at this time, instead of cron.
+             */
+            at?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Retention
+             * @description Backup only: archives kept.
+             */
+            retention?: number | null;
+            /** @description Read-only; the saver becomes owner. */
+            owner?: components["schemas"]["Owner"] | null;
+            /**
+             * Created By
+             * @description Read-only; must match.
+             */
+            created_by?: string | null;
+            /**
+             * Next Due At
+             * @description Read-only; ignored.
+             */
+            next_due_at?: string | null;
+            /**
+             * Next Runs
+             * @description Read-only; ignored.
+             */
+            next_runs?: string[] | null;
+            /**
+             * Description
+             * @description Read-only; ignored.
+             */
+            description?: string | null;
+            /** @description Read-only; ignored. */
+            last_run?: components["schemas"]["ScheduleRun"] | null;
+        };
         /**
          * Selection
          * @description Either an explicit list of source server ids or a tag selector (all tags must match).
@@ -7721,6 +8100,863 @@ export interface operations {
             };
             /** @description The request line is over the size limit */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_schedules_api_v1_schedules_get: {
+        parameters: {
+            query?: {
+                plan_id?: string | null;
+                kind?: ("drill" | "readiness" | "backup") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"][];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_schedule_api_v1_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_schedule_api_v1_schedules_preview_get: {
+        parameters: {
+            query: {
+                /** @description Five-field cron expression. */
+                cron: string;
+                /** @description IANA time zone, e.g. Europe/Berlin. */
+                tz?: string;
+                /** @description How many times. */
+                count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_schedule_api_v1_schedules__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_schedule_api_v1_schedules__schedule_id__put: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_schedule_api_v1_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_schedules__schedule_id__runs_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_ScheduleRun_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,8 @@ export type Permission = Extract<
   | "users:read"
   | "users:write"
   | "tokens:admin"
+  | "schedules:write"
+  | "backups:write"
 >;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
@@ -42,6 +44,8 @@ const LEAST_ROLE: Record<Permission, string> = {
   "users:read": "admin",
   "users:write": "admin",
   "tokens:admin": "admin",
+  "schedules:write": "operator",
+  "backups:write": "admin",
 };
 
 /** Why a permission is missing, in the words the UI shows next to a disabled action. */

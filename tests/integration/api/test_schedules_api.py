@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -164,3 +165,22 @@ def test_runs_are_listed_newest_first_with_skip_reasons(
     assert listed["last_run"]["id"] == run["id"]
     audit = client.get("/api/v1/audit", params={"action": "schedule.run"}).json()["items"]
     assert any(a["detail"]["run_id"] == run["id"] and a["outcome"] == "refused" for a in audit)
+
+
+def test_the_server_runs_a_one_off_at_its_time(
+    client: httpx.Client, make_group: Any, make_plan: Any, pool: Any
+) -> None:
+    """The scheduler inside `drorch serve`: a save wakes it, it sleeps until the due time."""
+    plan = a_plan(make_group, make_plan, pool)
+    at = datetime.now(UTC) + timedelta(seconds=1.5)
+    body = drill_body(plan["id"], cron=None, at=at.isoformat())
+    schedule = client.post(SCHEDULES, json=body).json()
+    deadline = time.monotonic() + 15
+    runs: list[Any] = []
+    while not runs and time.monotonic() < deadline:
+        time.sleep(0.2)
+        runs = client.get(f"{SCHEDULES}/{schedule['id']}/runs").json()["items"]
+    [run] = runs
+    assert run["status"] == "SKIPPED" and run["late"] is False
+    assert run["claimed_by"] != "test-worker"  # the server's own scheduler took it
+    assert client.get(f"{SCHEDULES}/{schedule['id']}").json()["next_due_at"] is None

@@ -134,6 +134,7 @@ class Scheduler:
                 outcome=AUDIT_OUTCOME[done.status],
                 username=schedule.owner.username,
                 detail=_audit_detail(schedule, done),
+                at=done.finished_at,
             )
         return done
 

@@ -258,3 +258,34 @@ def test_the_demo_schedules_a_weekly_drill_and_a_readiness_run_once(lab: Lab) ->
     # Saturday 5 December 2026, 06:00 in New York (EST) is 11:00 UTC.
     assert weekly.next_due_at == datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
     assert views["sample-readiness"].next_due_at == START + timedelta(minutes=30)
+
+
+def _ticked_through(lab: Lab, start: datetime, hours: int, cron: str, zone: str) -> list[datetime]:
+    """Due times of the runs a readiness schedule got, ticking every 10 minutes from `start`."""
+    from drorch.adapters.clock import ManualClock
+    from drorch.bootstrap import scheduler_for
+
+    clock = ManualClock(start)
+    scheduler = scheduler_for(lab.container, clock)
+    owner = lab.user(f"dst-{zone.split('/')[-1].lower()}")
+    plan = lab.plan(f"dst-{cron.split()[1]}", {"db": [1000]})
+    draft = schedules.ScheduleDraft(
+        name=f"dst-{zone}", kind="readiness", plan_id=plan, cron=cron, timezone=zone
+    )
+    view = schedules.create_schedule(store=lab.store, draft=draft, audit=owner, clock=clock)
+    for _ in range(hours * 6):
+        clock.advance(600)
+        scheduler.tick()
+    return [r.due_at for r in runs(lab, view.schedule.id)]
+
+
+def test_a_0230_run_on_the_spring_forward_night_runs_once(lab: Lab) -> None:
+    start = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    due = _ticked_through(lab, start, 24, "30 2 * * *", "Europe/Berlin")
+    assert due == [datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]  # 03:00 CEST, straight after the gap
+
+
+def test_a_0130_run_on_the_fall_back_night_runs_once(lab: Lab) -> None:
+    start = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
+    due = _ticked_through(lab, start, 24, "30 1 * * *", "America/New_York")
+    assert due == [datetime(2026, 11, 1, 5, 30, tzinfo=UTC)]  # 01:30 EDT, not again at EST

@@ -12,6 +12,7 @@ import { GroupsPage } from "./pages/groups/GroupsPage";
 import { NotificationsPage } from "./pages/notifications/NotificationsPage";
 import { PlanEditPage } from "./pages/plans/PlanEditPage";
 import { PlansPage } from "./pages/plans/PlansPage";
+import { SchedulesPage } from "./pages/schedules/SchedulesPage";
 import { ServersPage } from "./pages/servers/ServersPage";
 import { UsersPage } from "./pages/users/UsersPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -38,6 +39,7 @@ export function App() {
         <Route path="/plans/:planId/start" element={<StartExecutionPage />} />
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:executionId" element={<ExecutionDetailPage />} />
+        <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/audit" element={<AuditPage />} />

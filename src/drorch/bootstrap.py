@@ -95,6 +95,7 @@ def bootstrap(
     _runner(settings, container)
     container.reads = _reads(settings, container)
     _notifications(settings, container)
+    _scheduler(settings, container)
     return container
 
 
@@ -236,6 +237,43 @@ def notification_dispatcher(
         owner=owner,
         config=config,
         limits=thresholds(settings),
+    )
+
+
+def _scheduler(settings: Settings, container: Container) -> None:
+    """The local scheduler of schedules (drills, readiness, backups), when enabled."""
+    if not settings.scheduler_enabled:
+        return
+    container.background.append(scheduler_for(container, container.clock))
+
+
+def scheduler_for(container: Container, clock: Any) -> Any:
+    """A scheduler over the container's store, DRS and runner, on `clock` (tests: virtual)."""
+    from datetime import timedelta
+
+    from drorch.engine.runner import worker_id
+    from drorch.services.backup import Layout
+    from drorch.services.schedule_runs import RunTools, plan_readiness
+    from drorch.services.scheduled_backup import ScheduledBackups
+    from drorch.services.scheduler import Scheduler
+
+    settings = container.settings
+    store, drs = container.store, container.drs
+    tools = RunTools(
+        store=store,
+        clock=clock,
+        drs=drs,
+        waker=container.waker,
+        readiness=plan_readiness(readiness_ports(container, clock)),
+        backups=ScheduledBackups(
+            database_files(settings), Layout(settings.data_dir, settings.db_path)
+        ),
+    )
+    return Scheduler(
+        tools,
+        owner=worker_id(),
+        late_after=timedelta(seconds=settings.scheduler_late_seconds),
+        max_sleep=settings.scheduler_poll_seconds,
     )
 
 

@@ -193,6 +193,15 @@ class Settings(BaseSettings):
     readiness_lag_seconds: float = Field(
         default=900.0, gt=0, le=604_800, description="Readiness: replication lag that fails."
     )
+    scheduler_enabled: bool = Field(
+        default=True, description="Run due schedules in serve and worker processes."
+    )
+    scheduler_poll_seconds: float = Field(
+        default=15.0, ge=0.1, le=3600, description="Longest wait before looking for due schedules."
+    )
+    scheduler_late_seconds: float = Field(
+        default=120.0, ge=1, le=86_400, description="A run starting later than this is late."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

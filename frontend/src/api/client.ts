@@ -11,6 +11,7 @@ import type {
   ExecutionTimeline,
 } from "./executions";
 import { request, type Query } from "./http";
+import type { Schedule, ScheduleDraft, SchedulePreview, ScheduleRun } from "./schedules";
 import type { AuditRecord, User, UserCreate, UserUpdate } from "./identity";
 import type { Channel, ChannelDraft, ChannelSaved, Delivery, Subscription, SubscriptionDraft } from "./notifications";
 import type {
@@ -138,6 +139,10 @@ export const api = {
     request<ChannelSaved>(`${V1}/notification-channels`, { method: "POST", body }),
   updateChannel: (id: string, version: number, body: ChannelDraft) =>
     request<ChannelSaved>(`${V1}/notification-channels/${encodeURIComponent(id)}`, {
+  listSchedules: (signal?: AbortSignal) => request<Schedule[]>(`${V1}/schedules`, { signal }),
+  createSchedule: (body: ScheduleDraft) => request<Schedule>(`${V1}/schedules`, { method: "POST", body }),
+  updateSchedule: (id: string, version: number, body: ScheduleDraft) =>
+    request<Schedule>(`${V1}/schedules/${encodeURIComponent(id)}`, {
       method: "PUT",
       body,
       headers: { "If-Match": `"${version}"` },
@@ -162,6 +167,15 @@ export const api = {
     }),
   listDeliveries: (query: Query, signal?: AbortSignal) =>
     request<Page<Delivery>>(`${V1}/notifications`, { query, signal }),
+  deleteSchedule: (id: string, version: number) =>
+    request<void>(`${V1}/schedules/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${version}"` },
+    }),
+  listScheduleRuns: (id: string, signal?: AbortSignal) =>
+    request<Page<ScheduleRun>>(`${V1}/schedules/${encodeURIComponent(id)}/runs`, { query: { limit: 50 }, signal }),
+  previewSchedule: (cron: string, tz: string, signal?: AbortSignal) =>
+    request<SchedulePreview>(`${V1}/schedules/preview`, { query: { cron, tz, count: 5 }, signal }),
 
   streamUrl: (id: string) => `${V1}/executions/${encodeURIComponent(id)}/stream`,
 };

@@ -567,71 +567,9 @@ export interface paths {
         };
         /**
          * Get Execution
-         * @description One execution's header: status, waves with server counts, job counts, RTO timings.
+         * @description One execution: waves, servers, DRS jobs, instance ids and timings.
          */
         get: operations["get_execution_api_v1_executions__execution_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/executions/{execution_id}/servers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Run Servers
-         * @description A page of the execution's servers in plan order, filtered by wave, status, account, text.
-         *
-         *     The ETag is the execution version the page shows.
-         */
-        get: operations["list_run_servers_api_v1_executions__execution_id__servers_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/executions/{execution_id}/jobs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Run Jobs
-         * @description A page of the DRS jobs drorch started for the execution, oldest first.
-         */
-        get: operations["list_run_jobs_api_v1_executions__execution_id__jobs_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/executions/{execution_id}/timeline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Timeline
-         * @description Start, end and server counts per wave and per DRS job: what a Gantt chart draws.
-         */
-        get: operations["get_timeline_api_v1_executions__execution_id__timeline_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -780,7 +718,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notification-channels": {
+    "/api/v1/schedules": {
         parameters: {
             query?: never;
             header?: never;
@@ -788,23 +726,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Channels
-         * @description Every channel, by name (no secret is ever returned).
+         * List Schedules
+         * @description Every schedule by name, with its next due time and last run.
          */
-        get: operations["list_channels_api_v1_notification_channels_get"];
+        get: operations["list_schedules_api_v1_schedules_get"];
         put?: never;
         /**
-         * Create Channel
-         * @description Create a channel; a webhook's signing secret is in this answer and never again.
+         * Create Schedule
+         * @description Create a schedule that runs as you; 409 when the name is taken.
+         *
+         *     The service also demands what the kind runs: drills:start (drill, readiness) or
+         *     backups:write (backup).
          */
-        post: operations["create_channel_api_v1_notification_channels_post"];
+        post: operations["create_schedule_api_v1_schedules_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notification-channels/{channel_id}": {
+    "/api/v1/schedules/preview": {
         parameters: {
             query?: never;
             header?: never;
@@ -812,130 +753,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Channel
-         * @description One channel.
+         * Preview Schedule
+         * @description The next times a cron expression runs in a time zone (DST as cron handles it).
          */
-        get: operations["get_channel_api_v1_notification_channels__channel_id__get"];
-        /**
-         * Update Channel
-         * @description Change a channel; 412 on a stale version, 428 without one.
-         */
-        put: operations["update_channel_api_v1_notification_channels__channel_id__put"];
-        post?: never;
-        /**
-         * Delete Channel
-         * @description Delete a channel and its subscriptions; 428 without If-Match.
-         */
-        delete: operations["delete_channel_api_v1_notification_channels__channel_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notification-channels/{channel_id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Test Channel
-         * @description Send a test notification now; the answer is the delivery and its one attempt.
-         */
-        post: operations["test_channel_api_v1_notification_channels__channel_id__test_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notification-channels/{channel_id}/rotate-secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Rotate Secret
-         * @description Give a webhook channel a new signing secret, shown in this answer only.
-         */
-        post: operations["rotate_secret_api_v1_notification_channels__channel_id__rotate_secret_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notification-subscriptions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Subscriptions
-         * @description Every subscription (of one channel), oldest first.
-         */
-        get: operations["list_subscriptions_api_v1_notification_subscriptions_get"];
-        put?: never;
-        /**
-         * Create Subscription
-         * @description Subscribe a channel to events of one plan (plan_id null: every plan).
-         */
-        post: operations["create_subscription_api_v1_notification_subscriptions_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notification-subscriptions/{subscription_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Subscription
-         * @description One subscription.
-         */
-        get: operations["get_subscription_api_v1_notification_subscriptions__subscription_id__get"];
-        /**
-         * Update Subscription
-         * @description Change a subscription; 412 on a stale version, 428 without one.
-         */
-        put: operations["update_subscription_api_v1_notification_subscriptions__subscription_id__put"];
-        post?: never;
-        /**
-         * Delete Subscription
-         * @description Delete a subscription; 428 without If-Match.
-         */
-        delete: operations["delete_subscription_api_v1_notification_subscriptions__subscription_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Deliveries
-         * @description A page of deliveries, newest first, filtered by status, kind, channel, subject or plan.
-         */
-        get: operations["list_deliveries_api_v1_notifications_get"];
+        get: operations["preview_schedule_api_v1_schedules_preview_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -944,7 +765,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/{delivery_id}": {
+    "/api/v1/schedules/{schedule_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -952,19 +773,27 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Delivery
-         * @description One delivery and its attempts.
+         * Get Schedule
+         * @description One schedule (by id or name).
          */
-        get: operations["get_delivery_api_v1_notifications__delivery_id__get"];
-        put?: never;
+        get: operations["get_schedule_api_v1_schedules__schedule_id__get"];
+        /**
+         * Update Schedule
+         * @description Replace a schedule; you become its owner. 412 on a stale version, 428 without one.
+         */
+        put: operations["update_schedule_api_v1_schedules__schedule_id__put"];
         post?: never;
-        delete?: never;
+        /**
+         * Remove Schedule
+         * @description Delete a schedule and its run history; 428 without If-Match.
+         */
+        delete: operations["remove_schedule_api_v1_schedules__schedule_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/recovery-plans/{plan_id}/readiness": {
+    "/api/v1/schedules/{schedule_id}/runs": {
         parameters: {
             query?: never;
             header?: never;
@@ -972,34 +801,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness History
-         * @description The plan's latest run and a page of its history, newest first.
+         * List Runs
+         * @description A page of the schedule's runs, newest first: started, skipped (with reasons), late.
          */
-        get: operations["readiness_history_api_v1_recovery_plans__plan_id__readiness_get"];
-        put?: never;
-        /**
-         * Run Readiness
-         * @description Run every readiness check of the plan now and keep the run (a not-ready plan is 200).
-         */
-        post: operations["run_readiness_api_v1_recovery_plans__plan_id__readiness_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/readiness": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Readiness Overview
-         * @description The latest run of every plan checked so far, by plan name.
-         */
-        get: operations["readiness_overview_api_v1_readiness_get"];
+        get: operations["list_runs_api_v1_schedules__schedule_id__runs_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1198,33 +1003,6 @@ export interface components {
             revoked_at?: string | null;
         };
         /**
-         * Attempt
-         * @description One try at sending a delivery.
-         */
-        Attempt: {
-            /** N */
-            n: number;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /** Ok */
-            ok: boolean;
-            /**
-             * Status Code
-             * @description HTTP or SMTP reply code.
-             */
-            status_code?: number | null;
-            /** Error */
-            error?: string | null;
-            /**
-             * Duration Ms
-             * @default 0
-             */
-            duration_ms: number;
-        };
-        /**
          * AuditRecordRead
          * @description One audit record.
          */
@@ -1308,153 +1086,6 @@ export interface components {
             terminate_instances: boolean;
         };
         /**
-         * ChannelCreate
-         * @description Body of POST /notification-channels; unknown fields are refused (a typo is no password).
-         */
-        ChannelCreate: {
-            /** Name */
-            name: string;
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-            /** Config */
-            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
-            /**
-             * Password
-             * @description Email only: the SMTP password. Write-only.
-             */
-            password?: string | null;
-        };
-        /**
-         * ChannelRead
-         * @description A channel; its password or signing secret is never shown, only whether one is set.
-         */
-        ChannelRead: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            type: components["schemas"]["ChannelType"];
-            /** Enabled */
-            enabled: boolean;
-            /** Config */
-            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
-            /**
-             * Secret Set
-             * @description A password (email) or signing secret (webhook) is set.
-             */
-            secret_set: boolean;
-            /** Version */
-            version: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
-        /**
-         * ChannelSavedRead
-         * @description A channel just saved; `signing_secret` is shown this once, when it was just made.
-         */
-        ChannelSavedRead: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            type: components["schemas"]["ChannelType"];
-            /** Enabled */
-            enabled: boolean;
-            /** Config */
-            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
-            /**
-             * Secret Set
-             * @description A password (email) or signing secret (webhook) is set.
-             */
-            secret_set: boolean;
-            /** Version */
-            version: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /**
-             * Signing Secret
-             * @description Webhook only, on create and rotate: the HMAC key receivers verify with.
-             */
-            signing_secret?: string | null;
-        };
-        /**
-         * ChannelType
-         * @description Where a channel sends.
-         * @enum {string}
-         */
-        ChannelType: "sns" | "email" | "webhook";
-        /**
-         * ChannelUpdate
-         * @description Body of PUT /notification-channels/{id}: a password left out is kept, "" clears it.
-         */
-        ChannelUpdate: {
-            /**
-             * Id
-             * @description Read-only; must be the resource's id.
-             */
-            id?: string | null;
-            /**
-             * Version
-             * @description The version read; counts as If-Match (412 when stale).
-             */
-            version?: number | null;
-            /**
-             * Created At
-             * @description Read-only; must match.
-             */
-            created_at?: string | null;
-            /**
-             * Updated At
-             * @description Read-only; must match.
-             */
-            updated_at?: string | null;
-            /** Name */
-            name: string;
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-            /** Config */
-            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
-            /**
-             * Password
-             * @description Email only: the SMTP password. Write-only.
-             */
-            password?: string | null;
-            /** @description Read-only; ignored. */
-            type?: components["schemas"]["ChannelType"] | null;
-            /**
-             * Secret Set
-             * @description Read-only; ignored.
-             */
-            secret_set?: boolean | null;
-            /**
-             * Signing Secret
-             * @description Read-only; ignored.
-             */
-            signing_secret?: string | null;
-        };
-        /**
          * CheckRead
          * @description One checklist item: what was found and what to do.
          */
@@ -1471,49 +1102,6 @@ export interface components {
             /** Items */
             items?: string[];
         };
-        /**
-         * DeliveryRead
-         * @description One notification to one channel, with every attempt.
-         */
-        DeliveryRead: {
-            /** Id */
-            id: string;
-            /** Channel Id */
-            channel_id: string;
-            /** Channel Name */
-            channel_name: string;
-            channel_type: components["schemas"]["ChannelType"];
-            kind: components["schemas"]["EventKind"];
-            subject: components["schemas"]["Subject"];
-            /** Title */
-            title: string;
-            /** Text */
-            text: string;
-            /** Link */
-            link: string;
-            /** Payload */
-            payload: {
-                [key: string]: unknown;
-            };
-            status: components["schemas"]["DeliveryStatus"];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Attempts */
-            attempts: components["schemas"]["Attempt"][];
-        };
-        /**
-         * DeliveryStatus
-         * @description Where one delivery stands.
-         * @enum {string}
-         */
-        DeliveryStatus: "PENDING" | "RETRYING" | "DELIVERED" | "FAILED";
         /**
          * DoctorRead
          * @description The morning checklist; `status` is the worst of its checks.
@@ -1532,46 +1120,6 @@ export interface components {
             /** Checks */
             checks: components["schemas"]["CheckRead"][];
         };
-        /**
-         * EmailConfig
-         * @description Send mail through an SMTP server; the password is write-only (the channel's secret).
-         */
-        EmailConfig: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "email";
-            /** Host */
-            host: string;
-            /**
-             * Port
-             * @default 587
-             */
-            port: number;
-            /**
-             * Tls
-             * @description none, STARTTLS after connecting, or TLS from the start.
-             * @default starttls
-             * @enum {string}
-             */
-            tls: "none" | "starttls" | "ssl";
-            /**
-             * Sender
-             * @description The From address.
-             */
-            sender: string;
-            /** Recipients */
-            recipients: string[];
-            /** Username */
-            username?: string | null;
-        };
-        /**
-         * EventKind
-         * @description What a subscription can ask to be told about.
-         * @enum {string}
-         */
-        EventKind: "execution.started" | "execution.paused" | "execution.awaiting_approval" | "execution.completed" | "execution.partial" | "execution.failed" | "execution.cancelled" | "execution.cleanup_incomplete" | "execution.stuck" | "readiness.failed" | "readiness.recovered" | "schedule.skipped" | "test";
         /**
          * EventRead
          * @description One entry of an execution's timeline: who did what, when.
@@ -1634,10 +1182,7 @@ export interface components {
         };
         /**
          * ExecutionRead
-         * @description An execution's header: status, waves with server counts, job counts and timings.
-         *
-         *     Its servers are paged at `/executions/{id}/servers`, its DRS jobs at `/jobs`, and the
-         *     timeline per wave and job at `/timeline`.
+         * @description An execution with its waves, servers, DRS jobs and timings.
          */
         ExecutionRead: {
             /** Id */
@@ -1661,11 +1206,6 @@ export interface components {
              * @enum {string}
              */
             cleanup_status: "NOT_APPLICABLE" | "NOT_STARTED" | "IN_PROGRESS" | "COMPLETED" | "INCOMPLETE";
-            /**
-             * Finished
-             * @description Nothing will change on its own any more: ended, no open job, no cleanup.
-             */
-            finished: boolean;
             /** Paused Reason */
             paused_reason: string | null;
             /** Waiting Scopes */
@@ -1677,18 +1217,10 @@ export interface components {
              * @description Recovery instances cleanup could not remove.
              */
             leftovers: string[];
-            /** Server Count */
-            server_count: number;
-            /**
-             * Counts
-             * @description Servers by status (only statuses present).
-             */
-            counts: {
-                [key: string]: number;
-            };
             /** Waves */
             waves: components["schemas"]["WaveRunRead"][];
-            jobs: components["schemas"]["JobCountsRead"];
+            /** Jobs */
+            jobs: components["schemas"]["JobRead"][];
             timings: components["schemas"]["TimingsRead"];
             /** Started By */
             started_by: string;
@@ -1746,30 +1278,6 @@ export interface components {
             ended_at: string | null;
         };
         /**
-         * FindingRead
-         * @description One finding of a check.
-         */
-        FindingRead: {
-            /**
-             * Check
-             * @description Registry id of the check (replication, quota, ...).
-             */
-            check: string;
-            /**
-             * Code
-             * @description The specific reason, as a start's refusal names it.
-             */
-            code: string;
-            severity: components["schemas"]["Severity"];
-            subject: components["schemas"]["SubjectRead"];
-            /** Message */
-            message: string;
-            /** Detail */
-            detail?: {
-                [key: string]: unknown;
-            };
-        };
-        /**
          * GroupWarning
          * @description Something saved that has no effect, located by a field path (it does not block).
          */
@@ -1781,19 +1289,6 @@ export interface components {
             path: string;
             /** Message */
             message: string;
-        };
-        /**
-         * JobCountsRead
-         * @description How many DRS jobs the run started, and how many are still open (page them at /jobs).
-         */
-        JobCountsRead: {
-            /** Total */
-            total: number;
-            /**
-             * Open
-             * @description INTENDED or ACTIVE: started and not yet seen ended.
-             */
-            open: number;
         };
         /**
          * JobRead
@@ -1839,56 +1334,6 @@ export interface components {
             ended_at: string | null;
             /** Last Error */
             last_error: string | null;
-        };
-        /**
-         * JobSpanRead
-         * @description One DRS job on the timeline: when it ran and how its servers fared, no server list.
-         */
-        JobSpanRead: {
-            /** Batch Id */
-            batch_id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "LAUNCH" | "TERMINATE";
-            /** Job Id */
-            job_id: string | null;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "INTENDED" | "ACTIVE" | "DONE" | "REJECTED" | "LOST";
-            /** Job Status */
-            job_status: ("PENDING" | "STARTED" | "COMPLETED") | null;
-            /** Account Id */
-            account_id: string;
-            /** Region */
-            region: string;
-            /** Server Count */
-            server_count: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Started At
-             * @description First server launch start (or job start).
-             */
-            started_at: string | null;
-            /**
-             * Ended At
-             * @description Last server end (or job end); None if open.
-             */
-            ended_at: string | null;
-            /**
-             * Counts
-             * @description Its servers by status.
-             */
-            counts: {
-                [key: string]: number;
-            };
         };
         /**
          * LaunchDefaults
@@ -1975,17 +1420,21 @@ export interface components {
          * @enum {string}
          */
         Outcome: "success" | "denied" | "refused" | "failed";
+        /**
+         * Owner
+         * @description Whom a schedule runs as: their subject, name and role when they saved it.
+         */
+        Owner: {
+            /** Subject */
+            subject: string;
+            /** Username */
+            username: string;
+            role: components["schemas"]["Role"];
+        };
         /** PageRead[AuditRecordRead] */
         PageRead_AuditRecordRead_: {
             /** Items */
             items: components["schemas"]["AuditRecordRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** PageRead[DeliveryRead] */
-        PageRead_DeliveryRead_: {
-            /** Items */
-            items: components["schemas"]["DeliveryRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2003,13 +1452,6 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** PageRead[JobRead] */
-        PageRead_JobRead_: {
-            /** Items */
-            items: components["schemas"]["JobRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
         /** PageRead[ProtectionGroupRead] */
         PageRead_ProtectionGroupRead_: {
             /** Items */
@@ -2024,10 +1466,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** PageRead[ServerRunRead] */
-        PageRead_ServerRunRead_: {
+        /** PageRead[ScheduleRun] */
+        PageRead_ScheduleRun_: {
             /** Items */
-            items: components["schemas"]["ServerRunRead"][];
+            items: components["schemas"]["ScheduleRun"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2054,7 +1496,7 @@ export interface components {
          * @description One thing a route or a service may demand of its caller.
          * @enum {string}
          */
-        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "notifications:read" | "notifications:write" | "readiness:run";
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "schedules:read" | "schedules:write" | "backups:write";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -2181,6 +1623,18 @@ export interface components {
             job_count: number;
         };
         /**
+         * PreviewRead
+         * @description The next times an expression runs, in UTC, and what it means.
+         */
+        PreviewRead: {
+            /** Times */
+            times: string[];
+            /** Description */
+            description: string;
+            /** Timezone */
+            timezone: string;
+        };
+        /**
          * ProtectionGroupCreate
          * @description Body of POST /protection-groups.
          */
@@ -2298,76 +1752,6 @@ export interface components {
             warnings?: components["schemas"]["GroupWarning"][] | null;
         };
         /**
-         * ReadinessHistoryRead
-         * @description The latest run of a plan and a page of its history, newest first.
-         */
-        ReadinessHistoryRead: {
-            latest: components["schemas"]["ReadinessRunRead"] | null;
-            /** Items */
-            items: components["schemas"]["ReadinessRunRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /**
-         * ReadinessOverviewRead
-         * @description The latest run of every plan checked so far (plans list, dashboard).
-         */
-        ReadinessOverviewRead: {
-            /** Items */
-            items: components["schemas"]["ReadinessRunRead"][];
-            /** Not Ready */
-            not_ready: number;
-        };
-        /**
-         * ReadinessRunRead
-         * @description One readiness run of a plan.
-         */
-        ReadinessRunRead: {
-            /** Id */
-            id: string;
-            /** Plan Id */
-            plan_id: string;
-            /** Plan Name */
-            plan_name: string;
-            trigger: components["schemas"]["Trigger"];
-            status: components["schemas"]["ReadinessStatus"];
-            /**
-             * Started At
-             * Format: date-time
-             */
-            started_at: string;
-            /**
-             * Finished At
-             * Format: date-time
-             */
-            finished_at: string;
-            /** By */
-            by: string;
-            /** Checks */
-            checks: string[];
-            /** Error Count */
-            error_count: number;
-            /** Warning Count */
-            warning_count: number;
-            /** Findings */
-            findings: components["schemas"]["FindingRead"][];
-        };
-        /**
-         * ReadinessSaveRead
-         * @description The store-only checks a save ran: nothing blocks, all is advice.
-         */
-        ReadinessSaveRead: {
-            status: components["schemas"]["ReadinessStatus"];
-            /** Findings */
-            findings: components["schemas"]["FindingRead"][];
-        };
-        /**
-         * ReadinessStatus
-         * @description The verdict of a run.
-         * @enum {string}
-         */
-        ReadinessStatus: "READY" | "NOT_READY";
-        /**
          * RecoveryPlanCreate
          * @description Body of POST /recovery-plans.
          */
@@ -2413,35 +1797,6 @@ export interface components {
             updated_at: string;
         };
         /**
-         * RecoveryPlanSaved
-         * @description A plan as saved, with what the store-only readiness checks found (advice, never a block).
-         */
-        RecoveryPlanSaved: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Description */
-            description: string;
-            /** Rto Minutes */
-            rto_minutes: number | null;
-            /** Waves */
-            waves: components["schemas"]["Wave"][];
-            /** Version */
-            version: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            readiness: components["schemas"]["ReadinessSaveRead"];
-        };
-        /**
          * RecoveryPlanUpdate
          * @description Body of PUT /recovery-plans/{id}: the whole plan, read-only fields as GET gave them.
          */
@@ -2477,13 +1832,6 @@ export interface components {
             rto_minutes?: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
-            /**
-             * Readiness
-             * @description Ignored: what the last save's checks said is no claim.
-             */
-            readiness?: {
-                [key: string]: unknown;
-            } | null;
         };
         /**
          * RefreshCreate
@@ -2518,6 +1866,260 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "auditor" | "operator" | "plan_manager" | "recovery_manager" | "admin";
+        /**
+         * RunStatus
+         * @description Where one run stands: claimed and running, or how it ended.
+         * @enum {string}
+         */
+        RunStatus: "RUNNING" | "STARTED" | "SUCCEEDED" | "FAILED" | "SKIPPED";
+        /**
+         * ScheduleCreate
+         * @description Body of POST /schedules: the caller becomes the owner the runs act as.
+         */
+        ScheduleCreate: {
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /**
+             * Plan Id
+             * @description The plan (drill and readiness).
+             */
+            plan_id?: string | null;
+            /**
+             * Waves
+             * @description Drill only: the waves to run (null: every wave).
+             */
+            waves?: string[] | null;
+            /**
+             * Cron
+             * @description Five-field cron expression.
+             */
+            cron?: string | null;
+            /**
+             * Timezone
+             * @description IANA time zone the cron times are in.
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * At
+             * @description One run at this time, instead of cron.
+             */
+            at?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Retention
+             * @description Backup only: archives kept.
+             */
+            retention?: number | null;
+        };
+        /**
+         * ScheduleKind
+         * @description What a schedule runs.
+         * @enum {string}
+         */
+        ScheduleKind: "drill" | "readiness" | "backup";
+        /**
+         * ScheduleRead
+         * @description A schedule, when it runs next, what its timing means, and its last run.
+         */
+        ScheduleRead: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /** Plan Id */
+            plan_id: string | null;
+            /** Waves */
+            waves: string[] | null;
+            /** Cron */
+            cron: string | null;
+            /** Timezone */
+            timezone: string;
+            /** At */
+            at: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Retention */
+            retention: number | null;
+            owner: components["schemas"]["Owner"];
+            /** Created By */
+            created_by: string;
+            /**
+             * Next Due At
+             * @description The run the scheduler takes next.
+             */
+            next_due_at: string | null;
+            /**
+             * Next Runs
+             * @description The next due times after now (a preview).
+             */
+            next_runs: string[];
+            /**
+             * Description
+             * @description The timing in words.
+             */
+            description: string;
+            last_run: components["schemas"]["ScheduleRun"] | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ScheduleRun
+         * @description One due time of a schedule, claimed by one worker, and how it went.
+         */
+        ScheduleRun: {
+            /** Id */
+            id: string;
+            /** Schedule Id */
+            schedule_id: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * Claimed At
+             * Format: date-time
+             */
+            claimed_at: string;
+            /** Claimed By */
+            claimed_by: string;
+            /** @default RUNNING */
+            status: components["schemas"]["RunStatus"];
+            /**
+             * Late
+             * @default false
+             */
+            late: boolean;
+            /**
+             * Missed
+             * @description Earlier due times this catch-up run stands for.
+             * @default 0
+             */
+            missed: number;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Execution Id */
+            execution_id?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Reasons */
+            reasons?: {
+                [key: string]: unknown;
+            }[];
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ScheduleUpdate
+         * @description Body of PUT /schedules/{id}: the schedule as GET gave it, changed where wanted.
+         */
+        ScheduleUpdate: {
+            /**
+             * Id
+             * @description Read-only; must be the resource's id.
+             */
+            id?: string | null;
+            /**
+             * Version
+             * @description The version read; counts as If-Match (412 when stale).
+             */
+            version?: number | null;
+            /**
+             * Created At
+             * @description Read-only; must match.
+             */
+            created_at?: string | null;
+            /**
+             * Updated At
+             * @description Read-only; must match.
+             */
+            updated_at?: string | null;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["ScheduleKind"];
+            /**
+             * Plan Id
+             * @description The plan (drill and readiness).
+             */
+            plan_id?: string | null;
+            /**
+             * Waves
+             * @description Drill only: the waves to run (null: every wave).
+             */
+            waves?: string[] | null;
+            /**
+             * Cron
+             * @description Five-field cron expression.
+             */
+            cron?: string | null;
+            /**
+             * Timezone
+             * @description IANA time zone the cron times are in.
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * At
+             * @description One run at this time, instead of cron.
+             */
+            at?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Retention
+             * @description Backup only: archives kept.
+             */
+            retention?: number | null;
+            /** @description Read-only; the saver becomes owner. */
+            owner?: components["schemas"]["Owner"] | null;
+            /**
+             * Created By
+             * @description Read-only; must match.
+             */
+            created_by?: string | null;
+            /**
+             * Next Due At
+             * @description Read-only; ignored.
+             */
+            next_due_at?: string | null;
+            /**
+             * Next Runs
+             * @description Read-only; ignored.
+             */
+            next_runs?: string[] | null;
+            /**
+             * Description
+             * @description Read-only; ignored.
+             */
+            description?: string | null;
+            /** @description Read-only; ignored. */
+            last_run?: components["schemas"]["ScheduleRun"] | null;
+        };
         /**
          * Selection
          * @description Either an explicit list of source server ids or a tag selector (all tags must match).
@@ -2613,15 +2215,13 @@ export interface components {
         };
         /**
          * ServerRunRead
-         * @description One server of the run: its wave, drorch's status, the launch's evidence, its cleanup.
+         * @description One server of a wave: drorch's status, the launch's evidence, then its cleanup.
          *
          *     `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
          *     their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
          *     (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
          */
         ServerRunRead: {
-            /** Wave */
-            wave: string;
             /** Source Server Id */
             source_server_id: string;
             /** Hostname */
@@ -2677,28 +2277,6 @@ export interface components {
             terminated_at: string | null;
         };
         /**
-         * Severity
-         * @description How much a finding matters: errors make a plan not ready, warnings do not.
-         * @enum {string}
-         */
-        Severity: "error" | "warning" | "info";
-        /**
-         * SnsConfig
-         * @description Publish to an SNS topic with the hub's credentials.
-         */
-        SnsConfig: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "sns";
-            /**
-             * Topic Arn
-             * @description arn:aws:sns:<region>:<account>:<topic>
-             */
-            topic_arn: string;
-        };
-        /**
          * SourceServerRead
          * @description A source server from the cached DRS inventory.
          */
@@ -2741,126 +2319,6 @@ export interface components {
             group_name: string | null;
         };
         /**
-         * Subject
-         * @description What a notification is about: an execution, a plan, a schedule or (a test) a channel.
-         */
-        Subject: {
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "execution" | "plan" | "schedule" | "channel";
-            /** Id */
-            id: string;
-            /** Plan Id */
-            plan_id?: string | null;
-            /** Plan Name */
-            plan_name?: string | null;
-        };
-        /**
-         * SubjectKind
-         * @description What a finding is about.
-         * @enum {string}
-         */
-        SubjectKind: "plan" | "wave" | "group" | "server" | "account" | "region";
-        /**
-         * SubjectRead
-         * @description What a finding is about.
-         */
-        SubjectRead: {
-            kind: components["schemas"]["SubjectKind"];
-            /** Id */
-            id: string;
-        };
-        /**
-         * SubscriptionCreate
-         * @description Body of POST /notification-subscriptions.
-         */
-        SubscriptionCreate: {
-            /** Channel Id */
-            channel_id: string;
-            /**
-             * Plan Id
-             * @description None: every plan.
-             */
-            plan_id?: string | null;
-            /** Events */
-            events: components["schemas"]["EventKind"][];
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-        };
-        /**
-         * SubscriptionRead
-         * @description A subscription: which events of which plan (null: every plan) go to a channel.
-         */
-        SubscriptionRead: {
-            /** Id */
-            id: string;
-            /** Channel Id */
-            channel_id: string;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Events */
-            events: components["schemas"]["EventKind"][];
-            /** Enabled */
-            enabled: boolean;
-            /** Version */
-            version: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
-        /**
-         * SubscriptionUpdate
-         * @description Body of PUT /notification-subscriptions/{id}.
-         */
-        SubscriptionUpdate: {
-            /**
-             * Id
-             * @description Read-only; must be the resource's id.
-             */
-            id?: string | null;
-            /**
-             * Version
-             * @description The version read; counts as If-Match (412 when stale).
-             */
-            version?: number | null;
-            /**
-             * Created At
-             * @description Read-only; must match.
-             */
-            created_at?: string | null;
-            /**
-             * Updated At
-             * @description Read-only; must match.
-             */
-            updated_at?: string | null;
-            /** Channel Id */
-            channel_id: string;
-            /**
-             * Plan Id
-             * @description None: every plan.
-             */
-            plan_id?: string | null;
-            /** Events */
-            events: components["schemas"]["EventKind"][];
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled: boolean;
-        };
-        /**
          * SyncRead
          * @description What an inventory sync did.
          */
@@ -2875,44 +2333,15 @@ export interface components {
             }[];
         };
         /**
-         * TimelineRead
-         * @description The run drawn per wave and per DRS job (what a Gantt chart needs), for one version.
-         */
-        TimelineRead: {
-            /** Execution Id */
-            execution_id: string;
-            /** Version */
-            version: number;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Started At */
-            started_at: string | null;
-            /** Ended At */
-            ended_at: string | null;
-            /** Waves */
-            waves: components["schemas"]["WaveSpanRead"][];
-            /**
-             * Cleanup Jobs
-             * @description TERMINATE jobs of the drill cleanup.
-             */
-            cleanup_jobs: components["schemas"]["JobSpanRead"][];
-        };
-        /**
          * TimingsRead
-         * @description The recovery time the run achieved against its RTO, and its pauses.
-         *
-         *     Nothing here moves with the clock: a client measures a run still going (or a pause
-         *     still lasting) from `started_at` (or `paused_since`) itself.
+         * @description How long the run took (so far) and the recovery time it achieved against its RTO.
          */
         TimingsRead: {
+            /**
+             * Duration Seconds
+             * @description Start to end (or now), pauses included.
+             */
+            duration_seconds: number | null;
             /**
              * Rto Minutes
              * @description The plan's RTO target.
@@ -2925,14 +2354,9 @@ export interface components {
             rto_achieved_seconds: number | null;
             /**
              * Paused Seconds
-             * @description Time spent in pauses that have ended.
+             * @description Time spent PAUSED (operator pause or held wave).
              */
             paused_seconds: number;
-            /**
-             * Paused Since
-             * @description Start of the pause lasting now, if any.
-             */
-            paused_since: string | null;
             /**
              * Within Rto
              * @description RTO achieved <= target; None unless the execution COMPLETED with a target.
@@ -2965,12 +2389,6 @@ export interface components {
             refresh_expires_in: number;
             user: components["schemas"]["MeRead"];
         };
-        /**
-         * Trigger
-         * @description What asked for a run.
-         * @enum {string}
-         */
-        Trigger: "save" | "start" | "on_demand" | "schedule";
         /**
          * UserCreate
          * @description Body of POST /users.
@@ -3084,7 +2502,7 @@ export interface components {
         };
         /**
          * WaveRunRead
-         * @description One wave of the run with its servers counted by status (page them at /servers).
+         * @description One wave of the run.
          */
         WaveRunRead: {
             /** Name */
@@ -3098,57 +2516,14 @@ export interface components {
             depends_on: string[];
             /** Pause Before */
             pause_before: boolean;
+            /** Servers */
+            servers: components["schemas"]["ServerRunRead"][];
             /** Started At */
             started_at: string | null;
             /** Ended At */
             ended_at: string | null;
-            /** Server Count */
-            server_count: number;
-            /**
-             * Counts
-             * @description Servers by status (only statuses present).
-             */
-            counts: {
-                [key: string]: number;
-            };
-        };
-        /**
-         * WaveSpanRead
-         * @description One wave on the timeline with its jobs.
-         */
-        WaveSpanRead: {
-            /** Name */
-            name: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "PENDING" | "HELD" | "RUNNING" | "COMPLETED" | "FAILED" | "SKIPPED" | "CANCELLED";
-            /** Started At */
-            started_at: string | null;
-            /** Ended At */
-            ended_at: string | null;
-            /** Server Count */
-            server_count: number;
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Jobs */
-            jobs: components["schemas"]["JobSpanRead"][];
-        };
-        /**
-         * WebhookConfig
-         * @description POST the event as JSON, signed with the channel's secret (HMAC-SHA256).
-         */
-        WebhookConfig: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "webhook";
-            /** Url */
-            url: string;
+            /** Duration Seconds */
+            duration_seconds: number | null;
         };
         /**
          * FieldError
@@ -6661,7 +6036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanSaved"];
+                    "application/json": components["schemas"]["RecoveryPlanRead"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -7014,7 +6389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanSaved"];
+                    "application/json": components["schemas"]["RecoveryPlanRead"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -7816,363 +7191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown execution */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_run_servers_api_v1_executions__execution_id__servers_get: {
-        parameters: {
-            query?: {
-                /** @description Page size (1-500). */
-                limit?: number;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
-                /** @description Only this wave's servers. */
-                wave?: string | null;
-                /** @description Only servers in these statuses (repeat). */
-                status?: ("PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED")[];
-                /** @description Only this account's. */
-                account_id?: string | null;
-                /** @description Part of the id, hostname, job or instance id. */
-                search?: string | null;
-            };
-            header?: never;
-            path: {
-                execution_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRead_ServerRunRead_"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unknown execution */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A query parameter is invalid or unknown (problem+json) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_run_jobs_api_v1_executions__execution_id__jobs_get: {
-        parameters: {
-            query?: {
-                /** @description Page size (1-500). */
-                limit?: number;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
-                /** @description LAUNCH or TERMINATE. */
-                kind?: ("LAUNCH" | "TERMINATE") | null;
-            };
-            header?: never;
-            path: {
-                execution_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRead_JobRead_"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unknown execution */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A query parameter is invalid or unknown (problem+json) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_timeline_api_v1_executions__execution_id__timeline_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                execution_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TimelineRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unknown execution */
+            /** @description No such resource */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9108,1517 +8127,11 @@ export interface operations {
             };
         };
     };
-    list_channels_api_v1_notification_channels_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChannelRead"][];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_channel_api_v1_notification_channels_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChannelCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChannelSavedRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Another channel has this name */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_channel_api_v1_notification_channels__channel_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                channel_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChannelRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_channel_api_v1_notification_channels__channel_id__put: {
-        parameters: {
-            query?: never;
-            header?: {
-                "if-match"?: string | null;
-            };
-            path: {
-                channel_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChannelUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChannelSavedRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Another channel has this name */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The version named (If-Match or the body's `version`) is no longer current */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_channel_api_v1_notification_channels__channel_id__delete: {
-        parameters: {
-            query?: never;
-            header?: {
-                "if-match"?: string | null;
-            };
-            path: {
-                channel_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The version named (If-Match or the body's `version`) is no longer current */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    test_channel_api_v1_notification_channels__channel_id__test_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                channel_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No dispatcher in this process */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    rotate_secret_api_v1_notification_channels__channel_id__rotate_secret_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                channel_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChannelSavedRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not a webhook channel: it has no signing secret */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_subscriptions_api_v1_notification_subscriptions_get: {
+    list_schedules_api_v1_schedules_get: {
         parameters: {
             query?: {
-                /** @description Page size (1-500). */
-                limit?: number;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
-                channel_id?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SubscriptionRead"][];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A query parameter is invalid or unknown (problem+json) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_subscription_api_v1_notification_subscriptions_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SubscriptionCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SubscriptionRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_subscription_api_v1_notification_subscriptions__subscription_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                subscription_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SubscriptionRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_subscription_api_v1_notification_subscriptions__subscription_id__put: {
-        parameters: {
-            query?: never;
-            header?: {
-                "if-match"?: string | null;
-            };
-            path: {
-                subscription_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SubscriptionUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SubscriptionRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The version named (If-Match or the body's `version`) is no longer current */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_subscription_api_v1_notification_subscriptions__subscription_id__delete: {
-        parameters: {
-            query?: never;
-            header?: {
-                "if-match"?: string | null;
-            };
-            path: {
-                subscription_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The version named (If-Match or the body's `version`) is no longer current */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input; `errors` names each field with its own message */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_deliveries_api_v1_notifications_get: {
-        parameters: {
-            query?: {
-                /** @description Page size (1-500). */
-                limit?: number;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
-                status?: ("PENDING" | "RETRYING" | "DELIVERED" | "FAILED") | null;
-                /** @description e.g. execution.failed */
-                kind?: string | null;
-                channel_id?: string | null;
-                /** @description e.g. an execution id. */
-                subject_id?: string | null;
                 plan_id?: string | null;
+                kind?: ("drill" | "readiness" | "backup") | null;
             };
             header?: never;
             path?: never;
@@ -10632,7 +8145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageRead_DeliveryRead_"];
+                    "application/json": components["schemas"]["ScheduleRead"][];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -10718,12 +8231,243 @@ export interface operations {
             };
         };
     };
-    get_delivery_api_v1_notifications__delivery_id__get: {
+    create_schedule_api_v1_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_schedule_api_v1_schedules_preview_get: {
+        parameters: {
+            query: {
+                /** @description Five-field cron expression. */
+                cron: string;
+                /** @description IANA time zone, e.g. Europe/Berlin. */
+                tz?: string;
+                /** @description How many times. */
+                count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_schedule_api_v1_schedules__schedule_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                delivery_id: string;
+                schedule_id: string;
             };
             cookie?: never;
         };
@@ -10735,7 +8479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryRead"];
+                    "application/json": components["schemas"]["ScheduleRead"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -10830,133 +8574,22 @@ export interface operations {
             };
         };
     };
-    readiness_history_api_v1_recovery_plans__plan_id__readiness_get: {
-        parameters: {
-            query?: {
-                /** @description Runs per page (1-100). */
-                limit?: number;
-                /** @description next_cursor of the last page. */
-                cursor?: string | null;
-            };
-            header?: never;
-            path: {
-                plan_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadinessHistoryRead"];
-                };
-            };
-            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unknown plan */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers were not sent in time */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request line is over the size limit */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A query parameter is invalid or unknown (problem+json) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request's headers are over the size limit */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the server log has the details */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    run_readiness_api_v1_recovery_plans__plan_id__readiness_post: {
+    update_schedule_api_v1_schedules__schedule_id__put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
             path: {
-                plan_id: string;
+                schedule_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -10964,7 +8597,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReadinessRunRead"];
+                    "application/json": components["schemas"]["ScheduleRead"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -10994,7 +8627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown plan */
+            /** @description No such resource */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11005,6 +8638,24 @@ export interface operations {
             };
             /** @description The request's headers were not sent in time */
             408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11048,6 +8699,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request's headers are over the size limit */
             431: {
                 headers: {
@@ -11068,14 +8728,157 @@ export interface operations {
             };
         };
     };
-    readiness_overview_api_v1_readiness_get: {
+    remove_schedule_api_v1_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_schedules__schedule_id__runs_get: {
         parameters: {
             query?: {
-                /** @description Only plans with this status. */
-                status?: ("READY" | "NOT_READY") | null;
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
             };
             header?: never;
-            path?: never;
+            path: {
+                schedule_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -11086,7 +8889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReadinessOverviewRead"];
+                    "application/json": components["schemas"]["PageRead_ScheduleRun_"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -11109,6 +8912,15 @@ export interface operations {
             };
             /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

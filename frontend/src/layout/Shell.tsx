@@ -25,6 +25,7 @@ const MAIN_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Protection groups", href: "/groups" },
   { type: "link", text: "Recovery plans", href: "/plans" },
   { type: "link", text: "Executions", href: "/executions" },
+  { type: "link", text: "Schedules", href: "/schedules" },
 ];
 
 /** The side navigation for this user: Accounts, Audit and Users only for those who may read them. */

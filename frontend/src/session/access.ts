@@ -26,6 +26,8 @@ export type Permission = Extract<
   | "notifications:read"
   | "notifications:write"
   | "readiness:run"
+  | "schedules:write"
+  | "backups:write"
 >;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
@@ -48,6 +50,8 @@ const LEAST_ROLE: Record<Permission, string> = {
   "notifications:read": "viewer",
   "notifications:write": "recovery_manager",
   "readiness:run": "operator",
+  "schedules:write": "operator",
+  "backups:write": "admin",
 };
 
 /** Why a permission is missing, in the words the UI shows next to a disabled action. */

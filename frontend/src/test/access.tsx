@@ -5,8 +5,8 @@ import { AccessContext, accessFor } from "../session/access";
 
 type Permission = Me["permissions"][number];
 
-const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read", "notifications:read"];
-const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate", "readiness:run"];
+const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read", "notifications:read", "schedules:read"];
+const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate", "readiness:run", "schedules:write"];
 const PLAN_MANAGER: Permission[] = [...OPERATOR, "groups:write", "plans:write"];
 const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write", "notifications:write"];
 
@@ -16,7 +16,7 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   operator: OPERATOR,
   plan_manager: PLAN_MANAGER,
   recovery_manager: RECOVERY_MANAGER,
-  admin: [...RECOVERY_MANAGER, "audit:read", "users:read", "users:write", "tokens:admin"],
+  admin: [...RECOVERY_MANAGER, "audit:read", "users:read", "users:write", "tokens:admin", "backups:write"],
 };
 
 export function userOf(role: Role, username: string = role): Me {

@@ -25,6 +25,7 @@ from drorch.api.notifications.router import router as notifications_router
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.readiness.router import router as readiness_router
 from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.schedules.router import router as schedules_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
 from drorch.bootstrap import Container
@@ -76,6 +77,7 @@ def create_app(container: Container) -> FastAPI:
         doctor_router,
         notifications_router,
         readiness_router,
+        schedules_router,
     ):
         security.annotate(router)
         app.include_router(router)

@@ -141,6 +141,7 @@ def run_demo(server: DemoServer) -> None:
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
     admin, password = demo_users(container, server.settings.data_dir)
+    _schedules(container, admin, plan)
     with ApiClient(server.url, token=_access_token(container, admin, password)) as client:
         final = _drill(client, container, admin, plan.id, plan.name)
         _cleanup(client, final)
@@ -187,6 +188,17 @@ def _cleanup(client: ApiClient, execution: dict[str, Any]) -> None:
     client.post(f"{path}/terminate-instances")
     done = follow_execution(client, execution["id"], after_seq=seen)
     note(f"cleanup {done['cleanup_status']}")
+
+
+def _schedules(container: Container, admin: User, plan: Any) -> None:
+    """A weekly drill (Saturday 06:00) and a readiness run every 30 minutes, as the admin."""
+    from drorch.services.sample_schedules import ensure_sample_schedules
+
+    made = ensure_sample_schedules(
+        store=container.store, plan=plan, audit=AuditContext(principal_of(admin))
+    )
+    names = ", ".join(made) if made else "kept from an earlier demo"
+    console().print(f"sample schedules: {names} (drorch schedules list)", markup=False)
 
 
 def demo_users(container: Container, data_dir: Path) -> tuple[User, str]:

@@ -22,6 +22,7 @@ from drorch.cli import (
     notify,
     plans,
     sandbox,
+    schedules,
     serve,
     servers,
     tokens,
@@ -115,6 +116,7 @@ doctor.register(app)
 auth.register(app)
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(notify.app, name="notify")
+app.add_typer(schedules.app, name="schedules")
 
 
 def main() -> None:

@@ -43,15 +43,20 @@ class Permission(StrEnum):
     NOTIFICATIONS_READ = "notifications:read"
     NOTIFICATIONS_WRITE = "notifications:write"
     READINESS_RUN = "readiness:run"
+    SCHEDULES_READ = "schedules:read"
+    SCHEDULES_WRITE = "schedules:write"
+    BACKUPS_WRITE = "backups:write"
 
 
 P = Permission
 _VIEWER = frozenset(
     {P.SESSION, P.SERVERS_READ, P.GROUPS_READ, P.PLANS_READ, P.EXECUTIONS_READ, P.ACCOUNTS_READ}
-)
+) | {P.SCHEDULES_READ}
 _VIEWER = _VIEWER | {P.NOTIFICATIONS_READ}  # delivery history shows no secret
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
 _OPERATOR |= {P.READINESS_RUN}  # running a readiness check calls DRS, like a preflight
+# Whoever may start a drill may schedule one; what a schedule runs is checked per kind.
+_OPERATOR = _OPERATOR | {P.SCHEDULES_WRITE}
 _PLAN_MANAGER = _OPERATOR | {P.GROUPS_WRITE, P.PLANS_WRITE}
 _RECOVERY_MANAGER = _PLAN_MANAGER | {
     P.RECOVERIES_START,
@@ -80,6 +85,7 @@ class Source(StrEnum):
     API_TOKEN = "api_token"
     COGNITO = "cognito"
     CLI = "cli"
+    SCHEDULE = "schedule"  # a scheduled run acting as the schedule's owner
 
 
 @dataclass(frozen=True)

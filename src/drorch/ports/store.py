@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.audit import AuditRecord
@@ -18,6 +18,9 @@ from drorch.domain.notifications import Attempt, Channel, Delivery, DeliveryStat
 from drorch.domain.plans import RecoveryPlan
 from drorch.domain.readiness import ReadinessRun
 from drorch.domain.users import ApiToken, RefreshToken, User
+
+if TYPE_CHECKING:  # the schedule port imports Page from here
+    from drorch.ports.schedules import ScheduleRepository
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
@@ -273,6 +276,8 @@ class UnitOfWork(Protocol):
     def notifications(self) -> NotificationRepository: ...
     @property
     def readiness(self) -> ReadinessRepository: ...
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
 
 class Store(Protocol):

@@ -87,6 +87,9 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
         assert free.startswith("3 source server(s) in no group yet (intra-db-e01, intra-web-e01")
         first.wait_for("demo users")
         printed = dict(first.wait_for(f"demo-{role}").split() for role in ROLES)
+        scheduled = first.wait_for("sample schedules:")
+        assert "-weekly-drill, " in scheduled
+        assert scheduled.endswith("-readiness (drorch schedules list)")
         first.wait_for("as demo-admin")
         first.wait_for("demo drill finished: COMPLETED")
         first.wait_for("still serving")
@@ -103,6 +106,7 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
     try:
         assert "(new: 0)" in again.wait_for("sample recovery plans:")
         assert again.wait_for("demo-operator").split() == ["demo-operator", kept["demo-operator"]]
+        assert "kept from an earlier demo" in again.wait_for("sample schedules:")
         again.wait_for("started DRILL")
         again.wait_for("execution.created")
         assert again.interrupt() == 0

@@ -17,6 +17,7 @@ from drorch.adapters.storage.sqlite.groups import SqliteGroups
 from drorch.adapters.storage.sqlite.notifications import SqliteNotifications
 from drorch.adapters.storage.sqlite.plans import SqlitePlans
 from drorch.adapters.storage.sqlite.readiness import SqliteReadiness
+from drorch.adapters.storage.sqlite.schedules import SqliteSchedules
 from drorch.adapters.storage.sqlite.servers import SqliteServers
 from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
 from drorch.ports.store import StoreHealth
@@ -40,6 +41,7 @@ class SqliteUnitOfWork:
         self.accounts = SqliteAccounts(conn)
         self.notifications = SqliteNotifications(conn, cursors)
         self.readiness = SqliteReadiness(conn, cursors)
+        self.schedules = SqliteSchedules(conn, cursors)
 
 
 class SqliteStore:

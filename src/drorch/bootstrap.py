@@ -108,12 +108,27 @@ def _identity(settings: Settings, container: Container) -> None:
     )
     container.auth = LocalAuth(passwords=Argon2Passwords(), signer=signer, policy=policy)
     container.verifiers = [
-        ApiTokenVerifier(container.store, utcnow),
-        LocalJwtVerifier(signer, container.store, utcnow),
+        ApiTokenVerifier(container.store, utcnow, _principal_cache(settings, container.store)),
+        LocalJwtVerifier(
+            signer, container.store, utcnow, _principal_cache(settings, container.store)
+        ),
     ]
     cognito = _cognito_verifier(settings)
     if cognito is not None:
         container.verifiers.append(cognito)
+
+
+def _principal_cache(settings: Settings, store: Store) -> Any:
+    """A cache of verified principals, checked against the store's identity epoch."""
+    from datetime import timedelta
+
+    from drorch.adapters.identity.cache import PrincipalCache
+    from drorch.adapters.identity.local import NO_CACHE
+    from drorch.ports.identity import IdentityEpoch
+
+    if not isinstance(store, IdentityEpoch):  # a store that cannot say when identity changed
+        return NO_CACHE
+    return PrincipalCache(store.identity_epoch, ttl=timedelta(seconds=settings.auth_cache_seconds))
 
 
 def _cognito_verifier(settings: Settings) -> TokenVerifier | None:

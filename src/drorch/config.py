@@ -164,6 +164,13 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )
+    auth_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=300,
+        description="Longest a verified token's principal is reused while no identity change is "
+        "recorded (0: check every request in full).",
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

@@ -61,6 +61,11 @@ class SqliteStore:
         with self.db.connection() as conn:
             conn.execute("SELECT 1").fetchone()
 
+    def identity_epoch(self) -> int:
+        """The counter every user, API-token or session change moves (migration 011)."""
+        with self.db.connection() as conn:
+            return int(conn.execute("SELECT epoch FROM identity_epoch WHERE id = 1").fetchone()[0])
+
     def health(self) -> StoreHealth:
         """SQLite's quick integrity check and the database's size in bytes."""
         with self.db.connection() as conn:

@@ -48,6 +48,7 @@ class Container:
     account_probe: AccountProbe | None = None
     # Accounts reached without a registered role: the hub's own, or a sandbox's fleet.
     direct_accounts: Callable[[], frozenset[str]] = frozenset
+    metrics: Any = None  # adapters.metrics.Metrics, None when turned off
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -76,10 +77,22 @@ def bootstrap(
     settings = settings or Settings()
     configure_logging(settings)
     container = Container(settings=settings, store=store or _store(settings))
+    container.metrics = _metrics(settings, container.store)
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
     return container
+
+
+def _metrics(settings: Settings, store: Store) -> Any:
+    """The process's Prometheus metrics (store gauges when the store can count)."""
+    if not settings.metrics_enabled:
+        return None
+    from drorch.adapters.metrics import Metrics
+    from drorch.domain.common import utcnow
+
+    figures = store if hasattr(store, "engine_queue") else None
+    return Metrics(figures, utcnow)  # type: ignore[arg-type]
 
 
 def _identity(settings: Settings, container: Container) -> None:
@@ -154,6 +167,7 @@ def _runner(settings: Settings, container: Container) -> None:
         drs=container.drs,
         clock=SystemClock(),
         owner=worker_id(),
+        observer=container.metrics,
         config=EngineConfig(
             lease_seconds=settings.engine_lease_seconds,
             # A launch DRS never answered is re-issued only once this long has shown no job.
@@ -186,7 +200,9 @@ def _drs(settings: Settings, container: Container) -> DrsGateway | None:
     if settings.sandbox:
         return _embedded_sandbox(settings, container)
     if settings.drs_endpoint_url:
-        gateway = BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
+        gateway = BotoDrsGateway.for_sandbox_endpoint(
+            settings.drs_endpoint_url, on_client=_counted(container)
+        )
         container.direct_accounts = lambda: frozenset(s.account_id for s in gateway.scopes())
         return gateway
     if not settings.drs_enabled:
@@ -206,6 +222,7 @@ def _real_drs(settings: Settings, container: Container) -> DrsGateway:
         region=settings.aws_region,
         endpoint_url=settings.aws_endpoint_url_sts,
         duration_seconds=settings.session_seconds,
+        sink=container.metrics,
     )
     container.sessions = sessions
     container.account_probe = AwsAccountProbe(
@@ -240,7 +257,9 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
     _sandbox_accounts(settings, container, accounts)
-    return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+    return BotoDrsGateway.for_sandbox(
+        _sandbox_url(settings), accounts, on_client=_counted(container)
+    )
 
 
 def _sandbox_accounts(settings: Settings, container: Container, accounts: list[Any]) -> None:
@@ -250,11 +269,22 @@ def _sandbox_accounts(settings: Settings, container: Container, accounts: list[A
 
     ids = frozenset(a.account_id for a in accounts)
     container.direct_accounts = lambda: ids
-    container.sessions = SandboxKeySessions({a.account_id: a.access_key for a in accounts})
+    container.sessions = SandboxKeySessions(
+        {a.account_id: a.access_key for a in accounts}, sink=container.metrics
+    )
     # The sandbox speaks DRS only so far: verify checks the DRS calls, not the EC2 reads.
     container.account_probe = AwsAccountProbe(
         container.sessions, drs_endpoint_url=_sandbox_url(settings), check_ec2=False
     )
+
+
+def _counted(container: Container) -> Callable[[Any], Any]:
+    """Instruments each DRS client made outside a session provider (sandbox keys)."""
+    from functools import partial
+
+    from drorch.adapters.aws.instrument import instrument_client
+
+    return partial(instrument_client, sink=container.metrics)
 
 
 def _sandbox_url(settings: Settings) -> str:

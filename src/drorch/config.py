@@ -164,6 +164,10 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics.")
+    access_log: bool = Field(
+        default=False, description="Log one line per API request (method, route, status, ms)."
+    )
     auth_cache_seconds: float = Field(
         default=30.0,
         ge=0,

@@ -20,9 +20,11 @@ from drorch.api.doctor.router import router as doctor_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
+from drorch.api.metrics.router import router as metrics_router
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.request_metrics import RequestMetrics
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
 from drorch.bootstrap import Container
@@ -72,6 +74,7 @@ def create_app(container: Container) -> FastAPI:
         plans_router,
         executions_router,
         doctor_router,
+        metrics_router,
     ):
         security.annotate(router)
         app.include_router(router)
@@ -100,6 +103,8 @@ def _add_middleware(app: FastAPI, container: Container) -> None:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
             expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
+    # Inside the request ids, so the access log line carries one.
+    app.add_middleware(RequestMetrics, metrics=container.metrics, access_log=settings.access_log)
     app.add_middleware(RequestIds)  # outermost: every answer carries its request id
 
 

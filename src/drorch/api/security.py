@@ -9,6 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
+from drorch import logcontext
 from drorch.domain.identity import Permission, Principal
 from drorch.errors import UnauthenticatedError
 from drorch.ports.identity import TokenVerifier
@@ -43,6 +44,7 @@ class Requirement:
             raise UnauthenticatedError("sign in first: send Authorization: Bearer <token>")
         principal = authenticate(request, credentials.credentials)
         request.state.principal = principal
+        logcontext.principal.set(principal.username)
         demand(principal, self.permission)
         return principal
 

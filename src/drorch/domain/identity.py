@@ -40,11 +40,14 @@ class Permission(StrEnum):
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
     TOKENS_ADMIN = "tokens:admin"
+    METRICS_READ = "metrics:read"
 
 
 P = Permission
 _VIEWER = frozenset(
     {P.SESSION, P.SERVERS_READ, P.GROUPS_READ, P.PLANS_READ, P.EXECUTIONS_READ, P.ACCOUNTS_READ}
+    # A scraper's API token needs no power to change anything.
+    | {P.METRICS_READ}
 )
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
 _PLAN_MANAGER = _OPERATOR | {P.GROUPS_WRITE, P.PLANS_WRITE}

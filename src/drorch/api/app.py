@@ -24,6 +24,7 @@ from drorch.api.metrics.router import router as metrics_router
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.reports.router import router as reports_router
 from drorch.api.request_metrics import RequestMetrics
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
@@ -72,6 +73,7 @@ def create_app(container: Container) -> FastAPI:
         servers_router,
         groups_router,
         plans_router,
+        reports_router,  # before executions: /executions/export is not an execution id
         executions_router,
         doctor_router,
         metrics_router,

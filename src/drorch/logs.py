@@ -26,10 +26,21 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Always keep the record."""
-        record.request_id = logcontext.request_id.get()
-        record.execution_id = logcontext.execution_id.get()
-        record.principal = logcontext.principal.get()
+        request, execution = logcontext.request_id.get(), logcontext.execution_id.get()
+        principal = logcontext.principal.get()
+        record.request_id, record.execution_id, record.principal = request, execution, principal
+        record.context = _context_text(request, execution, principal)
         return True
+
+
+def _context_text(request: str, execution: str, principal: str) -> str:
+    """`req-1`, `req-1 ex=ex-1`, `- by=alice`: the request id, then whatever else is set."""
+    parts = [request]
+    if execution != "-":
+        parts.append(f"ex={execution}")
+    if principal != "-":
+        parts.append(f"by={principal}")
+    return " ".join(parts)
 
 
 # The old name, for code that installs the filter itself.
@@ -65,10 +76,7 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(execution_id)s "
-                "%(principal)s]: %(message)s"
-            )
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(context)s]: %(message)s")
         )
     handler.addFilter(ContextFilter())
     logger = logging.getLogger("drorch")

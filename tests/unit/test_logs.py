@@ -56,7 +56,7 @@ def test_a_json_line_carries_the_context_and_structured_fields(
 
 
 def test_a_text_line_names_the_same_context(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "[req-1 ex-1 alice]: hello there" in emit(capsys, "text")
+    assert "[req-1 ex=ex-1 by=alice]: hello there" in emit(capsys, "text")
 
 
 def test_outside_any_request_the_fields_say_dash(capsys: pytest.CaptureFixture[str]) -> None:

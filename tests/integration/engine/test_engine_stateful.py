@@ -30,7 +30,6 @@ from hypothesis.stateful import (
 from drorch.domain.executions import TERMINAL_STATUSES, Execution
 from drorch.errors import ConflictError
 from drorch.services import execution_actions as actions
-from drorch.services import executions as svc
 from tests.integration.engine.harness import World, active_usage, events, ids, make_world
 from tests.support.identity import acting
 from tests.support.sandbox import RunningSandbox, many_servers, running_sandbox
@@ -126,7 +125,7 @@ class EngineMachine(RuleBasedStateMachine):
         elif action == "terminate":
             self._try(actions.terminate_instances, execution_id)
         else:
-            self._try(getattr(svc, action), execution_id)
+            self._try(getattr(actions, action), execution_id)
 
     @rule(steps=st.integers(1, 40))
     def run(self, steps: int) -> None:

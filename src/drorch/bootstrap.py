@@ -56,6 +56,7 @@ class Container:
     engine_config: EngineConfig = field(default_factory=EngineConfig)
     engine: Engine | None = None
     waker: Waker = field(default_factory=NoWaker)
+    metrics: Any = None  # adapters.metrics.Metrics, None when turned off
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -90,6 +91,7 @@ def bootstrap(
         clock=clock or SystemClock(),
         engine_config=engine_config(settings),
     )
+    container.metrics = _metrics(settings, container.store)
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
@@ -104,6 +106,17 @@ def _reads(settings: Settings, container: Container) -> ExecutionReads:
     from drorch.adapters.storage.paging import Cursors
 
     return ExecutionReads(container.store, Cursors(_cursor_key(settings)))
+
+
+def _metrics(settings: Settings, store: Store) -> Any:
+    """The process's Prometheus metrics (store gauges when the store can count)."""
+    if not settings.metrics_enabled:
+        return None
+    from drorch.adapters.metrics import Metrics
+    from drorch.domain.common import utcnow
+
+    figures = store if hasattr(store, "engine_queue") else None
+    return Metrics(figures, utcnow)  # type: ignore[arg-type]
 
 
 def _identity(settings: Settings, container: Container) -> None:
@@ -132,12 +145,27 @@ def _identity(settings: Settings, container: Container) -> None:
     )
     container.auth = LocalAuth(passwords=Argon2Passwords(), signer=signer, policy=policy)
     container.verifiers = [
-        ApiTokenVerifier(container.store, utcnow),
-        LocalJwtVerifier(signer, container.store, utcnow),
+        ApiTokenVerifier(container.store, utcnow, _principal_cache(settings, container.store)),
+        LocalJwtVerifier(
+            signer, container.store, utcnow, _principal_cache(settings, container.store)
+        ),
     ]
     cognito = _cognito_verifier(settings)
     if cognito is not None:
         container.verifiers.append(cognito)
+
+
+def _principal_cache(settings: Settings, store: Store) -> Any:
+    """A cache of verified principals, checked against the store's identity epoch."""
+    from datetime import timedelta
+
+    from drorch.adapters.identity.cache import PrincipalCache
+    from drorch.adapters.identity.local import NO_CACHE
+    from drorch.ports.identity import IdentityEpoch
+
+    if not isinstance(store, IdentityEpoch):  # a store that cannot say when identity changed
+        return NO_CACHE
+    return PrincipalCache(store.identity_epoch, ttl=timedelta(seconds=settings.auth_cache_seconds))
 
 
 def _cognito_verifier(settings: Settings) -> TokenVerifier | None:
@@ -170,6 +198,7 @@ def _runner(settings: Settings, container: Container) -> None:
         drs=container.drs,
         clock=container.clock,
         owner=worker_id(),
+        observer=container.metrics,
         config=container.engine_config,
     )
     runner = Runner(container.engine)
@@ -299,7 +328,9 @@ def _drs(settings: Settings, container: Container) -> DrsGateway | None:
     if settings.sandbox:
         return _embedded_sandbox(settings, container)
     if settings.drs_endpoint_url:
-        gateway = BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
+        gateway = BotoDrsGateway.for_sandbox_endpoint(
+            settings.drs_endpoint_url, on_client=_counted(container)
+        )
         container.direct_accounts = lambda: frozenset(s.account_id for s in gateway.scopes())
         return gateway
     if not settings.drs_enabled:
@@ -319,6 +350,7 @@ def _real_drs(settings: Settings, container: Container) -> DrsGateway:
         region=settings.aws_region,
         endpoint_url=settings.aws_endpoint_url_sts,
         duration_seconds=settings.session_seconds,
+        sink=container.metrics,
     )
     container.sessions = sessions
     container.account_probe = AwsAccountProbe(
@@ -353,7 +385,9 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
     _sandbox_accounts(settings, container, accounts)
-    return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+    return BotoDrsGateway.for_sandbox(
+        _sandbox_url(settings), accounts, on_client=_counted(container)
+    )
 
 
 def _sandbox_accounts(settings: Settings, container: Container, accounts: list[Any]) -> None:
@@ -363,11 +397,22 @@ def _sandbox_accounts(settings: Settings, container: Container, accounts: list[A
 
     ids = frozenset(a.account_id for a in accounts)
     container.direct_accounts = lambda: ids
-    container.sessions = SandboxKeySessions({a.account_id: a.access_key for a in accounts})
+    container.sessions = SandboxKeySessions(
+        {a.account_id: a.access_key for a in accounts}, sink=container.metrics
+    )
     # The sandbox speaks DRS only so far: verify checks the DRS calls, not the EC2 reads.
     container.account_probe = AwsAccountProbe(
         container.sessions, drs_endpoint_url=_sandbox_url(settings), check_ec2=False
     )
+
+
+def _counted(container: Container) -> Callable[[Any], Any]:
+    """Instruments each DRS client made outside a session provider (sandbox keys)."""
+    from functools import partial
+
+    from drorch.adapters.aws.instrument import instrument_client
+
+    return partial(instrument_client, sink=container.metrics)
 
 
 def _sandbox_url(settings: Settings) -> str:

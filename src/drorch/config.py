@@ -202,6 +202,17 @@ class Settings(BaseSettings):
     scheduler_late_seconds: float = Field(
         default=120.0, ge=1, le=86_400, description="A run starting later than this is late."
     )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics.")
+    access_log: bool = Field(
+        default=False, description="Log one line per API request (method, route, status, ms)."
+    )
+    auth_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=300,
+        description="Longest a verified token's principal is reused while no identity change is "
+        "recorded (0: check every request in full).",
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

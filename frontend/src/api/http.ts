@@ -115,6 +115,18 @@ async function failure(response: Response): Promise<ApiError> {
  * so the page that asked never sees the expiry.
  */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await answered(path, options);
+  return (await readBody(response)) as T;
+}
+
+/** Like `request`, for a file (a report, an export): resolves with the body as a Blob. */
+export async function download(path: string, options: RequestOptions = {}): Promise<Blob> {
+  const response = await answered(path, { ...options, headers: { Accept: "*/*", ...options.headers } });
+  return await response.blob();
+}
+
+/** A successful response, after one session renewal on a 401; rejects with an ApiError. */
+async function answered(path: string, options: RequestOptions): Promise<Response> {
   let response = await send(path, options);
   if (response.status === 401 && !options.anonymous && !options.noRenewal && renewSession) {
     const unauthenticated = await failure(response);
@@ -126,5 +138,5 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     response = await send(path, options);
   }
   if (!response.ok) throw await failure(response);
-  return (await readBody(response)) as T;
+  return response;
 }

@@ -20,11 +20,14 @@ from drorch.api.doctor.router import router as doctor_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
+from drorch.api.metrics.router import router as metrics_router
 from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.notifications.router import router as notifications_router
 from drorch.api.protection_groups.router import router as groups_router
 from drorch.api.readiness.router import router as readiness_router
 from drorch.api.recovery_plans.router import router as plans_router
+from drorch.api.reports.router import router as reports_router
+from drorch.api.request_metrics import RequestMetrics
 from drorch.api.schedules.router import router as schedules_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
@@ -73,11 +76,13 @@ def create_app(container: Container) -> FastAPI:
         servers_router,
         groups_router,
         plans_router,
+        reports_router,  # before executions: /executions/export is not an execution id
         executions_router,
         doctor_router,
         notifications_router,
         readiness_router,
         schedules_router,
+        metrics_router,
     ):
         security.annotate(router)
         app.include_router(router)
@@ -106,6 +111,8 @@ def _add_middleware(app: FastAPI, container: Container) -> None:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
             expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
+    # Inside the request ids, so the access log line carries one.
+    app.add_middleware(RequestMetrics, metrics=container.metrics, access_log=settings.access_log)
     app.add_middleware(RequestIds)  # outermost: every answer carries its request id
 
 

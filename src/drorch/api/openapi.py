@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from drorch.api import security
 from drorch.api.problems import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -128,7 +129,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate())
+            app.openapi_schema = document_problems(security.document_security(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

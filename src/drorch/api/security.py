@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
+from drorch import logcontext
 from drorch.domain.identity import Permission, Principal
 from drorch.errors import UnauthenticatedError
 from drorch.ports.identity import TokenVerifier
@@ -17,9 +17,14 @@ from drorch.services.auth import demand
 
 TOKEN_URL = "/api/v1/auth/token"
 # Both schemes read the same Authorization header; declaring both lets /api/docs sign in
-# with a password (OAuth2 password flow) or take a pasted API token (HTTP bearer).
-_oauth2 = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False, scheme_name="password")
-_bearer = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="JWT or drt_ token")
+# with a password (OAuth2 password flow) or take a pasted API token (HTTP bearer). They are
+# written into the OpenAPI document (document_security) rather than resolved as two more
+# dependencies on every request: the header is read once, below.
+SECURITY_SCHEMES: dict[str, Any] = {
+    "password": {"type": "oauth2", "flows": {"password": {"scopes": {}, "tokenUrl": TOKEN_URL}}},
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or drt_ token"},
+}
+OPERATION_SECURITY: list[dict[str, list[str]]] = [{"password": []}, {"bearer": []}]
 PERMISSION_KEY = "x-drorch-permission"
 ACTION_KEY = "x-drorch-action"
 PUBLIC_KEY = "x-drorch-public"
@@ -32,17 +37,14 @@ class Requirement:
         self.permission = permission
         self.action = action
 
-    async def __call__(
-        self,
-        request: Request,
-        _password: Annotated[str | None, Depends(_oauth2)] = None,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-    ) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
         """The caller, after checking the bearer token and the role's permission."""
-        if credentials is None:
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
             raise UnauthenticatedError("sign in first: send Authorization: Bearer <token>")
-        principal = authenticate(request, credentials.credentials)
+        principal = authenticate(request, token)
         request.state.principal = principal
+        logcontext.principal.set(principal.username)
         demand(principal, self.permission)
         return principal
 
@@ -62,6 +64,23 @@ def require(permission: Permission, *, action: str | None = None) -> Any:
 def public() -> Any:
     """The dependency of a route anyone may call."""
     return Depends(Public())
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (scheme in any case), or None."""
+    scheme, _, token = (header or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def document_security(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with the two sign-in schemes, required by every operation naming a permission."""
+    spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and PERMISSION_KEY in operation:
+                operation["security"] = OPERATION_SECURITY
+    return spec
 
 
 def authenticate(request: Request, token: str) -> Principal:

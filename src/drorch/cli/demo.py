@@ -145,6 +145,7 @@ def run_demo(server: DemoServer) -> None:
     with ApiClient(server.url, token=_access_token(container, admin, password)) as client:
         final = _drill(client, container, admin, plan.id, plan.name)
         _cleanup(client, final)
+        _reports(client, final["id"], server.settings.data_dir)
     out = console()
     out.print(f"demo drill finished: {final['status']}", markup=False)
     out.print(f"still serving {server.url}/ (API docs {server.url}/api/docs); Ctrl-C stops")
@@ -199,6 +200,16 @@ def _schedules(container: Container, admin: User, plan: Any) -> None:
     )
     names = ", ".join(made) if made else "kept from an earlier demo"
     console().print(f"sample schedules: {names} (drorch schedules list)", markup=False)
+
+
+def _reports(client: ApiClient, execution_id: str, data_dir: Path) -> None:
+    """Save the drill's report, HTML and PDF, in the data dir (`drorch exec report` does too)."""
+    folder = data_dir / "reports"
+    folder.mkdir(exist_ok=True)
+    for fmt in ("html", "pdf"):
+        body, _ = client.download(f"{EXECUTIONS}/{execution_id}/report", params={"format": fmt})
+        (folder / f"{execution_id}.{fmt}").write_bytes(body)
+    note(f"drill report: {folder / execution_id}.html and .pdf")
 
 
 def demo_users(container: Container, data_dir: Path) -> tuple[User, str]:

@@ -171,6 +171,16 @@ class ApiClient:
             raise auth_hint(error_from(response), self.base_url, self.auth_mode)
         return Reply(response.status_code, _json(response), response.headers.get("ETag"))
 
+    def download(self, path: str, *, params: Params | None = None) -> tuple[bytes, str]:
+        """GET a file (a report, an export): its bytes and content type; errors raise."""
+        try:
+            response = self._http.get(path, params=_clean(params), headers={"Accept": "*/*"})
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc) from None
+        if response.status_code >= 400:
+            raise auth_hint(error_from(response), self.base_url, self.auth_mode)
+        return response.content, response.headers.get("content-type", "")
+
     def pages(self, path: str, *, params: Params | None = None) -> Iterator[dict[str, Any]]:
         """Every page of a list, following `next_cursor` until the last one."""
         query = dict(params or {})

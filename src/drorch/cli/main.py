@@ -29,6 +29,7 @@ from drorch.cli import (
     users,
     worker,
 )
+from drorch.cli import reports as exec_reports
 from drorch.cli.output import print_error
 
 
@@ -106,6 +107,7 @@ app.add_typer(servers.app, name="servers")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(groups.app, name="groups")
 app.add_typer(plans.app, name="plans")
+exec_reports.register(executions.app)
 app.add_typer(executions.app, name="exec")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")

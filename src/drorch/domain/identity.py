@@ -46,6 +46,7 @@ class Permission(StrEnum):
     SCHEDULES_READ = "schedules:read"
     SCHEDULES_WRITE = "schedules:write"
     BACKUPS_WRITE = "backups:write"
+    METRICS_READ = "metrics:read"
 
 
 P = Permission
@@ -53,6 +54,7 @@ _VIEWER = frozenset(
     {P.SESSION, P.SERVERS_READ, P.GROUPS_READ, P.PLANS_READ, P.EXECUTIONS_READ, P.ACCOUNTS_READ}
 ) | {P.SCHEDULES_READ}
 _VIEWER = _VIEWER | {P.NOTIFICATIONS_READ}  # delivery history shows no secret
+_VIEWER = _VIEWER | {P.METRICS_READ}  # a scraper's API token needs no power to change anything
 _OPERATOR = _VIEWER | {P.SERVERS_SYNC, P.DRILLS_START, P.DRILLS_OPERATE, P.DRILLS_TERMINATE}
 _OPERATOR |= {P.READINESS_RUN}  # running a readiness check calls DRS, like a preflight
 # Whoever may start a drill may schedule one; what a schedule runs is checked per kind.

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from drorch import logcontext
 from drorch.domain.execution_records import changed_records
 from drorch.domain.executions import Event, Execution, Intent, scope_key
 from drorch.engine.act import Actor, LeaseLost, act
@@ -23,6 +24,7 @@ from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.metrics import EngineObserver
 from drorch.ports.store import ExecutionRepository, Store
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,17 @@ class Engine:
     # The last stored state of executions this worker advanced, by id: a pass re-reads the
     # whole execution only when the stored version moved (another worker, an operator).
     _known: dict[str, Execution] = field(default_factory=dict, repr=False)
+    observer: EngineObserver | None = None  # metrics: told of every stored advance
 
     def advance(self, execution_id: str, *, claimed: bool = False) -> Advanced:
+        """Advance one execution; its log lines carry the execution id."""
+        token = logcontext.execution_id.set(execution_id)
+        try:
+            return self._advance_claimed(execution_id, claimed=claimed)
+        finally:
+            logcontext.execution_id.reset(token)
+
+    def _advance_claimed(self, execution_id: str, *, claimed: bool) -> Advanced:
         """Advance one execution; returns status "busy" when another worker holds it."""
         if not claimed and not self._claim(execution_id):
             return Advanced(execution_id)
@@ -173,6 +184,10 @@ class Engine:
                     repo.schedule(other, now)  # capacity came free: they look at once
             repo.release(ex.id, owner=self.owner, due_at=due)
         self._keep(ex if saved else pass_.stored, due)
+        if before.status != ex.status:
+            log.info("execution %s: %s -> %s", ex.id, before.status, ex.status)
+        if self.observer is not None:
+            self.observer.advanced(before, ex)
         return Advanced(
             ex.id, status=ex.status, next_look_at=due, events=events, records=pass_.records
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from drorch.domain.identity import Principal
 
@@ -35,3 +35,10 @@ class AccessTokenSigner(Protocol):
     @property
     def lifetime(self) -> timedelta: ...
     def issue(self, *, subject: str, session_id: str, now: datetime) -> str: ...
+
+
+@runtime_checkable
+class IdentityEpoch(Protocol):
+    """A store whose counter moves with every change that can narrow someone's access."""
+
+    def identity_epoch(self) -> int: ...

@@ -184,7 +184,12 @@ def sample_groups(http: httpx.Client) -> dict[str, str]:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """One server for the package: inventory synced from its sandbox, sample groups made."""
     data_dir: Path = tmp_path_factory.mktemp("exec-serve")
-    env = {"DRORCH_SANDBOX_CLOCK": "virtual"}
+    # JSON logs with one line per request: tests/integration/executions/test_metrics.py reads them.
+    env = {
+        "DRORCH_SANDBOX_CLOCK": "virtual",
+        "DRORCH_LOG_FORMAT": "json",
+        "DRORCH_ACCESS_LOG": "true",
+    }
     with (
         running_server(data_dir, args=["--sandbox"], env=env) as server,
         api_client(server) as http,
@@ -192,3 +197,43 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
         yield Lab(server=server, http=http, groups=sample_groups(http))
+
+
+@dataclass(frozen=True)
+class FailedDrill:
+    """A finished, cleaned-up drill in which one server's launch failed (reports, metrics)."""
+
+    execution: dict[str, Any]
+    failed_server: str
+    plan: dict[str, Any]
+
+
+@pytest.fixture(scope="package")
+def failed_drill(lab: Lab) -> Iterator[FailedDrill]:
+    """Two waves; the first loses one of its launches to an injected fault (so the second is
+    skipped), an operator pauses and resumes with comments, then the instances are
+    terminated."""
+    group = lab.http.get(f"/api/v1/protection-groups/{lab.groups['storefront-us-west-2-db']}")
+    failed = sorted(group.json()["member_server_ids"])[0]
+    fault = lab.http.post(f"{ADMIN}/faults", json={"fail_launches": [failed]})
+    assert fault.status_code == 200, fault.text
+    try:
+        plan = lab.plan(
+            [
+                ("data", ["storefront-us-west-2-db", "storefront-us-west-2-app"]),
+                ("web", ["storefront-us-west-2-web"]),
+            ],
+            rto_minutes=90,
+        )
+        execution_id = lab.start(plan["id"], comment="weekly drill", allow_unhealthy=True)["id"]
+        lab.wait_job(execution_id)
+        assert (
+            lab.act(execution_id, "pause", {"comment": "checking the db wave"}).status_code == 200
+        )
+        assert lab.act(execution_id, "resume", {"comment": "looks fine"}).status_code == 200
+        lab.finish(execution_id)
+        assert lab.act(execution_id, "terminate-instances").status_code == 200
+        cleaned = lab.finish(execution_id)
+    finally:
+        lab.http.delete(f"{ADMIN}/faults")
+    yield FailedDrill(execution=cleaned, failed_server=failed, plan=plan)

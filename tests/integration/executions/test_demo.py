@@ -92,6 +92,9 @@ def test_demo_drills_serves_and_runs_again(tmp_path: Path) -> None:
         assert scheduled.endswith("-readiness (drorch schedules list)")
         first.wait_for("as demo-admin")
         first.wait_for("demo drill finished: COMPLETED")
+        # The drill's report, as HTML and PDF, is saved beside the data.
+        saved = sorted(p.suffix for p in (data_dir / "reports").iterdir())
+        assert saved == [".html", ".pdf"]
         first.wait_for("still serving")
         health = httpx.get(f"http://{HOST}:{port}/health", timeout=10)
         assert health.status_code == 200 and health.json()["checks"]["drs"]["status"] == "ok"

@@ -20,6 +20,7 @@ import { Shell } from "../../layout/Shell";
 import { GuardedButton } from "../../session/GuardedButton";
 import { ActionModal, actionPermission, allowedActions } from "./ActionModals";
 import { EventLog } from "./EventLog";
+import { ReportButton } from "./ReportButton";
 import { Gantt } from "./Gantt";
 import { ServerStatusTable } from "./ServerStatusTable";
 import { WaveCards } from "./WaveCards";
@@ -84,6 +85,7 @@ export function ExecutionDetailPage() {
             description={`${e.type === "DRILL" ? "Drill" : "Recovery"} of ${e.plan_name ?? e.plan_id}`}
             actions={
               <SpaceBetween direction="horizontal" size="xs">
+                <ReportButton executionId={e.id} />
                 {allowedActions(e).map((a) => (
                   <GuardedButton key={a} permission={actionPermission(e, a)} onClick={() => setAction(a)}>{LABELS[a]}</GuardedButton>
                 ))}

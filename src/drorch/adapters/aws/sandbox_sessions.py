@@ -8,16 +8,21 @@ from typing import Any
 import boto3
 
 from drorch.adapters.aws.drs import SANDBOX_SECRET
+from drorch.adapters.aws.instrument import instrument_session
 from drorch.errors import SessionError
+from drorch.ports.metrics import AwsCallSink
 from drorch.ports.sessions import AccountAccess
 
 
 class SandboxKeySessions:
     """Implements `drorch.ports.sessions.SessionProvider` over a sandbox fleet's keys."""
 
-    def __init__(self, keys: Mapping[str, str], region: str = "us-east-1") -> None:
+    def __init__(
+        self, keys: Mapping[str, str], region: str = "us-east-1", sink: AwsCallSink | None = None
+    ) -> None:
         self._keys = dict(keys)
         self._region = region
+        self._sink = sink
 
     def session(self, access: AccountAccess | None, *, purpose: str) -> Any:
         """A session signing as the account's sandbox key (the sandbox has no STS yet)."""
@@ -32,6 +37,7 @@ class SandboxKeySessions:
                 account_id=access.account_id,
                 step="sts:AssumeRole",
             )
-        return boto3.session.Session(
+        session = boto3.session.Session(
             aws_access_key_id=key, aws_secret_access_key=SANDBOX_SECRET, region_name=self._region
         )
+        return instrument_session(session, self._sink)

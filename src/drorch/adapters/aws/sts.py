@@ -16,7 +16,9 @@ from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from drorch.adapters.aws.instrument import instrument_session
 from drorch.errors import SessionError
+from drorch.ports.metrics import AwsCallSink
 from drorch.ports.sessions import AccountAccess
 
 # One attempt per call: the provider retries throttling itself, with backoff and jitter.
@@ -47,8 +49,11 @@ class StsSessions:
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         sts_client: Any = None,
+        sink: AwsCallSink | None = None,
     ) -> None:
-        self._hub = hub
+        # Every session made here counts its clients' calls (metrics), STS's own included.
+        self._sink = sink
+        self._hub = instrument_session(hub, sink) if hub is not None else None
         self._client = sts_client
         self._region = region
         self._endpoint_url = endpoint_url
@@ -65,7 +70,8 @@ class StsSessions:
         """The hub's own session: profile, environment, or instance/Lambda role."""
         with self._lock:
             if self._hub is None:
-                self._hub = boto3.session.Session(region_name=self._region)
+                made = boto3.session.Session(region_name=self._region)
+                self._hub = instrument_session(made, self._sink)
             return self._hub
 
     def session(self, access: AccountAccess | None, *, purpose: str) -> Any:
@@ -100,7 +106,8 @@ class StsSessions:
         # botocore offers no public setter; a session built on refreshable credentials
         # is how its own assume-role provider works too.
         core._credentials = credentials
-        return boto3.session.Session(botocore_session=core, region_name=self._region)
+        session = boto3.session.Session(botocore_session=core, region_name=self._region)
+        return instrument_session(session, self._sink)
 
     def _assume(self, access: AccountAccess, name: str) -> dict[str, str]:
         client = self._sts()

@@ -13,6 +13,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from drorch.adapters.identity.cache import PrincipalCache
 from drorch.adapters.keyfile import load_or_create_key
 from drorch.domain.identity import Principal, Role, Source, role_within
 from drorch.domain.tokens import API_TOKEN_PREFIX, REFRESH_PREFIX, parse_opaque, secret_matches
@@ -131,18 +132,40 @@ def is_local_jwt(token: str) -> bool:
     return header.get("alg") == ALGORITHM and "kid" not in header
 
 
+# No cache: every request is checked in full.
+NO_CACHE = PrincipalCache(lambda: 0, ttl=timedelta(0))
+
+
 class LocalJwtVerifier:
     """TokenVerifier for local access tokens; the user and its role come from the store."""
 
-    def __init__(self, signer: JwtSigner, store: Store, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        signer: JwtSigner,
+        store: Store,
+        now: Callable[[], datetime],
+        cache: PrincipalCache = NO_CACHE,
+    ) -> None:
         self._signer = signer
         self._store = store
         self._now = now
+        self._cache = cache
 
     def verify(self, token: str) -> Principal | None:
         """The principal of a valid local access token; None for tokens of other kinds."""
+        now = self._now()
+        # A hit is a token this verifier accepted, unchanged since: no kind check needed.
+        cached, epoch = self._cache.lookup(token, now)
+        if cached is not None:
+            return cached
         if not is_local_jwt(token):
             return None
+        principal, expires_at = self._check(token)
+        self._cache.put(token, principal, epoch=epoch, expires_at=expires_at, now=now)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, datetime]:
+        """The principal of a local JWT and when the token expires; raises when refused."""
         claims = self._signer.check(token)
         with self._store.read() as uow:
             user = uow.users.get(claims.subject)
@@ -151,32 +174,45 @@ class LocalJwtVerifier:
             raise UnauthenticatedError("the user is unknown or disabled")
         if not live:
             raise UnauthenticatedError("the session has ended; sign in again")
-        return principal_of(user, claims.session_id)
+        return principal_of(user, claims.session_id), claims.expires_at
 
 
 class ApiTokenVerifier:
     """TokenVerifier for `drt_<id>.<secret>` API tokens; the role is the lower of token and user."""
 
-    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Store, now: Callable[[], datetime], cache: PrincipalCache = NO_CACHE
+    ) -> None:
         self._store = store
         self._now = now
+        self._cache = cache
 
     def verify(self, token: str) -> Principal | None:
         """The principal of a live API token; None for tokens of other kinds."""
         parts = parse_opaque(token, API_TOKEN_PREFIX)
         if parts is None:
             return None
+        now = self._now()
+        cached, epoch = self._cache.lookup(token, now)
+        if cached is not None:
+            return cached
+        principal, expires_at = self._check(parts.token_id, parts.secret, now)
+        self._cache.put(token, principal, epoch=epoch, expires_at=expires_at, now=now)
+        return principal
+
+    def _check(self, token_id: str, secret: str, now: datetime) -> tuple[Principal, datetime]:
+        """The principal of an API token and its expiry; raises when refused."""
         with self._store.read() as uow:
-            found = uow.tokens.get_api_token(parts.token_id)
+            found = uow.tokens.get_api_token(token_id)
             user = uow.users.get(found[0].user_id) if found else None
-        if found is None or not secret_matches(parts.secret, found[1]):
+        if found is None or not secret_matches(secret, found[1]):
             raise UnauthenticatedError("the API token is not valid")
         record = found[0]
-        if not record.active(self._now()):
+        if not record.active(now):
             raise UnauthenticatedError("the API token is revoked or expired")
         if user is None or not user.enabled:
             raise UnauthenticatedError("the API token's user is unknown or disabled")
-        return Principal(
+        principal = Principal(
             subject=user.id,
             username=user.username,
             display_name=user.display_name,
@@ -184,6 +220,7 @@ class ApiTokenVerifier:
             source=Source.API_TOKEN,
             token_id=record.id,
         )
+        return principal, record.expires_at
 
 
 def _lower(token_role: Role, user_role: Role) -> Role:

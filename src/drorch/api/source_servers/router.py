@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Response
 
 from drorch.api.deps import ContainerDep, StoreDep
@@ -42,6 +44,13 @@ async def list_source_servers(
         limit=params.limit,
         cursor=params.cursor,
     )
+    if query.search or query.tags:
+        # A text search or tag test may walk thousands of index entries; SQLite lets go of
+        # the GIL while it walks, so a worker thread runs it beside the event loop's work.
+        page = await anyio.to_thread.run_sync(
+            partial(inventory.list_servers, store=store, query=query)
+        )
+        return page_response(page)
     # Run on the event loop: a bounded, indexed read costs less than a thread hand-off.
     return page_response(inventory.list_servers(store=store, query=query))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from drorch.adapters.storage.paging import Cursors
+from drorch.adapters.storage.sqlite import figures
 from drorch.adapters.storage.sqlite.accounts import SqliteAccounts
 from drorch.adapters.storage.sqlite.audit import SqliteAudit
 from drorch.adapters.storage.sqlite.database import Database
@@ -20,6 +22,7 @@ from drorch.adapters.storage.sqlite.readiness import SqliteReadiness
 from drorch.adapters.storage.sqlite.schedules import SqliteSchedules
 from drorch.adapters.storage.sqlite.servers import SqliteServers
 from drorch.adapters.storage.sqlite.users import SqliteSignIns, SqliteTokens, SqliteUsers
+from drorch.ports.metrics import EngineQueue
 from drorch.ports.store import StoreHealth
 
 
@@ -70,6 +73,21 @@ class SqliteStore:
         """Raise when the database cannot answer a query."""
         with self.db.connection() as conn:
             conn.execute("SELECT 1").fetchone()
+
+    def identity_epoch(self) -> int:
+        """The counter every user, API-token or session change moves (migration 011)."""
+        with self.db.connection() as conn:
+            return int(conn.execute("SELECT epoch FROM identity_epoch WHERE id = 1").fetchone()[0])
+
+    def execution_counts(self) -> dict[tuple[str, str], int]:
+        """(type, status) -> executions, for the metrics endpoint."""
+        with self.db.connection() as conn:
+            return figures.execution_counts(conn)
+
+    def engine_queue(self, now: datetime) -> EngineQueue:
+        """The engine's due-time queue as of `now`, for the metrics endpoint."""
+        with self.db.connection() as conn:
+            return figures.engine_queue(conn, now)
 
     def health(self) -> StoreHealth:
         """SQLite's quick integrity check and the database's size in bytes."""

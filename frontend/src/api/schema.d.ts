@@ -514,6 +514,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Executions
+         * @description The execution history as CSV or JSON, filtered like the list.
+         */
+        get: operations["export_executions_api_v1_executions_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Execution Report
+         * @description The execution's report: plan, RTO, waves, timeline, servers, people, cleanup, events.
+         */
+        get: operations["execution_report_api_v1_executions__execution_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions": {
         parameters: {
             query?: never;
@@ -567,9 +607,71 @@ export interface paths {
         };
         /**
          * Get Execution
-         * @description One execution: waves, servers, DRS jobs, instance ids and timings.
+         * @description One execution's header: status, waves with server counts, job counts, RTO timings.
          */
         get: operations["get_execution_api_v1_executions__execution_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Run Servers
+         * @description A page of the execution's servers in plan order, filtered by wave, status, account, text.
+         *
+         *     The ETag is the execution version the page shows.
+         */
+        get: operations["list_run_servers_api_v1_executions__execution_id__servers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Run Jobs
+         * @description A page of the DRS jobs drorch started for the execution, oldest first.
+         */
+        get: operations["list_run_jobs_api_v1_executions__execution_id__jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Timeline
+         * @description Start, end and server counts per wave and per DRS job: what a Gantt chart draws.
+         */
+        get: operations["get_timeline_api_v1_executions__execution_id__timeline_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -718,6 +820,234 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Channels
+         * @description Every channel, by name (no secret is ever returned).
+         */
+        get: operations["list_channels_api_v1_notification_channels_get"];
+        put?: never;
+        /**
+         * Create Channel
+         * @description Create a channel; a webhook's signing secret is in this answer and never again.
+         */
+        post: operations["create_channel_api_v1_notification_channels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Channel
+         * @description One channel.
+         */
+        get: operations["get_channel_api_v1_notification_channels__channel_id__get"];
+        /**
+         * Update Channel
+         * @description Change a channel; 412 on a stale version, 428 without one.
+         */
+        put: operations["update_channel_api_v1_notification_channels__channel_id__put"];
+        post?: never;
+        /**
+         * Delete Channel
+         * @description Delete a channel and its subscriptions; 428 without If-Match.
+         */
+        delete: operations["delete_channel_api_v1_notification_channels__channel_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Channel
+         * @description Send a test notification now; the answer is the delivery and its one attempt.
+         */
+        post: operations["test_channel_api_v1_notification_channels__channel_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Secret
+         * @description Give a webhook channel a new signing secret, shown in this answer only.
+         */
+        post: operations["rotate_secret_api_v1_notification_channels__channel_id__rotate_secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Subscriptions
+         * @description Every subscription (of one channel), oldest first.
+         */
+        get: operations["list_subscriptions_api_v1_notification_subscriptions_get"];
+        put?: never;
+        /**
+         * Create Subscription
+         * @description Subscribe a channel to events of one plan (plan_id null: every plan).
+         */
+        post: operations["create_subscription_api_v1_notification_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Subscription
+         * @description One subscription.
+         */
+        get: operations["get_subscription_api_v1_notification_subscriptions__subscription_id__get"];
+        /**
+         * Update Subscription
+         * @description Change a subscription; 412 on a stale version, 428 without one.
+         */
+        put: operations["update_subscription_api_v1_notification_subscriptions__subscription_id__put"];
+        post?: never;
+        /**
+         * Delete Subscription
+         * @description Delete a subscription; 428 without If-Match.
+         */
+        delete: operations["delete_subscription_api_v1_notification_subscriptions__subscription_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description A page of deliveries, newest first, filtered by status, kind, channel, subject or plan.
+         */
+        get: operations["list_deliveries_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Delivery
+         * @description One delivery and its attempts.
+         */
+        get: operations["get_delivery_api_v1_notifications__delivery_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-plans/{plan_id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness History
+         * @description The plan's latest run and a page of its history, newest first.
+         */
+        get: operations["readiness_history_api_v1_recovery_plans__plan_id__readiness_get"];
+        put?: never;
+        /**
+         * Run Readiness
+         * @description Run every readiness check of the plan now and keep the run (a not-ready plan is 200).
+         */
+        post: operations["run_readiness_api_v1_recovery_plans__plan_id__readiness_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness Overview
+         * @description The latest run of every plan checked so far, by plan name.
+         */
+        get: operations["readiness_overview_api_v1_readiness_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;
@@ -805,6 +1135,26 @@ export interface paths {
          * @description A page of the schedule's runs, newest first: started, skipped (with reasons), late.
          */
         get: operations["list_runs_api_v1_schedules__schedule_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Metrics
+         * @description Counters, histograms and store gauges in the Prometheus text format.
+         */
+        get: operations["get_metrics_metrics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1003,6 +1353,33 @@ export interface components {
             revoked_at?: string | null;
         };
         /**
+         * Attempt
+         * @description One try at sending a delivery.
+         */
+        Attempt: {
+            /** N */
+            n: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Status Code
+             * @description HTTP or SMTP reply code.
+             */
+            status_code?: number | null;
+            /** Error */
+            error?: string | null;
+            /**
+             * Duration Ms
+             * @default 0
+             */
+            duration_ms: number;
+        };
+        /**
          * AuditRecordRead
          * @description One audit record.
          */
@@ -1044,6 +1421,17 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * BatchState
+         * @description A batch's state.
+         *
+         *     INTENDED: intent recorded, DRS call not confirmed; ACTIVE: DRS job known; DONE: job
+         *     ended; REJECTED: DRS refused the call for good (the servers fail); LOST: no job was
+         *     created (the call failed, or reconciliation found none), so the servers went back to
+         *     PENDING.
+         * @enum {string}
+         */
+        BatchState: "INTENDED" | "ACTIVE" | "DONE" | "REJECTED" | "LOST";
         /** Body_sign_in_api_v1_auth_token_post */
         Body_sign_in_api_v1_auth_token_post: {
             /** Grant Type */
@@ -1086,6 +1474,153 @@ export interface components {
             terminate_instances: boolean;
         };
         /**
+         * ChannelCreate
+         * @description Body of POST /notification-channels; unknown fields are refused (a typo is no password).
+         */
+        ChannelCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Config */
+            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
+            /**
+             * Password
+             * @description Email only: the SMTP password. Write-only.
+             */
+            password?: string | null;
+        };
+        /**
+         * ChannelRead
+         * @description A channel; its password or signing secret is never shown, only whether one is set.
+         */
+        ChannelRead: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            type: components["schemas"]["ChannelType"];
+            /** Enabled */
+            enabled: boolean;
+            /** Config */
+            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
+            /**
+             * Secret Set
+             * @description A password (email) or signing secret (webhook) is set.
+             */
+            secret_set: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ChannelSavedRead
+         * @description A channel just saved; `signing_secret` is shown this once, when it was just made.
+         */
+        ChannelSavedRead: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            type: components["schemas"]["ChannelType"];
+            /** Enabled */
+            enabled: boolean;
+            /** Config */
+            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
+            /**
+             * Secret Set
+             * @description A password (email) or signing secret (webhook) is set.
+             */
+            secret_set: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Signing Secret
+             * @description Webhook only, on create and rotate: the HMAC key receivers verify with.
+             */
+            signing_secret?: string | null;
+        };
+        /**
+         * ChannelType
+         * @description Where a channel sends.
+         * @enum {string}
+         */
+        ChannelType: "sns" | "email" | "webhook";
+        /**
+         * ChannelUpdate
+         * @description Body of PUT /notification-channels/{id}: a password left out is kept, "" clears it.
+         */
+        ChannelUpdate: {
+            /**
+             * Id
+             * @description Read-only; must be the resource's id.
+             */
+            id?: string | null;
+            /**
+             * Version
+             * @description The version read; counts as If-Match (412 when stale).
+             */
+            version?: number | null;
+            /**
+             * Created At
+             * @description Read-only; must match.
+             */
+            created_at?: string | null;
+            /**
+             * Updated At
+             * @description Read-only; must match.
+             */
+            updated_at?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Config */
+            config: components["schemas"]["SnsConfig"] | components["schemas"]["EmailConfig"] | components["schemas"]["WebhookConfig"];
+            /**
+             * Password
+             * @description Email only: the SMTP password. Write-only.
+             */
+            password?: string | null;
+            /** @description Read-only; ignored. */
+            type?: components["schemas"]["ChannelType"] | null;
+            /**
+             * Secret Set
+             * @description Read-only; ignored.
+             */
+            secret_set?: boolean | null;
+            /**
+             * Signing Secret
+             * @description Read-only; ignored.
+             */
+            signing_secret?: string | null;
+        };
+        /**
          * CheckRead
          * @description One checklist item: what was found and what to do.
          */
@@ -1102,6 +1637,55 @@ export interface components {
             /** Items */
             items?: string[];
         };
+        /**
+         * CleanupStatus
+         * @description A drill's cleanup status (NOT_APPLICABLE for a recovery).
+         * @enum {string}
+         */
+        CleanupStatus: "NOT_APPLICABLE" | "NOT_STARTED" | "IN_PROGRESS" | "COMPLETED" | "INCOMPLETE";
+        /**
+         * DeliveryRead
+         * @description One notification to one channel, with every attempt.
+         */
+        DeliveryRead: {
+            /** Id */
+            id: string;
+            /** Channel Id */
+            channel_id: string;
+            /** Channel Name */
+            channel_name: string;
+            channel_type: components["schemas"]["ChannelType"];
+            kind: components["schemas"]["EventKind"];
+            subject: components["schemas"]["Subject"];
+            /** Title */
+            title: string;
+            /** Text */
+            text: string;
+            /** Link */
+            link: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            status: components["schemas"]["DeliveryStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Attempts */
+            attempts: components["schemas"]["Attempt"][];
+        };
+        /**
+         * DeliveryStatus
+         * @description Where one delivery stands.
+         * @enum {string}
+         */
+        DeliveryStatus: "PENDING" | "RETRYING" | "DELIVERED" | "FAILED";
         /**
          * DoctorRead
          * @description The morning checklist; `status` is the worst of its checks.
@@ -1120,6 +1704,58 @@ export interface components {
             /** Checks */
             checks: components["schemas"]["CheckRead"][];
         };
+        /**
+         * DrsJobStatus
+         * @description A DRS job's status, byte for byte the DRS API's JobStatus.
+         * @enum {string}
+         */
+        DrsJobStatus: "PENDING" | "STARTED" | "COMPLETED";
+        /**
+         * DrsLaunchStatus
+         * @description A server's launch status in a DRS job, byte for byte the DRS API's LaunchStatus.
+         * @enum {string}
+         */
+        DrsLaunchStatus: "PENDING" | "IN_PROGRESS" | "LAUNCHED" | "FAILED" | "TERMINATED";
+        /**
+         * EmailConfig
+         * @description Send mail through an SMTP server; the password is write-only (the channel's secret).
+         */
+        EmailConfig: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "email";
+            /** Host */
+            host: string;
+            /**
+             * Port
+             * @default 587
+             */
+            port: number;
+            /**
+             * Tls
+             * @description none, STARTTLS after connecting, or TLS from the start.
+             * @default starttls
+             * @enum {string}
+             */
+            tls: "none" | "starttls" | "ssl";
+            /**
+             * Sender
+             * @description The From address.
+             */
+            sender: string;
+            /** Recipients */
+            recipients: string[];
+            /** Username */
+            username?: string | null;
+        };
+        /**
+         * EventKind
+         * @description What a subscription can ask to be told about.
+         * @enum {string}
+         */
+        EventKind: "execution.started" | "execution.paused" | "execution.awaiting_approval" | "execution.completed" | "execution.partial" | "execution.failed" | "execution.cancelled" | "execution.cleanup_incomplete" | "execution.stuck" | "readiness.failed" | "readiness.recovered" | "schedule.skipped" | "test";
         /**
          * EventRead
          * @description One entry of an execution's timeline: who did what, when.
@@ -1182,7 +1818,10 @@ export interface components {
         };
         /**
          * ExecutionRead
-         * @description An execution with its waves, servers, DRS jobs and timings.
+         * @description An execution's header: status, waves with server counts, job counts and timings.
+         *
+         *     Its servers are paged at `/executions/{id}/servers`, its DRS jobs at `/jobs`, and the
+         *     timeline per wave and job at `/timeline`.
          */
         ExecutionRead: {
             /** Id */
@@ -1196,16 +1835,13 @@ export interface components {
              * @enum {string}
              */
             type: "DRILL" | "RECOVERY";
+            status: components["schemas"]["ExecutionStatus"];
+            cleanup_status: components["schemas"]["CleanupStatus"];
             /**
-             * Status
-             * @enum {string}
+             * Finished
+             * @description Nothing will change on its own any more: ended, no open job, no cleanup.
              */
-            status: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
-            /**
-             * Cleanup Status
-             * @enum {string}
-             */
-            cleanup_status: "NOT_APPLICABLE" | "NOT_STARTED" | "IN_PROGRESS" | "COMPLETED" | "INCOMPLETE";
+            finished: boolean;
             /** Paused Reason */
             paused_reason: string | null;
             /** Waiting Scopes */
@@ -1217,10 +1853,18 @@ export interface components {
              * @description Recovery instances cleanup could not remove.
              */
             leftovers: string[];
+            /** Server Count */
+            server_count: number;
+            /**
+             * Counts
+             * @description Servers by status (only statuses present).
+             */
+            counts: {
+                [key: string]: number;
+            };
             /** Waves */
             waves: components["schemas"]["WaveRunRead"][];
-            /** Jobs */
-            jobs: components["schemas"]["JobRead"][];
+            jobs: components["schemas"]["JobCountsRead"];
             timings: components["schemas"]["TimingsRead"];
             /** Started By */
             started_by: string;
@@ -1242,6 +1886,12 @@ export interface components {
             updated_at: string;
         };
         /**
+         * ExecutionStatus
+         * @description An execution's status.
+         * @enum {string}
+         */
+        ExecutionStatus: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
+        /**
          * ExecutionSummaryRead
          * @description A row of the execution listing.
          */
@@ -1257,16 +1907,8 @@ export interface components {
              * @enum {string}
              */
             type: "DRILL" | "RECOVERY";
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
-            /**
-             * Cleanup Status
-             * @enum {string}
-             */
-            cleanup_status: "NOT_APPLICABLE" | "NOT_STARTED" | "IN_PROGRESS" | "COMPLETED" | "INCOMPLETE";
+            status: components["schemas"]["ExecutionStatus"];
+            cleanup_status: components["schemas"]["CleanupStatus"];
             /** Servers */
             servers: number;
             /**
@@ -1276,6 +1918,30 @@ export interface components {
             created_at: string;
             /** Ended At */
             ended_at: string | null;
+        };
+        /**
+         * FindingRead
+         * @description One finding of a check.
+         */
+        FindingRead: {
+            /**
+             * Check
+             * @description Registry id of the check (replication, quota, ...).
+             */
+            check: string;
+            /**
+             * Code
+             * @description The specific reason, as a start's refusal names it.
+             */
+            code: string;
+            severity: components["schemas"]["Severity"];
+            subject: components["schemas"]["SubjectRead"];
+            /** Message */
+            message: string;
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * GroupWarning
@@ -1289,6 +1955,19 @@ export interface components {
             path: string;
             /** Message */
             message: string;
+        };
+        /**
+         * JobCountsRead
+         * @description How many DRS jobs the run started, and how many are still open (page them at /jobs).
+         */
+        JobCountsRead: {
+            /** Total */
+            total: number;
+            /**
+             * Open
+             * @description INTENDED or ACTIVE: started and not yet seen ended.
+             */
+            open: number;
         };
         /**
          * JobRead
@@ -1310,13 +1989,8 @@ export interface components {
             region: string;
             /** Job Id */
             job_id: string | null;
-            /** Job Status */
-            job_status: ("PENDING" | "STARTED" | "COMPLETED") | null;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "INTENDED" | "ACTIVE" | "DONE" | "REJECTED" | "LOST";
+            job_status: components["schemas"]["DrsJobStatus"] | null;
+            state: components["schemas"]["BatchState"];
             /** Source Server Ids */
             source_server_ids: string[];
             /** Recovery Instance Ids */
@@ -1334,6 +2008,51 @@ export interface components {
             ended_at: string | null;
             /** Last Error */
             last_error: string | null;
+        };
+        /**
+         * JobSpanRead
+         * @description One DRS job on the timeline: when it ran and how its servers fared, no server list.
+         */
+        JobSpanRead: {
+            /** Batch Id */
+            batch_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "LAUNCH" | "TERMINATE";
+            /** Job Id */
+            job_id: string | null;
+            state: components["schemas"]["BatchState"];
+            job_status: components["schemas"]["DrsJobStatus"] | null;
+            /** Account Id */
+            account_id: string;
+            /** Region */
+            region: string;
+            /** Server Count */
+            server_count: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Started At
+             * @description First server launch start (or job start).
+             */
+            started_at: string | null;
+            /**
+             * Ended At
+             * @description Last server end (or job end); None if open.
+             */
+            ended_at: string | null;
+            /**
+             * Counts
+             * @description Its servers by status.
+             */
+            counts: {
+                [key: string]: number;
+            };
         };
         /**
          * LaunchDefaults
@@ -1438,6 +2157,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PageRead[DeliveryRead] */
+        PageRead_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** PageRead[EventRead] */
         PageRead_EventRead_: {
             /** Items */
@@ -1449,6 +2175,13 @@ export interface components {
         PageRead_ExecutionSummaryRead_: {
             /** Items */
             items: components["schemas"]["ExecutionSummaryRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** PageRead[JobRead] */
+        PageRead_JobRead_: {
+            /** Items */
+            items: components["schemas"]["JobRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1470,6 +2203,13 @@ export interface components {
         PageRead_ScheduleRun_: {
             /** Items */
             items: components["schemas"]["ScheduleRun"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** PageRead[ServerRunRead] */
+        PageRead_ServerRunRead_: {
+            /** Items */
+            items: components["schemas"]["ServerRunRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1496,7 +2236,7 @@ export interface components {
          * @description One thing a route or a service may demand of its caller.
          * @enum {string}
          */
-        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "schedules:read" | "schedules:write" | "backups:write";
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "notifications:read" | "notifications:write" | "readiness:run" | "schedules:read" | "schedules:write" | "backups:write" | "metrics:read";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -1752,6 +2492,76 @@ export interface components {
             warnings?: components["schemas"]["GroupWarning"][] | null;
         };
         /**
+         * ReadinessHistoryRead
+         * @description The latest run of a plan and a page of its history, newest first.
+         */
+        ReadinessHistoryRead: {
+            latest: components["schemas"]["ReadinessRunRead"] | null;
+            /** Items */
+            items: components["schemas"]["ReadinessRunRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * ReadinessOverviewRead
+         * @description The latest run of every plan checked so far (plans list, dashboard).
+         */
+        ReadinessOverviewRead: {
+            /** Items */
+            items: components["schemas"]["ReadinessRunRead"][];
+            /** Not Ready */
+            not_ready: number;
+        };
+        /**
+         * ReadinessRunRead
+         * @description One readiness run of a plan.
+         */
+        ReadinessRunRead: {
+            /** Id */
+            id: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Name */
+            plan_name: string;
+            trigger: components["schemas"]["Trigger"];
+            status: components["schemas"]["ReadinessStatus"];
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /** By */
+            by: string;
+            /** Checks */
+            checks: string[];
+            /** Error Count */
+            error_count: number;
+            /** Warning Count */
+            warning_count: number;
+            /** Findings */
+            findings: components["schemas"]["FindingRead"][];
+        };
+        /**
+         * ReadinessSaveRead
+         * @description The store-only checks a save ran: nothing blocks, all is advice.
+         */
+        ReadinessSaveRead: {
+            status: components["schemas"]["ReadinessStatus"];
+            /** Findings */
+            findings: components["schemas"]["FindingRead"][];
+        };
+        /**
+         * ReadinessStatus
+         * @description The verdict of a run.
+         * @enum {string}
+         */
+        ReadinessStatus: "READY" | "NOT_READY";
+        /**
          * RecoveryPlanCreate
          * @description Body of POST /recovery-plans.
          */
@@ -1797,6 +2607,35 @@ export interface components {
             updated_at: string;
         };
         /**
+         * RecoveryPlanSaved
+         * @description A plan as saved, with what the store-only readiness checks found (advice, never a block).
+         */
+        RecoveryPlanSaved: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Rto Minutes */
+            rto_minutes: number | null;
+            /** Waves */
+            waves: components["schemas"]["Wave"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            readiness: components["schemas"]["ReadinessSaveRead"];
+        };
+        /**
          * RecoveryPlanUpdate
          * @description Body of PUT /recovery-plans/{id}: the whole plan, read-only fields as GET gave them.
          */
@@ -1832,6 +2671,13 @@ export interface components {
             rto_minutes?: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Readiness
+             * @description Ignored: what the last save's checks said is no claim.
+             */
+            readiness?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * RefreshCreate
@@ -2215,13 +3061,15 @@ export interface components {
         };
         /**
          * ServerRunRead
-         * @description One server of a wave: drorch's status, the launch's evidence, then its cleanup.
+         * @description One server of the run: its wave, drorch's status, the launch's evidence, its cleanup.
          *
          *     `started_at`/`ended_at`, `launch_status` and `job_id` describe the launch and keep
          *     their values after drill cleanup; the cleanup is `terminate_job_id`/`terminated_at`
          *     (status TERMINATED), so the instance lived from `ended_at` to `terminated_at`.
          */
         ServerRunRead: {
+            /** Wave */
+            wave: string;
             /** Source Server Id */
             source_server_id: string;
             /** Hostname */
@@ -2234,16 +3082,9 @@ export interface components {
             group_id: string;
             /** Optional */
             optional: boolean;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED";
-            /**
-             * Launch Status
-             * @description DRS's launch result.
-             */
-            launch_status: ("PENDING" | "IN_PROGRESS" | "LAUNCHED" | "FAILED" | "TERMINATED") | null;
+            status: components["schemas"]["ServerStatus"];
+            /** @description DRS's launch result. */
+            launch_status: components["schemas"]["DrsLaunchStatus"] | null;
             /**
              * Job Id
              * @description The LAUNCH job.
@@ -2275,6 +3116,34 @@ export interface components {
              * @description When cleanup saw the instance gone.
              */
             terminated_at: string | null;
+        };
+        /**
+         * ServerStatus
+         * @description drorch's view of a server; `launch_status` keeps DRS's own value next to it.
+         * @enum {string}
+         */
+        ServerStatus: "PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED";
+        /**
+         * Severity
+         * @description How much a finding matters: errors make a plan not ready, warnings do not.
+         * @enum {string}
+         */
+        Severity: "error" | "warning" | "info";
+        /**
+         * SnsConfig
+         * @description Publish to an SNS topic with the hub's credentials.
+         */
+        SnsConfig: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "sns";
+            /**
+             * Topic Arn
+             * @description arn:aws:sns:<region>:<account>:<topic>
+             */
+            topic_arn: string;
         };
         /**
          * SourceServerRead
@@ -2319,6 +3188,126 @@ export interface components {
             group_name: string | null;
         };
         /**
+         * Subject
+         * @description What a notification is about: an execution, a plan, a schedule or (a test) a channel.
+         */
+        Subject: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "execution" | "plan" | "schedule" | "channel";
+            /** Id */
+            id: string;
+            /** Plan Id */
+            plan_id?: string | null;
+            /** Plan Name */
+            plan_name?: string | null;
+        };
+        /**
+         * SubjectKind
+         * @description What a finding is about.
+         * @enum {string}
+         */
+        SubjectKind: "plan" | "wave" | "group" | "server" | "account" | "region";
+        /**
+         * SubjectRead
+         * @description What a finding is about.
+         */
+        SubjectRead: {
+            kind: components["schemas"]["SubjectKind"];
+            /** Id */
+            id: string;
+        };
+        /**
+         * SubscriptionCreate
+         * @description Body of POST /notification-subscriptions.
+         */
+        SubscriptionCreate: {
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * Plan Id
+             * @description None: every plan.
+             */
+            plan_id?: string | null;
+            /** Events */
+            events: components["schemas"]["EventKind"][];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /**
+         * SubscriptionRead
+         * @description A subscription: which events of which plan (null: every plan) go to a channel.
+         */
+        SubscriptionRead: {
+            /** Id */
+            id: string;
+            /** Channel Id */
+            channel_id: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Events */
+            events: components["schemas"]["EventKind"][];
+            /** Enabled */
+            enabled: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * SubscriptionUpdate
+         * @description Body of PUT /notification-subscriptions/{id}.
+         */
+        SubscriptionUpdate: {
+            /**
+             * Id
+             * @description Read-only; must be the resource's id.
+             */
+            id?: string | null;
+            /**
+             * Version
+             * @description The version read; counts as If-Match (412 when stale).
+             */
+            version?: number | null;
+            /**
+             * Created At
+             * @description Read-only; must match.
+             */
+            created_at?: string | null;
+            /**
+             * Updated At
+             * @description Read-only; must match.
+             */
+            updated_at?: string | null;
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * Plan Id
+             * @description None: every plan.
+             */
+            plan_id?: string | null;
+            /** Events */
+            events: components["schemas"]["EventKind"][];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /**
          * SyncRead
          * @description What an inventory sync did.
          */
@@ -2333,15 +3322,40 @@ export interface components {
             }[];
         };
         /**
+         * TimelineRead
+         * @description The run drawn per wave and per DRS job (what a Gantt chart needs), for one version.
+         */
+        TimelineRead: {
+            /** Execution Id */
+            execution_id: string;
+            /** Version */
+            version: number;
+            status: components["schemas"]["ExecutionStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Waves */
+            waves: components["schemas"]["WaveSpanRead"][];
+            /**
+             * Cleanup Jobs
+             * @description TERMINATE jobs of the drill cleanup.
+             */
+            cleanup_jobs: components["schemas"]["JobSpanRead"][];
+        };
+        /**
          * TimingsRead
-         * @description How long the run took (so far) and the recovery time it achieved against its RTO.
+         * @description The recovery time the run achieved against its RTO, and its pauses.
+         *
+         *     Nothing here moves with the clock: a client measures a run still going (or a pause
+         *     still lasting) from `started_at` (or `paused_since`) itself.
          */
         TimingsRead: {
-            /**
-             * Duration Seconds
-             * @description Start to end (or now), pauses included.
-             */
-            duration_seconds: number | null;
             /**
              * Rto Minutes
              * @description The plan's RTO target.
@@ -2354,9 +3368,14 @@ export interface components {
             rto_achieved_seconds: number | null;
             /**
              * Paused Seconds
-             * @description Time spent PAUSED (operator pause or held wave).
+             * @description Time spent in pauses that have ended.
              */
             paused_seconds: number;
+            /**
+             * Paused Since
+             * @description Start of the pause lasting now, if any.
+             */
+            paused_since: string | null;
             /**
              * Within Rto
              * @description RTO achieved <= target; None unless the execution COMPLETED with a target.
@@ -2389,6 +3408,12 @@ export interface components {
             refresh_expires_in: number;
             user: components["schemas"]["MeRead"];
         };
+        /**
+         * Trigger
+         * @description What asked for a run.
+         * @enum {string}
+         */
+        Trigger: "save" | "start" | "on_demand" | "schedule";
         /**
          * UserCreate
          * @description Body of POST /users.
@@ -2502,28 +3527,72 @@ export interface components {
         };
         /**
          * WaveRunRead
-         * @description One wave of the run.
+         * @description One wave of the run with its servers counted by status (page them at /servers).
          */
         WaveRunRead: {
             /** Name */
             name: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "PENDING" | "HELD" | "RUNNING" | "COMPLETED" | "FAILED" | "SKIPPED" | "CANCELLED";
+            status: components["schemas"]["WaveStatus"];
             /** Depends On */
             depends_on: string[];
             /** Pause Before */
             pause_before: boolean;
-            /** Servers */
-            servers: components["schemas"]["ServerRunRead"][];
             /** Started At */
             started_at: string | null;
             /** Ended At */
             ended_at: string | null;
-            /** Duration Seconds */
-            duration_seconds: number | null;
+            /** Server Count */
+            server_count: number;
+            /**
+             * Counts
+             * @description Servers by status (only statuses present).
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * WaveSpanRead
+         * @description One wave on the timeline with its jobs.
+         */
+        WaveSpanRead: {
+            /** Name */
+            name: string;
+            status: components["schemas"]["WaveStatus"];
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Server Count */
+            server_count: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Jobs */
+            jobs: components["schemas"]["JobSpanRead"][];
+        };
+        /**
+         * WaveStatus
+         * @description A wave's status.
+         *
+         *     PENDING: dependencies not met; HELD: pause_before waits for resume; SKIPPED: a
+         *     dependency failed or was skipped; CANCELLED: cancelled before the wave finished.
+         * @enum {string}
+         */
+        WaveStatus: "PENDING" | "HELD" | "RUNNING" | "COMPLETED" | "FAILED" | "SKIPPED" | "CANCELLED";
+        /**
+         * WebhookConfig
+         * @description POST the event as JSON, signed with the channel's secret (HMAC-SHA256).
+         */
+        WebhookConfig: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook";
+            /** Url */
+            url: string;
         };
         /**
          * FieldError
@@ -6036,7 +7105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanRead"];
+                    "application/json": components["schemas"]["RecoveryPlanSaved"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -6389,7 +7458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryPlanRead"];
+                    "application/json": components["schemas"]["RecoveryPlanSaved"];
                 };
             };
             /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
@@ -6744,6 +7813,230 @@ export interface operations {
             };
             /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_executions_api_v1_executions_export_get: {
+        parameters: {
+            query?: {
+                /** @description csv (default) or json. */
+                format?: "csv" | "json";
+                plan_id?: string | null;
+                status?: ("PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED") | null;
+                type?: ("DRILL" | "RECOVERY") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching execution, newest first (at most 10,000) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/json": unknown;
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    execution_report_api_v1_executions__execution_id__report_get: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf. */
+                format?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A self-contained HTML file, or a PDF with ?format=pdf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7191,7 +8484,363 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_run_servers_api_v1_executions__execution_id__servers_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Only this wave's servers. */
+                wave?: string | null;
+                /** @description Only servers in these statuses (repeat). */
+                status?: ("PENDING" | "LAUNCHING" | "LAUNCHED" | "FAILED" | "SKIPPED" | "CANCELLED" | "TERMINATED")[];
+                /** @description Only this account's. */
+                account_id?: string | null;
+                /** @description Part of the id, hostname, job or instance id. */
+                search?: string | null;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_ServerRunRead_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_run_jobs_api_v1_executions__execution_id__jobs_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description LAUNCH or TERMINATE. */
+                kind?: ("LAUNCH" | "TERMINATE") | null;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_JobRead_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_timeline_api_v1_executions__execution_id__timeline_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8127,6 +9776,2070 @@ export interface operations {
             };
         };
     };
+    list_channels_api_v1_notification_channels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"][];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_channel_api_v1_notification_channels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSavedRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another channel has this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_channel_api_v1_notification_channels__channel_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_channel_api_v1_notification_channels__channel_id__put: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSavedRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another channel has this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_channel_api_v1_notification_channels__channel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_channel_api_v1_notification_channels__channel_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No dispatcher in this process */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_secret_api_v1_notification_channels__channel_id__rotate_secret_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSavedRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a webhook channel: it has no signing secret */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_subscriptions_api_v1_notification_subscriptions_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                channel_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"][];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_subscription_api_v1_notification_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_subscription_api_v1_notification_subscriptions__subscription_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_subscription_api_v1_notification_subscriptions__subscription_id__put: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_subscription_api_v1_notification_subscriptions__subscription_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version named (If-Match or the body's `version`) is no longer current */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No version named: send If-Match (or the body's `version`) of the resource read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                status?: ("PENDING" | "RETRYING" | "DELIVERED" | "FAILED") | null;
+                /** @description e.g. execution.failed */
+                kind?: string | null;
+                channel_id?: string | null;
+                /** @description e.g. an execution id. */
+                subject_id?: string | null;
+                plan_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRead_DeliveryRead_"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_delivery_api_v1_notifications__delivery_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readiness_history_api_v1_recovery_plans__plan_id__readiness_get: {
+        parameters: {
+            query?: {
+                /** @description Runs per page (1-100). */
+                limit?: number;
+                /** @description next_cursor of the last page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessHistoryRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_readiness_api_v1_recovery_plans__plan_id__readiness_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessRunRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readiness_overview_api_v1_readiness_get: {
+        parameters: {
+            query?: {
+                /** @description Only plans with this status. */
+                status?: ("READY" | "NOT_READY") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessOverviewRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_schedules_api_v1_schedules_get: {
         parameters: {
             query?: {
@@ -8957,6 +12670,98 @@ export interface operations {
             };
             /** @description A query parameter is invalid or unknown (problem+json) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

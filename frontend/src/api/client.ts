@@ -139,10 +139,6 @@ export const api = {
     request<ChannelSaved>(`${V1}/notification-channels`, { method: "POST", body }),
   updateChannel: (id: string, version: number, body: ChannelDraft) =>
     request<ChannelSaved>(`${V1}/notification-channels/${encodeURIComponent(id)}`, {
-  listSchedules: (signal?: AbortSignal) => request<Schedule[]>(`${V1}/schedules`, { signal }),
-  createSchedule: (body: ScheduleDraft) => request<Schedule>(`${V1}/schedules`, { method: "POST", body }),
-  updateSchedule: (id: string, version: number, body: ScheduleDraft) =>
-    request<Schedule>(`${V1}/schedules/${encodeURIComponent(id)}`, {
       method: "PUT",
       body,
       headers: { "If-Match": `"${version}"` },
@@ -167,6 +163,14 @@ export const api = {
     }),
   listDeliveries: (query: Query, signal?: AbortSignal) =>
     request<Page<Delivery>>(`${V1}/notifications`, { query, signal }),
+  listSchedules: (signal?: AbortSignal) => request<Schedule[]>(`${V1}/schedules`, { signal }),
+  createSchedule: (body: ScheduleDraft) => request<Schedule>(`${V1}/schedules`, { method: "POST", body }),
+  updateSchedule: (id: string, version: number, body: ScheduleDraft) =>
+    request<Schedule>(`${V1}/schedules/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      body,
+      headers: { "If-Match": `"${version}"` },
+    }),
   deleteSchedule: (id: string, version: number) =>
     request<void>(`${V1}/schedules/${encodeURIComponent(id)}`, {
       method: "DELETE",

@@ -13,6 +13,7 @@ from drorch.logs import configure_logging
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.backup import DatabaseFiles
 from drorch.ports.drs import DrsGateway
+from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
@@ -39,6 +40,7 @@ class Container:
     settings: Settings
     store: Store
     drs: DrsGateway | None = None
+    ec2: Ec2Gateway | None = None  # launch templates and preflight network reads
     sandbox_app: Any = None
     runner: Driver | None = None
     background: list[Background] = field(default_factory=list)
@@ -132,6 +134,7 @@ def _runner(settings: Settings, container: Container) -> None:
     from drorch.adapters.clock import SystemClock
     from drorch.engine.advance import Engine
     from drorch.engine.config import EngineConfig
+    from drorch.engine.launch_step import LaunchSettingsStep
     from drorch.engine.runner import Runner, worker_id
 
     engine = Engine(
@@ -144,6 +147,7 @@ def _runner(settings: Settings, container: Container) -> None:
             # A launch DRS never answered is re-issued only once this long has shown no job.
             reconcile_grace=settings.engine_launch_grace_seconds,
         ),
+        settings=LaunchSettingsStep(container.ec2),
     )
     container.runner = Runner(engine)
     container.background.append(container.runner)
@@ -173,6 +177,7 @@ def _drs(settings: Settings, container: Container) -> DrsGateway | None:
     if settings.drs_endpoint_url:
         gateway = BotoDrsGateway.for_sandbox_endpoint(settings.drs_endpoint_url)
         container.direct_accounts = lambda: frozenset(s.account_id for s in gateway.scopes())
+        container.ec2 = _sandbox_endpoint_ec2(settings)
         return gateway
     if not settings.drs_enabled:
         return None
@@ -198,11 +203,38 @@ def _real_drs(settings: Settings, container: Container) -> DrsGateway:
     )
     hub = settings.hub_account_id
     store = container.store
+    container.ec2 = _real_ec2(settings, sessions, store)
     return BotoDrsGateway.for_accounts(
         sessions,
         accounts=lambda: list_accounts(store=store),
         hub_scopes=[Scope(hub, settings.aws_region)] if hub else [],
         endpoint_url=settings.aws_endpoint_url_drs,
+    )
+
+
+def _real_ec2(settings: Settings, sessions: SessionProvider, store: Store) -> Ec2Gateway:
+    """EC2 (or AWS_ENDPOINT_URL_EC2) through the same sessions as DRS."""
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import account_sessions
+    from drorch.services.accounts import list_accounts
+
+    hub = {settings.hub_account_id} if settings.hub_account_id else set()
+    return BotoEc2Gateway(
+        account_sessions(sessions, lambda: list_accounts(store=store), hub),
+        endpoint_url=settings.aws_endpoint_url_ec2,
+    )
+
+
+def _sandbox_endpoint_ec2(settings: Settings) -> Ec2Gateway:
+    """EC2 of a standalone sandbox, signing with its accounts' keys like DRS does."""
+    from drorch.adapters.aws.drs import SandboxDirectory
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import sandbox_key_sessions
+
+    url = settings.drs_endpoint_url or ""
+    directory = SandboxDirectory(url)
+    return BotoEc2Gateway(
+        sandbox_key_sessions(directory.access_key), endpoint_url=settings.ec2_endpoint_url or url
     )
 
 
@@ -225,7 +257,20 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
     _sandbox_accounts(settings, container, accounts)
+    if sandbox.fleet.ec2 is not None:
+        container.ec2 = _sandbox_ec2(settings, accounts)
     return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+
+
+def _sandbox_ec2(settings: Settings, accounts: list[Any]) -> Ec2Gateway:
+    """The embedded sandbox's EC2 (moto), at the same URL as its DRS."""
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import sandbox_key_sessions
+
+    keys = {a.account_id: a.access_key for a in accounts}
+    return BotoEc2Gateway(
+        sandbox_key_sessions(keys.__getitem__), endpoint_url=_sandbox_url(settings)
+    )
 
 
 def _sandbox_accounts(settings: Settings, container: Container, accounts: list[Any]) -> None:

@@ -17,6 +17,7 @@ from drorch.engine.act import Actor, LeaseLost, act
 from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
 from drorch.engine.config import EngineConfig
 from drorch.engine.decide import decide, wanted_scopes
+from drorch.engine.launch_step import LaunchSettingsStep
 from drorch.engine.observe import list_more, observe
 from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
@@ -47,6 +48,8 @@ class Engine:
     owner: str
     config: EngineConfig = field(default_factory=EngineConfig)
     rng: random.Random = field(default_factory=random.Random)
+    # Applies each server's launch settings before its batch (None: tests of the core alone).
+    settings: LaunchSettingsStep | None = None
 
     def advance(self, execution_id: str, *, claimed: bool = False) -> Advanced:
         """Advance one execution; returns status "busy" when another worker holds it."""
@@ -87,7 +90,9 @@ class Engine:
             late = apply_faults(first.execution, faults, obs.now, self.config)
             first = Applied(late.execution, first.events + late.events, first.intent_updates)
         decision = decide(first.execution, obs, self.config)
-        actor = Actor(self.store, self.drs, self.clock, self.owner, self.config, self.rng)
+        actor = Actor(
+            self.store, self.drs, self.clock, self.owner, self.config, self.rng, self.settings
+        )
         outcomes = act(first.execution, decision.wishes, obs, actor)
         second = apply_outcomes(first.execution, outcomes, self.clock.now(), self.config)
         return self._persist(ex, first, second, intents, commands[-1].seq if commands else 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 from drorch.sandbox import lifecycle, persistence
 from drorch.sandbox.clock import ClockMode, SandboxClock
+from drorch.sandbox.ec2 import ScopeEc2, shared_moto
 from drorch.sandbox.errors import AccessDenied, Uninitialized, Validation
 from drorch.sandbox.faults import Faults, FaultsRequest, Throttle
 from drorch.sandbox.fleet import Fleet, load_fleet
@@ -49,6 +50,19 @@ class Sandbox:
         self.scopes = build_scopes(fleet, self.clock.now())
         self.sts = StsIssuer(fleet)
         self.key_log: deque[dict[str, str]] = deque(maxlen=KEY_LOG_SIZE)
+        self.moto = shared_moto() if fleet.ec2 is not None else None
+        if self.moto is not None:
+            # moto's state is process-wide: a new sandbox starts with its accounts empty.
+            self.moto.reset(fleet.account_regions())
+        self.attach_ec2()
+
+    def attach_ec2(self) -> None:
+        """Give every scope its EC2 (when the fleet has one); scopes are rebuilt on reset/load."""
+        spec = self.fleet.ec2
+        if self.moto is None or spec is None:
+            return
+        for (account, region), scope in self.scopes.items():
+            scope.ec2 = ScopeEc2(self.moto, spec, account, region)
 
     @classmethod
     def open(
@@ -208,6 +222,9 @@ class Sandbox:
         """Back to the fleet as loaded: no jobs, instances, faults or stats (time runs on)."""
         with self.lock:
             self.scopes = build_scopes(self.fleet, self.clock.now())
+            if self.moto is not None:
+                self.moto.reset(self.fleet.account_regions())
+            self.attach_ec2()
             self.faults = Faults()
             self.throttle.reset()
             self.calls.clear()

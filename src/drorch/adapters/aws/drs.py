@@ -100,6 +100,22 @@ class BotoDrsClient:
             )
         return to_job(response["job"])
 
+    def get_launch_configuration(self, source_server_id: str) -> dict[str, Any]:
+        """GetLaunchConfiguration, without the response metadata."""
+        with drs_errors():
+            answer = self.client.get_launch_configuration(sourceServerID=source_server_id)
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+    def update_launch_configuration(
+        self, source_server_id: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """UpdateLaunchConfiguration of the given members only."""
+        with drs_errors():
+            answer = self.client.update_launch_configuration(
+                sourceServerID=source_server_id, **changes
+            )
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
     def ping(self) -> None:
         """One cheap call, raising a Drs* error when DRS does not answer properly."""
         with drs_errors():

@@ -9,6 +9,7 @@ over a socket, so nothing else listens and no botocore patching is involved.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class MotoEc2:
     """moto's EC2 app behind one lock (moto's models are not meant for concurrent writers)."""
 
     def __init__(self) -> None:
+        # The sandbox launches from its own image id and never lists AMIs; loading moto's
+        # thousand default images (and their snapshots) per account and Region costs seconds.
+        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
         # Imported on first use: moto takes seconds to load and most sandboxes never need it.
         from moto.moto_server.werkzeug_app import create_backend_app
 
@@ -132,13 +136,14 @@ class ScopeEc2:
     @property
     def ec2(self) -> Any:
         """The in-process client, with the network seeded on first use."""
-        if self._ec2 is None:
-            self._ec2 = self.moto.client(self.account, self.region)
-            self._seed()
-        return self._ec2
+        with self.moto.lock:
+            if self._ec2 is None:
+                client = self.moto.client(self.account, self.region)
+                self._seed(client)
+                self._ec2 = client
+            return self._ec2
 
-    def _seed(self) -> None:
-        ec2 = self._ec2
+    def _seed(self, ec2: Any) -> None:
         tags = [{"Key": SANDBOX_TAG, "Value": "true"}]
         vpc = ec2.create_vpc(
             CidrBlock=self.spec.vpc_cidr,
@@ -204,6 +209,23 @@ class ScopeEc2:
     def terminate(self, instance_id: str) -> None:
         """Terminate an instance (drill cleanup, or a newer launch replacing it)."""
         self.ec2.terminate_instances(InstanceIds=[instance_id])
+        self._release_addresses(instance_id)
+
+    def _release_addresses(self, instance_id: str) -> None:
+        # moto frees a terminated instance's private addresses only when Python collects the
+        # object; EC2 frees them at termination, so a relaunch may take the same static IP.
+        from moto.ec2.models import ec2_backends
+
+        with self.moto.lock:
+            backend = ec2_backends[self.account][self.region]
+            found = backend.get_instance(instance_id)
+            for nic in list(found.nics.values()):
+                subnet = getattr(nic, "subnet", None)
+                address = getattr(nic, "private_ip_address", None)
+                if subnet is not None and address:
+                    subnet.del_subnet_ip(address)
+                backend.enis.pop(nic.id, None)  # deleted on termination, as EC2 does
+            found._private_ips.clear()
 
 
 def run_parameters(data: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,9 @@ async def handle(sandbox: Sandbox, request: Request) -> Response:
         account = sandbox.account_for_key(key)
     except AccessDenied as fault:
         return _error(401, "AuthFailure", fault.message)
+    scope = sandbox.scopes.get((account, region))
+    if scope is not None and scope.ec2 is not None:
+        await run_in_threadpool(lambda: scope.ec2.ec2)  # the network exists before any read
     sandbox.count_call(f"ec2:{action}")
     sandbox.log_key(f"ec2:{action}", account, region, key)
     headers = {k: v for k, v in request.headers.items() if k.lower() in PASSED}

@@ -103,6 +103,11 @@ def _run_ec2(scope: ScopeState, job: Job, step: Step, instance: Instance) -> Non
     """Run the EC2 instance from the launch template; a refusal fails the server's launch."""
     assert step.server_id
     server = scope.servers[step.server_id]
+    previous = scope.instances.get(server.recovery_instance_id or "")
+    if previous is not None and previous.ec2_instance_id:
+        # DRS replaces a server's earlier recovery instance; its address is free again.
+        scope.ec2.terminate(previous.ec2_instance_id)
+        previous.ec2_instance_id = None
     try:
         instance.ec2_instance_id = scope.ec2.launch(server.spec, instance.tags)
     except Exception as exc:  # what EC2 refused (subnet, address, type) is the launch's failure

@@ -56,6 +56,7 @@ class World:
     runners: list[Runner] = field(default_factory=list)
     max_jump: float = 60.0
     drs: Any = None  # a gateway of its own (e.g. impatient clients), else the shared one
+    settings: Any = None  # a LaunchSettingsStep: launch settings applied before each batch
 
     @property
     def gateway(self) -> Any:
@@ -71,6 +72,7 @@ class World:
             owner=f"worker-{len(self.runners)}",
             config=config or EngineConfig(),
             rng=random.Random(seed),
+            settings=self.settings,
         )
         runner = Runner(engine)
         self.runners.append(runner)
@@ -184,12 +186,14 @@ def make_world(
     runners: int = 1,
     config: EngineConfig | None = None,
     drs_config: Config | None = None,
+    settings: Any = None,
 ) -> World:
     """A world on a running sandbox with a fresh in-memory store and synced inventory.
 
-    `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout).
+    `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout);
+    `settings` (a LaunchSettingsStep) makes the engine apply launch settings before batches.
     """
-    w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb))
+    w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb), settings=settings)
     register_accounts(w.store)
     if drs_config is not None:
         w.drs = sb.gateway(drs_config)

@@ -168,6 +168,7 @@ def _drill(
             request=executions.StartRequest(plan_id_or_name=plan_id, type="DRILL"),
             audit=AuditContext(principal_of(admin), comment="the demo's drill"),
             waker=waker_of(list(container.background)),
+            ec2=container.ec2,
         )
         execution_id = started.id
         note(f"started DRILL {execution_id} of sample plan {plan_name!r} as {admin.username}")

@@ -28,6 +28,14 @@ class Subnet:
     cidr: str
 
 
+@dataclass(frozen=True)
+class AddressHolder:
+    """The network interface holding a private address, and the instance it is attached to."""
+
+    interface_id: str
+    instance_id: str | None = None
+
+
 class Ec2Client(Protocol):
     """EC2 in one account and Region (every client comes from the session provider)."""
 
@@ -55,8 +63,10 @@ class Ec2Client(Protocol):
         """Security group id -> its VPC id, for those of the ids that exist."""
         ...
 
-    def addresses_in_use(self, subnet_id: str, addresses: Sequence[str]) -> dict[str, str]:
-        """Private IPv4 address -> the network interface holding it, within the subnet."""
+    def addresses_in_use(
+        self, subnet_id: str, addresses: Sequence[str]
+    ) -> dict[str, AddressHolder]:
+        """Private IPv4 address -> what holds it, for those of the addresses taken in the subnet."""
         ...
 
 

@@ -29,7 +29,9 @@ from drorch.engine.wake import NoWaker, Waker
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.services import launch_checks
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.auth import demand
 from drorch.services.plans import find_plan
@@ -122,6 +124,7 @@ def start_execution(
     audit: AuditContext = SYSTEM_AUDIT,
     waker: Waker | None = None,
     read_retry: ReadRetry | None = None,
+    ec2: Ec2Gateway | None = None,
 ) -> Execution:
     """Snapshot the plan and create a PENDING execution the runner picks up at once.
 
@@ -131,11 +134,12 @@ def start_execution(
     starts and gets capacity before drills), DRS not configured or not answering, or DRS
     still throttling after the retries `read_retry` allows (waited on `clock`).
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
-    A RECOVERY also needs recoveries:start (403 naming it).
+    A RECOVERY also needs recoveries:start (403 naming it). With `ec2`, launch settings are
+    checked against the target accounts too (services/launch_checks.py).
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
-    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry)
+    prepared = _prepare(store, drs, clock, request, audit.actor, read_retry, ec2)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
@@ -157,13 +161,14 @@ def preflight_execution(
     clock: Clock | None = None,
     request: StartRequest,
     read_retry: ReadRetry | None = None,
+    ec2: Ec2Gateway | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry)
+    prepared = _prepare(store, drs, clock, request, SYSTEM_ACTOR, read_retry, ec2)
     with store.read() as uow:
         return _verdict(uow, prepared, request.allow_unhealthy)
 
@@ -175,6 +180,7 @@ def _prepare(
     request: StartRequest,
     actor: str,
     read_retry: ReadRetry | None,
+    ec2: Ec2Gateway | None = None,
 ) -> _Prepared:
     """Snapshot the plan and ask DRS about quotas, outside any write (DRS can be slow)."""
     clock = clock or WallClock()
@@ -185,6 +191,8 @@ def _prepare(
         quota = start_rules.quota_findings(
             snap, drs, uow, clock, LIMITS, drill=request.type == "DRILL", retry=read_retry
         )
+        if ec2 is not None and not invalid:
+            invalid = invalid + launch_checks.snapshot_reasons(snap, uow, ec2=ec2, drs=drs)
     execution = start_rules.build_execution(
         execution_id=new_id("ex"), type=request.type, snap=snap, actor=actor, now=clock.now()
     )

@@ -119,6 +119,7 @@ class World:
             clock=self.clock,
             request=svc.StartRequest(plan, type, **kw),  # type: ignore[arg-type]
             audit=acting("tester"),
+            ec2=self.settings.ec2 if self.settings else None,  # launch settings preflight
         )
 
     def get(self, execution_id: str) -> Execution:

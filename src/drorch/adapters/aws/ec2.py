@@ -19,7 +19,7 @@ from drorch.errors import (
     DrsValidationError,
 )
 from drorch.ports.drs import Scope
-from drorch.ports.ec2 import Subnet, TemplateVersion
+from drorch.ports.ec2 import AddressHolder, Subnet, TemplateVersion
 
 # One attempt per call, like DRS: the engine backs off and retries itself.
 EC2_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5)
@@ -124,8 +124,10 @@ class BotoEc2Client:
             )["SecurityGroups"]
         return {g["GroupId"]: g.get("VpcId", "") for g in items}
 
-    def addresses_in_use(self, subnet_id: str, addresses: Sequence[str]) -> dict[str, str]:
-        """Address -> network interface id, for the addresses an interface holds in the subnet."""
+    def addresses_in_use(
+        self, subnet_id: str, addresses: Sequence[str]
+    ) -> dict[str, AddressHolder]:
+        """Address -> the interface (and instance) holding it, for addresses taken in the subnet."""
         if not addresses:
             return {}
         filters = [
@@ -135,14 +137,17 @@ class BotoEc2Client:
         with ec2_errors():
             items = self.client.describe_network_interfaces(Filters=filters)["NetworkInterfaces"]
         wanted = set(addresses)
-        held: dict[str, str] = {}
+        held: dict[str, AddressHolder] = {}
         for eni in items:
+            holder = AddressHolder(
+                eni["NetworkInterfaceId"], (eni.get("Attachment") or {}).get("InstanceId")
+            )
             for entry in eni.get("PrivateIpAddresses") or [
                 {"PrivateIpAddress": eni.get("PrivateIpAddress")}
             ]:
                 address = entry.get("PrivateIpAddress")
                 if address in wanted:
-                    held[address] = eni["NetworkInterfaceId"]
+                    held[address] = holder
         return held
 
 

@@ -69,6 +69,7 @@ def start_execution(
         audit=audit.with_comment(body.comment),
         waker=_waker(container),
         read_retry=_read_retry(container),
+        ec2=container.ec2,
     )
     response.headers["Location"] = f"{router.prefix}/{execution.id}"
     return _read(container, execution)
@@ -94,6 +95,7 @@ def preflight_execution(
         clock=_clock(container),
         request=_start_request(body),
         read_retry=_read_retry(container),
+        ec2=container.ec2,
     )
     return preflight_read(preflight)
 

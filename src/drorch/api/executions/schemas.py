@@ -54,7 +54,9 @@ class PreflightFindingRead(BaseModel):
 
     reason: str = Field(
         description="Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, "
-        "no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty."
+        "no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty; launch "
+        "settings: subnet-missing, security-group-missing, security-group-other-vpc, "
+        "ip-outside-subnet, ip-reserved, ip-duplicate, ip-in-use, session-error, ec2-error."
     )
     message: str = Field(description="What an operator reads.")
     path: str | None = Field(default=None, description="plan-invalid: the plan field.")
@@ -66,6 +68,11 @@ class PreflightFindingRead(BaseModel):
         default=None, description="drs-throttled: seconds DRS asked to wait before trying again."
     )
     wave: str | None = None
+    group_id: str | None = Field(default=None, description="Launch settings: the group.")
+    setting: str | None = Field(
+        default=None,
+        description="Launch settings: the group field, e.g. launch_defaults.subnet_id.",
+    )
 
 
 class PreflightWaveRead(BaseModel):

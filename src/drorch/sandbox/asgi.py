@@ -75,7 +75,11 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     account, region = credentials(sandbox, request)
     sandbox.log_key(route.name, account, region, signing_key(request))
     _throttle(sandbox, account, region, route.name)
+    await request.body()  # read first: the disconnect check below must not swallow it
+    droppable = route.name in sandbox.faults.drop_if_gone  # as set when the request arrived
     await _hold(sandbox.faults.latency_for(route.name))
+    if droppable and await request.is_disconnected():
+        raise Internal(f"{route.name} dropped: its caller went away before it arrived")
     if route.name not in HANDLERS:
         raise Validation(
             f"the drorch DRS sandbox does not implement {route.name}", reason="unknownOperation"

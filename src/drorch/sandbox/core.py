@@ -180,6 +180,7 @@ class Sandbox:
             self.faults.throttle_burst.update(request.throttle_burst)
             self.faults.latency.update(request.latency)
             self.faults.latency_after.update(request.latency_after)
+            self.faults.drop_if_gone.update(request.drop_if_gone)
             if request.stall_new_jobs is not None:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:

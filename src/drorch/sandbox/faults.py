@@ -36,6 +36,11 @@ class FaultsRequest(BaseModel):
         description="Operation (or *) -> seconds added after the work is done (a late answer; "
         "past the client's timeout, a lost one while the job exists).",
     )
+    drop_if_gone: list[str] = Field(
+        default_factory=list,
+        description="Operations never done when the client disconnected during their `latency` "
+        "(a request lost on its way to DRS, as when the caller crashed before sending it).",
+    )
     stall_jobs: list[str] = Field(default_factory=list, description="Job ids to freeze.")
     stall_new_jobs: bool | None = None
 
@@ -50,6 +55,7 @@ class Faults:
     latency: dict[str, float] = field(default_factory=dict)
     latency_after: dict[str, float] = field(default_factory=dict)
     stall_new_jobs: bool = False
+    drop_if_gone: set[str] = field(default_factory=set)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also what `GET /_sandbox/faults` shows)."""
@@ -60,6 +66,7 @@ class Faults:
             "latency": dict(self.latency),
             "latency_after": dict(self.latency_after),
             "stall_new_jobs": self.stall_new_jobs,
+            "drop_if_gone": sorted(self.drop_if_gone),
         }
 
     @classmethod
@@ -72,6 +79,7 @@ class Faults:
             latency=dict(data.get("latency", {})),
             latency_after=dict(data.get("latency_after", {})),
             stall_new_jobs=bool(data.get("stall_new_jobs", False)),
+            drop_if_gone=set(data.get("drop_if_gone", [])),
         )
 
     def latency_for(self, operation: str) -> float:

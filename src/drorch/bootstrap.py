@@ -256,10 +256,56 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
     accounts = [
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
+    if settings.sandbox_hub:
+        return _sandbox_spokes(settings, container, sandbox)
     _sandbox_accounts(settings, container, accounts)
     if sandbox.fleet.ec2 is not None:
         container.ec2 = _sandbox_ec2(settings, accounts)
     return BotoDrsGateway.for_sandbox(_sandbox_url(settings), accounts)
+
+
+def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> DrsGateway:
+    """The embedded sandbox reached hub -> STS AssumeRole -> spoke, like real accounts."""
+    from drorch.adapters.aws.drs import SANDBOX_CONFIG, BotoDrsGateway
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.probe import AwsAccountProbe
+    from drorch.adapters.aws.sandbox_spokes import DeployingSessions, FleetSpokes, hub_session
+    from drorch.adapters.aws.sessions_for import account_sessions
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.services.accounts import list_accounts
+
+    url = _sandbox_url(settings)
+    root = f"{url}/"  # query-protocol calls (STS, EC2) post to the mount's root itself
+    store = container.store
+    names = {a.id: a.name for a in sandbox.fleet.accounts}
+    spokes = FleetSpokes(sandbox.fleet.account_regions(), names, lambda: list_accounts(store=store))
+
+    def deploy(access: Any) -> None:
+        trust = sandbox.sts.trusts.get(access.account_id)
+        if trust is not None and (trust.role_arn, trust.external_id) != (
+            access.role_arn,
+            access.external_id,
+        ):
+            sandbox.sts.set_trust(access.account_id, access.role_arn, access.external_id)
+
+    sts = StsSessions(
+        hub=hub_session(settings.aws_region),
+        region=settings.aws_region,
+        endpoint_url=root,
+        duration_seconds=settings.session_seconds,
+    )
+    sessions = DeployingSessions(sts, deploy)
+    ids = frozenset(names)
+    container.direct_accounts = lambda: ids
+    container.sessions = sessions
+    container.account_probe = AwsAccountProbe(sessions, drs_endpoint_url=url, check_ec2=False)
+    if sandbox.fleet.ec2 is not None:
+        container.ec2 = BotoEc2Gateway(
+            account_sessions(sessions, spokes.accounts, set()), endpoint_url=root
+        )
+    return BotoDrsGateway.for_accounts(
+        sessions, accounts=spokes.accounts, endpoint_url=url, config=SANDBOX_CONFIG
+    )
 
 
 def _sandbox_ec2(settings: Settings, accounts: list[Any]) -> Ec2Gateway:

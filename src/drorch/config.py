@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     )
     sandbox: bool = Field(default=False, description="Mount the DRS sandbox inside serve.")
     sandbox_fleet: Path | None = None
+    sandbox_hub: bool = Field(
+        default=True,
+        description="The embedded sandbox is reached hub -> STS AssumeRole -> spoke (off: "
+        "each fleet account signs with its own static sandbox key).",
+    )
     sandbox_time_scale: float = Field(default=1.0, gt=0)
     sandbox_state_file: Path | None = None
     runner_enabled: bool = True

@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 
 from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient, ApiError, ApiUrlOption
+from drorch.cli.launch_view import launch_settings_table
 from drorch.cli.output import (
     EXIT_CODES_HELP,
     EXIT_OK,
@@ -365,7 +366,9 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
     job_keys = ("job_id", "kind", "wave", "job_status", "state", "source_server_ids")
     jobs = [_pick(j, job_keys) for j in ex.get("jobs", [])]
     job_table = table(["JOB", "KIND", "WAVE", "DRS STATUS", "STATE", "SERVERS"], jobs, title="Jobs")
-    return Group(fields, table(columns, rows, title="Servers"), job_table)
+    settings = launch_settings_table(ex)
+    extra = [settings] if settings is not None else []
+    return Group(fields, table(columns, rows, title="Servers"), *extra, job_table)
 
 
 def rto_text(timings: dict[str, Any]) -> str | None:

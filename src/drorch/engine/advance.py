@@ -23,6 +23,7 @@ from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.sessions import session_purpose
 from drorch.ports.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class Engine:
         if not claimed and not self._claim(execution_id):
             return Advanced(execution_id)
         try:
-            return self._advance(execution_id)
+            with session_purpose(f"ex-{execution_id}"):  # CloudTrail names the execution
+                return self._advance(execution_id)
         except LeaseLost:
             return Advanced(execution_id, status="lease-lost")
         except Exception as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,7 @@ from drorch.domain.executions import (
     ServerStatus,
     WaveStatus,
 )
+from drorch.domain.launch_settings import LaunchSettings
 from drorch.domain.rto import rto_figures
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
@@ -118,6 +119,22 @@ class CancelCreate(OperatorActionCreate):
     )
 
 
+class LaunchSettingsRead(BaseModel):
+    """The launch settings a server was launched with, and what drorch changed for them."""
+
+    wanted: LaunchSettings = Field(description="The group's settings for this server.")
+    state: Literal["INTENDED", "APPLIED", "FAILED"]
+    changed: bool = Field(description="False when DRS and EC2 already held every setting.")
+    previous_drs: dict[str, Any] = Field(description="DRS launch configuration before.")
+    drs_changes: dict[str, Any] = Field(description="UpdateLaunchConfiguration members sent.")
+    template_id: str | None = Field(description="The server's EC2 launch template.")
+    previous_template_version: int | None
+    previous_template: dict[str, Any]
+    template_version: int | None = Field(description="The default version it launched with.")
+    template_changes: dict[str, Any]
+    error: str | None
+
+
 class ServerRunRead(BaseModel):
     """One server of a wave: drorch's status, the launch's evidence, then its cleanup.
 
@@ -142,6 +159,9 @@ class ServerRunRead(BaseModel):
     error: str | None
     terminate_job_id: str | None = Field(description="The drill cleanup's TERMINATE job.")
     terminated_at: datetime | None = Field(description="When cleanup saw the instance gone.")
+    launch_settings: LaunchSettingsRead | None = Field(
+        default=None, description="The settings of its latest launch (none before it)."
+    )
 
 
 class WaveRunRead(BaseModel):
@@ -304,13 +324,20 @@ def execution_read(execution: Execution, now: datetime) -> ExecutionRead:
 
 
 def _wave(wave: dict[str, Any], now: datetime) -> WaveRunRead:
-    servers = [
-        ServerRunRead.model_validate({k: v for k, v in s.items() if k != "batch_id"})
-        for s in wave.pop("servers")
-    ]
+    servers = [_server(s) for s in wave.pop("servers")]
     wave.pop("released", None)
     seconds = _seconds(wave["started_at"], wave["ended_at"], now)
     return WaveRunRead(**wave, servers=servers, duration_seconds=seconds)
+
+
+def _server(server: dict[str, Any]) -> ServerRunRead:
+    data = {k: v for k, v in server.items() if k != "batch_id"}
+    record = data.get("launch_settings")
+    if record is not None:
+        changed = bool(record["drs_changes"] or record["create_version"] or record["set_default"])
+        kept = {k: v for k, v in record.items() if k in LaunchSettingsRead.model_fields}
+        data["launch_settings"] = {**kept, "changed": changed}
+    return ServerRunRead.model_validate(data)
 
 
 def _timings(execution: Execution, now: datetime) -> TimingsRead:

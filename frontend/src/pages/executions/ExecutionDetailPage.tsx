@@ -21,6 +21,7 @@ import { GuardedButton } from "../../session/GuardedButton";
 import { ActionModal, actionPermission, allowedActions } from "./ActionModals";
 import { EventLog } from "./EventLog";
 import { Gantt } from "./Gantt";
+import { LaunchSettingsTable } from "./LaunchSettingsTable";
 import { ServerStatusTable } from "./ServerStatusTable";
 import { WaveCards } from "./WaveCards";
 import { executionProgress } from "./progress";
@@ -100,6 +101,7 @@ export function ExecutionDetailPage() {
           <WaveCards waves={e.waves} />
           <Gantt execution={e} />
           <ServerStatusTable execution={e} />
+          <LaunchSettingsTable execution={e} />
           <EventLog events={live.events} />
         </SpaceBetween>
       </ContentLayout>

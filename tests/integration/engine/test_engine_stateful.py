@@ -126,7 +126,7 @@ class EngineMachine(RuleBasedStateMachine):
         elif action == "terminate":
             self._try(actions.terminate_instances, execution_id)
         else:
-            self._try(getattr(svc, action), execution_id)
+            self._try(getattr(actions, action), execution_id)
 
     @rule(steps=st.integers(1, 40))
     def run(self, steps: int) -> None:

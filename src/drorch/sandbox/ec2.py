@@ -56,7 +56,13 @@ class MotoEc2:
         # thousand default images (and their snapshots) per account and Region costs seconds.
         os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
         # Imported on first use: moto takes seconds to load and most sandboxes never need it.
-        from moto.moto_server.werkzeug_app import create_backend_app
+        try:
+            from moto.moto_server.werkzeug_app import create_backend_app
+        except ImportError as exc:  # a production install without the sandbox extra
+            raise RuntimeError(
+                "the sandbox's EC2 (a fleet with an `ec2:` block) needs moto: "
+                "install drorch with its `sandbox` extra, or drop `ec2:` from the fleet"
+            ) from exc
 
         self._client = create_backend_app("ec2").test_client()
         self.lock = threading.RLock()

@@ -266,6 +266,8 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
 
 def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> DrsGateway:
     """The embedded sandbox reached hub -> STS AssumeRole -> spoke, like real accounts."""
+    from datetime import UTC, datetime
+
     from drorch.adapters.aws.drs import SANDBOX_CONFIG, BotoDrsGateway
     from drorch.adapters.aws.ec2 import BotoEc2Gateway
     from drorch.adapters.aws.probe import AwsAccountProbe
@@ -293,6 +295,8 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
         region=settings.aws_region,
         endpoint_url=root,
         duration_seconds=settings.session_seconds,
+        # Keys expire on the sandbox's clock, which may run faster than the wall's.
+        now=lambda: datetime.fromtimestamp(sandbox.clock.now(), UTC),
     )
     sessions = DeployingSessions(sts, deploy)
     ids = frozenset(names)

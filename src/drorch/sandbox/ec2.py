@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from drorch.sandbox.fleet import Ec2Spec, ServerSpec
 
@@ -210,12 +212,14 @@ class ScopeEc2:
 
     def stop(self, instance_id: str) -> None:
         """Stop an instance (launch disposition STOPPED)."""
-        self.ec2.stop_instances(InstanceIds=[instance_id])
+        with _gone_is_fine():
+            self.ec2.stop_instances(InstanceIds=[instance_id])
 
     def terminate(self, instance_id: str) -> None:
         """Terminate an instance (drill cleanup, or a newer launch replacing it)."""
-        self.ec2.terminate_instances(InstanceIds=[instance_id])
-        self._release_addresses(instance_id)
+        with _gone_is_fine():
+            self.ec2.terminate_instances(InstanceIds=[instance_id])
+            self._release_addresses(instance_id)
 
     def _release_addresses(self, instance_id: str) -> None:
         # moto frees a terminated instance's private addresses only when Python collects the
@@ -232,6 +236,16 @@ class ScopeEc2:
                     subnet.del_subnet_ip(address)
                 backend.enis.pop(nic.id, None)  # deleted on termination, as EC2 does
             found._private_ips.clear()
+
+
+@contextmanager
+def _gone_is_fine() -> Iterator[None]:
+    """An instance moto no longer has (its state is not in the state file) is already gone."""
+    try:
+        yield
+    except ClientError as exc:
+        if not str(exc.response.get("Error", {}).get("Code", "")).endswith(".NotFound"):
+            raise
 
 
 def run_parameters(data: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,6 @@ from hypothesis.stateful import (
 from drorch.domain.executions import TERMINAL_STATUSES, Execution
 from drorch.errors import ConflictError
 from drorch.services import execution_actions as actions
-from drorch.services import executions as svc
 from tests.integration.engine.harness import World, active_usage, events, ids, make_world
 from tests.support.identity import acting
 from tests.support.sandbox import RunningSandbox, many_servers, running_sandbox

@@ -17,6 +17,7 @@ from drorch.ports.background import Background, Driver
 from drorch.ports.backup import DatabaseFiles
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.identity import TokenVerifier
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
@@ -38,6 +39,7 @@ class Container:
     settings: Settings
     store: Store
     drs: DrsGateway | None = None
+    ec2: Ec2Gateway | None = None  # launch templates and preflight network reads
     sandbox_app: Any = None
     runner: Driver | None = None
     background: list[Background] = field(default_factory=list)
@@ -191,6 +193,7 @@ def _runner(settings: Settings, container: Container) -> None:
     if not settings.runner_enabled or container.drs is None:
         return
     from drorch.engine.advance import Engine
+    from drorch.engine.launch_step import LaunchSettingsStep
     from drorch.engine.runner import Runner, worker_id
 
     container.engine = Engine(
@@ -200,6 +203,7 @@ def _runner(settings: Settings, container: Container) -> None:
         owner=worker_id(),
         observer=container.metrics,
         config=container.engine_config,
+        settings=LaunchSettingsStep(container.ec2),
     )
     runner = Runner(container.engine)
     container.runner = runner
@@ -332,6 +336,7 @@ def _drs(settings: Settings, container: Container) -> DrsGateway | None:
             settings.drs_endpoint_url, on_client=_counted(container)
         )
         container.direct_accounts = lambda: frozenset(s.account_id for s in gateway.scopes())
+        container.ec2 = _sandbox_endpoint_ec2(settings)
         return gateway
     if not settings.drs_enabled:
         return None
@@ -358,11 +363,38 @@ def _real_drs(settings: Settings, container: Container) -> DrsGateway:
     )
     hub = settings.hub_account_id
     store = container.store
+    container.ec2 = _real_ec2(settings, sessions, store)
     return BotoDrsGateway.for_accounts(
         sessions,
         accounts=lambda: list_accounts(store=store),
         hub_scopes=[Scope(hub, settings.aws_region)] if hub else [],
         endpoint_url=settings.aws_endpoint_url_drs,
+    )
+
+
+def _real_ec2(settings: Settings, sessions: SessionProvider, store: Store) -> Ec2Gateway:
+    """EC2 (or AWS_ENDPOINT_URL_EC2) through the same sessions as DRS."""
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import account_sessions
+    from drorch.services.accounts import list_accounts
+
+    hub = {settings.hub_account_id} if settings.hub_account_id else set()
+    return BotoEc2Gateway(
+        account_sessions(sessions, lambda: list_accounts(store=store), hub),
+        endpoint_url=settings.aws_endpoint_url_ec2,
+    )
+
+
+def _sandbox_endpoint_ec2(settings: Settings) -> Ec2Gateway:
+    """EC2 of a standalone sandbox, signing with its accounts' keys like DRS does."""
+    from drorch.adapters.aws.drs import SandboxDirectory
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import sandbox_key_sessions
+
+    url = settings.drs_endpoint_url or ""
+    directory = SandboxDirectory(url)
+    return BotoEc2Gateway(
+        sandbox_key_sessions(directory.access_key), endpoint_url=settings.ec2_endpoint_url or url
     )
 
 
@@ -384,9 +416,73 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
     accounts = [
         SandboxAccount(a.id, a.keys[0], tuple(regions[a.id])) for a in sandbox.fleet.accounts
     ]
+    if settings.sandbox_hub:
+        return _sandbox_spokes(settings, container, sandbox)
     _sandbox_accounts(settings, container, accounts)
+    if sandbox.fleet.ec2 is not None:
+        container.ec2 = _sandbox_ec2(settings, accounts)
     return BotoDrsGateway.for_sandbox(
         _sandbox_url(settings), accounts, on_client=_counted(container)
+    )
+
+
+def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> DrsGateway:
+    """The embedded sandbox reached hub -> STS AssumeRole -> spoke, like real accounts."""
+    from datetime import UTC, datetime
+
+    from drorch.adapters.aws.drs import SANDBOX_CONFIG, BotoDrsGateway
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.probe import AwsAccountProbe
+    from drorch.adapters.aws.sandbox_spokes import DeployingSessions, FleetSpokes, hub_session
+    from drorch.adapters.aws.sessions_for import account_sessions
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.services.accounts import list_accounts
+
+    url = _sandbox_url(settings)
+    root = f"{url}/"  # query-protocol calls (STS, EC2) post to the mount's root itself
+    store = container.store
+    names = {a.id: a.name for a in sandbox.fleet.accounts}
+    spokes = FleetSpokes(sandbox.fleet.account_regions(), names, lambda: list_accounts(store=store))
+
+    def deploy(access: Any) -> None:
+        trust = sandbox.sts.trusts.get(access.account_id)
+        if trust is not None and (trust.role_arn, trust.external_id) != (
+            access.role_arn,
+            access.external_id,
+        ):
+            sandbox.sts.set_trust(access.account_id, access.role_arn, access.external_id)
+
+    sts = StsSessions(
+        hub=hub_session(settings.aws_region),
+        region=settings.aws_region,
+        endpoint_url=root,
+        duration_seconds=settings.session_seconds,
+        # Keys expire on the sandbox's clock, which may run faster than the wall's.
+        now=lambda: datetime.fromtimestamp(sandbox.clock.now(), UTC),
+        sink=container.metrics,  # AWS call metrics, as for real accounts
+    )
+    sessions = DeployingSessions(sts, deploy)
+    ids = frozenset(names)
+    container.direct_accounts = lambda: ids
+    container.sessions = sessions
+    container.account_probe = AwsAccountProbe(sessions, drs_endpoint_url=url, check_ec2=False)
+    if sandbox.fleet.ec2 is not None:
+        container.ec2 = BotoEc2Gateway(
+            account_sessions(sessions, spokes.accounts, set()), endpoint_url=root
+        )
+    return BotoDrsGateway.for_accounts(
+        sessions, accounts=spokes.accounts, endpoint_url=url, config=SANDBOX_CONFIG
+    )
+
+
+def _sandbox_ec2(settings: Settings, accounts: list[Any]) -> Ec2Gateway:
+    """The embedded sandbox's EC2 (moto), at the same URL as its DRS."""
+    from drorch.adapters.aws.ec2 import BotoEc2Gateway
+    from drorch.adapters.aws.sessions_for import sandbox_key_sessions
+
+    keys = {a.account_id: a.access_key for a in accounts}
+    return BotoEc2Gateway(
+        sandbox_key_sessions(keys.__getitem__), endpoint_url=_sandbox_url(settings)
     )
 
 
@@ -454,6 +550,7 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         clock=clock or container.clock,
         probe=container.account_probe,
         sessions=container.sessions,
+        ec2=container.ec2,
         policy=policy,
         listeners=container.readiness_listeners,
     )

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
         validation_alias="AWS_ENDPOINT_URL_STS",
         description="STS endpoint the session provider uses (AWS_ENDPOINT_URL_STS).",
     )
+    ec2_endpoint_url: str | None = Field(
+        default=None,
+        description="EC2 of a standalone sandbox (default: the DRS endpoint, which serves it too).",
+    )
+    aws_endpoint_url_ec2: str | None = Field(
+        default=None,
+        validation_alias="AWS_ENDPOINT_URL_EC2",
+        description="Any EC2-compatible endpoint for real-AWS clients (AWS_ENDPOINT_URL_EC2).",
+    )
     session_seconds: int = Field(
         default=3600, ge=900, le=43200, description="Life of each assumed-role session."
     )
@@ -58,6 +67,11 @@ class Settings(BaseSettings):
     )
     sandbox: bool = Field(default=False, description="Mount the DRS sandbox inside serve.")
     sandbox_fleet: Path | None = None
+    sandbox_hub: bool = Field(
+        default=True,
+        description="The embedded sandbox is reached hub -> STS AssumeRole -> spoke (off: "
+        "each fleet account signs with its own static sandbox key).",
+    )
     sandbox_time_scale: float = Field(default=1.0, gt=0)
     sandbox_state_file: Path | None = None
     runner_enabled: bool = True

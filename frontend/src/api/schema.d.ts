@@ -2096,6 +2096,101 @@ export interface components {
             launch_disposition: "STOPPED" | "STARTED";
         };
         /**
+         * LaunchSettings
+         * @description Everything one server is launched with, as drorch manages it.
+         */
+        LaunchSettings: {
+            /** Subnet Id */
+            subnet_id?: string | null;
+            /** Security Group Ids */
+            security_group_ids?: string[];
+            /** Instance Type */
+            instance_type?: string | null;
+            /** Static Private Ip */
+            static_private_ip?: string | null;
+            /**
+             * Copy Private Ip
+             * @default false
+             */
+            copy_private_ip: boolean;
+            /**
+             * Copy Tags
+             * @default true
+             */
+            copy_tags: boolean;
+            /**
+             * Byol
+             * @default false
+             */
+            byol: boolean;
+            /**
+             * Right Sizing
+             * @default BASIC
+             * @enum {string}
+             */
+            right_sizing: "NONE" | "BASIC" | "IN_AWS";
+            /**
+             * Launch Disposition
+             * @default STARTED
+             * @enum {string}
+             */
+            launch_disposition: "STOPPED" | "STARTED";
+        };
+        /**
+         * LaunchSettingsRead
+         * @description The launch settings a server was launched with, and what drorch changed for them.
+         */
+        LaunchSettingsRead: {
+            /** @description The group's settings for this server. */
+            wanted: components["schemas"]["LaunchSettings"];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "INTENDED" | "APPLIED" | "FAILED";
+            /**
+             * Changed
+             * @description False when DRS and EC2 already held every setting.
+             */
+            changed: boolean;
+            /**
+             * Previous Drs
+             * @description DRS launch configuration before.
+             */
+            previous_drs: {
+                [key: string]: unknown;
+            };
+            /**
+             * Drs Changes
+             * @description UpdateLaunchConfiguration members sent.
+             */
+            drs_changes: {
+                [key: string]: unknown;
+            };
+            /**
+             * Template Id
+             * @description The server's EC2 launch template.
+             */
+            template_id: string | null;
+            /** Previous Template Version */
+            previous_template_version: number | null;
+            /** Previous Template */
+            previous_template: {
+                [key: string]: unknown;
+            };
+            /**
+             * Template Version
+             * @description The default version it launched with.
+             */
+            template_version: number | null;
+            /** Template Changes */
+            template_changes: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+        };
+        /**
          * LogoutCreate
          * @description Body of POST /auth/logout (optional): also end the session of this refresh token.
          */
@@ -2268,7 +2363,7 @@ export interface components {
         PreflightFindingRead: {
             /**
              * Reason
-             * @description Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty.
+             * @description Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty; launch settings: subnet-missing, security-group-missing, security-group-other-vpc, ip-outside-subnet, ip-reserved, ip-duplicate, ip-in-use, session-error, ec2-error.
              */
             reason: string;
             /**
@@ -2302,6 +2397,16 @@ export interface components {
             retry_after?: number | null;
             /** Wave */
             wave?: string | null;
+            /**
+             * Group Id
+             * @description Launch settings: the group.
+             */
+            group_id?: string | null;
+            /**
+             * Setting
+             * @description Launch settings: the group field, e.g. launch_defaults.subnet_id.
+             */
+            setting?: string | null;
         };
         /**
          * PreflightRead
@@ -3116,6 +3221,8 @@ export interface components {
              * @description When cleanup saw the instance gone.
              */
             terminated_at: string | null;
+            /** @description The settings of its latest launch (none before it). */
+            launch_settings?: components["schemas"]["LaunchSettingsRead"] | null;
         };
         /**
          * ServerStatus

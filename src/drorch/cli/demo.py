@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from drorch.bootstrap import Container
+from drorch.bootstrap import Container, readiness_ports
 from drorch.cli.execution_views import execution_view
 from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient
@@ -171,6 +171,7 @@ def _drill(
             waker=container.waker,
             clock=container.clock,
             config=container.engine_config,
+            ports=readiness_ports(container),
         )
         execution_id = started.id
         note(f"started DRILL {execution_id} of sample plan {plan_name!r} as {admin.username}")

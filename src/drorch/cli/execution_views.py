@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 
+from drorch.cli.launch_view import launch_settings_table
 from drorch.cli.output import details, duration_text, table
 
 SERVER_COLUMNS = (
@@ -62,8 +63,10 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
 
 
 def servers_table(page: dict[str, Any]) -> RenderableType:
-    """A page of an execution's servers."""
-    return table([c for c, _ in SERVER_COLUMNS], _rows(page["items"], SERVER_COLUMNS))
+    """A page of an execution's servers, then the launch settings of those that launched."""
+    servers = table([c for c, _ in SERVER_COLUMNS], _rows(page["items"], SERVER_COLUMNS))
+    settings = launch_settings_table(page["items"])
+    return servers if settings is None else Group(servers, settings)
 
 
 def jobs_table(page: dict[str, Any]) -> RenderableType:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drorch.domain.common import Model
 from drorch.domain.groups import ProtectionGroup
+from drorch.domain.launch_settings import SettingsRecord
 from drorch.domain.plans import RecoveryPlan
 
 ExecutionType = Literal["DRILL", "RECOVERY"]
@@ -170,6 +171,8 @@ class ServerRun(Record):
     # Drill cleanup is recorded apart, so the launch evidence above is never overwritten.
     terminate_job_id: str | None = None
     terminated_at: datetime | None = None
+    # The launch settings in effect for its (latest) launch, and what drorch changed for it.
+    launch_settings: SettingsRecord | None = None
 
 
 class WaveRun(Record):
@@ -343,6 +346,8 @@ class Intent(Model):
     state: IntentState = IntentState.OPEN
     job_id: str | None = None
     created_at: datetime
+    # Recorded before any DRS or EC2 write: per server, what was found and what will change.
+    launch_settings: list[SettingsRecord] = Field(default_factory=list)
 
 
 OperatorAction = Literal["pause", "resume", "cancel", "terminate_instances"]

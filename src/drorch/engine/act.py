@@ -24,6 +24,8 @@ from drorch.domain.executions import (
 )
 from drorch.engine import quotas
 from drorch.engine.config import EngineConfig
+from drorch.engine.launch_step import OPERATION as SETTINGS_OP
+from drorch.engine.launch_step import LaunchSettingsStep, SettingsFailed
 from drorch.engine.observe import Observation, fault
 from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown, Wish
 from drorch.errors import ConflictError, DrsError, DrsUnavailableError
@@ -48,6 +50,7 @@ class Actor:
     owner: str
     config: EngineConfig
     rng: random.Random
+    settings: LaunchSettingsStep | None = None
 
 
 def act(ex: Execution, wishes: list[Wish], obs: Observation, actor: Actor) -> list[Outcome]:
@@ -70,6 +73,14 @@ def _one(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Outcome
     if isinstance(intent, Deferred):
         return intent
     ids = tuple(intent.source_server_ids)
+    try:
+        if wish.kind == "LAUNCH" and actor.settings is not None:
+            # Launch settings go in first; their intent is recorded on the launch intent.
+            intent = actor.settings.run(ex, intent, actor)
+    except SettingsFailed as failed:
+        _record(actor, failed.intent.model_copy(update={"state": "FAILED"}))
+        refusal = fault(SETTINGS_OP, failed.error)
+        return Refused(wish, intent.batch_id, ids, refusal, actor.rng.random())
     try:
         job = _call(ex, wish, intent, actor)
     except DrsUnavailableError as exc:

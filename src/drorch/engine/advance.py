@@ -19,12 +19,15 @@ from drorch.engine.act import Actor, LeaseLost, act
 from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
 from drorch.engine.config import EngineConfig
 from drorch.engine.decide import decide, wanted_scopes
+from drorch.engine.launch_step import LaunchSettingsStep
 from drorch.engine.observe import list_more, observe
 from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
+from drorch.engine.working import working_copy
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.metrics import EngineObserver
+from drorch.ports.sessions import session_purpose
 from drorch.ports.store import ExecutionRepository, Store
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,8 @@ class Engine:
     # whole execution only when the stored version moved (another worker, an operator).
     _known: dict[str, Execution] = field(default_factory=dict, repr=False)
     observer: EngineObserver | None = None  # metrics: told of every stored advance
+    # Applies each server's launch settings before its batch (None: tests of the core alone).
+    settings: LaunchSettingsStep | None = None
 
     def advance(self, execution_id: str, *, claimed: bool = False) -> Advanced:
         """Advance one execution; its log lines carry the execution id."""
@@ -69,7 +74,8 @@ class Engine:
         if not claimed and not self._claim(execution_id):
             return Advanced(execution_id)
         try:
-            return self._advance(execution_id)
+            with session_purpose(f"ex-{execution_id}"):  # CloudTrail names the execution
+                return self._advance(execution_id)
         except LeaseLost:
             return Advanced(execution_id, status="lease-lost")
         except Exception as exc:
@@ -118,7 +124,12 @@ class Engine:
             working = late.execution
             pass_.events += late.events
         decision = decide(working, obs, self.config)
-        actor = Actor(self.store, self.drs, self.clock, self.owner, self.config, self.rng)
+        if working is pass_.stored:
+            # The launch-settings step records each server's settings on the copy it acts on.
+            working = working_copy(working)
+        actor = Actor(
+            self.store, self.drs, self.clock, self.owner, self.config, self.rng, self.settings
+        )
         outcomes = act(working, decision.wishes, obs, actor)
         second = apply_outcomes(working, outcomes, self.clock.now(), self.config)
         pass_.events += second.events

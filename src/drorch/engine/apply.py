@@ -29,6 +29,7 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.engine.reconcile import dispatch, reconcile
 from drorch.engine.rules import Changes
 from drorch.engine.settle import settle
+from drorch.engine.unreachable import fail_unreachable
 from drorch.engine.working import working_copy
 
 
@@ -68,6 +69,8 @@ def apply(
     for key, view in sorted(obs.scopes.items()):
         for fault in view.faults:
             _back_off(new, key, fault, 0.5, changes, config)
+            if not fault.retryable:
+                fail_unreachable(new, key, fault, changes)
     settle(new, changes)
     return Applied(new, changes.events, updates)
 

@@ -16,7 +16,7 @@ from drorch.domain.executions import Batch, Execution, Intent, scope_key
 from drorch.engine.config import EngineConfig
 from drorch.engine.polling import pending_scopes
 from drorch.engine.working import ServerIndex, per_snapshot
-from drorch.errors import DrsError
+from drorch.errors import DrsError, SessionError
 from drorch.ports.drs import (
     DrsClient,
     DrsGateway,
@@ -64,12 +64,19 @@ class Observation:
         return self.scopes.setdefault(key, ScopeView())
 
 
+STS_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
 RETRYABLE = {"ThrottlingException", "ConflictException", "ServiceQuotaExceededException"}
 
 
 def fault(operation: str, exc: DrsError) -> DrsFault:
-    """A DRS error as data; unknown and server-side errors count as retryable."""
-    permanent = exc.code in {"ValidationException", "ResourceNotFoundException"}
+    """A DRS error as data; unknown and server-side errors count as retryable.
+
+    No session for the account (its role refused, unregistered, no hub credentials) is a
+    refusal of that account only: its servers fail with the reason, the others go on.
+    """
+    permanent = exc.code in {"ValidationException", "ResourceNotFoundException"} or (
+        isinstance(exc, SessionError) and exc.code not in STS_THROTTLED
+    )
     return DrsFault(
         operation, exc.code or type(exc).__name__, exc.detail, exc.retry_after, not permanent
     )

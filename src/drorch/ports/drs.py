@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from drorch.domain.inventory import SourceServer
 
@@ -96,6 +96,16 @@ class DrsClient(Protocol):
     ) -> list[RecoveryInstance]: ...
 
     def terminate_recovery_instances(self, recovery_instance_ids: Sequence[str]) -> DrsJob: ...
+
+    def get_launch_configuration(self, source_server_id: str) -> dict[str, Any]:
+        """The server's launch configuration (DRS member names, e.g. `copyPrivateIp`)."""
+        ...
+
+    def update_launch_configuration(
+        self, source_server_id: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Change the given members of the server's launch configuration; the new one."""
+        ...
 
 
 class DrsGateway(Protocol):

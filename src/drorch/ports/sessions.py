@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+# The purpose AWS adapters name their sessions after when a caller set none: the engine sets
+# the execution it advances, so the target account's CloudTrail names the execution.
+SESSION_PURPOSE: ContextVar[str] = ContextVar("drorch_session_purpose", default="engine")
+
+
+@contextmanager
+def session_purpose(purpose: str) -> Iterator[None]:
+    """Name the sessions made inside the block (in this thread) after `purpose`."""
+    token = SESSION_PURPOSE.set(purpose)
+    try:
+        yield
+    finally:
+        SESSION_PURPOSE.reset(token)
 
 
 @dataclass(frozen=True)

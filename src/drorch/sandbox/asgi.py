@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from drorch.sandbox import admin, protocol, sts
+from drorch.sandbox import admin, ec2_front, protocol, sts
 from drorch.sandbox.core import Sandbox
 from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
 from drorch.sandbox.operations import HANDLERS
@@ -61,6 +61,8 @@ async def handle(sandbox: Sandbox, request: Request) -> Response:
 
 async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     path = _relative_raw_path(request)
+    if _signed_for(request) == "ec2":
+        return await ec2_front.handle(sandbox, request)
     if _is_query_protocol(request, path):
         return await _sts(sandbox, request)
     found = protocol.match(request.method, path)
@@ -73,7 +75,11 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     account, region = credentials(sandbox, request)
     sandbox.log_key(route.name, account, region, signing_key(request))
     _throttle(sandbox, account, region, route.name)
+    await request.body()  # read first: the disconnect check below must not swallow it
+    droppable = route.name in sandbox.faults.drop_if_gone  # as set when the request arrived
     await _hold(sandbox.faults.latency_for(route.name))
+    if droppable and await request.is_disconnected():
+        raise Internal(f"{route.name} dropped: its caller went away before it arrived")
     if route.name not in HANDLERS:
         raise Validation(
             f"the drorch DRS sandbox does not implement {route.name}", reason="unknownOperation"
@@ -112,6 +118,12 @@ def _credential(request: Request) -> tuple[str, str]:
         raise AccessDenied("requests must carry a SigV4 Authorization header")
     access_key, _, region, _ = found.groups()
     return access_key, region
+
+
+def _signed_for(request: Request) -> str | None:
+    """The service named in the request's SigV4 credential scope (None when unsigned)."""
+    found = CREDENTIAL.search(request.headers.get("authorization", ""))
+    return found.group(4) if found else None
 
 
 def signing_key(request: Request) -> str:

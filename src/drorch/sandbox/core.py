@@ -9,6 +9,7 @@ from typing import Any
 
 from drorch.sandbox import lifecycle, persistence, replication
 from drorch.sandbox.clock import ClockMode, SandboxClock
+from drorch.sandbox.ec2 import ScopeEc2, shared_moto
 from drorch.sandbox.errors import AccessDenied, Uninitialized, Validation
 from drorch.sandbox.faults import Faults, FaultsRequest, ReplicationFault, Throttle
 from drorch.sandbox.fleet import Fleet, load_fleet
@@ -48,6 +49,33 @@ class Sandbox:
         self.scopes = build_scopes(fleet, self.clock.now())
         self.sts = StsIssuer(fleet)
         self.key_log: deque[dict[str, str]] = deque(maxlen=KEY_LOG_SIZE)
+        self.moto = shared_moto() if fleet.ec2 is not None else None
+        self.fresh_ec2()
+
+    def fresh_ec2(self) -> None:
+        """moto's accounts emptied, then every scope's EC2 attached and seeded, in one step."""
+        if self.moto is None:
+            return
+        with self.moto.lock:  # no EC2 request sees moto emptied but not yet seeded
+            # moto's state is process-wide: a new sandbox starts with its accounts empty.
+            self.moto.reset(self.fleet.account_regions())
+            self.attach_ec2()
+
+    def attach_ec2(self) -> None:
+        """Give every scope its EC2 (when the fleet has one); scopes are rebuilt on reset/load.
+
+        Each scope's network is seeded here, synchronously: moto builds an account's EC2
+        backend on first use, which takes about a second, and an engine's first pass (which
+        reads launch templates while holding the execution's lease) must not pay for it, or
+        an operator's pause right after a start is left queued instead of applied at once.
+        """
+        spec = self.fleet.ec2
+        if self.moto is None or spec is None:
+            return
+        with self.moto.lock:
+            for (account, region), scope in self.scopes.items():
+                scope.ec2 = ScopeEc2(self.moto, spec, account, region)
+                scope.ec2.seed()
 
     @classmethod
     def open(
@@ -169,6 +197,7 @@ class Sandbox:
             self.faults.throttle_burst.update(request.throttle_burst)
             self.faults.latency.update(request.latency)
             self.faults.latency_after.update(request.latency_after)
+            self.faults.drop_if_gone.update(request.drop_if_gone)
             if request.stall_new_jobs is not None:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:
@@ -224,6 +253,7 @@ class Sandbox:
         """Back to the fleet as loaded: no jobs, instances, faults or stats (time runs on)."""
         with self.lock:
             self.scopes = build_scopes(self.fleet, self.clock.now())
+            self.fresh_ec2()
             self.faults = Faults()
             self.throttle.reset()
             self.calls.clear()

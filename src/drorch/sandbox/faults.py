@@ -49,6 +49,11 @@ class FaultsRequest(BaseModel):
         description="Operation (or *) -> seconds added after the work is done (a late answer; "
         "past the client's timeout, a lost one while the job exists).",
     )
+    drop_if_gone: list[str] = Field(
+        default_factory=list,
+        description="Operations never done when the client disconnected during their `latency` "
+        "(a request lost on its way to DRS, as when the caller crashed before sending it).",
+    )
     stall_jobs: list[str] = Field(default_factory=list, description="Job ids to freeze.")
     stall_new_jobs: bool | None = None
     replication: dict[str, ReplicationFault] = Field(
@@ -68,6 +73,7 @@ class Faults:
     latency_after: dict[str, float] = field(default_factory=dict)
     stall_new_jobs: bool = False
     replication: dict[str, dict[str, Any]] = field(default_factory=dict)
+    drop_if_gone: set[str] = field(default_factory=set)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also what `GET /_sandbox/faults` shows)."""
@@ -79,6 +85,7 @@ class Faults:
             "latency_after": dict(self.latency_after),
             "stall_new_jobs": self.stall_new_jobs,
             "replication": {k: dict(v) for k, v in self.replication.items()},
+            "drop_if_gone": sorted(self.drop_if_gone),
         }
 
     @classmethod
@@ -92,6 +99,7 @@ class Faults:
             latency_after=dict(data.get("latency_after", {})),
             stall_new_jobs=bool(data.get("stall_new_jobs", False)),
             replication={k: dict(v) for k, v in data.get("replication", {}).items()},
+            drop_if_gone=set(data.get("drop_if_gone", [])),
         )
 
     def latency_for(self, operation: str) -> float:

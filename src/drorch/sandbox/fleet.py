@@ -88,11 +88,33 @@ class ServerSpec(_Strict):
         return "Microsoft Windows Server 2019 Datacenter" if self.os == "WINDOWS" else "Linux"
 
 
+class SubnetSpec(_Strict):
+    """A subnet the sandbox's EC2 creates in every account and Region (found by its Name tag)."""
+
+    name: str = Field(min_length=1)
+    cidr: str
+
+
+class Ec2Spec(_Strict):
+    """The network the sandbox's EC2 (moto) holds in every account and Region of the fleet."""
+
+    vpc_cidr: str = "10.0.0.0/16"
+    subnets: list[SubnetSpec] = Field(
+        default_factory=lambda: [
+            SubnetSpec(name="drorch-app", cidr="10.0.1.0/24"),
+            SubnetSpec(name="drorch-dr", cidr="10.0.2.0/24"),
+        ]
+    )
+    security_groups: list[str] = Field(default_factory=lambda: ["app", "web"])
+
+
 class Fleet(_Strict):
     """A whole fleet file."""
 
     seed: int = 1
     quotas: Quotas = Field(default_factory=Quotas)
+    # Absent: no EC2 (launch templates are ids only, instances exist only in DRS's answers).
+    ec2: Ec2Spec | None = None
     accounts: list[AccountSpec] = Field(min_length=1)
     servers: list[ServerSpec] = Field(default_factory=list)
 

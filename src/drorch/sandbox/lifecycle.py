@@ -85,7 +85,7 @@ def _launch_start(scope: ScopeState, job: Job, step: Step) -> None:
     job.participants[step.server_id].recovery_instance_id = instance_id
     is_drill = job.initiated_by == "START_DRILL"
     copy_tags = bool(server.launch_config.get("copyTags", True))
-    scope.instances[instance_id] = Instance(
+    instance = Instance(
         id=instance_id,
         server_id=server.spec.id,
         job_id=job.id,
@@ -94,6 +94,28 @@ def _launch_start(scope: ScopeState, job: Job, step: Step) -> None:
         snapshot_time=step.data.get("snapshotTime", job.created),
         tags=dict(server.tags) if copy_tags else {},
     )
+    scope.instances[instance_id] = instance
+    if scope.ec2 is not None:
+        _run_ec2(scope, job, step, instance)
+
+
+def _run_ec2(scope: ScopeState, job: Job, step: Step, instance: Instance) -> None:
+    """Run the EC2 instance from the launch template; a refusal fails the server's launch."""
+    assert step.server_id
+    server = scope.servers[step.server_id]
+    previous = scope.instances.get(server.recovery_instance_id or "")
+    if previous is not None and previous.ec2_instance_id:
+        # DRS replaces a server's earlier recovery instance; its address is free again.
+        scope.ec2.terminate(previous.ec2_instance_id)
+        previous.ec2_instance_id = None
+    try:
+        instance.ec2_instance_id = scope.ec2.launch(server.spec, instance.tags)
+    except Exception as exc:  # what EC2 refused (subnet, address, type) is the launch's failure
+        reason = getattr(exc, "response", {}).get("Error", {}).get("Message") or str(exc)
+        job.pending = [p for p in job.pending if p.server_id != step.server_id]
+        data = {"sourceServerID": step.server_id, "rawError": f"EC2 RunInstances: {reason}"}
+        job.log.append(LogItem(at=step.at, event="LAUNCH_FAILED", data=data))
+        _failed(scope, job, step)
 
 
 def _launched(scope: ScopeState, job: Job, step: Step) -> None:
@@ -103,10 +125,13 @@ def _launched(scope: ScopeState, job: Job, step: Step) -> None:
     previous = server.recovery_instance_id
     if previous and previous != instance_id:
         # A new launch replaces the server's earlier recovery instance.
-        scope.instances.pop(previous, None)
+        _end_ec2(scope, scope.instances.pop(previous, None))
     stopped = server.launch_config.get("launchDisposition") == "STOPPED"
     if instance_id in scope.instances:
         scope.instances[instance_id].ec2_state = "STOPPED" if stopped else "RUNNING"
+        ec2_id = scope.instances[instance_id].ec2_instance_id
+        if stopped and ec2_id and scope.ec2 is not None:
+            scope.ec2.stop(ec2_id)
     server.recovery_instance_id = instance_id
     server.last_launch_result = "SUCCEEDED"
     _set_status(scope, job, step.server_id, "LAUNCHED")
@@ -116,7 +141,7 @@ def _failed(scope: ScopeState, job: Job, step: Step) -> None:
     assert step.server_id
     participant = job.participants[step.server_id]
     if participant.recovery_instance_id:
-        scope.instances.pop(participant.recovery_instance_id, None)
+        _end_ec2(scope, scope.instances.pop(participant.recovery_instance_id, None))
         participant.recovery_instance_id = None
     scope.servers[step.server_id].last_launch_result = "FAILED"
     _set_status(scope, job, step.server_id, "FAILED")
@@ -134,13 +159,19 @@ def _cleanup_end(scope: ScopeState, job: Job, step: Step) -> None:
     assert step.server_id
     instance_id = job.participants[step.server_id].recovery_instance_id
     if instance_id:
-        scope.instances.pop(instance_id, None)
+        _end_ec2(scope, scope.instances.pop(instance_id, None))
     job.participants[step.server_id].launch_status = "TERMINATED"
     server = scope.servers.get(step.server_id)
     if server and server.recovery_instance_id == instance_id:
         server.recovery_instance_id = None
         if server.last_launch:
             server.last_launch.status = "TERMINATED"
+
+
+def _end_ec2(scope: ScopeState, instance: Instance | None) -> None:
+    """Terminate the EC2 instance behind a recovery instance that is gone."""
+    if instance is not None and instance.ec2_instance_id and scope.ec2 is not None:
+        scope.ec2.terminate(instance.ec2_instance_id)
 
 
 _HANDLERS: dict[str, Callable[[ScopeState, Job, Step], None]] = {

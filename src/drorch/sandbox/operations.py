@@ -126,7 +126,14 @@ def describe_recovery_instances(
 
 def get_launch_configuration(sb: Sandbox, scope: ScopeState, p: dict[str, Any]) -> dict[str, Any]:
     """GetLaunchConfiguration of one server."""
-    return render.launch_configuration(_server(scope, p["sourceServerID"]))
+    return render.launch_configuration(_with_template(scope, _server(scope, p["sourceServerID"])))
+
+
+def _with_template(scope: ScopeState, server: ServerState) -> ServerState:
+    # With EC2, the launch template is a real one in moto, made when first asked about.
+    if scope.ec2 is not None:
+        server.launch_config["ec2LaunchTemplateID"] = scope.ec2.template_for(server.spec)
+    return server
 
 
 def update_launch_configuration(
@@ -142,7 +149,7 @@ def update_launch_configuration(
         )
     changes = {k: v for k, v in p.items() if k != "sourceServerID"}
     server.launch_config.update(changes)
-    return render.launch_configuration(server)
+    return render.launch_configuration(_with_template(scope, server))
 
 
 def describe_recovery_snapshots(

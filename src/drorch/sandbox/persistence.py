@@ -59,4 +59,5 @@ def load(cls: type[Sandbox], path: Path, mode: ClockMode, time_scale: float) -> 
     sandbox.launches = {str(k): int(v) for k, v in data["launches"].items()}
     scopes = [ScopeState.from_dict(item) for item in data["scopes"]]
     sandbox.scopes = {(s.account, s.region): s for s in scopes}
+    sandbox.fresh_ec2()  # EC2 (moto) is not in the state file: its network is seeded afresh
     return sandbox

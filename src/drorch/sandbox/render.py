@@ -200,7 +200,7 @@ def recovery_instance(
 ) -> dict[str, Any]:
     """A `RecoveryInstance` structure."""
     body: dict[str, Any] = {
-        "ec2InstanceID": inst.id,
+        "ec2InstanceID": inst.ec2_instance_id or inst.id,
         "ec2InstanceState": inst.ec2_state,
         "jobID": inst.job_id,
         "recoveryInstanceID": inst.id,

@@ -128,6 +128,8 @@ class Instance:
     snapshot_time: float
     ec2_state: str = "PENDING"
     tags: dict[str, str] = field(default_factory=dict)
+    # The instance moto runs when the fleet has EC2; otherwise `id` doubles as the EC2 id.
+    ec2_instance_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for the state file."""
@@ -143,6 +145,8 @@ class ScopeState:
     servers: dict[str, ServerState] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     instances: dict[str, Instance] = field(default_factory=dict)
+    # The scope's EC2 (sandbox/ec2.py ScopeEc2) when the fleet has one; never saved.
+    ec2: Any = field(default=None, repr=False, compare=False)
 
     def active_jobs(self) -> list[Job]:
         """Jobs not yet completed."""

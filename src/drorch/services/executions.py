@@ -117,6 +117,7 @@ def start_execution(
     policy: Policy | None = None,
     listeners: Sequence[readiness.ReadinessListener] = (),
     config: EngineConfig | None = None,
+    ports: readiness.ReadinessPorts | None = None,
 ) -> Execution:
     """Run the plan's readiness checks, then snapshot it as a PENDING execution the runner takes.
 
@@ -128,13 +129,15 @@ def start_execution(
     still throttling after the retries `read_retry` allows (waited on `clock`). The run is
     kept in the readiness history either way (trigger `start`).
     Unknown plan -> NotFoundError; unknown wave names in `waves` -> ValidationError.
-    A RECOVERY also needs recoveries:start (403 naming it).
+    A RECOVERY also needs recoveries:start (403 naming it). `ports` (bootstrap.readiness_ports)
+    give the checks the process's EC2, so launch settings are checked against the target
+    accounts too (services/launch_checks.py); `policy` overrides theirs.
     """
     if request.type == "RECOVERY" and audit.principal is not None:
         demand(audit.principal, Permission.RECOVERIES_START)
     clock = clock or WALL_CLOCK
-    ports = _ports(store, drs, clock, read_retry, policy, config)
-    prepared = _prepare(ports, request, audit.actor, Trigger.START)
+    checks = _ports(store, drs, clock, read_retry, policy, config, ports)
+    prepared = _prepare(checks, request, audit.actor, Trigger.START)
     execution = prepared.execution
     with store.transaction() as uow:
         # Checked in the writing transaction, so no other start slips in between.
@@ -162,14 +165,15 @@ def preflight_execution(
     read_retry: ReadRetry | None = None,
     policy: Policy | None = None,
     config: EngineConfig | None = None,
+    ports: readiness.ReadinessPorts | None = None,
 ) -> Preflight:
     """Run every check `start_execution` runs and report them, writing nothing.
 
     Same errors as a start for an unknown plan (NotFoundError) or wave (ValidationError);
     every refusal reason is in `reasons` instead of a ConflictError.
     """
-    ports = _ports(store, drs, clock or WALL_CLOCK, read_retry, policy, config)
-    prepared = _prepare(ports, request, SYSTEM_ACTOR, Trigger.START)
+    checks = _ports(store, drs, clock or WALL_CLOCK, read_retry, policy, config, ports)
+    prepared = _prepare(checks, request, SYSTEM_ACTOR, Trigger.START)
     with store.read() as uow:
         findings = readiness.complete(prepared.evaluation, uow)
     return _verdict(prepared, findings, request.allow_unhealthy)
@@ -182,10 +186,14 @@ def _ports(
     read_retry: ReadRetry | None,
     policy: Policy | None,
     config: EngineConfig | None,
+    ports: readiness.ReadinessPorts | None,
 ) -> readiness.ReadinessPorts:
-    base = replace(policy or Policy(), limits=(config or DEFAULT_CONFIG).limits)
+    given = policy or (ports.policy if ports is not None else Policy())
+    base = replace(given, limits=(config or DEFAULT_CONFIG).limits)
     chosen = replace(base, retry=read_retry) if read_retry is not None else base
-    return readiness.ReadinessPorts(store=store, drs=drs, clock=clock, policy=chosen)
+    # Only the process's EC2 comes from `ports`: a start asks no account probe (as before).
+    ec2 = ports.ec2 if ports is not None else None
+    return readiness.ReadinessPorts(store=store, drs=drs, clock=clock, policy=chosen, ec2=ec2)
 
 
 def _prepare(

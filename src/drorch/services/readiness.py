@@ -30,6 +30,7 @@ from drorch.errors import NotFoundError
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Page, Store, UnitOfWork
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
@@ -50,6 +51,7 @@ class ReadinessPorts:
     clock: Clock
     probe: AccountProbe | None = None
     sessions: SessionProvider | None = None
+    ec2: Ec2Gateway | None = None  # the launch-settings check reads subnets, groups, IPs
     policy: Policy = field(default_factory=Policy)
     listeners: Sequence[ReadinessListener] = ()
 
@@ -111,6 +113,7 @@ def prepare(
             drs=ports.drs if trigger is not Trigger.SAVE else None,
             probe=ports.probe if trigger is not Trigger.SAVE else None,
             sessions=ports.sessions if trigger is not Trigger.SAVE else None,
+            ec2=ports.ec2 if trigger is not Trigger.SAVE else None,
             drill=drill,
         )
         evaluation = Evaluation(ctx)

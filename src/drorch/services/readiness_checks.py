@@ -25,6 +25,7 @@ from drorch.engine.retrying import ReadRetry
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import UnitOfWork
 
@@ -56,6 +57,7 @@ class Context:
     probe: AccountProbe | None = None
     # For checks that need other AWS clients of a target account (EC2 for launch settings).
     sessions: SessionProvider | None = None
+    ec2: Ec2Gateway | None = None  # the target accounts' EC2 (through `sessions`' accounts)
     drill: bool = True  # a RECOVERY start gets capacity before drills
     rng: random.Random = field(default_factory=random.Random)
 
@@ -217,6 +219,7 @@ def _servers_twice(ctx: Context) -> list[Finding]:
 
 
 def _registry() -> list[Check]:
+    from drorch.services import launch_checks
     from drorch.services import readiness_drs as drs
 
     return [
@@ -227,7 +230,7 @@ def _registry() -> list[Check]:
         Check("quota", drs.check_quota, live=True),
         Check("accounts", drs.check_accounts, live=True),
         Check("groups", check_groups_resolve),
-        # Launch settings against EC2 (services/launch_checks.py) join here with one line.
+        Check("launch-settings", launch_checks.check_launch, live=True),
     ]
 
 

@@ -26,6 +26,7 @@ from drorch.services import executions as svc
 from drorch.services.groups import create_group
 from drorch.services.inventory import sync_inventory
 from drorch.services.plans import create_plan
+from drorch.services.readiness import ReadinessPorts
 from tests.support.builders import register_accounts
 from tests.support.identity import acting
 from tests.support.sandbox import ACCOUNT, REGION, RunningSandbox, running_sandbox, sid
@@ -56,6 +57,7 @@ class World:
     runners: list[Runner] = field(default_factory=list)
     max_jump: float = 60.0
     drs: Any = None  # a gateway of its own (e.g. impatient clients), else the shared one
+    settings: Any = None  # a LaunchSettingsStep: launch settings applied before each batch
 
     @property
     def gateway(self) -> Any:
@@ -71,6 +73,7 @@ class World:
             owner=f"worker-{len(self.runners)}",
             config=config or EngineConfig(),
             rng=random.Random(seed),
+            settings=self.settings,
         )
         runner = Runner(engine)
         self.runners.append(runner)
@@ -117,6 +120,13 @@ class World:
             clock=self.clock,
             request=svc.StartRequest(plan, type, **kw),  # type: ignore[arg-type]
             audit=acting("tester"),
+            # The launch-settings readiness check reads EC2 through the readiness ports.
+            ports=ReadinessPorts(
+                store=self.store,
+                drs=self.gateway,
+                clock=self.clock,
+                ec2=self.settings.ec2 if self.settings else None,
+            ),
         )
 
     def get(self, execution_id: str) -> Execution:
@@ -184,12 +194,14 @@ def make_world(
     runners: int = 1,
     config: EngineConfig | None = None,
     drs_config: Config | None = None,
+    settings: Any = None,
 ) -> World:
     """A world on a running sandbox with a fresh in-memory store and synced inventory.
 
-    `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout).
+    `drs_config` gives the engine boto3 clients of their own (e.g. a short read timeout);
+    `settings` (a LaunchSettingsStep) makes the engine apply launch settings before batches.
     """
-    w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb))
+    w = World(sb=sb, store=SqliteStore(":memory:"), clock=SandboxTime(sb), settings=settings)
     register_accounts(w.store)
     if drs_config is not None:
         w.drs = sb.gateway(drs_config)

@@ -147,3 +147,29 @@ def test_a_changed_role_gets_a_new_client_assuming_the_new_role(world: World) ->
     last = w.sb.admin("GET", "calls").json()[-1]
     assert (last["operation"], last["account"]) == ("DescribeJobs", ACCOUNT)
     assert last["key"] not in before
+
+
+def test_an_account_without_a_session_fails_only_its_own_servers(world: World) -> None:
+    w = world
+    east = group(w, "east", ACCOUNT, REGION, [sid(1), sid(2)])
+    other = group(w, "other", OTHER_ACCOUNT, REGION, [sid(10)])
+    waves = [Wave(name="only", protection_group_ids=[east, other])]
+    plan = create_plan(store=w.store, draft=PlanDraft(name="half", waves=waves)).id
+    execution = w.start(plan)  # preflight passes: both roles can be assumed now
+    # Then the spoke owner redeploys the role with an external id that is not drorch's, and
+    # the engine (a fresh process: no cached session) can no longer reach that account.
+    redeployed = {"external_id": "drorch-not-this-one"}
+    assert w.sb.admin("PUT", f"accounts/{OTHER_ACCOUNT}/trust", redeployed).status_code == 200
+    w.runners.clear()
+    w.drs = gateway(w.sb, w.store, w.clock)
+    w.add_runner()
+    w.drive()
+    done = w.get(execution.id)
+    servers = {s.source_server_id: s for s in done.servers()}
+    assert (servers[sid(1)].status, servers[sid(2)].status) == ("LAUNCHED", "LAUNCHED")
+    assert servers[sid(10)].status == "FAILED"
+    assert OTHER_ACCOUNT in str(servers[sid(10)].error)
+    assert "sts:AssumeRole" in str(servers[sid(10)].error)
+    assert w.launches() == {sid(1): 1, sid(2): 1}
+    timeline = [e.message for e in svc.events_since(store=w.store, execution_id=execution.id)]
+    assert any(OTHER_ACCOUNT in m and "sts:AssumeRole" in m for m in timeline), timeline

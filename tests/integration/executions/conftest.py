@@ -236,4 +236,15 @@ def failed_drill(lab: Lab) -> Iterator[FailedDrill]:
         cleaned = lab.finish(execution_id)
     finally:
         lab.http.delete(f"{ADMIN}/faults")
-    yield FailedDrill(execution=cleaned, failed_server=failed, plan=plan)
+    yield FailedDrill(execution=with_servers(lab, cleaned), failed_server=failed, plan=plan)
+
+
+def with_servers(lab: Lab, execution: dict[str, Any]) -> dict[str, Any]:
+    """The execution's header with each wave's servers (read from its paged /servers) laid in."""
+    response = lab.http.get(f"{EXECUTIONS}/{execution['id']}/servers", params={"limit": 500})
+    assert response.status_code == 200, response.text
+    servers = response.json()["items"]
+    waves = [
+        {**w, "servers": [s for s in servers if s["wave"] == w["name"]]} for w in execution["waves"]
+    ]
+    return {**execution, "waves": waves}

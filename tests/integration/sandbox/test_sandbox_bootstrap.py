@@ -53,13 +53,14 @@ def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
     container = bootstrap(settings)
     assert isinstance(container.drs, BotoDrsGateway) and container.sandbox_app is not None
     checked: list[str] = []
-    for scope in container.drs.scopes():
-        attach_validator(container.drs.client(scope).client, checked)
     admin = ensure_user(tmp_path, ADMIN, Role.ADMIN)
     with (
         serve_app(create_app(container), port=port) as url,
         client_for(url, sign_in(url, admin)) as http,
     ):
+        # Clients come from STS AssumeRole (hub -> spoke), so only once the sandbox answers.
+        for scope in container.drs.scopes():
+            attach_validator(container.drs.client(scope).client, checked)
         synced = http.post("/api/v1/source-servers/sync")
         assert synced.status_code == 200, synced.text
         assert sum(s["servers"] for s in synced.json()["scopes"]) == 33

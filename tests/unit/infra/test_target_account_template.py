@@ -81,3 +81,17 @@ def test_the_probes_ec2_reads_are_allowed_and_writes_stay_on_launch_templates() 
     ]
     assert ":launch-template/" in writes[0]["Resource"]["Sub"]
     assert not any(a.endswith("*") for a in actions), "no wildcard actions"
+
+
+def test_the_role_grants_exactly_the_drs_and_ec2_calls_drorch_makes() -> None:
+    from drorch.adapters.aws import ec2 as ec2_adapter
+
+    drs_source = Path(drs_adapter.__file__).read_text()
+    drs_calls = set(re.findall(r"self\.client\.(\w+)\(", drs_source)) - {"get_paginator"}
+    drs_calls |= set(re.findall(r'_pages\("(\w+)"', drs_source))
+    ec2_calls = set(re.findall(r"self\.client\.(\w+)\(", Path(ec2_adapter.__file__).read_text()))
+    assert {"create_launch_template_version", "modify_launch_template"} <= ec2_calls
+    made = {f"drs:{pascal(n)}" for n in drs_calls} | {f"ec2:{pascal(n)}" for n in ec2_calls}
+    made |= {permission for permission, _ in probe.EC2_CALLS + probe.DRS_CALLS}
+    # StartRecovery tags the job it creates, which needs drs:TagResource as well.
+    assert allowed_actions() == made | {"drs:TagResource"}

@@ -20,6 +20,7 @@ import { Empty } from "../../components/Empty";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Status } from "../../components/Status";
 import { formatTime } from "../../components/format";
+import { LaunchSettingsTable } from "./LaunchSettingsTable";
 
 const PAGE_SIZE = 25;
 const REFETCH_MS = 1000;
@@ -97,6 +98,7 @@ export function ServerStatusTable({ execution, changes, resyncs }: Props) {
         }
         empty={<Empty title="No servers">{filtered || query.wave ? "No server matches the filter." : undefined}</Empty>}
       />
+      <LaunchSettingsTable servers={items} />
     </SpaceBetween>
   );
 }

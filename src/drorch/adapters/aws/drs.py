@@ -18,9 +18,10 @@ from drorch.domain.accounts import TargetAccount
 from drorch.domain.inventory import SourceServer
 from drorch.errors import DrsUnavailableError, SessionError
 from drorch.ports.drs import DrsJob, JobLogItem, RecoveryInstance, Scope
-from drorch.ports.sessions import AccountAccess, SessionProvider
+from drorch.ports.sessions import SESSION_PURPOSE, AccountAccess, SessionProvider
 
 SANDBOX_SECRET = "sandbox-secret"
+MAX_CLIENTS = 512
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
 SERVER_ID_FILTER_MAX = 200  # DescribeSourceServersRequestFiltersIDs max length in the model
 # One attempt per call, always: drorch retries itself (honouring Retry-After), and a
@@ -112,6 +113,22 @@ class BotoDrsClient:
             )
         return to_job(response["job"])
 
+    def get_launch_configuration(self, source_server_id: str) -> dict[str, Any]:
+        """GetLaunchConfiguration, without the response metadata."""
+        with drs_errors():
+            answer = self.client.get_launch_configuration(sourceServerID=source_server_id)
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+    def update_launch_configuration(
+        self, source_server_id: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """UpdateLaunchConfiguration of the given members only."""
+        with drs_errors():
+            answer = self.client.update_launch_configuration(
+                sourceServerID=source_server_id, **changes
+            )
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
     def ping(self) -> None:
         """One cheap call, raising a Drs* error when DRS does not answer properly."""
         with drs_errors():
@@ -173,6 +190,8 @@ class BotoDrsGateway:
         with self._lock:
             found = self._clients.get(key)
             if found is None:
+                if len(self._clients) >= MAX_CLIENTS:
+                    self._clients.clear()  # per-execution session names: keep it bounded
                 # boto3 sessions are not thread-safe to create from; the lock covers that.
                 found = BotoDrsClient(self._factory(scope), scope)
                 self._clients[key] = found
@@ -243,7 +262,8 @@ class BotoDrsGateway:
         hub_ids = {scope.account_id for scope in hub_scopes}
 
         def factory(scope: Scope) -> Any:
-            session = sessions.session(_access(scope, accounts(), hub_ids), purpose="engine")
+            access = _access(scope, accounts(), hub_ids)
+            session = sessions.session(access, purpose=SESSION_PURPOSE.get())
             return session.client(
                 "drs",
                 region_name=scope.region,
@@ -256,7 +276,8 @@ class BotoDrsGateway:
             return list(dict.fromkeys([*hub_scopes, *registered]))
 
         def identity(scope: Scope) -> Hashable:
-            return _access(scope, accounts(), hub_ids)
+            # A new role, or another execution's session name, gets a client of its own.
+            return (_access(scope, accounts(), hub_ids), SESSION_PURPOSE.get())
 
         return cls(client_factory=factory, scopes=scopes, identity=identity)
 

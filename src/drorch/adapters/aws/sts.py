@@ -26,6 +26,7 @@ STS_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, conne
 THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
 SESSION_NAME = re.compile(r"[^\w+=,.@-]")
 ASSUME = "sts:AssumeRole"
+MAX_SESSIONS = 512
 
 
 def session_name(purpose: str) -> str:
@@ -86,6 +87,8 @@ class StsSessions:
             return found
         made = self._assumed_session(access, name)
         with self._lock:
+            if len(self._cache) >= MAX_SESSIONS:
+                self._cache.clear()  # sessions named per execution: keep the cache bounded
             return self._cache.setdefault(key, made)
 
     def _assumed_session(self, access: AccountAccess, name: str) -> Any:

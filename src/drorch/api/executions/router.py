@@ -79,7 +79,7 @@ def start_execution(
         audit=audit.with_comment(body.comment),
         waker=container.waker,
         read_retry=_read_retry(container),
-        policy=readiness_ports(container).policy,
+        ports=readiness_ports(container),
         listeners=container.readiness_listeners,
         config=container.engine_config,
     )
@@ -107,7 +107,7 @@ def preflight_execution(
         clock=container.clock,
         request=_start_request(body),
         read_retry=_read_retry(container),
-        policy=readiness_ports(container).policy,
+        ports=readiness_ports(container),
         config=container.engine_config,
     )
     return preflight_read(preflight)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ from drorch.domain.executions import (
     ServerStatus,
     WaveStatus,
 )
+from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
 
@@ -52,7 +53,9 @@ class PreflightFindingRead(BaseModel):
 
     reason: str = Field(
         description="Kind: plan-invalid, plan-running, server-busy, replication-unhealthy, "
-        "no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty."
+        "no-quota-headroom, drs-error, drs-throttled, drs-not-configured, wave-empty; launch "
+        "settings: subnet-missing, security-group-missing, security-group-other-vpc, "
+        "ip-outside-subnet, ip-reserved, ip-duplicate, ip-in-use, session-error, ec2-error."
     )
     message: str = Field(description="What an operator reads.")
     path: str | None = Field(default=None, description="plan-invalid: the plan field.")
@@ -64,6 +67,11 @@ class PreflightFindingRead(BaseModel):
         default=None, description="drs-throttled: seconds DRS asked to wait before trying again."
     )
     wave: str | None = None
+    group_id: str | None = Field(default=None, description="Launch settings: the group.")
+    setting: str | None = Field(
+        default=None,
+        description="Launch settings: the group field, e.g. launch_defaults.subnet_id.",
+    )
 
 
 class PreflightWaveRead(BaseModel):
@@ -109,6 +117,22 @@ class CancelCreate(OperatorActionCreate):
     )
 
 
+class LaunchSettingsRead(BaseModel):
+    """The launch settings a server was launched with, and what drorch changed for them."""
+
+    wanted: LaunchSettings = Field(description="The group's settings for this server.")
+    state: Literal["INTENDED", "APPLIED", "FAILED"]
+    changed: bool = Field(description="False when DRS and EC2 already held every setting.")
+    previous_drs: dict[str, Any] = Field(description="DRS launch configuration before.")
+    drs_changes: dict[str, Any] = Field(description="UpdateLaunchConfiguration members sent.")
+    template_id: str | None = Field(description="The server's EC2 launch template.")
+    previous_template_version: int | None
+    previous_template: dict[str, Any]
+    template_version: int | None = Field(description="The default version it launched with.")
+    template_changes: dict[str, Any]
+    error: str | None
+
+
 class ServerRunRead(BaseModel):
     """One server of the run: its wave, drorch's status, the launch's evidence, its cleanup.
 
@@ -134,6 +158,9 @@ class ServerRunRead(BaseModel):
     error: str | None
     terminate_job_id: str | None = Field(description="The drill cleanup's TERMINATE job.")
     terminated_at: datetime | None = Field(description="When cleanup saw the instance gone.")
+    launch_settings: LaunchSettingsRead | None = Field(
+        default=None, description="The settings of its latest launch (none before it)."
+    )
 
 
 class WaveRunRead(BaseModel):
@@ -341,3 +368,10 @@ def preflight_read(preflight: Preflight) -> PreflightRead:
         waves=[PreflightWaveRead.model_validate(asdict(w)) for w in preflight.waves()],
         server_count=preflight.server_count,
     )
+
+
+def launch_settings_read(record: SettingsRecord) -> LaunchSettingsRead:
+    """A server's launch-settings record as the API shows it (`changed`: drorch wrote any)."""
+    data = record.model_dump(include=set(LaunchSettingsRead.model_fields) - {"changed"})
+    changed = bool(record.drs_changes or record.create_version or record.set_default)
+    return LaunchSettingsRead(**data, changed=changed)

@@ -13,6 +13,7 @@ from drorch.api.executions.schemas import (
     TimingsRead,
     WaveRunRead,
     WaveSpanRead,
+    launch_settings_read,
 )
 from drorch.domain.executions import Batch, Execution
 from drorch.domain.rto import rto_figures
@@ -74,7 +75,13 @@ def header_json(view: RunView) -> str:
 
 def server_json(row: RunServer) -> str:
     """One server row as JSON: its wave, then the server's run state (ServerRunRead)."""
-    body = row.server.model_dump_json(exclude={"batch_id"})
+    record = row.server.launch_settings
+    if record is None:
+        body = row.server.model_dump_json(exclude={"batch_id"})
+    else:  # the API's shape of the record (LaunchSettingsRead), not the stored one
+        rest = row.server.model_dump_json(exclude={"batch_id", "launch_settings"})
+        shown = launch_settings_read(record).model_dump_json()
+        body = f'{rest[:-1]},"launch_settings":{shown}}}'
     return f'{{"wave":{json.dumps(row.wave)},{body[1:]}'
 
 

@@ -1,0 +1,212 @@
+"""Apply launch settings before a launch batch: record, change only what differs, record.
+
+Runs in act() after the batch's intent is recorded and before StartRecovery. Per server it
+reads DRS's launch configuration (and, when the settings shape it, the EC2 launch template),
+records on the intent what it found and what it will change, makes the changes, and records
+the outcome. A crash anywhere leaves the intent explaining the server; the next attempt reads
+again and changes only what is still different, so nothing is changed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from drorch.domain.executions import Event, Execution, Intent
+from drorch.domain.launch_settings import SettingsRecord, settings_for
+from drorch.engine.launch_settings import plan_server, template_data
+from drorch.engine.working import writable
+from drorch.errors import DrsError, DrsValidationError, SessionError
+from drorch.ports.drs import DrsClient, Scope
+from drorch.ports.ec2 import Ec2Client, Ec2Gateway
+
+if TYPE_CHECKING:
+    from drorch.engine.act import Actor
+
+OPERATION = "ApplyLaunchSettings"
+
+
+class SettingsFailed(Exception):
+    """A DRS or EC2 call refused; `intent` is the latest recorded state, `error` the refusal."""
+
+    def __init__(self, intent: Intent, error: DrsError) -> None:
+        super().__init__(error.detail)
+        self.intent = intent
+        self.error = error
+
+
+@dataclass
+class LaunchSettingsStep:
+    """Launch settings for the servers of a batch; `ec2` None leaves templates alone."""
+
+    ec2: Ec2Gateway | None = None
+
+    def run(self, ex: Execution, intent: Intent, actor: Actor) -> Intent:
+        """Apply the settings of every server of the intent; returns the updated intent."""
+        scope = Scope(intent.account_id, intent.region)
+        try:
+            drs = actor.drs.client(scope)
+            ec2 = self._ec2(scope, ex, intent)
+            records = self._plan(ex, intent, drs, ec2, actor)
+        except DrsError as exc:
+            raise SettingsFailed(intent, exc) from exc
+        planned = intent.model_copy(update={"launch_settings": records})
+        _save(actor, ex.id, planned, [])  # before any write: what was there, what will change
+        done: list[SettingsRecord] = []
+        for record in planned.launch_settings:
+            try:
+                done.append(_apply(record, drs, ec2))
+            except DrsError as exc:
+                failed = record.model_copy(update={"state": "FAILED", "error": exc.detail})
+                rest = planned.launch_settings[len(done) + 1 :]
+                latest = planned.model_copy(update={"launch_settings": [*done, failed, *rest]})
+                raise SettingsFailed(latest, exc) from exc
+        finished = planned.model_copy(update={"launch_settings": done})
+        _save(actor, ex.id, finished, _events(ex, finished, actor))
+        ids = {s.source_server_id for s in ex.servers()}
+        for record in done:
+            if record.source_server_id in ids:
+                # A working copy shares unchanged servers: copy this one before changing it.
+                writable(ex, record.source_server_id).launch_settings = record
+        return finished
+
+    def _ec2(self, scope: Scope, ex: Execution, intent: Intent) -> Ec2Client | None:
+        if self.ec2 is None or not any(
+            settings_for(_group(ex, sid), sid).shapes_template for sid in intent.source_server_ids
+        ):
+            return None
+        return self.ec2.client(scope, purpose=f"ex-{ex.id}")
+
+    def _plan(
+        self,
+        ex: Execution,
+        intent: Intent,
+        drs: DrsClient,
+        ec2: Ec2Client | None,
+        actor: Actor,
+    ) -> list[SettingsRecord]:
+        earlier = _earlier_records(actor, ex.id, intent.batch_id)
+        records = []
+        for sid in intent.source_server_ids:
+            wanted = settings_for(_group(ex, sid), sid)
+            current = _named(
+                sid, "GetLaunchConfiguration", lambda s=sid: drs.get_launch_configuration(s)
+            )
+            versions = None
+            if ec2 is not None and wanted.shapes_template:
+                template_id = current.get("ec2LaunchTemplateID")
+                if not template_id:
+                    raise DrsValidationError(
+                        f"{sid}: DRS names no EC2 launch template for it",
+                        code="ValidationException",
+                    )
+                versions = _named(
+                    sid,
+                    "DescribeLaunchTemplateVersions",
+                    lambda t=template_id: ec2.template_versions(t),
+                )
+            base = SettingsRecord(source_server_id=sid, wanted=wanted)
+            records.append(plan_server(base, current, versions, earlier.get(sid)))
+        return records
+
+
+def _group(ex: Execution, server_id: str) -> Any:
+    run = next(s for s in ex.servers() if s.source_server_id == server_id)
+    return next(g for g in ex.snapshot.groups if g.id == run.group_id)
+
+
+def _apply(record: SettingsRecord, drs: DrsClient, ec2: Ec2Client | None) -> SettingsRecord:
+    """Make the recorded changes for one server, in DRS first, then in its launch template."""
+    sid = record.source_server_id
+    if record.drs_changes:
+        _named(
+            sid,
+            "UpdateLaunchConfiguration",
+            lambda: drs.update_launch_configuration(sid, record.drs_changes),
+        )
+    version = record.template_version
+    if ec2 is not None and record.template_id and record.create_version:
+        version = _named(sid, "CreateLaunchTemplateVersion", lambda: _new_version(record, ec2))
+    if ec2 is not None and record.template_id and record.set_default and version is not None:
+        number = version
+        _named(
+            sid,
+            "ModifyLaunchTemplate",
+            lambda: ec2.set_default_version(str(record.template_id), number),
+        )
+    return record.model_copy(update={"state": "APPLIED", "template_version": version})
+
+
+def _new_version(record: SettingsRecord, ec2: Ec2Client) -> int:
+    template_id = str(record.template_id)
+    default, _ = ec2.template_versions(template_id)
+    return ec2.create_template_version(
+        template_id,
+        source_version=default.number,
+        data=template_data(record.wanted, default.data),
+        description=f"drorch: launch settings of {record.source_server_id}",
+    )
+
+
+def _named(server_id: str, step: str, call: Any) -> Any:
+    """Run one DRS/EC2 call; its error names the server and the call."""
+    try:
+        return call()
+    except SessionError:
+        raise
+    except DrsError as exc:
+        raise type(exc)(
+            f"{server_id}: {step}: {exc.detail}", code=exc.code, retry_after=exc.retry_after
+        ) from exc
+
+
+def _earlier_records(actor: Actor, execution_id: str, batch_id: str) -> dict[str, SettingsRecord]:
+    """Each server's first record in this execution: its previous values are the true ones."""
+    with actor.store.read() as uow:
+        intents = uow.executions.intents(execution_id)
+    found: dict[str, SettingsRecord] = {}
+    for intent in intents:
+        if intent.batch_id == batch_id:
+            continue
+        for record in intent.launch_settings:
+            found.setdefault(record.source_server_id, record)
+    return found
+
+
+def _save(actor: Actor, execution_id: str, intent: Intent, events: Sequence[Event]) -> None:
+    from drorch.engine.act import LeaseLost
+
+    with actor.store.transaction() as uow:
+        if not uow.executions.holds(execution_id, owner=actor.owner, now=actor.clock.now()):
+            raise LeaseLost(execution_id)
+        uow.executions.update_intent(intent)
+        if events:
+            uow.executions.append_events(execution_id, list(events))
+
+
+def _events(ex: Execution, intent: Intent, actor: Actor) -> list[Event]:
+    changed = [r for r in intent.launch_settings if r.changed]
+    if not changed:
+        return []
+    parts = [f"{r.source_server_id} ({_summary(r)})" for r in changed]
+    return [
+        Event(
+            at=actor.clock.now(),
+            actor="drorch",
+            kind="launch-settings.applied",
+            message=f"launch settings applied for batch {intent.batch_id}: " + "; ".join(parts),
+            data={
+                "batch_id": intent.batch_id,
+                "source_server_ids": [r.source_server_id for r in changed],
+            },
+        )
+    ]
+
+
+def _summary(record: SettingsRecord) -> str:
+    bits = [f"{k}={v}" for k, v in record.drs_changes.items()]
+    bits += [f"{k}={v}" for k, v in record.template_changes.items()]
+    if record.set_default and record.template_version is not None:
+        bits.append(f"template {record.template_id} v{record.template_version} default")
+    return ", ".join(bits)

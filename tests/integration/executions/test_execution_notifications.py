@@ -32,8 +32,10 @@ def test_a_drill_started_and_completed_reaches_a_subscribed_webhook(lab: Lab) ->
         done = lab.finish(execution["id"])
         kinds = wait_for_kinds(hook, 2, lab)
     assert done["status"] == "COMPLETED"
-    assert kinds == ["execution.started", "execution.completed"]
-    document = hook.requests[1].json()
+    # The dispatcher sends due deliveries from a pool: when both are due in one poll (a busy
+    # machine lets the drill end first), they may arrive in either order.
+    assert sorted(kinds) == ["execution.completed", "execution.started"]
+    document = next(r.json() for r in hook.requests if r.json()["kind"] == "execution.completed")
     assert document["subject"]["id"] == execution["id"]
     assert document["link"] == f"{lab.url}/executions/{execution['id']}"
     history = lab.http.get("/api/v1/notifications", params={"subject_id": execution["id"]})

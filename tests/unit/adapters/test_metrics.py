@@ -28,9 +28,10 @@ def test_queue_depth_and_runner_lag_come_from_the_due_queue(store: SqliteStore) 
     metrics = Metrics(store, lambda: now)
     assert gauge(metrics, "drorch_engine_queue_depth") == 0
     assert gauge(metrics, "drorch_engine_runner_lag_seconds") == 0
+    # Each on servers of its own: an active execution claims its servers.
     first = execution([("a", 1)])
-    second = first.model_copy(update={"id": "ex-2"})
-    later = first.model_copy(update={"id": "ex-3"})
+    second = execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"})
+    later = execution([("a", 1)], first_server=3).model_copy(update={"id": "ex-3"})
     with store.transaction() as uow:
         for ex in (first, second, later):
             uow.executions.add(ex)

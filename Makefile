@@ -29,8 +29,11 @@ typecheck: $(STAMP)
 cfnlint: $(STAMP)
 	$(BIN)/cfn-lint infra/*.yaml
 
+# Two workers, one test file each at a time (module fixtures stay in one process): most tests
+# wait on a server or a browser, so two workers keep both cores busy.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_bench.py

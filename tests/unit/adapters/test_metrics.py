@@ -9,7 +9,6 @@ import pytest
 
 from drorch.adapters.metrics import Metrics
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.executions import Execution
 from tests.unit.engine.factory import T0, at, execution
 
 
@@ -29,8 +28,10 @@ def test_queue_depth_and_runner_lag_come_from_the_due_queue(store: SqliteStore) 
     metrics = Metrics(store, lambda: now)
     assert gauge(metrics, "drorch_engine_queue_depth") == 0
     assert gauge(metrics, "drorch_engine_runner_lag_seconds") == 0
+    # Each on servers of its own: an active execution claims its servers.
     first = execution([("a", 1)])
-    second, later = _other(first, 2), _other(first, 3)
+    second = execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"})
+    later = execution([("a", 1)], first_server=3).model_copy(update={"id": "ex-3"})
     with store.transaction() as uow:
         for ex in (first, second, later):
             uow.executions.add(ex)
@@ -73,15 +74,3 @@ def test_api_requests_are_labelled_by_route_template() -> None:
     assert gauge(metrics, "drorch_api_request_duration_seconds_count", **labels) == 2
     bucket = {**labels, "le": "0.005"}
     assert gauge(metrics, "drorch_api_request_duration_seconds_bucket", **bucket) == 1
-
-
-def _other(ex: Execution, n: int) -> Execution:
-    """A copy as execution `ex-n` of its own server (active executions share no server)."""
-    copy = ex.model_copy(deep=True, update={"id": f"ex-{n}"})
-    server_id = f"s-{n:017d}"
-    for server in copy.snapshot.servers:
-        object.__setattr__(server, "source_server_id", server_id)
-    for wave in copy.waves:
-        for run in wave.servers:
-            run.source_server_id = server_id
-    return copy

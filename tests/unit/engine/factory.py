@@ -35,9 +35,10 @@ def execution(
     optional: tuple[str, ...] = (),
     type: str = "DRILL",
     region: str = REGION,
+    first_server: int = 1,
 ) -> Execution:
     """An execution whose waves hold consecutive servers (`(name, count)` each)."""
-    plan_waves, servers, n = [], [], 1
+    plan_waves, servers, n = [], [], first_server
     for name, count in waves:
         plan_waves.append(
             Wave(

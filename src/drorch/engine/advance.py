@@ -252,15 +252,17 @@ def _updated(intents: list[Intent], first: Applied) -> list[Intent]:
 
 def fold_commands_now(
     *, store: Store, clock: Clock, execution_id: str, owner: str, config: EngineConfig
-) -> None:
-    """Apply queued operator commands at once when no worker is advancing the execution."""
+) -> bool:
+    """Apply queued operator commands at once; False when a worker is advancing the execution."""
     now = clock.now()
     until = now + timedelta(seconds=config.lease_seconds)
     with store.transaction() as uow:
         repo = uow.executions
         ex = repo.get(execution_id)
-        if ex is None or not repo.claim(execution_id, owner=owner, now=now, lease_until=until):
-            return
+        if ex is None:
+            return True
+        if not repo.claim(execution_id, owner=owner, now=now, lease_until=until):
+            return False
         commands = repo.commands(execution_id)
         applied = apply_commands(ex, commands, now)
         new = applied.execution
@@ -271,3 +273,4 @@ def fold_commands_now(
             repo.drop_commands(ex.id, commands[-1].seq)
         # Due now, so the runner acts on the change (e.g. starts a cleanup) right away.
         repo.release(ex.id, owner=owner, due_at=now)
+    return True

@@ -89,6 +89,11 @@ def terminate_instances(
     return _operate(store, execution_id, "terminate_instances", audit, via)
 
 
+# How long an operator action waits for a worker's pass to end before leaving it queued.
+FOLD_TRIES = 40
+FOLD_PAUSE_SECONDS = 0.05
+
+
 @dataclass(frozen=True)
 class _Via:
     """The clock, waker and engine config an action runs with (bootstrap's, when given)."""
@@ -125,9 +130,14 @@ def _operate(
         record(uow, f"execution.{action}", "execution", execution_id, audit=audit, detail=detail)
     owner = f"api:{secrets.token_hex(4)}"
     config = via.config or DEFAULT_CONFIG
-    fold_commands_now(
-        store=store, clock=clock, execution_id=execution_id, owner=owner, config=config
-    )
+    for _ in range(FOLD_TRIES):
+        if fold_commands_now(
+            store=store, clock=clock, execution_id=execution_id, owner=owner, config=config
+        ):
+            break
+        # A worker is mid-pass: wait a moment for it, so the answer shows the action applied
+        # (otherwise the worker folds the command into its next pass).
+        clock.sleep(FOLD_PAUSE_SECONDS)
     (via.waker or NoWaker()).wake(execution_id)
     return get_execution(store=store, execution_id=execution_id)
 

@@ -207,3 +207,15 @@ class DeliveryError(DrorchError):
     def __init__(self, detail: str, *, status_code: int | None = None) -> None:
         super().__init__(detail, status_code=status_code)
         self.status_code = status_code
+
+
+class StepThrottledError(DrorchError):
+    """An action's service throttled the call; the engine tries again after `retry_after` s."""
+
+    status = 429
+    type_slug = "step-throttled"
+    title = "Action throttled"
+
+    def __init__(self, detail: str, *, retry_after: float = 5.0) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after

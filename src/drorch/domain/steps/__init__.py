@@ -1,0 +1,1 @@
+"""Action step types: one module per type, each exposing `TYPE` (see base.py, registry.py)."""

@@ -13,12 +13,18 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from drorch.domain.audit import Outcome as AuditOutcome
 from drorch.domain.common import new_id
+from drorch.domain.notifications import EventKind, Subject
 from drorch.domain.schedules import RunStatus, Schedule, ScheduleRun, is_late
 from drorch.services.audit import AuditContext, record
+from drorch.services.notifications import raise_event
 from drorch.services.schedule_runs import Outcome, RunTools, acting_owner, run_kind
+
+if TYPE_CHECKING:
+    from drorch.ports.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 AUDIT_OUTCOME = {
@@ -136,6 +142,8 @@ class Scheduler:
                 detail=_audit_detail(schedule, done),
                 at=done.finished_at,
             )
+            if done.status is RunStatus.SKIPPED:
+                _announce_skip(uow, schedule, done)
         return done
 
     def close_stale(self) -> int:
@@ -170,6 +178,34 @@ class Scheduler:
             return self.max_sleep
         wait = (due - self.tools.clock.now()).total_seconds()
         return min(max(wait, 0.05), self.max_sleep)
+
+
+def _announce_skip(uow: UnitOfWork, schedule: Schedule, run: ScheduleRun) -> None:
+    """Queue the `schedule skipped` notification, once per run, in the run's transaction."""
+    plan = uow.plans.get(schedule.plan_id) if schedule.plan_id else None
+    subject = Subject(
+        type="schedule",
+        id=schedule.id,
+        plan_id=schedule.plan_id,
+        plan_name=plan.name if plan else None,
+    )
+    reasons = [str(r.get("reason")) for r in run.reasons]
+    payload = {
+        "schedule_name": schedule.name,
+        "run_id": run.id,
+        "due_at": run.due_at.isoformat(),
+        "message": run.message,
+        "reason": ", ".join(reasons),
+    }
+    assert run.finished_at is not None  # a finished run
+    raise_event(
+        uow,
+        kind=EventKind.SCHEDULE_SKIPPED,
+        subject=subject,
+        payload=payload,
+        at=run.finished_at,
+        dedupe_key=f"schedule.skipped:{run.id}",
+    )
 
 
 def _audit_detail(schedule: Schedule, run: ScheduleRun) -> dict[str, object]:

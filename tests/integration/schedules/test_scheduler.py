@@ -8,10 +8,11 @@ from pathlib import Path
 
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.identity import Role
+from drorch.domain.notifications import ChannelDraft, EventKind, SubscriptionDraft, WebhookConfig
 from drorch.domain.schedules import RunStatus, ScheduleRun
 from drorch.domain.users import User, principal_of
-from drorch.ports.store import AuditQuery
-from drorch.services import executions, schedules, users
+from drorch.ports.store import AuditQuery, DeliveryQuery
+from drorch.services import executions, notification_setup, schedules, users
 from drorch.services.audit import CLI_AUDIT, AuditContext
 from drorch.services.users import UserChanges
 from tests.integration.schedules.conftest import START, Lab
@@ -78,6 +79,36 @@ def test_a_busy_plan_records_a_skipped_run_with_the_reason(lab: Lab) -> None:
     assert runs(lab, view.schedule.id) == [run]
     [ran] = audit_of(lab, "schedule.run")
     assert ran.outcome == "refused" and ran.detail["reasons"] == ["plan-running", "server-busy"]  # type: ignore[attr-defined]
+
+
+def test_a_skipped_run_queues_one_schedule_skipped_notification(lab: Lab) -> None:
+    owner = lab.user("sven")
+    plan = lab.plan("skipper", {"db": [1010]})
+    channel = notification_setup.create_channel(
+        store=lab.store,
+        draft=ChannelDraft(name="ops hook", config=WebhookConfig(url="http://127.0.0.1:9/hook")),
+    ).channel
+    notification_setup.create_subscription(
+        store=lab.store,
+        draft=SubscriptionDraft(channel_id=channel.id, events=[EventKind.SCHEDULE_SKIPPED]),
+    )
+    view = lab.schedule(owner, kind="drill", plan_id=plan, cron="*/30 * * * *")
+    assert owner.principal is not None
+    users.update_user(
+        store=lab.store,
+        audit=CLI_AUDIT,
+        user_id=owner.principal.subject,
+        changes=UserChanges(enabled=False),
+    )
+    lab.at(START + timedelta(minutes=30))
+    [run] = lab.scheduler.tick()
+    assert run.status is RunStatus.SKIPPED
+    with lab.store.read() as uow:
+        [delivery] = uow.notifications.deliveries(DeliveryQuery()).items
+    assert delivery.kind is EventKind.SCHEDULE_SKIPPED and delivery.channel_id == channel.id
+    assert delivery.subject.id == view.schedule.id and delivery.subject.plan_name == "skipper"
+    assert delivery.payload["reason"] == "owner-disabled"
+    assert "skipped a scheduled run" in delivery.title
 
 
 def test_a_missed_run_is_caught_up_once_and_marked_late(lab: Lab) -> None:

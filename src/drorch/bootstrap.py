@@ -59,6 +59,7 @@ class Container:
     engine: Engine | None = None
     waker: Waker = field(default_factory=NoWaker)
     metrics: Any = None  # adapters.metrics.Metrics, None when turned off
+    emf: Any = None  # adapters.emf.EmfPublisher when the metrics go to CloudWatch as EMF
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -94,6 +95,7 @@ def bootstrap(
         engine_config=engine_config(settings),
     )
     container.metrics = _metrics(settings, container.store)
+    container.emf = _emf(settings, container.metrics)
     container.drs = drs or _drs(settings, container)
     _identity(settings, container)
     _runner(settings, container)
@@ -119,6 +121,15 @@ def _metrics(settings: Settings, store: Store) -> Any:
 
     figures = store if hasattr(store, "engine_queue") else None
     return Metrics(figures, utcnow)  # type: ignore[arg-type]
+
+
+def _emf(settings: Settings, metrics: Any) -> Any:
+    """The EMF publisher of the process's metrics, when they go to CloudWatch Logs."""
+    if not (settings.metrics_emf and metrics is not None):
+        return None
+    from drorch.adapters.emf import EmfPublisher
+
+    return EmfPublisher(metrics.registry, namespace=settings.metrics_namespace)
 
 
 def _identity(settings: Settings, container: Container) -> None:

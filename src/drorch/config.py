@@ -217,6 +217,14 @@ class Settings(BaseSettings):
         default=120.0, ge=1, le=86_400, description="A run starting later than this is late."
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics.")
+    metrics_emf: bool = Field(
+        default=False,
+        description="Also write the metrics as CloudWatch embedded-metric-format log lines "
+        "(on AWS Lambda, where nothing scrapes /metrics).",
+    )
+    metrics_namespace: str = Field(
+        default="drorch", min_length=1, max_length=255, description="CloudWatch namespace (EMF)."
+    )
     access_log: bool = Field(
         default=False, description="Log one line per API request (method, route, status, ms)."
     )

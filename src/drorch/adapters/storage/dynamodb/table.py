@@ -333,7 +333,7 @@ def checked(item: Item) -> Item:
     if size > MAX_ITEM_BYTES:
         raise PayloadTooLargeError(
             f"record {item['pk']} / {item['sk']} is {size} bytes, over DynamoDB's "
-            f"{MAX_ITEM_BYTES}-byte item limit",
+            f"400 KB ({MAX_ITEM_BYTES}-byte) item limit; it is refused, never truncated",
             size_bytes=size,
             limit_bytes=MAX_ITEM_BYTES,
         )

@@ -441,6 +441,20 @@ class DynamoExecutions:
                 found.append(summary)
         return found
 
+    # -- the Step Functions driver's task token ------------------------------------------
+
+    def set_wake_token(self, execution_id: str, token: str | None) -> None:
+        """Keep the task token of the execution's current Sleep (None clears it)."""
+        if token is None:
+            self._unit.delete(f"exw#{execution_id}", "-")
+        else:
+            self._unit.put({"pk": f"exw#{execution_id}", "sk": "-", "token": token})
+
+    def wake_token(self, execution_id: str) -> str | None:
+        """The task token that wakes the execution's Sleep, if one is stored."""
+        item = self._unit.get(f"exw#{execution_id}", "-")
+        return str(item["token"]) if item else None
+
     def next_due(self) -> datetime | None:
         """The earliest due time in the queue."""
         items, _ = self._unit.page("due", index="g1", forward=True, limit=1, start=None)

@@ -67,7 +67,9 @@ def test_a_big_save_is_invisible_until_its_header_lands_and_a_dead_one_is_repair
     unit = Unit(store.table, write=True)
     dying = DynamoUnitOfWork(unit, store.cursors)
     dying.executions.save(new, expected_version=1, changes=changed_records(ex, new))
-    unit._write_ahead()  # the commit's first step, and no more
+    for step in unit.before:  # the commit's first steps (marking the header), and no more
+        step()
+    unit._write_ahead()
     with store.read() as uow:
         assert uow.executions.get(ex.id) == ex  # the dead save's records stay invisible
     with pytest.raises(ConflictError, match="being saved"), store.transaction() as uow:
@@ -80,6 +82,30 @@ def test_a_big_save_is_invisible_until_its_header_lands_and_a_dead_one_is_repair
         uow.executions.save(half, expected_version=1, changes=changed_records(ex, half))
     with store.read() as uow:
         assert uow.executions.get(ex.id) == half
+
+
+def test_a_big_save_that_fails_at_commit_leaves_the_execution_as_it_was(
+    store: DynamoStore,
+) -> None:
+    ex = execution([("a", 65)])
+    with store.transaction() as uow:
+        uow.executions.add(ex)
+    new = working_copy(ex)
+    for n in range(1, 66):
+        writable(new, sid(n)).error = "never committed"
+    new.version = 2
+    with pytest.raises(ConflictError), store.transaction() as uow:
+        uow.executions.save(new, expected_version=1, changes=changed_records(ex, new))
+        # Another unit adds the same account meanwhile: this commit fails, late.
+        uow.accounts.add(_account(1))
+        _race_account(store)
+    with store.read() as uow:
+        assert uow.executions.get(ex.id) == ex
+    again = working_copy(ex).model_copy(update={"version": 2})
+    with store.transaction() as uow:  # no pending mark left behind: the next save goes through
+        uow.executions.save(again, expected_version=1)
+    with store.read() as uow:
+        assert uow.executions.version(ex.id) == 2
 
 
 def test_a_big_save_at_a_stale_version_conflicts_and_writes_nothing(store: DynamoStore) -> None:
@@ -152,6 +178,13 @@ def _account(n: int) -> TargetAccount:
         created_at=T0,
         updated_at=T0,
     )
+
+
+def _race_account(store: DynamoStore) -> None:
+    """Commit, from outside the open unit, the account the open unit is about to add."""
+    other = DynamoStore(store.table.client, prefix=store.table.name.removesuffix("-store"))
+    with other.transaction() as uow:
+        uow.accounts.add(_account(1))
 
 
 def _age_pending(store: DynamoStore, execution_id: str) -> None:

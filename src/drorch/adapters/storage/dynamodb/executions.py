@@ -131,13 +131,20 @@ class DynamoExecutions:
                 records.with_previous(i, old.get((i["pk"], i["sk"])), expected_version)
                 for i in items
             ]
-            rev = records.mark_pending(self._unit.table, ex.id, expected_version)
-            self._unit.rebase((partition(ex.id), "h"), rev)
+            self._unit.before.append(lambda: self._mark_pending(header, expected_version))
         for item in items:
             self._unit.put(item, ahead=big)
         for key in claims:
             self._unit.delete(*key, ahead=big)
         self._unit.put(records.header_item(ex))
+
+    def _mark_pending(self, header: Item, expected_version: int) -> None:
+        """At commit, before the records go ahead: mark the header, undo it on failure."""
+        table = self._unit.table
+        rev, stamp = records.mark_pending(table, header["pk"].removeprefix("ex#"), expected_version)
+        self._unit.rebase((header["pk"], "h"), rev)
+        marked = {**header, "ver": expected_version, "pending": stamp}
+        self._unit.undo.append(lambda: records.repair(table, marked))
 
     def _current_header(self, execution_id: str, expected_version: int) -> Item:
         header = self._unit.get(partition(execution_id), "h")

@@ -161,21 +161,24 @@ def with_previous(new: Item, old: Item | None, version: int) -> Item:
     }
 
 
-def mark_pending(table: Table, execution_id: str, version: int) -> str:
-    """Mark a save in flight on the header (only at `version`, only one at a time); its rev."""
-    rev = secrets.token_hex(6)
+def mark_pending(table: Table, execution_id: str, version: int) -> tuple[str, int]:
+    """Mark a save in flight on the header (only at `version`, only one at a time).
+
+    Returns the header's new revision and the mark (the time it was made).
+    """
+    rev, stamp = secrets.token_hex(6), int(time.time())
     table.call(
         "update_item",
         Key={"pk": {"S": partition(execution_id)}, "sk": {"S": "h"}},
         UpdateExpression="SET pending = :t, rev = :r",
         ConditionExpression="ver = :v AND attribute_not_exists(pending)",
         ExpressionAttributeValues={
-            ":t": {"N": str(int(time.time()))},
+            ":t": {"N": str(stamp)},
             ":r": {"S": rev},
             ":v": {"N": str(version)},
         },
     )
-    return rev
+    return rev, stamp
 
 
 def pending_is_stale(header: Item) -> bool:

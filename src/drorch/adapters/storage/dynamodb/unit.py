@@ -231,7 +231,8 @@ class Unit:
                 step()
             if self._ahead:
                 self._write_ahead()
-            self.table.transact(ops)
+            # A step before may have moved an item on itself (rebase): condition on that.
+            self.table.transact(self.operations() if self.before else ops)
         except BaseException:
             self.rollback()
             raise

@@ -33,8 +33,8 @@ from drorch.ports.store import ExecutionQuery, Lease, Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
 # A save writing more records than this lands them ahead of its header (see records.py).
-ATOMIC_RECORDS = 60
-EVENTS_AHEAD = 40
+ATOMIC_RECORDS = 40
+EVENTS_AHEAD = 20
 
 
 def _claim_key(server_id: str) -> tuple[str, str]:

@@ -8,9 +8,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from typer.testing import CliRunner
 
 from drorch.adapters.identity.local import Argon2Passwords
 from drorch.adapters.storage.dynamodb import DynamoStore
+from drorch.cli.main import app
+from drorch.config import Settings
 from drorch.domain.identity import Role
 from drorch.services import users
 from drorch.services.audit import CLI_AUDIT
@@ -120,3 +123,16 @@ def test_a_drill_runs_to_completed_with_every_record_in_dynamodb(
         assert uow.plans.find_by_name("on-dynamodb") is not None
     assert stored is not None and stored.status == "COMPLETED"
     assert all(s.status == "LAUNCHED" for w in stored.waves for s in w.servers), stored
+
+
+def test_store_is_chosen_by_setting_and_an_unknown_one_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DRORCH_STORE", "dynamodb")
+    monkeypatch.setenv("DRORCH_DYNAMODB_TABLE_PREFIX", "team-a")
+    settings = Settings()
+    assert (settings.store, settings.dynamodb_table_prefix) == ("dynamodb", "team-a")
+    assert settings.dynamodb_endpoint_url is None
+    result = CliRunner().invoke(app, ["serve", "--store", "mongodb"])
+    assert result.exit_code == 2
+    assert "use sqlite or dynamodb" in result.output

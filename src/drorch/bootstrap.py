@@ -322,8 +322,30 @@ def scheduler_for(container: Container, clock: Any) -> Any:
 
 
 def _store(settings: Settings) -> Store:
+    if settings.store == "dynamodb":
+        return _dynamodb_store(settings)
     return SqliteStore(
         settings.db_path, cache_mb=settings.sqlite_cache_mb, cursor_key=_cursor_key(settings)
+    )
+
+
+def _dynamodb_store(settings: Settings) -> Store:
+    """The DynamoDB store, its client from the hub's session (tables created when missing)."""
+    from botocore.config import Config
+
+    from drorch.adapters.aws.sts import StsSessions
+    from drorch.adapters.storage.dynamodb import DynamoStore
+
+    hub = StsSessions(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url_sts)
+    client = hub.session(None, purpose="store").client(
+        "dynamodb",
+        region_name=settings.aws_region,
+        endpoint_url=settings.dynamodb_endpoint_url,
+        # The adapter retries throttling itself, with jitter; botocore tries once more only.
+        config=Config(retries={"mode": "standard", "total_max_attempts": 2}),
+    )
+    return DynamoStore(
+        client, prefix=settings.dynamodb_table_prefix, cursor_key=_cursor_key(settings)
     )
 
 

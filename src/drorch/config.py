@@ -175,6 +175,18 @@ class Settings(BaseSettings):
     doctor_store_warn_mb: float = Field(
         default=2048.0, gt=0, description="Doctor: a database larger than this warns."
     )
+    # The store adapter (docs/dynamodb.md): SQLite in data_dir, or one DynamoDB table.
+    store: Literal["sqlite", "dynamodb"] = Field(
+        default="sqlite", description="Store adapter: sqlite (embedded) or dynamodb (AWS)."
+    )
+    dynamodb_table_prefix: str = Field(
+        default="drorch",
+        pattern=r"^[A-Za-z0-9_.-]{1,200}$",
+        description="Prefix of the DynamoDB table names (<prefix>-store).",
+    )
+    dynamodb_endpoint_url: str | None = Field(
+        default=None, description="DynamoDB endpoint (e.g. moto server for local trials)."
+    )
     cursor_secret: SecretStr | None = Field(
         default=None, description="Key signing list cursors; else <data_dir>/cursor.key."
     )

@@ -219,3 +219,19 @@ class StepThrottledError(DrorchError):
     def __init__(self, detail: str, *, retry_after: float = 5.0) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class StoreError(DrorchError):
+    """The store could not answer (a DynamoDB error other than a failed condition)."""
+
+    status = 503
+    type_slug = "store-unavailable"
+    title = "Store unavailable"
+
+
+class StoreLimitError(StoreError):
+    """A write group the store cannot commit atomically (over DynamoDB's 100-item limit)."""
+
+    status = 500
+    type_slug = "store-limit"
+    title = "Store limit exceeded"

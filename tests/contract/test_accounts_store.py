@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.accounts import (
     AccountStatus,
     RegionCheck,
@@ -21,14 +18,6 @@ from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError
 from drorch.ports.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def an_account(account_id: str, name: str, **fields: object) -> TargetAccount:

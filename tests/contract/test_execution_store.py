@@ -7,27 +7,16 @@ writes that hold across separate transactions, not by one transaction seeing eve
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.execution_records import ExecutionChanges, changed_records
 from drorch.domain.executions import Batch, Event, Execution, Intent
 from drorch.engine.working import working_copy, writable
 from drorch.errors import ConflictError
 from drorch.ports.store import Store
 from tests.unit.engine.factory import ACCOUNT, REGION, T0, at, execution, sid
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def with_batch(ex: Execution) -> Execution:

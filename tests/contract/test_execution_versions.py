@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.ports.store import Store
 from tests.unit.engine.factory import execution
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def test_version_follows_every_save_and_is_none_for_an_unknown_id(store: Store) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from drorch.adapters.storage.dynamodb import DynamoStore
+from drorch.adapters.storage.dynamodb.common import pad
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.audit import AuditRecord, Outcome
 from drorch.domain.identity import Role
@@ -18,14 +18,6 @@ from drorch.ports.store import AuditQuery, Store
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def a_user(n: int, name: str | None = None, role: Role = Role.VIEWER) -> User:
@@ -193,13 +185,22 @@ def test_audit_pages_newest_first_with_filters(store: Store) -> None:
 
 def test_audit_rows_cannot_be_edited_or_deleted(store: Store) -> None:
     with store.transaction() as uow:
-        uow.audit.append(an_entry(1))
+        first = uow.audit.append(an_entry(1))
     assert not hasattr(store, "audit")
     with store.read() as uow:
         assert not {"update", "delete"} & set(dir(uow.audit))
-    assert isinstance(store, SqliteStore)
-    for sql in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"), store.transaction() as uow:
-            uow.conn.execute(sql)  # type: ignore[attr-defined]
+    if isinstance(store, DynamoStore):
+        # No triggers in DynamoDB: an audit item is only ever put where none exists.
+        assert first.seq is not None
+        with pytest.raises(ConflictError), store.transaction() as uow:
+            uow.unit.put({"pk": "audit", "sk": pad(first.seq), "body": "{}"}, new=True)  # type: ignore[attr-defined]
+    else:
+        assert isinstance(store, SqliteStore)
+        for sql in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+            with (
+                pytest.raises(sqlite3.DatabaseError, match="append-only"),
+                store.transaction() as uow,
+            ):
+                uow.conn.execute(sql)  # type: ignore[attr-defined]
     with store.read() as uow:
         assert [r.action for r in uow.audit.page(AuditQuery()).items] == ["group.create"]

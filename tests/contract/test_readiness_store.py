@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.plans import RecoveryPlan
 from drorch.domain.readiness import (
     Finding,
@@ -23,14 +20,6 @@ from drorch.errors import ValidationError
 from drorch.ports.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def a_plan(store: Store, plan_id: str, name: str) -> None:

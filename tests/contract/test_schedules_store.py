@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.identity import Role
 from drorch.domain.schedules import Owner, RunStatus, Schedule, ScheduleRun
 from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError
@@ -16,14 +13,6 @@ from drorch.ports.store import Store
 
 NOW = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
 OWNER = Owner(subject="u-1", username="olga", role=Role.OPERATOR)
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def a_schedule(schedule_id: str, name: str, **fields: object) -> Schedule:

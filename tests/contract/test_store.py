@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.groups import ProtectionGroup, Selection
 from drorch.domain.inventory import SourceServer
 from drorch.domain.plans import RecoveryPlan, Wave
@@ -19,14 +16,6 @@ from drorch.ports.store import ListQuery, Page, ServerQuery, Store
 from tests.support.builders import ACCOUNT, REGION, server, server_id
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def a_group(n: int, name: str | None = None, **fields: object) -> ProtectionGroup:

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from drorch.adapters.storage.sqlite import SqliteStore
+from drorch.adapters.storage.dynamodb import DynamoStore
 from drorch.ports.store import Store
 from tests.support.builders import server
-
-
-@pytest.fixture(params=["sqlite-memory", "sqlite-file"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "drorch.db"
-    s = SqliteStore(path)
-    yield s
-    s.close()
 
 
 def test_health_is_ok_and_the_size_grows_with_the_rows(store: Store) -> None:
     before = store.health()
     assert before.ok
     assert before.detail == "ok"
+    dynamo = isinstance(store, DynamoStore)
     with store.transaction() as uow:
-        uow.servers.upsert_many([server(n, hostname="h" * 200) for n in range(2000)])
+        count = 50 if dynamo else 2000
+        uow.servers.upsert_many([server(n, hostname="h" * 200) for n in range(count)])
     after = store.health()
     assert after.ok
-    assert after.size_bytes > before.size_bytes > 0
+    if dynamo:
+        # DynamoDB's size is TableSizeBytes, refreshed about every six hours (moto: 0),
+        # so it is a reported figure, never below zero, rather than a live count.
+        assert after.size_bytes >= before.size_bytes >= 0
+        assert store.table.describe()["TableStatus"] == "ACTIVE"
+    else:
+        assert after.size_bytes > before.size_bytes > 0
 
 
 def test_an_empty_store_has_no_leases_events_or_uncleaned_drills(store: Store) -> None:

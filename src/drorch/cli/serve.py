@@ -25,12 +25,23 @@ def serve(
     fleet: Path | None = typer.Option(None, help="Sandbox fleet YAML (default: demo fleet)."),
     time_scale: float | None = typer.Option(None, min=0.000001, help="Sandbox time scale."),
     state_file: Path | None = typer.Option(None, help="Keep the sandbox state across restarts."),
+    store: str | None = typer.Option(
+        None, help="Store adapter: sqlite or dynamodb (DRORCH_STORE; see docs/dynamodb.md)."
+    ),
 ) -> None:
     """Serve the REST API and the web UI."""
     overrides: dict[str, object] = {"host": host, "port": port, "data_dir": data_dir}
+    overrides["store"] = _store_choice(store)
     overrides.update(_sandbox_overrides(sandbox, fleet, time_scale, state_file))
     chosen = {k: v for k, v in overrides.items() if v is not None}
     run_server(Settings().model_copy(update=chosen))
+
+
+def _store_choice(store: str | None) -> str | None:
+    """The --store value, refused unless it names an adapter."""
+    if store is not None and store not in ("sqlite", "dynamodb"):
+        raise typer.BadParameter("use sqlite or dynamodb", param_hint="--store")
+    return store
 
 
 def _sandbox_overrides(

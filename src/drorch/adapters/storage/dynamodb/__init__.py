@@ -1,0 +1,109 @@
+"""The DynamoDB store adapter (on AWS): the store port over one table, client injected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from drorch.adapters.storage.dynamodb.catalog import DynamoGroups, DynamoPlans, DynamoServers
+from drorch.adapters.storage.dynamodb.executions import DynamoExecutions
+from drorch.adapters.storage.dynamodb.identity import (
+    DynamoAccounts,
+    DynamoAudit,
+    DynamoSignIns,
+    DynamoTokens,
+    DynamoUsers,
+)
+from drorch.adapters.storage.dynamodb.notifications import DynamoNotifications
+from drorch.adapters.storage.dynamodb.readiness import DynamoReadiness
+from drorch.adapters.storage.dynamodb.schedules import DynamoSchedules
+from drorch.adapters.storage.dynamodb.table import Table
+from drorch.adapters.storage.dynamodb.tables import ensure_tables, table_name
+from drorch.adapters.storage.dynamodb.unit import Unit
+from drorch.adapters.storage.paging import Cursors
+from drorch.ports.store import StoreHealth
+
+__all__ = ["DynamoStore", "DynamoUnitOfWork", "ensure_tables"]
+
+
+class DynamoUnitOfWork:
+    """The repositories of one DynamoDB unit of work."""
+
+    def __init__(self, unit: Unit, cursors: Cursors) -> None:
+        self.unit = unit
+        self.servers = DynamoServers(unit, cursors)
+        self.groups = DynamoGroups(unit, cursors)
+        self.plans = DynamoPlans(unit, cursors)
+        self.executions = DynamoExecutions(unit, cursors)
+        self.users = DynamoUsers(unit)
+        self.tokens = DynamoTokens(unit)
+        self.sign_ins = DynamoSignIns(unit)
+        self.audit = DynamoAudit(unit, cursors)
+        self.accounts = DynamoAccounts(unit)
+        self.notifications = DynamoNotifications(unit, cursors)
+        self.readiness = DynamoReadiness(unit, cursors)
+        self.schedules = DynamoSchedules(unit, cursors)
+
+
+class DynamoStore:
+    """Store port over one DynamoDB table (`<prefix>-store`), through an injected client."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "drorch",
+        cursor_key: bytes | None = None,
+        create: bool = True,
+    ) -> None:
+        if create:
+            ensure_tables(client, prefix)
+        self.table = Table(client, table_name(prefix))
+        self.cursors = Cursors(cursor_key)
+        # A read inside this thread's open transaction joins it, as SQLite's does.
+        self._open: ContextVar[DynamoUnitOfWork | None] = ContextVar(
+            f"drorch_dynamo_{id(self)}", default=None
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[DynamoUnitOfWork]:
+        """A unit of work whose writes commit together when the block ends."""
+        outer = self._open.get()
+        if outer is not None:
+            yield outer  # nested: the outer unit commits
+            return
+        uow = DynamoUnitOfWork(Unit(self.table, write=True), self.cursors)
+        token = self._open.set(uow)
+        try:
+            yield uow
+        finally:
+            self._open.reset(token)
+        uow.unit.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[DynamoUnitOfWork]:
+        """Reads (strongly consistent on the table; indexes are eventually consistent)."""
+        outer = self._open.get()
+        yield (
+            outer
+            if outer is not None
+            else DynamoUnitOfWork(Unit(self.table, write=False), self.cursors)
+        )
+
+    def ping(self) -> None:
+        """Raise when the table cannot be described."""
+        self.table.describe()
+
+    def health(self) -> StoreHealth:
+        """The table's status (ACTIVE is healthy) and its size as DynamoDB reports it."""
+        described = self.table.describe()
+        status = str(described.get("TableStatus", "UNKNOWN"))
+        size = int(described.get("TableSizeBytes", 0))
+        return StoreHealth(
+            ok=status == "ACTIVE", detail="ok" if status == "ACTIVE" else status, size_bytes=size
+        )
+
+    def close(self) -> None:
+        """Nothing to close: the client's connections belong to its session."""

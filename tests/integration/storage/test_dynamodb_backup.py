@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from drorch.adapters.storage.dynamodb import DynamoStore
 from drorch.adapters.storage.dynamodb.backup import DynamoBackups
+from drorch.cli.main import app
 from drorch.domain.common import utcnow
 from drorch.domain.groups import ProtectionGroup, Selection
 from drorch.errors import BackupError
 from drorch.services import table_backup
+from drorch.services.scheduled_backup import ScheduledTableBackups
 from tests.support.moto_server import RunningMoto, running_moto
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
@@ -139,3 +142,75 @@ def test_a_failing_call_is_a_backup_error_naming_what_was_done(client: Any) -> N
     missing = DynamoBackups(client, "bk-none")
     with pytest.raises(BackupError, match="cannot back up table bk-none-store"):
         missing.create("x")
+
+
+def drorch(moto: RunningMoto, prefix: str, *args: str) -> tuple[int, str, str]:
+    """One `drorch` command in-process against the DynamoDB store `prefix` in moto."""
+    env = {
+        "DRORCH_STORE": "dynamodb",
+        "DRORCH_DYNAMODB_TABLE_PREFIX": prefix,
+        "DRORCH_DYNAMODB_ENDPOINT_URL": moto.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_backup_and_restore_commands_work_on_the_dynamodb_store(
+    moto: RunningMoto, client: Any, tmp_path: Path
+) -> None:
+    stored_group(client, "bk-cli", "payments")
+    manifest = tmp_path / "cli.json"
+    code, _, err = drorch(moto, "bk-cli", "backup", "--to", str(manifest), "--pitr")
+    assert code == 0, err
+    assert "point-in-time recovery of bk-cli-store: on" in err
+    assert f"backup manifest written to {manifest} (1 tables" in err
+    code, out, err = drorch(moto, "bk-cli", "restore", str(manifest), "--table-prefix", "bk-cli2")
+    assert code == 0, err
+    assert "set DRORCH_DYNAMODB_TABLE_PREFIX=bk-cli2" in err
+    assert group_names(client, "bk-cli2") == ["payments"]
+    code, out, err = drorch(
+        moto,
+        "bk-cli",
+        "restore",
+        "--point-in-time",
+        "latest",
+        "--table-prefix",
+        "bk-cli3",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["restored_to"] == ["bk-cli3-store"]
+
+
+def test_the_commands_refuse_what_cannot_be_done_in_one_line(
+    moto: RunningMoto, tmp_path: Path
+) -> None:
+    code, _, err = drorch(moto, "bk-cli-x", "restore", str(tmp_path / "m.json"))
+    assert code == 2 and "give --table-prefix NEW" in err
+    code, _, err = drorch(moto, "bk-cli-x", "backup")
+    assert code == 2 and "--to FILE" in err
+    code, _, err = drorch(
+        moto, "bk-cli-x", "restore", "--point-in-time", "yesterday", "--table-prefix", "n"
+    )
+    assert code == 2 and "use ISO 8601" in err
+    code, _, err = drorch(
+        moto, "bk-cli-x", "restore", str(tmp_path / "m.json"), "--table-prefix", "n"
+    )
+    assert code != 0 and "does not exist" in err and "Traceback" not in err
+
+
+def test_a_backup_schedule_keeps_only_its_newest_backups(client: Any) -> None:
+    stored_group(client, "bk-sched", "crm")
+    backups = DynamoBackups(client, "bk-sched")
+    other = backups.create("by-hand")  # made by an operator: never pruned
+    write = ScheduledTableBackups(backups)
+    details = [write("sch-1", 2, NOW + timedelta(hours=hour)) for hour in range(3)]
+    assert details[0]["pruned"] == [] and details[1]["pruned"] == []
+    assert details[2]["pruned"] == [details[0]["backups"][0]["backup_arn"]]
+    kept = [b.backup_arn for b in backups.made("s-sch-1-")]
+    assert kept == [d["backups"][0]["backup_arn"] for d in details[1:]]
+    assert backups.available(other[0].backup_arn)
+    assert not backups.available(details[0]["backups"][0]["backup_arn"])

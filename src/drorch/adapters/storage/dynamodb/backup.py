@@ -71,6 +71,50 @@ class DynamoBackups:
             )
         return made
 
+    def made(self, label_prefix: str) -> list[TableBackup]:
+        """The on-demand backups of the store's tables whose label starts with `label_prefix`."""
+        summaries: list[tuple[str, dict[str, Any]]] = []
+        for table in self.tables():
+            start = f"{table}-{label_prefix}"
+            summaries += [
+                (table, s)
+                for s in self._summaries(table)
+                if s.get("BackupName", "").startswith(start)
+            ]
+        # Names carry the run's time, so they order backups made within the same second.
+        summaries.sort(key=lambda pair: (pair[1]["BackupCreationDateTime"], pair[1]["BackupName"]))
+        return [
+            TableBackup(
+                table=table,
+                backup_arn=summary["BackupArn"],
+                created_at=summary["BackupCreationDateTime"],
+                items=0,
+                size_bytes=int(summary.get("BackupSizeBytes", 0)),
+            )
+            for table, summary in summaries
+        ]
+
+    def delete(self, backup_arn: str) -> None:
+        """Delete one on-demand backup (gone already is fine)."""
+        try:
+            with _translated(f"delete backup {backup_arn}"):
+                self.client.delete_backup(BackupArn=backup_arn)
+        except BackupError as exc:
+            if exc.extra.get("code") not in MISSING:
+                raise
+
+    def _summaries(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every on-demand backup summary of one table, page by page."""
+        args: dict[str, Any] = {"TableName": table, "BackupType": "USER"}
+        while True:
+            with _translated(f"list the backups of {table}"):
+                page = self.client.list_backups(**args)
+            yield from page.get("BackupSummaries", [])
+            last = page.get("LastEvaluatedBackupArn")
+            if not last:
+                return
+            args["ExclusiveStartBackupArn"] = last
+
     def available(self, backup_arn: str) -> bool:
         """True when the backup exists and can be restored now."""
         try:

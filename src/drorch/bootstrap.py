@@ -14,7 +14,7 @@ from drorch.engine.config import EngineConfig
 from drorch.logs import configure_logging
 from drorch.ports.accounts import AccountProbe
 from drorch.ports.background import Background, Driver
-from drorch.ports.backup import DatabaseFiles
+from drorch.ports.backup import DatabaseFiles, TableBackups
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.ec2 import Ec2Gateway
@@ -296,9 +296,7 @@ def scheduler_for(container: Container, clock: Any) -> Any:
     from datetime import timedelta
 
     from drorch.engine.runner import worker_id
-    from drorch.services.backup import Layout
     from drorch.services.schedule_runs import RunTools, plan_readiness
-    from drorch.services.scheduled_backup import ScheduledBackups
     from drorch.services.scheduler import Scheduler
 
     settings = container.settings
@@ -309,9 +307,7 @@ def scheduler_for(container: Container, clock: Any) -> Any:
         drs=drs,
         waker=container.waker,
         readiness=plan_readiness(readiness_ports(container, clock)),
-        backups=ScheduledBackups(
-            database_files(settings), Layout(settings.data_dir, settings.db_path)
-        ),
+        backups=_scheduled_backups(settings),
     )
     return Scheduler(
         tools,
@@ -319,6 +315,17 @@ def scheduler_for(container: Container, clock: Any) -> Any:
         late_after=timedelta(seconds=settings.scheduler_late_seconds),
         max_sleep=settings.scheduler_poll_seconds,
     )
+
+
+def _scheduled_backups(settings: Settings) -> Any:
+    """What a backup schedule writes: archives of the SQLite file, or DynamoDB backups."""
+    from drorch.services.backup import Layout
+    from drorch.services.scheduled_backup import ScheduledBackups, ScheduledTableBackups
+
+    managed = table_backups(settings)
+    if managed is not None:
+        return ScheduledTableBackups(managed)
+    return ScheduledBackups(database_files(settings), Layout(settings.data_dir, settings.db_path))
 
 
 def _store(settings: Settings) -> Store:
@@ -330,22 +337,29 @@ def _store(settings: Settings) -> Store:
 
 
 def _dynamodb_store(settings: Settings) -> Store:
-    """The DynamoDB store, its client from the hub's session (tables created when missing)."""
+    """The DynamoDB store (tables created when missing)."""
+    from drorch.adapters.storage.dynamodb import DynamoStore
+
+    return DynamoStore(
+        _dynamodb_client(settings),
+        prefix=settings.dynamodb_table_prefix,
+        cursor_key=_cursor_key(settings),
+    )
+
+
+def _dynamodb_client(settings: Settings) -> Any:
+    """A DynamoDB client from the hub's session, at the configured endpoint."""
     from botocore.config import Config
 
     from drorch.adapters.aws.sts import StsSessions
-    from drorch.adapters.storage.dynamodb import DynamoStore
 
     hub = StsSessions(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url_sts)
-    client = hub.session(None, purpose="store").client(
+    return hub.session(None, purpose="store").client(
         "dynamodb",
         region_name=settings.aws_region,
         endpoint_url=settings.dynamodb_endpoint_url,
         # The adapter retries throttling itself, with jitter; botocore tries once more only.
         config=Config(retries={"mode": "standard", "total_max_attempts": 2}),
-    )
-    return DynamoStore(
-        client, prefix=settings.dynamodb_table_prefix, cursor_key=_cursor_key(settings)
     )
 
 
@@ -594,6 +608,15 @@ def database_files(settings: Settings) -> DatabaseFiles:
     from drorch.adapters.storage.sqlite.backup import SqliteFiles
 
     return SqliteFiles()
+
+
+def table_backups(settings: Settings) -> TableBackups | None:
+    """Backups of a store kept in managed tables (DynamoDB); None for the SQLite file store."""
+    if settings.store != "dynamodb":
+        return None
+    from drorch.adapters.storage.dynamodb.backup import DynamoBackups
+
+    return DynamoBackups(_dynamodb_client(settings), settings.dynamodb_table_prefix)
 
 
 def data_dir_held(settings: Settings) -> AbstractContextManager[None]:

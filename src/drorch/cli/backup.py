@@ -10,7 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from drorch.cli.output import EXIT_REFUSED, CliError, JsonOption, note, print_json, reports_errors
+from drorch.cli.output import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+    JsonOption,
+    note,
+    print_json,
+    reports_errors,
+)
 from drorch.config import Settings
 from drorch.errors import DrorchError
 
@@ -27,15 +35,34 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def backup_command(
-    to: Annotated[Path, typer.Option("--to", help="The backup file to write (a .tar.gz).")],
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to", help="The file to write: a .tar.gz (SQLite) or a manifest (DynamoDB)."
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
+    pitr: Annotated[
+        bool,
+        typer.Option(
+            "--pitr", help="DynamoDB: turn point-in-time recovery on and show its window."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Copy the store (safe while a server runs) into one compressed file with a manifest."""
-    from drorch.bootstrap import database_files
+    """Back up the store, safe while a server runs: SQLite into one file, DynamoDB on demand."""
+    from drorch.bootstrap import database_files, table_backups
     from drorch.services import backup
 
     settings = _settings(data_dir)
+    managed = table_backups(settings)
+    if managed is not None:
+        _back_up_tables(managed, to, pitr, as_json)
+        return
+    if pitr:
+        raise CliError("--pitr is for the DynamoDB store (DRORCH_STORE=dynamodb)", EXIT_USAGE)
+    if to is None:
+        raise CliError("say where to write the backup: --to FILE", EXIT_USAGE)
     with _refusals():
         manifest = backup.backup(
             files=database_files(settings),
@@ -48,24 +75,123 @@ def backup_command(
 
 @reports_errors
 def restore_command(
-    archive: Annotated[Path, typer.Argument(help="A file `drorch backup` wrote.")],
+    archive: Annotated[
+        Path | None, typer.Argument(help="A file `drorch backup` wrote.", show_default=False)
+    ] = None,
     data_dir: DataDirOption = None,
     force: Annotated[
         bool,
         typer.Option(help="Replace an existing database and restore even while a server runs."),
     ] = False,
+    table_prefix: Annotated[
+        str | None,
+        typer.Option(help="DynamoDB: the prefix of the new tables the restore creates."),
+    ] = None,
+    point_in_time: Annotated[
+        str | None,
+        typer.Option(
+            help="DynamoDB: restore the live tables as at this ISO 8601 time, or `latest`."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Restore a backup into a data dir after checking its checksums and schema version."""
-    from drorch.bootstrap import database_files
+    """Restore a backup after checking it: SQLite into a data dir, DynamoDB into new tables."""
+    from drorch.bootstrap import database_files, table_backups
     from drorch.services import backup
 
     settings = _settings(data_dir)
+    managed = table_backups(settings)
+    if managed is not None:
+        _restore_tables(managed, archive, table_prefix, point_in_time, as_json)
+        return
+    if table_prefix or point_in_time:
+        raise CliError("--table-prefix and --point-in-time are for the DynamoDB store", EXIT_USAGE)
+    if archive is None:
+        raise CliError("name the backup file to restore", EXIT_USAGE)
     with _refusals():
         manifest = backup.restore(
             files=database_files(settings), layout=_layout(settings), archive=archive, force=force
         )
     _report(manifest, as_json, f"restored {archive} into {settings.db_path}")
+
+
+def _back_up_tables(managed: Any, to: Path | None, pitr: bool, as_json: bool) -> None:
+    """DynamoDB: an on-demand backup to a manifest, and/or point-in-time recovery turned on."""
+    from drorch.services import table_backup
+
+    if to is None and not pitr:
+        raise CliError("say where to write the backup manifest (--to FILE), or --pitr", EXIT_USAGE)
+    answer: dict[str, Any] = {}
+    with _refusals():
+        if pitr:
+            windows = table_backup.recovery_windows(backups=managed, enable=True)
+            answer["point_in_time_recovery"] = [_window_json(w) for w in windows]
+        if to is not None:
+            answer.update(table_backup.backup_tables(backups=managed, to=to, now=datetime.now(UTC)))
+    if as_json:
+        print_json(answer)
+        return
+    for window in answer.get("point_in_time_recovery", []):
+        note(f"point-in-time recovery of {window['table']}: {_window_words(window)}")
+    if to is not None:
+        arns = ", ".join(b["backup_arn"] for b in answer["backups"])
+        note(f"backup manifest written to {to} ({len(answer['backups'])} tables: {arns})")
+
+
+def _restore_tables(
+    managed: Any, manifest: Path | None, prefix: str | None, at: str | None, as_json: bool
+) -> None:
+    """DynamoDB: restore a manifest's backups, or the live tables at a time, into new tables."""
+    from drorch.services import table_backup
+
+    if prefix is None:
+        raise CliError("a DynamoDB restore makes new tables: give --table-prefix NEW", EXIT_USAGE)
+    if (manifest is None) == (at is None):
+        raise CliError("give either a backup manifest or --point-in-time, not both", EXIT_USAGE)
+    with _refusals():
+        if manifest is not None:
+            answer = table_backup.restore_tables(
+                backups=managed, manifest_path=manifest, prefix=prefix
+            )
+        else:
+            answer = table_backup.restore_point_in_time(
+                backups=managed, at=_instant(at), prefix=prefix
+            )
+    if as_json:
+        print_json(answer)
+        return
+    note(
+        f"restored into {', '.join(answer['restored_to'])}; "
+        f"set DRORCH_DYNAMODB_TABLE_PREFIX={prefix} to use them"
+    )
+
+
+def _instant(text: str | None) -> datetime | None:
+    """`latest` as None, else an ISO 8601 time (UTC when it names no offset)."""
+    if text is None or text == "latest":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--point-in-time {text!r}: use ISO 8601 or `latest`", EXIT_USAGE) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _window_json(window: Any) -> dict[str, Any]:
+    return {
+        "table": window.table,
+        "enabled": window.enabled,
+        "earliest": window.earliest.isoformat() if window.earliest else None,
+        "latest": window.latest.isoformat() if window.latest else None,
+    }
+
+
+def _window_words(window: dict[str, Any]) -> str:
+    if not window["enabled"]:
+        return "off"
+    if window["earliest"] and window["latest"]:
+        return f"on, restorable {window['earliest']} .. {window['latest']}"
+    return "on"
 
 
 def _settings(data_dir: Path | None) -> Settings:

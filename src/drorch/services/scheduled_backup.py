@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drorch.ports.backup import DatabaseFiles
-from drorch.services import backup
+from drorch.ports.backup import DatabaseFiles, TableBackups
+from drorch.services import backup, table_backup
 
 BACKUPS_DIR = "backups"
 # Only files this module named are ever pruned: anything else in the folder is left alone.
@@ -39,6 +39,37 @@ class ScheduledBackups:
             "schema_version": manifest["schema_version"],
             "rows": sum(manifest["tables"].values()),
             "pruned": [p.name for p in pruned],
+        }
+
+
+@dataclass(frozen=True)
+class ScheduledTableBackups:
+    """On-demand backups of the DynamoDB store per run, the newest `keep` runs kept.
+
+    Each run's backups are labelled `s-<schedule id>-<time>`, so pruning deletes only backups
+    this schedule made; the run's detail lists their ARNs (a Lambda has no lasting disk, so
+    the ARNs, not a manifest file, are what a restore starts from).
+    """
+
+    backups: TableBackups
+
+    def __call__(self, schedule_id: str, keep: int, now: datetime) -> dict[str, Any]:
+        """Back up every table, then delete each table's backups beyond the newest `keep`."""
+        label = f"s-{schedule_id}-"
+        made = self.backups.create(f"{label}{now.astimezone(UTC):%Y%m%dT%H%M%SZ}")
+        pruned = []
+        for table in {b.table for b in made}:
+            mine = [b for b in self.backups.made(label) if b.table == table]  # oldest first
+            pruned += mine[: max(len(mine) - keep, 0)]
+        for old in pruned:
+            self.backups.delete(old.backup_arn)
+        return {
+            "path": ", ".join(b.backup_arn for b in made),
+            "format": table_backup.FORMAT,
+            "backups": [{"table": b.table, "backup_arn": b.backup_arn} for b in made],
+            "bytes": sum(b.size_bytes for b in made),
+            "rows": sum(b.items for b in made),
+            "pruned": [b.backup_arn for b in pruned],
         }
 
 

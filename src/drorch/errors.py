@@ -219,3 +219,11 @@ class StepThrottledError(DrorchError):
     def __init__(self, detail: str, *, retry_after: float = 5.0) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class DriverError(DrorchError):
+    """The engine driver (Step Functions) refused or could not be reached; retryable."""
+
+    status = 503
+    type_slug = "driver-unavailable"
+    title = "Engine driver unavailable"

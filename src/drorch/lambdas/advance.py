@@ -1,4 +1,4 @@
-"""The state machine's Advance and RecordFailure tasks: one engine pass, or a failure noted."""
+"""The state machine's Advance, ContinueAsNew and RecordFailure tasks (one handler each)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,22 @@ def record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
         cause=str(failure.get("Cause", "")),
     )
     return {"recorded": recorded}
+
+
+def continue_as_new(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The ContinueAsNew task: start the loop's next generation as a new Step Functions run."""
+    from drorch.adapters.aws.stepfunctions import StepFunctionsDriver
+    from drorch.errors import DriverError, ValidationError
+
+    box = container()
+    if not isinstance(box.waker, StepFunctionsDriver):
+        raise DriverError("this process is not driven by Step Functions (DRORCH_DRIVER)")
+    loop, generation = event.get("loop_name"), event.get("generation")
+    arn = event.get("state_machine_arn")
+    if not isinstance(loop, str) or not isinstance(generation, int) or not isinstance(arn, str):
+        raise ValidationError("the event needs loop_name, generation and state_machine_arn")
+    name = box.waker.continue_loop(_execution_id(event), loop, generation, state_machine_arn=arn)
+    return {"started": name}
 
 
 def _execution_id(event: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from drorch.engine.drivers.stepfunctions import loop_input, loop_name
+from drorch.engine.drivers.stepfunctions import generation_name, loop_input, loop_name
 from drorch.errors import DriverError
 from drorch.ports.store import Store
 
@@ -65,12 +65,27 @@ class StepFunctionsDriver:
 
     def start(self, execution_id: str, name: str) -> bool:
         """Start a loop named `name` for the execution; False when that name was started before."""
-        if not self._arn:
-            # The state machine's own Lambdas only advance and sleep: they never start loops.
+        document = loop_input(execution_id, name, max_loops=self._max_loops)
+        return self._start(execution_id, name, document, self._arn)
+
+    def continue_loop(
+        self, execution_id: str, loop: str, generation: int, *, state_machine_arn: str
+    ) -> str:
+        """Start the loop's next generation (continue-as-new); its Step Functions name."""
+        following = generation + 1
+        name = generation_name(loop, following)
+        document = loop_input(execution_id, loop, max_loops=self._max_loops, generation=following)
+        self._start(execution_id, name, document, state_machine_arn)
+        return name
+
+    def _start(
+        self, execution_id: str, name: str, document: dict[str, Any], arn: str | None
+    ) -> bool:
+        if not arn:
+            # The state machine's own Lambdas are handed its ARN; only they continue loops.
             raise DriverError(f"cannot start the loop of {execution_id}: no state machine set")
-        document = json.dumps(loop_input(execution_id, name, max_loops=self._max_loops))
         try:
-            self._sfn().start_execution(stateMachineArn=self._arn, name=name, input=document)
+            self._sfn().start_execution(stateMachineArn=arn, name=name, input=json.dumps(document))
         except ClientError as exc:
             if _code(exc) == "ExecutionAlreadyExists":
                 return False

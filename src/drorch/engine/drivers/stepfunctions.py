@@ -36,15 +36,22 @@ def loop_name(execution: Execution) -> str:
     return execution.id
 
 
-def loop_input(execution_id: str, name: str, *, max_loops: int) -> dict[str, Any]:
-    """The input of a new loop: generation 0, no loop counted yet."""
+def loop_input(
+    execution_id: str, name: str, *, max_loops: int, generation: int = 0
+) -> dict[str, Any]:
+    """The input of a loop's Step Functions execution: no loop counted yet in it."""
     return {
         "execution_id": execution_id,
         "loop_name": name,
-        "generation": 0,
+        "generation": generation,
         "loop": 0,
         "max_loops": max_loops,
     }
+
+
+def generation_name(loop_name: str, generation: int) -> str:
+    """The Step Functions name of a loop's `generation`: the loop's own name, then `-g<n>`."""
+    return loop_name if generation == 0 else f"{loop_name}-g{generation}"
 
 
 @dataclass(frozen=True)

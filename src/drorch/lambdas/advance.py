@@ -9,7 +9,7 @@ from drorch.lambdas.runtime import container
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One `Engine.advance`; answers status, terminal and the seconds until the next look."""
-    from drorch.engine.drivers.stepfunctions import answer
+    from drorch.engine.drivers.stepfunctions import answer, idle
     from drorch.errors import DriverError
 
     box = container()
@@ -19,9 +19,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     advanced = box.engine.advance(execution_id)
     with box.store.read() as uow:
         version = uow.executions.version(execution_id)
-    now = box.clock.now()
+    # "busy" may also mean nothing is queued any more: then this loop has no work left.
+    done = advanced.status == "busy" and version is not None and idle(box.store, execution_id)
     return answer(
-        advanced, now=now, max_wait=box.settings.driver_max_wait_seconds, version=version
+        advanced,
+        now=box.clock.now(),
+        max_wait=box.settings.driver_max_wait_seconds,
+        version=version,
+        idle=done,
     ).as_dict()
 
 

@@ -64,7 +64,12 @@ class StepFunctionsDriver:
             self.start(execution_id, loop_name(execution))
 
     def start(self, execution_id: str, name: str) -> bool:
-        """Start a loop named `name` for the execution; False when that name was started before."""
+        """Start a loop named `name` for the execution.
+
+        True when it runs now: just started, or already running with that name and input
+        (Step Functions answers a repeat start with the running one). False when a loop of
+        that name ran before and has ended: Step Functions never reuses a name.
+        """
         document = loop_input(execution_id, name, max_loops=self._max_loops)
         return self._start(execution_id, name, document, self._arn)
 

@@ -2,8 +2,8 @@
 
 DRS sends its events (source `aws.drs`) best effort: a launch result names the source
 server in `resources` (its ARN) and may carry the job in `detail`. An event only wakes the
-executions whose open intents (the DRS jobs in flight, per account and Region) hold that
-job or server; the engine then reads DRS itself, so nothing in the event is trusted.
+executions it concerns (see `concerned`); the engine then reads DRS itself, so nothing in
+the event is trusted beyond the ids it names.
 """
 
 from __future__ import annotations
@@ -48,10 +48,19 @@ def parse_drs_event(event: dict[str, Any]) -> DrsEvent | None:
 
 
 def concerned(store: Store, event: DrsEvent) -> list[str]:
-    """The executions with a job in flight in the event's scope that holds its job or server."""
+    """The executions the event is about: by their jobs in flight, else by their servers.
+
+    First the open intents of the event's scope (jobs in flight) that hold its job or a
+    server it names; when none does, the active executions holding a server it names (a
+    launch result may arrive after its job's intent closed).
+    """
     with store.read() as uow:
         intents = uow.executions.open_intents(event.account_id, event.region)
-    return sorted({i.execution_id for i in intents if _matches(i, event)})
+        found = {i.execution_id for i in intents if _matches(i, event)}
+        if not found and event.server_ids:
+            busy = uow.executions.busy_servers()
+            found = {busy[s] for s in event.server_ids if s in busy}
+    return sorted(found)
 
 
 def _matches(intent: Intent, event: DrsEvent) -> bool:

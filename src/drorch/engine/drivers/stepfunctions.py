@@ -76,14 +76,23 @@ class AdvanceAnswer:
 
 
 def answer(
-    advanced: Advanced, *, now: datetime, max_wait: int, version: int | None
+    advanced: Advanced,
+    *,
+    now: datetime,
+    max_wait: int,
+    version: int | None,
+    idle: bool = False,
 ) -> AdvanceAnswer:
-    """The loop's next step after one advance: stop, or sleep until the engine's next look."""
+    """The loop's next step after one advance: stop, or sleep until the engine's next look.
+
+    `version` is the stored one after the advance (None: no such execution, so the loop
+    ends); `idle` says the execution needs the engine no more, whatever the advance said.
+    """
     unsettled = advanced.status in UNSETTLED
-    terminal = advanced.next_look_at is None and not unsettled
+    terminal = idle or version is None or (advanced.next_look_at is None and not unsettled)
     return AdvanceAnswer(
         execution_id=advanced.execution_id,
-        status=advanced.status,
+        status="missing" if version is None else advanced.status,
         terminal=terminal,
         wait_seconds=wait_seconds(advanced.next_look_at, now, max_wait),
         version=version,
@@ -109,6 +118,13 @@ def record_loop_failure(
             return False
         uow.executions.append_events(execution_id, [event])
     return True
+
+
+def idle(store: Store, execution_id: str) -> bool:
+    """True when the execution is gone or the engine has nothing left to do for it."""
+    with store.read() as uow:
+        execution = uow.executions.get(execution_id)
+    return execution is None or not execution.needs_engine()
 
 
 def moved_since(store: Store, execution_id: str, version: int | None) -> bool:

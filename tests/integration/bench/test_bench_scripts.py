@@ -33,6 +33,7 @@ EXPECTED = {
     "stream_bench.py": {"quick", "streams", "idle", "with_streams", "p95_ratio"},
     "reads_bench.py": {"quick", "sizes", "targets", "reads", "list_while_drills", "met"},
     "notify_bench.py": {"quick", "drain", "feed"},
+    "lambda_coldstart_bench.py": {"quick", "import_s", "cold_total_s", "warm_call_s", "targets"},
 }
 
 

@@ -16,6 +16,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if box.engine is None:
         raise DriverError("no engine in this process: DRS is not configured")
     execution_id = _execution_id(event)
+    with box.store.transaction() as uow:
+        # The Sleep before this advance is over: a wake-up now has no token to send.
+        uow.executions.set_wake_token(execution_id, None)
     advanced = box.engine.advance(execution_id)
     with box.store.read() as uow:
         version = uow.executions.version(execution_id)

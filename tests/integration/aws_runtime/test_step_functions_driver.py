@@ -237,6 +237,21 @@ def test_a_paused_three_wave_drill_runs_to_completed_on_step_functions(rt: Runti
     assert len(history) < 25_000
 
 
+def test_cleaning_up_the_finished_drill_runs_a_loop_of_its_own(rt: Runtime) -> None:
+    ex_id = next(e["id"] for e in rt.json("GET", "/api/v1/executions")["items"])
+    assert rt.execution(ex_id)["cleanup_status"] == "NOT_STARTED"
+    rt.json("POST", f"/api/v1/executions/{ex_id}/terminate-instances", json_body={})
+    done = wait_for(
+        lambda: (e := rt.execution(ex_id))["cleanup_status"] in {"COMPLETED", "INCOMPLETE"} and e,
+        timeout=RUN_LIMIT,
+        what="the cleanup to end",
+    )
+    assert done["cleanup_status"] == "COMPLETED"
+    cleanup = [lp for lp in rt.loops() if lp["name"].startswith(f"{ex_id}-cleanup-")]
+    assert len(cleanup) == 1
+    assert rt.sandbox.stats()["launches"] == {sid(1): 1, sid(2): 1, sid(3): 1}
+
+
 def test_a_repeat_start_of_a_loop_is_no_error_and_an_unknown_token_is_already_awake(
     rt: Runtime,
 ) -> None:

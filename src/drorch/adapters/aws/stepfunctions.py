@@ -55,9 +55,11 @@ class StepFunctionsDriver:
         """End the execution's Sleep now, or start its loop when it has none waiting."""
         token = self._token(execution_id)
         if token is not None:
-            self.send(token)
+            sent = self.send(token)
             self._clear(execution_id, token)
-            return
+            if sent:
+                return
+            # That Sleep had ended: its loop may have ended too (e.g. before a cleanup).
         with self._store.read() as uow:
             execution = uow.executions.get(execution_id)
         if execution is not None and execution.needs_engine():

@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from drorch.adapters.aws.stepfunctions import StepFunctionsDriver
 from drorch.adapters.identity.local import Argon2Passwords
 from drorch.domain.identity import Role
 from drorch.errors import DriverError
-from drorch.lambdas import advance, api, runtime, wake
+from drorch.lambdas import advance, api, runtime, schedule, wake
 from drorch.services import users
 from drorch.services.audit import CLI_AUDIT
 from tests.integration.aws_runtime.harness import (
@@ -312,3 +313,15 @@ def test_record_failure_puts_the_loops_error_on_the_timeline(rt: Runtime) -> Non
     last = events[-1]
     assert last["kind"] == "driver.failed"
     assert "Lambda.ServiceException: kept failing" in last["message"]
+
+
+def test_the_schedule_handler_runs_what_is_due_once(rt: Runtime) -> None:
+    plan_id = next(p["id"] for p in rt.json("GET", "/api/v1/recovery-plans")["items"])
+    due = datetime.now(UTC) + timedelta(seconds=1)
+    body = {"name": "nightly", "kind": "readiness", "plan_id": plan_id, "at": due.isoformat()}
+    created = rt.json("POST", "/api/v1/schedules", 201, json_body=body)
+    assert schedule.handler({}, None) == {"runs": []}  # not due yet
+    time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.05)
+    runs = schedule.handler({}, None)["runs"]
+    assert [(r["schedule_id"], r["status"]) for r in runs] == [(created["id"], "SUCCEEDED")]
+    assert schedule.handler({}, None) == {"runs": []}  # a one-off runs once

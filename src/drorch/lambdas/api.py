@@ -20,11 +20,14 @@ def _app() -> Any:
     with _lock:
         if _handler is None:
             from mangum import Mangum
+            from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
             from drorch.api.app import create_app
             from drorch.lambdas.runtime import container
 
             # lifespan off: the app's lifespan starts the background workers, which a
             # Lambda must not run (its engine is driven by Step Functions).
-            _handler = Mangum(create_app(container()), lifespan="off")
+            # Problems are JSON text too: without this Mangum would send them base64-encoded.
+            text = [*DEFAULT_TEXT_MIME_TYPES, "application/problem+json"]
+            _handler = Mangum(create_app(container()), lifespan="off", text_mime_types=text)
         return _handler

@@ -1,11 +1,13 @@
 """A drill driven by Step Functions, every Lambda task answered by drorch's real handlers.
 
 moto (in this process) runs infra/state-machine.asl.json; the API is reached only through
-the `api` handler with API Gateway events; DRS is the sandbox on a fast clock.
+the `api` handler with API Gateway events; DRS is the sandbox on a fast clock. The tests
+share one runtime and run in file order: the later ones use the drill the first one ran.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -55,7 +57,10 @@ class Runtime:
     def call(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, str], str]:
         """One request through the api handler: status, headers, body."""
         answer = api.handler(http_event(method, path, token=self.token, **kw), None)
-        return answer["statusCode"], answer.get("headers", {}), answer.get("body", "")
+        body = answer.get("body", "")
+        if answer.get("isBase64Encoded"):  # API Gateway decodes it for the client
+            body = base64.b64decode(body).decode()
+        return answer["statusCode"], answer.get("headers", {}), body
 
     def json(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
         """The JSON answer of a request, which must have status `expect`."""
@@ -325,3 +330,24 @@ def test_the_schedule_handler_runs_what_is_due_once(rt: Runtime) -> None:
     runs = schedule.handler({}, None)["runs"]
     assert [(r["schedule_id"], r["status"]) for r in runs] == [(created["id"], "SUCCEEDED")]
     assert schedule.handler({}, None) == {"runs": []}  # a one-off runs once
+
+
+def test_a_start_step_functions_refuses_answers_a_problem_not_a_raw_aws_error(
+    rt: Runtime,
+) -> None:
+    # Last in the module: the state machine is gone from here on.
+    rt.moto.client("stepfunctions").delete_state_machine(stateMachineArn=rt.state_machine)
+    plan_id = next(p["id"] for p in rt.json("GET", "/api/v1/recovery-plans")["items"])
+    event = http_event(
+        "POST",
+        "/api/v1/executions",
+        token=rt.token,
+        json_body={"plan_id": plan_id, "type": "DRILL"},
+    )
+    answer = api.handler(event, None)
+    assert answer["statusCode"] == 503
+    assert answer["headers"]["content-type"] == "application/problem+json"
+    assert answer["isBase64Encoded"] is False  # problems travel as the JSON text they are
+    problem = json.loads(answer["body"])
+    assert problem["type"] == "urn:drorch:problem:driver-unavailable"
+    assert "Step Functions failed starting the loop" in problem["detail"]

@@ -88,7 +88,6 @@ def lambda_env(data_dir: Path) -> dict[str, str]:
             "DRORCH_ALLOWED_HOSTS": HOST,
             "DRORCH_JWT_SECRET": "bench-jwt-secret-of-a-good-length",
             "DRORCH_CURSOR_SECRET": "bench-cursor-secret",
-            "PYTHONDONTWRITEBYTECODE": "0",
         }
     )
     return env

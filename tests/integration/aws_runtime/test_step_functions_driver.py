@@ -255,6 +255,10 @@ def test_cleaning_up_the_finished_drill_runs_a_loop_of_its_own(rt: Runtime) -> N
     assert done["cleanup_status"] == "COMPLETED"
     cleanup = [lp for lp in rt.loops() if lp["name"].startswith(f"{ex_id}-cleanup-")]
     assert len(cleanup) == 1
+    # A wake-up once nothing is left to do starts no loop.
+    before = len(rt.loops())
+    assert wake.handler({"execution_id": ex_id}, None) == {"woken": [ex_id]}
+    assert len(rt.loops()) == before
     assert rt.sandbox.stats()["launches"] == {sid(1): 1, sid(2): 1, sid(3): 1}
 
 

@@ -216,6 +216,9 @@ def _runner(settings: Settings, container: Container) -> None:
         config=container.engine_config,
         settings=LaunchSettingsStep(container.ec2),
     )
+    if settings.driver == "stepfunctions":  # Step Functions calls advance: no local runner
+        container.waker = stepfunctions_driver(settings, container)
+        return
     runner = Runner(container.engine)
     container.runner = runner
     container.waker = runner
@@ -624,3 +627,23 @@ def data_dir_held(settings: Settings) -> AbstractContextManager[None]:
     from drorch.adapters.datadir_lock import held_shared
 
     return held_shared(settings.data_dir)
+
+
+def stepfunctions_driver(settings: Settings, container: Container) -> Waker:
+    """The Step Functions driver's waker, its client made from the hub's session."""
+    from drorch.adapters.aws.stepfunctions import StepFunctionsDriver, stepfunctions_client
+    from drorch.adapters.aws.sts import StsSessions
+
+    # A sandbox's sessions sign with fleet keys; Step Functions is the hub's own service.
+    real = not (settings.sandbox or settings.drs_endpoint_url)
+    hub = (
+        container.sessions
+        if real and container.sessions
+        else StsSessions(region=settings.aws_region)
+    )
+    return StepFunctionsDriver(
+        store=container.store,
+        client=stepfunctions_client(hub, endpoint_url=settings.stepfunctions_endpoint_url),
+        state_machine_arn=settings.state_machine_arn,
+        max_loops=settings.driver_max_loops,
+    )

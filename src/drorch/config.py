@@ -247,6 +247,35 @@ class Settings(BaseSettings):
         description="Longest a verified token's principal is reused while no identity change is "
         "recorded (0: check every request in full).",
     )
+    # The engine driver (docs/engine.md): the local runner, or a Step Functions loop on AWS.
+    driver: Literal["local", "stepfunctions"] = Field(
+        default="local", description="What calls the engine: local runner or Step Functions."
+    )
+    state_machine_arn: str | None = Field(
+        default=None, description="The Step Functions driver's state machine."
+    )
+    stepfunctions_endpoint_url: str | None = Field(
+        default=None, description="Step Functions endpoint (e.g. moto)."
+    )
+    driver_max_wait_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Longest Sleep between two advances on Step Functions (DRS events are "
+        "best effort: this is the safety poll).",
+    )
+    driver_max_loops: int = Field(
+        default=500,
+        ge=1,
+        le=1_000,
+        description="Advance loops of one Step Functions execution before it continues as a "
+        "new one (about 20 history events a loop; the limit is 25,000).",
+    )
+    stream_snapshot: bool = Field(
+        default=False,
+        description="Answer an event stream with one snapshot and close it, for hosts that "
+        "buffer responses (Lambda); clients reconnect, which makes it polling.",
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

@@ -235,3 +235,11 @@ class StoreLimitError(StoreError):
     status = 500
     type_slug = "store-limit"
     title = "Store limit exceeded"
+
+
+class DriverError(DrorchError):
+    """The engine driver (Step Functions) refused or could not be reached; retryable."""
+
+    status = 503
+    type_slug = "driver-unavailable"
+    title = "Engine driver unavailable"

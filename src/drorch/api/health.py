@@ -70,6 +70,8 @@ def _checks(container: Container) -> dict[str, dict[str, str]]:
 
 
 def _runner(container: Container) -> dict[str, str]:
+    if container.settings.driver == "stepfunctions":
+        return {"status": "disabled", "detail": "Step Functions drives the engine"}
     if not container.settings.runner_enabled:
         return {"status": "disabled", "detail": "DRORCH_RUNNER_ENABLED is off: a worker runs"}
     if container.runner is None:

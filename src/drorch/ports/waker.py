@@ -6,7 +6,11 @@ from typing import Protocol
 
 
 class Waker(Protocol):
-    """Asks the driver to advance an execution now instead of at its next due time."""
+    """Asks the driver to advance an execution now instead of at its next due time.
+
+    The local runner (engine/runner.py) and the Step Functions driver
+    (adapters/aws/stepfunctions.py, which also starts an execution's loop) implement it.
+    """
 
     def wake(self, execution_id: str) -> None: ...
 

@@ -27,7 +27,12 @@ from drorch.api.executions.schemas import (
     preflight_read,
 )
 from drorch.api.executions.slots import LiveStreams, SlotStreamingResponse, live_streams
-from drorch.api.executions.stream import MAX_SEQ, StreamBounds, execution_stream
+from drorch.api.executions.stream import (
+    MAX_SEQ,
+    SNAPSHOT_RETRY_MS,
+    StreamBounds,
+    execution_stream,
+)
 from drorch.api.executions.views import (
     header_json,
     header_of,
@@ -303,6 +308,8 @@ def stream_execution(
         bounds=_bounds(container.settings),
     )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if container.settings.stream_snapshot:
+        headers["X-Stream-Mode"] = "snapshot"  # one snapshot, then closed: clients poll
     return SlotStreamingResponse(
         messages, slots=live.slots, client=client, media_type="text/event-stream", headers=headers
     )
@@ -313,6 +320,7 @@ def _bounds(settings: Settings) -> StreamBounds:
         keepalive_seconds=settings.stream_keepalive_seconds,
         idle_seconds=settings.stream_idle_seconds,
         max_seconds=settings.stream_max_seconds,
+        snapshot_retry_ms=SNAPSHOT_RETRY_MS if settings.stream_snapshot else None,
     )
 
 

@@ -11,6 +11,9 @@ Wire format (text/event-stream):
     : keep-alive        a comment after a quiet spell, so proxies keep the line open
     : idle / : expired  the server closes a stream with nothing new for a long time, or
                         one open too long; clients reconnect with Last-Event-ID
+    : snapshot          snapshot mode (DRORCH_STREAM_SNAPSHOT, on in Lambda, where API
+                        Gateway buffers whole answers): what is new now, a `retry:` delay,
+                        then the server closes; clients reconnect, i.e. they poll
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ IDLE_SECONDS = 600.0
 MAX_SECONDS = 3600.0
 # Event numbers are SQLite integers.
 MAX_SEQ = 2**63 - 1
+# How long a client waits before asking a snapshot-mode stream again (the poll interval).
+SNAPSHOT_RETRY_MS = 2000
 
 
 @dataclass
@@ -59,6 +64,8 @@ class StreamBounds:
     keepalive_seconds: float = KEEPALIVE_SECONDS
     idle_seconds: float = IDLE_SECONDS
     max_seconds: float = MAX_SECONDS
+    # Snapshot mode: close after one round of news, asking clients back after this long.
+    snapshot_retry_ms: int | None = None
 
 
 async def execution_stream(
@@ -87,6 +94,9 @@ async def execution_stream(
                 return
             if len(events) >= EVENT_BATCH:
                 continue  # more to send at once
+            if bounds.snapshot_retry_ms is not None:
+                yield f"retry: {bounds.snapshot_retry_ms}\n: snapshot\n\n"
+                return
             generation = await watch.wait(execution_id, seen, clock.until_next())
             cursor.refresh = cursor.refresh or generation != seen
             seen = generation

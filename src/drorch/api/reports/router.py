@@ -20,7 +20,6 @@ from drorch.domain.identity import Permission, Principal
 from drorch.services.reports import export
 from drorch.services.reports.gather import build_report
 from drorch.services.reports.html import render_html
-from drorch.services.reports.pdf import render_pdf
 
 router = APIRouter(prefix="/api/v1/executions", tags=["reports"])
 PDF = "application/pdf"
@@ -88,6 +87,9 @@ def execution_report(
     """The execution's report: plan, RTO, waves, timeline, servers, people, cleanup, events."""
     report = build_report(store=container.store, execution_id=execution_id, now=utcnow())
     if format == "pdf":
+        # Imported here: the PDF library costs half a second, too much for every cold start.
+        from drorch.services.reports.pdf import render_pdf
+
         name = f"{execution_id}-report.pdf"
         headers = {"Content-Disposition": f'inline; filename="{name}"'}
         return Response(render_pdf(report), media_type=PDF, headers=headers)

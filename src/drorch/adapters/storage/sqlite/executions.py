@@ -358,6 +358,29 @@ class SqliteExecutions:
         row = self._conn.execute("SELECT MIN(due_at) FROM execution_schedule").fetchone()
         return parse_ts(row[0]) if row and row[0] else None
 
+    # -- the Step Functions driver's wake-up token ----------------------------------------
+
+    def set_wake_token(self, execution_id: str, token: str | None) -> None:
+        """Keep the task token a Sleep state waits on (None: forget it)."""
+        if token is None:
+            self._conn.execute(
+                "DELETE FROM execution_wake_tokens WHERE execution_id = ?", (execution_id,)
+            )
+            return
+        self._conn.execute(
+            "INSERT INTO execution_wake_tokens (execution_id, token) VALUES (?, ?) "
+            "ON CONFLICT (execution_id) DO UPDATE SET token = excluded.token, "
+            "stored_at = excluded.stored_at",
+            (execution_id, token),
+        )
+
+    def wake_token(self, execution_id: str) -> str | None:
+        """The stored task token of an execution, if a Sleep state waits on one."""
+        row = self._conn.execute(
+            "SELECT token FROM execution_wake_tokens WHERE execution_id = ?", (execution_id,)
+        ).fetchone()
+        return str(row["token"]) if row else None
+
 
 def require(repo: SqliteExecutions, execution_id: str) -> Execution:
     """The execution, or NotFoundError."""

@@ -17,6 +17,7 @@ from drorch.api.accounts.router import router as accounts_router
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.doctor.router import router as doctor_router
+from drorch.api.executions.approvals import router as approvals_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
@@ -78,6 +79,7 @@ def create_app(container: Container) -> FastAPI:
         plans_router,
         reports_router,  # before executions: /executions/export is not an execution id
         executions_router,
+        approvals_router,
         doctor_router,
         notifications_router,
         readiness_router,

@@ -75,7 +75,9 @@ def test_a_drill_approval_is_decided_by_an_operator_not_a_viewer(lab: Lab) -> No
     seen = [(r["action"], r["outcome"], r["username"], r["comment"]) for r in audit][::-1]
     assert ("execution.approve", "denied", "approval-viewer", None) in seen
     assert ("execution.approve", "success", "approval-operator", "data checked") in seen
-    kinds = [e["kind"] for e in lab.http.get(f"{EXECUTIONS}/{started['id']}/events").json()["items"]]
+    kinds = [
+        e["kind"] for e in lab.http.get(f"{EXECUTIONS}/{started['id']}/events").json()["items"]
+    ]
     assert "approval.requested" in kinds and "step.step_approve" in kinds
 
 
@@ -100,9 +102,7 @@ def test_a_recovery_approval_needs_a_recovery_manager_and_a_decline_fails_the_wa
     step = _step(done)
     assert step["status"] == "FAILED" and step["error_code"] == "Declined"
     assert step["decided_by"] == "approval-manager"
-    assert lab.servers(done["id"]) and {s["status"] for s in lab.servers(done["id"])} == {
-        "SKIPPED"
-    }
+    assert lab.servers(done["id"]) and {s["status"] for s in lab.servers(done["id"])} == {"SKIPPED"}
 
 
 def test_deciding_an_unknown_step_or_execution_is_404(lab: Lab) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from drorch.domain.actions import Action
 from drorch.domain.executions import Command
 from drorch.engine.steps.executors import ExecutorTable
 from drorch.engine.steps.run import StepDriver
+from drorch.errors import ConflictError
 from tests.integration.engine.harness import World, events, ids, make_world
 from tests.support.receivers import WebhookReceiver, webhook_receiver
 from tests.support.sandbox import RunningSandbox, many_servers, running_sandbox
@@ -46,11 +48,12 @@ def hook() -> Iterator[WebhookReceiver]:
         yield receiver
 
 
-_servers = iter(range(1000, 1040, 2))
+_servers = iter(range(1000, 1040, 2))  # two fresh servers of the fleet per wave
+_names = itertools.count(1)
 
 
 def _plan(w: World, actions: dict[str, list[Action]], waves: tuple[str, ...] = ("db",)) -> str:
-    plan = w.plan(f"p{next(_servers)}", [(name, ids(next(_servers), 2)) for name in waves])
+    plan = w.plan(f"p{next(_names)}", [(name, ids(next(_servers), 2)) for name in waves])
     with_actions(w.store, plan, actions)
     return plan
 
@@ -263,7 +266,7 @@ def test_drill_cleanup_undoes_steps_last_first_and_reports_a_failed_undo(
     w: World, hook: WebhookReceiver
 ) -> None:
     w.runners[0].engine.steps = driver(w.clock, {"switch": SwitchExecutor(hook.url)})
-    plan = w.plan(f"p{next(_servers)}", [("db", ids(next(_servers), 2))])
+    plan = w.plan(f"p{next(_names)}", [("db", ids(next(_servers), 2))])
     ex = start_unchecked(w.store, plan, _switches(), w.clock.now(), "ex-undo00000001")
     w.drive()
     done = w.get(ex.id)
@@ -286,3 +289,19 @@ def test_drill_cleanup_undoes_steps_last_first_and_reports_a_failed_undo(
     restores = [r.json()["step"] for r in hook.requests if "restore" in r.json()]
     assert restores == ["second", "first", "second"]
     assert again.cleanup_status == "COMPLETED" and again.leftovers == []
+
+
+def test_an_action_in_an_unregistered_account_refuses_the_start(w: World) -> None:
+    action = Action(
+        name="hook",
+        type="invoke_lambda",
+        params={"function_name": "f"},
+        account_id="555555555555",
+        region="eu-west-1",
+    )
+    plan = _plan(w, {"db": [action]})
+    with pytest.raises(ConflictError) as refused:
+        w.start(plan)
+    reasons = refused.value.extra["conflicts"]
+    assert [r["reason"] for r in reasons] == ["action-account-unregistered"]
+    assert "555555555555" in reasons[0]["message"]

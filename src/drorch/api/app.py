@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from drorch import __version__
 from drorch.api import docs, health, openapi, problems, security
 from drorch.api.accounts.router import router as accounts_router
+from drorch.api.action_types.router import router as action_types_router
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.doctor.router import router as doctor_router
@@ -80,6 +81,7 @@ def create_app(container: Container) -> FastAPI:
         reports_router,  # before executions: /executions/export is not an execution id
         executions_router,
         approvals_router,
+        action_types_router,
         doctor_router,
         notifications_router,
         readiness_router,

@@ -86,6 +86,7 @@ def check_phases(ex: Execution) -> None:
         for s in after:
             if s.started_at is not None:
                 assert all(v.status in ("LAUNCHED", "FAILED") for v in wave.servers)
+                assert not any(v.status == "FAILED" and not v.optional for v in wave.servers)
                 assert all(v.ended_at and v.ended_at <= s.started_at for v in wave.servers)
         if wave.status in ("COMPLETED", "FAILED", "SKIPPED", "CANCELLED"):
             assert all(s.terminal for s in wave.steps), wave.name
@@ -129,3 +130,14 @@ def test_waves_mixing_servers_and_steps_settle_by_the_documented_rules(
         for s in wave.steps:
             if s.type == "approval" and s.status in ("SUCCEEDED", "FAILED"):
                 assert (s.status == "SUCCEEDED") == (decisions[s.name] == "approve")
+
+
+def test_after_steps_of_a_wave_whose_servers_failed_are_skipped() -> None:
+    after = Action(name="switch", type="wait", params={"minutes": 1}, phase="after")
+    drs = PureDrs(fails={sid(1)})
+    ex = execution([("db", 1)], actions={"db": [after]}, type="RECOVERY")
+    for i in range(10):
+        ex = step(ex, drs, at(i * TICK))
+        drs.finish(at(i * TICK + TICK / 2))
+    assert ex.steps()[0].status == "SKIPPED" and ex.steps()[0].started_at is None
+    assert ex.waves[0].status == "FAILED" and ex.status == "FAILED"

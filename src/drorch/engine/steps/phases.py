@@ -3,7 +3,9 @@
 * The steps of a phase run one after another, in plan order.
 * The wave's servers are released (may be launched) once every before-step is terminal and
   none failed the wave.
-* After-steps start once every server is terminal and its instance read.
+* After-steps start once every server is terminal and its instance read; when a required
+  server failed they are SKIPPED (the wave fails anyway, and what follows servers, like a
+  DNS switch, must not run without them).
 * A step that fails with `on_failure=fail_wave` fails the wave: its PENDING steps and
   servers are skipped, and the wave ends FAILED once nothing of it is still running
   (dependants are then skipped, as after any failed wave). With `continue` the wave goes
@@ -40,6 +42,11 @@ def servers_released(wave: WaveRun) -> bool:
     return before_done(wave) and not fails_wave(wave)
 
 
+def servers_failed(wave: WaveRun) -> bool:
+    """True when a required server of the wave failed (the wave will fail)."""
+    return any(s.status == "FAILED" and not s.optional for s in wave.servers)
+
+
 def steps_done(wave: WaveRun) -> bool:
     """True once every step of the wave is terminal."""
     return all(s.terminal for s in wave.steps)
@@ -61,6 +68,9 @@ def settle_steps(ex: Execution, wave: WaveRun, changes: Changes, *, servers_done
     for _ in range(len(wave.steps) + 1):
         if fails_wave(wave):
             return _skip_after_failure(ex, wave, changes) or moved
+        if servers_done and servers_failed(wave):
+            # The wave fails for its servers: what was to follow them must not run.
+            return skip_steps(wave, changes, "required servers of the wave failed") or moved
         step = current_step(wave, servers_done)
         if step is None or not _turn(ex, wave, step, changes):
             return moved
@@ -114,11 +124,12 @@ def _skip_after_failure(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
     return moved
 
 
-def skip_steps(wave: WaveRun, changes: Changes, why: str) -> None:
-    """Skip every PENDING step of a wave that will not run (a dependency did not complete)."""
-    for step in wave.steps:
-        if r.STEP_SKIP.allows(step.status):
-            r.move_step(step, r.STEP_SKIP, changes, wave.name, why)
+def skip_steps(wave: WaveRun, changes: Changes, why: str) -> bool:
+    """Skip every PENDING step of a wave that will not run them; True when any was."""
+    pending = [step for step in wave.steps if r.STEP_SKIP.allows(step.status)]
+    for step in pending:
+        r.move_step(step, r.STEP_SKIP, changes, wave.name, why)
+    return bool(pending)
 
 
 def cancel_steps(wave: WaveRun, changes: Changes) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
+from typer.testing import CliRunner
+
+from drorch.cli.main import app
 from drorch.domain.identity import Role
 from tests.integration.conftest import problem
 from tests.integration.executions.conftest import EXECUTIONS, Lab
@@ -116,3 +120,59 @@ def test_deciding_an_unknown_step_or_execution_is_404(lab: Lab) -> None:
     # `continue`: the declined approval fails only itself; the waves complete, the run is PARTIAL.
     assert [w["status"] for w in done["waves"]] == ["COMPLETED", "COMPLETED"]
     assert done["status"] == "PARTIAL"
+
+
+def test_the_cli_shows_steps_and_approves_with_a_comment(lab: Lab) -> None:
+    runner = CliRunner()
+    env = {"DRORCH_TOKEN": lab.server.token, "COLUMNS": "200"}
+
+    def drorch(*args: str) -> Any:
+        return runner.invoke(app, [*args, "--api-url", lab.url], env=env)
+
+    plan = _approval_plan(lab)
+    started = lab.start(plan["id"])
+    _awaiting(lab, started["id"])
+    shown = drorch("exec", "get", started["id"])
+    assert shown.exit_code == 0, shown.stderr
+    assert (
+        "Steps" in shown.stdout
+        and "go-ahead" in shown.stdout
+        and "awaiting approval" in shown.stdout
+    )
+    approved = drorch(
+        "exec", "approve", started["id"], "go-ahead", "--comment", "looks right", "--json"
+    )
+    assert approved.exit_code == 0, approved.stderr
+    assert _step(json.loads(approved.stdout))["decided_by"] == "admin"
+    again = drorch("exec", "decline", started["id"], "go-ahead")
+    assert again.exit_code != 0 and "not awaiting" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1  # one line, non-zero exit
+    lab.finish(started["id"])
+
+
+def test_action_types_and_plan_validation_name_param_fields(lab: Lab) -> None:
+    types = {t["name"]: t for t in lab.http.get("/api/v1/action-types").json()}
+    assert {"wait", "approval", "http_check", "invoke_lambda"} <= set(types)
+    assert types["http_check"]["params_schema"]["required"] == ["url"]
+    assert types["invoke_lambda"]["drill_default"] == "simulate"
+    body = {
+        "name": "bad-actions",
+        "waves": [
+            {
+                "name": "gate",
+                "actions": [
+                    {"name": "w", "type": "wait", "params": {"minutes": -1}},
+                    {"name": "w", "type": "teleport"},
+                ],
+            }
+        ],
+    }
+    checked = lab.http.post("/api/v1/recovery-plans/validate", json=body).json()
+    paths = [e["path"] for e in checked["errors"]]
+    assert paths == [
+        "waves[0].actions[0].params.minutes",
+        "waves[0].actions[1].name",
+        "waves[0].actions[1].type",
+    ]
+    refused = problem(lab.http.post("/api/v1/recovery-plans", json=body), 422)
+    assert [e["path"] for e in refused["errors"]] == paths

@@ -12,6 +12,8 @@ from drorch.cli.main import app
 from drorch.domain.identity import Role
 from tests.integration.conftest import problem
 from tests.integration.executions.conftest import EXECUTIONS, Lab
+from tests.integration.executions.test_execution_notifications import wait_for_kinds
+from tests.support.receivers import webhook_receiver
 from tests.support.server import api_client, ensure_user, sign_in
 
 _n = itertools.count(1)
@@ -176,3 +178,22 @@ def test_action_types_and_plan_validation_name_param_fields(lab: Lab) -> None:
     ]
     refused = problem(lab.http.post("/api/v1/recovery-plans", json=body), 422)
     assert [e["path"] for e in refused["errors"]] == paths
+
+
+def test_an_approval_raises_the_awaits_approval_notification(lab: Lab) -> None:
+    plan = _approval_plan(lab)
+    with webhook_receiver() as hook:
+        body = {"name": f"approvals-{plan['id']}", "config": {"type": "webhook", "url": hook.url}}
+        channel = lab.http.post("/api/v1/notification-channels", json=body).json()
+        events = ["execution.awaiting_approval"]
+        subscription = {"channel_id": channel["id"], "plan_id": plan["id"], "events": events}
+        assert lab.http.post("/api/v1/notification-subscriptions", json=subscription).is_success
+        started = lab.start(plan["id"])
+        _awaiting(lab, started["id"])
+        kinds = wait_for_kinds(hook, 1, lab)
+        document = hook.requests[0].json()
+    assert kinds == ["execution.awaiting_approval"]
+    assert document["subject"]["id"] == started["id"]
+    assert document["payload"]["wave"] == "gate" and "go-ahead" in document["payload"]["message"]
+    assert _decide(lab.http, started["id"], "approve").status_code == 200
+    lab.finish(started["id"])

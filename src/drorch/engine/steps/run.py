@@ -287,13 +287,17 @@ def _cap(step: StepRun, changes: Changes, wave: str, timings: StepTimings) -> No
         r.move_step(step, r.STEP_FAIL, changes, wave, step.error)
 
 
-def _refused(step: StepRun, changes: Changes, exc: Exception, wave: str) -> None:
-    if isinstance(exc, KeyError):
-        step.error_code, step.error = "NoExecutor", f"no executor for type {step.type!r}"
-    else:
-        step.error_code = getattr(exc, "code", None) or type(exc).__name__
-        step.error = getattr(exc, "detail", None) or str(exc)
+def _refused(step: StepRun, changes: StepChanges, exc: Exception, wave: str) -> None:
+    step.error_code, step.error = refusal(step, exc)
     r.move_step(step, r.STEP_FAIL, changes, wave, f"{step.error_code}: {step.error}")
+
+
+def refusal(step: StepRun, exc: Exception) -> tuple[str, str]:
+    """(code, message) of a refused call: the service's, or `NoExecutor` for a missing one."""
+    if isinstance(exc, KeyError):
+        return "NoExecutor", f"no executor for type {step.type!r}"
+    code = getattr(exc, "code", None) or type(exc).__name__
+    return code, getattr(exc, "detail", None) or str(exc)
 
 
 def _undo_begins(step: StepRun, changes: StepChanges) -> None:
@@ -333,11 +337,7 @@ def fold_undo(
         undo.status, undo.error_code, undo.error = UndoStatus.FAILED, "TooManyAttempts", "gave up"
     else:
         undo.status = UndoStatus.FAILED
-        if isinstance(answer, KeyError):
-            undo.error_code, undo.error = "NoExecutor", f"no executor for type {step.type!r}"
-        else:
-            undo.error_code = getattr(answer, "code", None) or type(answer).__name__
-            undo.error = getattr(answer, "detail", None) or str(answer)
+        undo.error_code, undo.error = refusal(step, answer)
     undo.ended_at = changes.now
     text = f"undo of step {step.name} {undo.status}" + (
         f": {undo.error_code}: {undo.error}" if undo.status == "FAILED" else ""

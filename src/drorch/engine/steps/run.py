@@ -99,12 +99,15 @@ class StepDriver:
         """The executor's answer: a StepProgress, None (reconcile found nothing) or an error."""
         try:
             executor = self.executors.for_type(call.type)
+        except KeyError as missing:  # no executor for the type (an error inside one is not this)
+            return missing
+        try:
             if item.kind == "start":
                 return executor.start(call)
             if item.kind == "reconcile":
                 return executor.reconcile(call)
             return executor.poll(call, last_progress(step))
-        except (DrorchError, KeyError) as exc:
+        except DrorchError as exc:
             return exc
         except Exception as exc:  # an executor bug or a lost reply: reconciled next time
             log.exception("step %s: %s call failed", call.name, item.kind)
@@ -138,23 +141,26 @@ class StepDriver:
         if item.kind == "undo":
             ex = self._record(ex, item, write, _undo_begins, resettle=False)
             step = ex.waves[item.wave].steps[item.index]
+        answer: Any
         try:
             executor = self.executors.for_type(call.type)
+        except KeyError:
+            absent = KeyError(call.type)
+            return self._record(ex, item, write, lambda s, c: self._fold_undo(s, c, absent))
+        try:
             if item.kind == "undo":
-                answer: Any = executor.undo(call, step.changed)
+                answer = executor.undo(call, step.changed)
             else:
                 answer = executor.poll(call, _undo_progress(step))
-        except (DrorchError, KeyError) as exc:
+        except DrorchError as exc:
             answer = exc
         except Exception as exc:
             log.exception("step %s: undo failed", call.name)
             answer = _Lost(f"{type(exc).__name__}: {exc}")
-        jitter = self.rng.random()
+        return self._record(ex, item, write, lambda s, c: self._fold_undo(s, c, answer))
 
-        def fold(step: StepRun, changes: StepChanges) -> None:
-            fold_undo(step, changes, answer, self.timings, jitter)
-
-        return self._record(ex, item, write, fold)
+    def _fold_undo(self, step: StepRun, changes: StepChanges, answer: Any) -> None:
+        fold_undo(step, changes, answer, self.timings, self.rng.random())
 
 
 @dataclass

@@ -215,6 +215,7 @@ def _runner(settings: Settings, container: Container) -> None:
         observer=container.metrics,
         config=container.engine_config,
         settings=LaunchSettingsStep(container.ec2),
+        steps=step_driver(container),
     )
     if settings.driver == "stepfunctions":  # Step Functions calls advance: no local runner
         container.waker = stepfunctions_driver(settings, container)
@@ -223,6 +224,21 @@ def _runner(settings: Settings, container: Container) -> None:
     container.runner = runner
     container.waker = runner
     container.background.append(runner)
+
+
+def step_executors(container: Container) -> dict[str, Any]:
+    """Action type -> its executor (wait and approval need none: the engine runs them)."""
+    from drorch.adapters.http.check import HttpCheckExecutor
+
+    return {"http_check": HttpCheckExecutor()}
+
+
+def step_driver(container: Container) -> Any:
+    """The engine's driver of action steps over every executor this process has."""
+    from drorch.engine.steps.executors import ExecutorTable
+    from drorch.engine.steps.run import StepDriver
+
+    return StepDriver(ExecutorTable(step_executors(container)), container.clock)
 
 
 def _notifications(settings: Settings, container: Container) -> None:

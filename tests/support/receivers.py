@@ -43,12 +43,18 @@ class WebhookReceiver:
     url: str
     answers: list[int]
     requests: list[Received] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)  # GET answers' bodies, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_status(self) -> int:
         """The next scripted status; 200 once the script is used up."""
         with self.lock:
             return self.answers.pop(0) if self.answers else 200
+
+    def next_body(self) -> bytes:
+        """The next scripted GET body; `ok` once the script is used up."""
+        with self.lock:
+            return self.bodies.pop(0) if self.bodies else b"ok"
 
     def record(self, received: Received) -> None:
         """Keep a request."""
@@ -78,6 +84,17 @@ def webhook_receiver(answers: Sequence[int] = ()) -> Iterator[WebhookReceiver]:
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        def do_GET(self) -> None:
+            # A health endpoint for http_check steps: answers the script, body from `bodies`.
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            receiver.record(Received(self.path, headers, b""))
+            status = receiver.next_status()
+            body = receiver.next_body()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: tests read `requests`, not stderr."""

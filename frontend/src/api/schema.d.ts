@@ -800,6 +800,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{execution_id}/steps/{step}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Step
+         * @description Approve an approval step (a RECOVERY's needs recoveries:approve); the wave goes on.
+         */
+        post: operations["approve_step_api_v1_executions__execution_id__steps__step__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/steps/{step}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Step
+         * @description Decline an approval step: it fails, and its wave too unless it says `continue`.
+         */
+        post: operations["decline_step_api_v1_executions__execution_id__steps__step__decline_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/action-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Action Types
+         * @description Every action type, by name.
+         */
+        get: operations["list_action_types_api_v1_action_types_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/doctor": {
         parameters: {
             query?: never;
@@ -1284,6 +1344,63 @@ export interface components {
              * @description Read-only; ignored.
              */
             deploy_command?: string | null;
+        };
+        /**
+         * Action
+         * @description One step of a wave that is not a server launch.
+         */
+        Action: {
+            /**
+             * Name
+             * @description Unique in the plan.
+             */
+            name: string;
+            /** Type */
+            type: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @default before */
+            phase: components["schemas"]["Phase"];
+            /** Account Id */
+            account_id?: string | null;
+            /** Region */
+            region?: string | null;
+            /**
+             * Timeout Minutes
+             * @default 60
+             */
+            timeout_minutes: number;
+            /** @default fail_wave */
+            on_failure: components["schemas"]["OnFailure"];
+            /** @description null: the type's default. */
+            in_drill?: components["schemas"]["InDrill"] | null;
+        };
+        /**
+         * ActionTypeRead
+         * @description An action type: what it does, its drill default, whether cleanup undoes it, its params.
+         */
+        ActionTypeRead: {
+            /** Name */
+            name: string;
+            /** Summary */
+            summary: string;
+            drill_default: components["schemas"]["InDrill"];
+            /** Undoable */
+            undoable: boolean;
+            /**
+             * Uses Account
+             * @description False: it calls no AWS service (no account).
+             */
+            uses_account: boolean;
+            /**
+             * Params Schema
+             * @description JSON schema of `params`.
+             */
+            params_schema: {
+                [key: string]: unknown;
+            };
         };
         /**
          * ApiTokenCreate
@@ -1957,6 +2074,12 @@ export interface components {
             message: string;
         };
         /**
+         * InDrill
+         * @description What an action does when its plan runs as a drill.
+         * @enum {string}
+         */
+        InDrill: "run" | "skip" | "simulate";
+        /**
          * JobCountsRead
          * @description How many DRS jobs the run started, and how many are still open (page them at /jobs).
          */
@@ -2218,6 +2341,12 @@ export interface components {
             permissions: components["schemas"]["Permission"][];
         };
         /**
+         * OnFailure
+         * @description What a failed action does to its wave.
+         * @enum {string}
+         */
+        OnFailure: "fail_wave" | "continue";
+        /**
          * OperatorActionCreate
          * @description Optional body of pause, resume and terminate-instances.
          */
@@ -2331,7 +2460,13 @@ export interface components {
          * @description One thing a route or a service may demand of its caller.
          * @enum {string}
          */
-        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "notifications:read" | "notifications:write" | "readiness:run" | "schedules:read" | "schedules:write" | "backups:write" | "metrics:read";
+        Permission: "session" | "servers:read" | "groups:read" | "plans:read" | "executions:read" | "accounts:read" | "servers:sync" | "drills:start" | "drills:operate" | "drills:terminate" | "groups:write" | "plans:write" | "recoveries:start" | "recoveries:operate" | "recoveries:terminate" | "accounts:write" | "audit:read" | "users:read" | "users:write" | "tokens:admin" | "notifications:read" | "notifications:write" | "readiness:run" | "schedules:read" | "schedules:write" | "backups:write" | "metrics:read" | "drills:approve" | "recoveries:approve";
+        /**
+         * Phase
+         * @description When an action runs relative to its wave's servers.
+         * @enum {string}
+         */
+        Phase: "before" | "after";
         /**
          * PlanProblem
          * @description One error or warning, located by a field path.
@@ -3295,6 +3430,119 @@ export interface components {
             group_name: string | null;
         };
         /**
+         * StepRunRead
+         * @description One action of a wave as the run carries it out.
+         */
+        StepRunRead: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "before" | "after";
+            status: components["schemas"]["StepStatus"];
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Account Id */
+            account_id: string | null;
+            /** Region */
+            region: string | null;
+            /**
+             * On Failure
+             * @enum {string}
+             */
+            on_failure: "fail_wave" | "continue";
+            /**
+             * In Drill
+             * @description What this run does.
+             * @enum {string}
+             */
+            in_drill: "run" | "skip" | "simulate";
+            /** Timeout Minutes */
+            timeout_minutes: number;
+            /** Attempts */
+            attempts: number;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Deadline
+             * @description When a running step times out.
+             */
+            deadline: string | null;
+            /**
+             * Changed
+             * @description What it changed (a drill's cleanup undoes it).
+             */
+            changed: {
+                [key: string]: unknown;
+            };
+            /** Output */
+            output: {
+                [key: string]: unknown;
+            };
+            /** Error Code */
+            error_code: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Decided By
+             * @description An approval's approver or decliner.
+             */
+            decided_by: string | null;
+            /** Comment */
+            comment: string | null;
+            undo: components["schemas"]["StepUndoRead"] | null;
+            /**
+             * Awaiting Approval
+             * @description An approval waiting for a decision.
+             */
+            awaiting_approval: boolean;
+        };
+        /**
+         * StepStatus
+         * @description An action step's status in its wave run.
+         *
+         *     PENDING: its phase has not come yet; RUNNING: started (or, for an approval, awaiting a
+         *     decision); SIMULATED: a drill checked what it would change and changed nothing;
+         *     SKIPPED: a drill skips it, or its wave did not run that far; CANCELLED: the execution
+         *     was cancelled before it ended.
+         * @enum {string}
+         */
+        StepStatus: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "SIMULATED" | "CANCELLED";
+        /**
+         * StepUndoRead
+         * @description A drill cleanup's undo of the step.
+         */
+        StepUndoRead: {
+            status: components["schemas"]["UndoStatus"];
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Output */
+            output: {
+                [key: string]: unknown;
+            };
+            /** Error Code */
+            error_code: string | null;
+            /** Error */
+            error: string | null;
+        };
+        /**
          * Subject
          * @description What a notification is about: an execution, a plan, a schedule or (a test) a channel.
          */
@@ -3522,6 +3770,12 @@ export interface components {
          */
         Trigger: "save" | "start" | "on_demand" | "schedule";
         /**
+         * UndoStatus
+         * @description Where a drill cleanup's undo of one step stands.
+         * @enum {string}
+         */
+        UndoStatus: "RUNNING" | "SUCCEEDED" | "FAILED";
+        /**
          * UserCreate
          * @description Body of POST /users.
          */
@@ -3631,6 +3885,8 @@ export interface components {
              * @default false
              */
             pause_before: boolean;
+            /** Actions */
+            actions?: components["schemas"]["Action"][];
         };
         /**
          * WaveRunRead
@@ -3657,6 +3913,11 @@ export interface components {
             counts: {
                 [key: string]: number;
             };
+            /**
+             * Steps
+             * @description Its actions, in order.
+             */
+            steps?: components["schemas"]["StepRunRead"][];
         };
         /**
          * WaveSpanRead
@@ -3678,6 +3939,11 @@ export interface components {
             };
             /** Jobs */
             jobs: components["schemas"]["JobSpanRead"][];
+            /**
+             * Steps
+             * @description Its actions.
+             */
+            steps?: components["schemas"]["StepRunRead"][];
         };
         /**
          * WaveStatus
@@ -9764,6 +10030,368 @@ export interface operations {
             };
             /** @description Too many requests (or DRS throttled the call); see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_step_api_v1_executions__execution_id__steps__step__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A recovery's approval needs recoveries:approve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution or step */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The step is not an approval awaiting a decision */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decline_step_api_v1_executions__execution_id__steps__step__decline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionRead"];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A recovery's approval needs recoveries:approve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown execution or step */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The step is not an approval awaiting a decision */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A change must be sent as JSON (Content-Type: application/json), body or not */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field with its own message */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the server log has the details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_action_types_api_v1_action_types_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionTypeRead"][];
+                };
+            };
+            /** @description The body is not valid JSON, the Host is not one this server answers for, or DRS rejected the request's shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sign-in required: no bearer token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the permission this operation needs (or a change came from a foreign Origin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers were not sent in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line is over the size limit */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

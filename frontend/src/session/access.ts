@@ -28,6 +28,8 @@ export type Permission = Extract<
   | "readiness:run"
   | "schedules:write"
   | "backups:write"
+  | "drills:approve"
+  | "recoveries:approve"
 >;
 
 // The least role holding each permission (docs/identity.md), so a reason names whom to ask.
@@ -52,6 +54,8 @@ const LEAST_ROLE: Record<Permission, string> = {
   "readiness:run": "operator",
   "schedules:write": "operator",
   "backups:write": "admin",
+  "drills:approve": "operator",
+  "recoveries:approve": "recovery_manager",
 };
 
 /** Why a permission is missing, in the words the UI shows next to a disabled action. */

@@ -6,9 +6,9 @@ import { AccessContext, accessFor } from "../session/access";
 type Permission = Me["permissions"][number];
 
 const VIEWER: Permission[] = ["session", "servers:read", "groups:read", "plans:read", "executions:read", "accounts:read", "notifications:read", "schedules:read"];
-const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate", "readiness:run", "schedules:write"];
+const OPERATOR: Permission[] = [...VIEWER, "servers:sync", "drills:start", "drills:operate", "drills:terminate", "readiness:run", "schedules:write", "drills:approve"];
 const PLAN_MANAGER: Permission[] = [...OPERATOR, "groups:write", "plans:write"];
-const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write", "notifications:write"];
+const RECOVERY_MANAGER: Permission[] = [...PLAN_MANAGER, "recoveries:start", "recoveries:operate", "recoveries:terminate", "accounts:write", "notifications:write", "recoveries:approve"];
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   viewer: VIEWER,

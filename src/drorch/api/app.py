@@ -14,9 +14,11 @@ from fastapi.responses import FileResponse
 from drorch import __version__
 from drorch.api import docs, health, openapi, problems, security
 from drorch.api.accounts.router import router as accounts_router
+from drorch.api.action_types.router import router as action_types_router
 from drorch.api.audit.router import router as audit_router
 from drorch.api.auth.router import router as auth_router
 from drorch.api.doctor.router import router as doctor_router
+from drorch.api.executions.approvals import router as approvals_router
 from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
@@ -78,6 +80,8 @@ def create_app(container: Container) -> FastAPI:
         plans_router,
         reports_router,  # before executions: /executions/export is not an execution id
         executions_router,
+        approvals_router,
+        action_types_router,
         doctor_router,
         notifications_router,
         readiness_router,

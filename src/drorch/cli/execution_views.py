@@ -59,7 +59,38 @@ def execution_view(ex: dict[str, Any]) -> RenderableType:
     ]
     waves = table(["WAVE", "STATUS", "SERVERS", "BY STATUS", "STARTED"], rows, title="Waves")
     hint = f"servers: drorch exec servers {ex['id']} · DRS jobs: drorch exec jobs {ex['id']}"
-    return Group(fields, waves, hint)
+    steps = steps_table(ex)
+    return Group(fields, waves, hint) if steps is None else Group(fields, waves, steps, hint)
+
+
+STEP_HEADERS = ["WAVE", "STEP", "TYPE", "PHASE", "STATUS", "ATTEMPTS", "RESULT"]
+
+
+def steps_table(ex: dict[str, Any]) -> RenderableType | None:
+    """A row per action step of every wave (None when the plan has no actions)."""
+    rows = [
+        [w["name"], s["name"], s["type"], s["phase"], s["status"], s["attempts"], step_result(s)]
+        for w in ex["waves"]
+        for s in w.get("steps") or []
+    ]
+    return table(STEP_HEADERS, rows, title="Steps") if rows else None
+
+
+def step_result(step: dict[str, Any]) -> str:
+    """What a step came to: its error, the approver, an undo's fate, or `-`."""
+    parts = []
+    if step.get("awaiting_approval"):
+        parts.append(f"awaiting approval: drorch exec approve ID {step['name']}")
+    if step.get("error"):
+        parts.append(f"{step.get('error_code')}: {step['error']}")
+    elif step.get("decided_by"):
+        parts.append(f"approved by {step['decided_by']}")
+    if step.get("comment"):
+        parts.append(f'"{step["comment"]}"')
+    undo = step.get("undo")
+    if undo:
+        parts.append(f"undo {undo['status']}" + (f": {undo['error']}" if undo.get("error") else ""))
+    return "; ".join(parts) or "-"
 
 
 def servers_table(page: dict[str, Any]) -> RenderableType:

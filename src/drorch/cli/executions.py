@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 from rich.console import Group, RenderableType
@@ -239,6 +240,51 @@ def terminate(
             show(execution, as_json=as_json, render=execution_view)
     if follow and execution.get("cleanup_status") != "COMPLETED":
         raise typer.Exit(EXIT_REFUSED)
+
+
+CommentOption = Annotated[
+    str | None, typer.Option("--comment", "-m", help="Why; lands on the timeline and audit log.")
+]
+StepArgument = Annotated[str, typer.Argument(help="The approval step's name.")]
+
+
+@app.command("approve")
+@reports_errors
+def approve(
+    execution_id: ExecArgument,
+    step: StepArgument,
+    comment: CommentOption = None,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve an approval step that awaits a decision; the wave goes on."""
+    _decide(execution_id, step, "approve", comment, api_url=api_url, as_json=as_json)
+
+
+@app.command("decline")
+@reports_errors
+def decline(
+    execution_id: ExecArgument,
+    step: StepArgument,
+    comment: CommentOption = None,
+    api_url: ApiUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Decline an approval step: it fails, and its wave with it unless it says continue."""
+    _decide(execution_id, step, "decline", comment, api_url=api_url, as_json=as_json)
+
+
+def _decide(
+    execution_id: str,
+    step: str,
+    decision: str,
+    comment: str | None,
+    *,
+    api_url: str | None,
+    as_json: bool,
+) -> None:
+    path = f"steps/{quote(step, safe='')}/{decision}"
+    _action(execution_id, path, {"comment": comment}, api_url=api_url, as_json=as_json)
 
 
 @app.command("follow")

@@ -63,6 +63,32 @@ class ServerStatus(StrEnum):
     TERMINATED = "TERMINATED"
 
 
+class StepStatus(StrEnum):
+    """An action step's status in its wave run.
+
+    PENDING: its phase has not come yet; RUNNING: started (or, for an approval, awaiting a
+    decision); SIMULATED: a drill checked what it would change and changed nothing;
+    SKIPPED: a drill skips it, or its wave did not run that far; CANCELLED: the execution
+    was cancelled before it ended.
+    """
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    SIMULATED = "SIMULATED"
+    CANCELLED = "CANCELLED"
+
+
+class UndoStatus(StrEnum):
+    """Where a drill cleanup's undo of one step stands."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
 class CleanupStatus(StrEnum):
     """A drill's cleanup status (NOT_APPLICABLE for a recovery)."""
 
@@ -117,6 +143,9 @@ TERMINAL_STATUSES: frozenset[str] = frozenset({"COMPLETED", "PARTIAL", "FAILED",
 TERMINAL_WAVES: frozenset[str] = frozenset({"COMPLETED", "FAILED", "SKIPPED", "CANCELLED"})
 TERMINAL_SERVERS: frozenset[str] = frozenset(
     {"LAUNCHED", "FAILED", "SKIPPED", "CANCELLED", "TERMINATED"}
+)
+TERMINAL_STEPS: frozenset[str] = frozenset(
+    {"SUCCEEDED", "FAILED", "SKIPPED", "SIMULATED", "CANCELLED"}
 )
 TAG_EXECUTION = "drorch:execution-id"
 TAG_BATCH = "drorch:batch-id"
@@ -175,6 +204,61 @@ class ServerRun(Record):
     launch_settings: SettingsRecord | None = None
 
 
+class StepUndo(Record):
+    """A drill cleanup's undo of one step (the latest round's attempt)."""
+
+    status: UndoStatus = UndoStatus.RUNNING
+    started_at: datetime
+    ended_at: datetime | None = None
+    attempts: int = 0
+    called: bool = False  # the executor answered the undo call
+    not_before: datetime | None = None
+    output: dict[str, Any] = Field(default_factory=dict)
+    error_code: str | None = None
+    error: str | None = None
+
+
+class StepRun(Record):
+    """One action of a wave as the execution runs it (kept inside its WaveRun record).
+
+    `started_at` is when it went RUNNING. For a step with an executor, the intent is recorded
+    (`intent_at`) and stored before the start call, whose answer sets `called_at`. A step
+    with an intent but no answer (a crash, a lost reply) is reconciled with the service by
+    its `idempotency_key` before it is ever started again.
+    """
+
+    name: str
+    type: str
+    phase: Literal["before", "after"]
+    params: dict[str, Any] = Field(default_factory=dict)
+    account_id: str | None = None
+    region: str | None = None
+    on_failure: Literal["fail_wave", "continue"] = "fail_wave"
+    in_drill: Literal["run", "skip", "simulate"] = "run"  # resolved at start
+    timeout_minutes: float = 60
+    status: StepStatus = StepStatus.PENDING
+    idempotency_key: str = ""
+    attempts: int = 0  # calls made (start, polls after throttling)
+    intent_at: datetime | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    not_before: datetime | None = None  # next call due (poll interval, throttling backoff)
+    deadline: datetime | None = None  # the timeout, set when the step starts
+    changed: dict[str, Any] = Field(default_factory=dict)  # what a drill's cleanup undoes
+    output: dict[str, Any] = Field(default_factory=dict)
+    error_code: str | None = None
+    error: str | None = None
+    decided_by: str | None = None  # an approval's approver (or decliner)
+    comment: str | None = None
+    undo: StepUndo | None = None
+
+    @property
+    def terminal(self) -> bool:
+        """True once the step's status can no longer change."""
+        return self.status in TERMINAL_STEPS
+
+
 class WaveRun(Record):
     """One wave's progress; `depends_on` is effective (defaults filled, subset applied)."""
 
@@ -186,6 +270,7 @@ class WaveRun(Record):
     servers: list[ServerRun] = Field(default_factory=list)
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    steps: list[StepRun] = Field(default_factory=list)  # its actions, in plan order
 
 
 class Batch(Record):
@@ -286,6 +371,10 @@ class Execution(Record):
         """Every server of every wave."""
         return [s for wave in self.waves for s in wave.servers]
 
+    def steps(self) -> list[StepRun]:
+        """Every action step of every wave."""
+        return [step for wave in self.waves for step in wave.steps]
+
     def batch(self, batch_id: str) -> Batch:
         """The batch with this id."""
         for batch in self.batches:
@@ -350,7 +439,7 @@ class Intent(Model):
     launch_settings: list[SettingsRecord] = Field(default_factory=list)
 
 
-OperatorAction = Literal["pause", "resume", "cancel", "terminate_instances"]
+OperatorAction = Literal["pause", "resume", "cancel", "terminate_instances", "approve", "decline"]
 
 
 class Command(Model):
@@ -362,6 +451,7 @@ class Command(Model):
     at: datetime
     terminate_instances: bool = False
     comment: str | None = None
+    step: str | None = None  # approve/decline: the approval step's name
 
 
 def scope_key(account_id: str, region: str) -> str:

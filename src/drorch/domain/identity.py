@@ -47,6 +47,8 @@ class Permission(StrEnum):
     SCHEDULES_WRITE = "schedules:write"
     BACKUPS_WRITE = "backups:write"
     METRICS_READ = "metrics:read"
+    DRILLS_APPROVE = "drills:approve"
+    RECOVERIES_APPROVE = "recoveries:approve"
 
 
 P = Permission
@@ -68,6 +70,11 @@ _RECOVERY_MANAGER = _PLAN_MANAGER | {
 }
 # Channels decide where drorch's news (and SMTP credentials) go: recovery managers and admins.
 _RECOVERY_MANAGER = _RECOVERY_MANAGER | {P.NOTIFICATIONS_WRITE}
+
+# Approval steps: whoever runs drills may approve a drill's; a recovery's needs a manager.
+_OPERATOR = _OPERATOR | {P.DRILLS_APPROVE}
+_PLAN_MANAGER = _PLAN_MANAGER | {P.DRILLS_APPROVE}
+_RECOVERY_MANAGER = _RECOVERY_MANAGER | {P.DRILLS_APPROVE, P.RECOVERIES_APPROVE}
 
 # The one permission table: data only, read by the API's dependency and by the UI via /me.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from drorch.domain.actions import Action
 from drorch.domain.common import FieldProblem, Model, Name, Text
 from drorch.domain.inventory import SourceServer
 
@@ -22,6 +23,8 @@ class Wave(Model):
         default=None, description="Wave names; null means the previous wave."
     )
     pause_before: bool = False
+    # Non-server steps run before or after the servers; a wave may hold only actions.
+    actions: list[Action] = Field(default_factory=list, max_length=50)
 
 
 class RecoveryPlan(Model):
@@ -74,7 +77,7 @@ def _check_groups(waves: Sequence[Wave], known_groups: Mapping[str, str]) -> lis
     first_use: dict[str, str] = {}
     for i, wave in enumerate(waves):
         path = f"waves[{i}].protection_group_ids"
-        if not wave.protection_group_ids:
+        if not wave.protection_group_ids and not wave.actions:
             problems.append(FieldProblem(path, f"wave {wave.name!r} has no protection groups"))
         for j, group_id in enumerate(wave.protection_group_ids):
             if group_id not in known_groups:

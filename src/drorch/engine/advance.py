@@ -23,6 +23,8 @@ from drorch.engine.launch_step import LaunchSettingsStep
 from drorch.engine.observe import list_more, observe
 from drorch.engine.polling import next_look
 from drorch.engine.reconcile import close_intents
+from drorch.engine.steps.executors import ExecutorTable
+from drorch.engine.steps.run import StepDriver
 from drorch.engine.working import working_copy
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
@@ -60,6 +62,13 @@ class Engine:
     observer: EngineObserver | None = None  # metrics: told of every stored advance
     # Applies each server's launch settings before its batch (None: tests of the core alone).
     settings: LaunchSettingsStep | None = None
+    # Runs the action steps' executor calls (None: a driver with no executors, so steps of
+    # outside types fail `NoExecutor` instead of hanging).
+    steps: StepDriver | None = None
+
+    def __post_init__(self) -> None:
+        if self.steps is None:
+            self.steps = StepDriver(ExecutorTable(), self.clock)
 
     def advance(self, execution_id: str, *, claimed: bool = False) -> Advanced:
         """Advance one execution; its log lines carry the execution id."""
@@ -133,7 +142,18 @@ class Engine:
         outcomes = act(working, decision.wishes, obs, actor)
         second = apply_outcomes(working, outcomes, self.clock.now(), self.config)
         pass_.events += second.events
-        return self._persist(pass_, second.execution, intents)
+        final = self._run_steps(pass_, second.execution)
+        return self._persist(pass_, final, intents)
+
+    def _run_steps(self, pass_: _Pass, ex: Execution) -> Execution:
+        """The action steps' due calls; each intent and answer is written as it happens."""
+
+        def write(new: Execution, events: list[Event]) -> None:
+            pass_.events += events
+            self._write(pass_, new, [])
+
+        assert self.steps is not None
+        return self.steps.run(ex, write)
 
     def _load(self, repo: ExecutionRepository, execution_id: str) -> Execution | None:
         """The kept copy while the stored version has not moved, else the stored execution."""

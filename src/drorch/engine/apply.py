@@ -29,6 +29,7 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.engine.reconcile import dispatch, reconcile
 from drorch.engine.rules import Changes
 from drorch.engine.settle import settle
+from drorch.engine.steps import approval
 from drorch.engine.unreachable import fail_unreachable
 from drorch.engine.working import working_copy
 
@@ -134,6 +135,8 @@ def _command(ex: Execution, command: Command, changes: Changes) -> None:
     elif action == "terminate_instances" and _may_clean(ex):
         ex.cleanup_started_at = changes.now
         r.move_cleanup(ex, r.CLEANUP_START, changes, f"asked by {command.actor}")
+    elif action in ("approve", "decline") and approval.decide(ex, command, changes):
+        return
     else:
         changes.note("command.ignored", f"{action} does not apply to a {ex.status} execution")
 

@@ -4,7 +4,9 @@ A cleanup round starts with `terminate-instances` (or a cancel that asked for it
 server with a recovery instance is put in one TERMINATE job of the round; when every job
 of the round has completed, instances still reported by DescribeRecoveryInstances are
 left behind: the cleanup ends INCOMPLETE and lists them (a new round may be started),
-otherwise COMPLETED.
+otherwise COMPLETED. The round also undoes what the drill's action steps changed, last
+started first (engine/steps/undo.py): it ends only when those undos are done too, and a
+failed undo is left behind like an instance (`step <name> (<type>): <resource>`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from drorch.domain.executions import Execution, ServerRun
 from drorch.engine import rules as r
 from drorch.engine.rules import Changes
+from drorch.engine.steps.undo import undo_leftovers, undo_pending
 
 
 def cleanup_candidates(ex: Execution) -> list[ServerRun]:
@@ -40,16 +43,19 @@ def settle_cleanup(ex: Execution, changes: Changes) -> None:
     """End the cleanup round once all its TERMINATE jobs are done and nothing is left to try."""
     if ex.cleanup_status != "IN_PROGRESS" or ex.open_batches() or cleanup_candidates(ex):
         return
+    if undo_pending(ex):
+        return
     index = {s.source_server_id: s for s in ex.servers()}
     left = sorted(
         index[s].recovery_instance_id or s
         for s in set(_tried(ex))
         if index[s].status != "TERMINATED"
     )
+    left += undo_leftovers(ex)
     ex.leftovers = left
     if left:
         r.move_cleanup(
-            ex, r.CLEANUP_LEFTOVERS, changes, f"{len(left)} instance(s) left: {left[:20]}"
+            ex, r.CLEANUP_LEFTOVERS, changes, f"{len(left)} resource(s) left: {left[:20]}"
         )
     else:
         r.move_cleanup(ex, r.CLEANUP_DONE, changes, "every recovery instance was terminated")

@@ -12,6 +12,7 @@ from drorch.engine.observe import Observation
 from drorch.engine.outcomes import Wish
 from drorch.engine.polling import next_look
 from drorch.engine.quotas import chunks
+from drorch.engine.steps.phases import servers_released
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def launch_wishes(ex: Execution, config: EngineConfig) -> list[Wish]:
         return []
     wishes = []
     for wave in ex.waves:
-        if wave.status != "RUNNING":
+        if wave.status != "RUNNING" or not servers_released(wave):
             continue
         by_scope: dict[tuple[str, str], list[str]] = {}
         for server in wave.servers:

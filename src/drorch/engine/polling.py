@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
+from drorch.engine.steps.due import step_looks
+from drorch.engine.steps.phases import servers_released
 from drorch.engine.working import ServerIndex
 
 UNKNOWN_FRACTION = 0.25
@@ -37,6 +39,7 @@ def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | 
         for b in ex.open_batches()
     ]
     looks += [_work_look(ex, key, now, config) for key in work_scopes(ex)]
+    looks += step_looks(ex, now)  # step polls, waits, timeouts and undos
     if not looks:
         return now + timedelta(seconds=config.idle_poll)
     soonest: datetime = min(looks)
@@ -65,7 +68,7 @@ def pending_scopes(ex: Execution) -> set[str]:
         return set()
     pairs: set[tuple[str, str]] = set()
     for wave in ex.waves:
-        if wave.status == "RUNNING":
+        if wave.status == "RUNNING" and servers_released(wave):
             pairs.update((s.account_id, s.region) for s in wave.servers if s.status == "PENDING")
     return {scope_key(account, region) for account, region in pairs}
 

@@ -19,6 +19,8 @@ from drorch.domain.executions import (
     Pause,
     ServerRun,
     ServerStatus,
+    StepRun,
+    StepStatus,
     WaveRun,
     WaveStatus,
 )
@@ -84,6 +86,28 @@ CLEANUP_START = rule(CleanupStatus, "cleanup_start", "NOT_STARTED INCOMPLETE", "
 CLEANUP_DONE = rule(CleanupStatus, "cleanup_done", "IN_PROGRESS", "COMPLETED")
 CLEANUP_LEFTOVERS = rule(CleanupStatus, "cleanup_leftovers", "IN_PROGRESS", "INCOMPLETE")
 CLEANUP_RULES = (CLEANUP_START, CLEANUP_DONE, CLEANUP_LEFTOVERS)
+
+# Action step rules (engine/steps/).
+STEP_START = rule(StepStatus, "step_start", "PENDING", "RUNNING")
+STEP_SUCCEED = rule(StepStatus, "step_succeed", "RUNNING", "SUCCEEDED")
+STEP_SIMULATED = rule(StepStatus, "step_simulated", "PENDING RUNNING", "SIMULATED")
+STEP_FAIL = rule(StepStatus, "step_fail", "PENDING RUNNING", "FAILED")
+STEP_TIMEOUT = rule(StepStatus, "step_timeout", "RUNNING", "FAILED")
+STEP_APPROVE = rule(StepStatus, "step_approve", "RUNNING", "SUCCEEDED")
+STEP_DECLINE = rule(StepStatus, "step_decline", "RUNNING", "FAILED")
+STEP_SKIP = rule(StepStatus, "step_skip", "PENDING", "SKIPPED")
+STEP_CANCEL = rule(StepStatus, "step_cancel", "PENDING RUNNING", "CANCELLED")
+STEP_RULES = (
+    STEP_START,
+    STEP_SUCCEED,
+    STEP_SIMULATED,
+    STEP_FAIL,
+    STEP_TIMEOUT,
+    STEP_APPROVE,
+    STEP_DECLINE,
+    STEP_SKIP,
+    STEP_CANCEL,
+)
 
 
 @dataclass
@@ -179,3 +203,18 @@ def move_cleanup(
     before, ex.cleanup_status = ex.cleanup_status, rule_.target
     text = f"cleanup {before} -> {ex.cleanup_status}" + (f": {why}" if why else "")
     changes.note(f"cleanup.{rule_.name}", text, cleanup_status=ex.cleanup_status)
+
+
+def move_step(
+    step: StepRun, rule_: Rule[StepStatus], changes: Changes, wave: str, why: str = ""
+) -> None:
+    """Apply an action step rule in place (on a step of the working copy)."""
+    _check(rule_, step.status, f"step {step.name}")
+    before, step.status = step.status, rule_.target
+    if rule_ is STEP_START:
+        step.started_at = step.started_at or changes.now
+    elif step.terminal:
+        step.ended_at = changes.now
+        step.not_before = None
+    text = f"step {step.name} ({step.type}) {before} -> {step.status}" + (f": {why}" if why else "")
+    changes.note(f"step.{rule_.name}", text, wave=wave, step=step.name, status=step.status)

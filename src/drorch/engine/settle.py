@@ -35,6 +35,7 @@ from drorch.domain.executions import (
 from drorch.engine import rules as r
 from drorch.engine.cleanup import settle_cleanup
 from drorch.engine.rules import Changes
+from drorch.engine.steps import phases
 from drorch.engine.working import writable_at
 
 BLOCKING = frozenset({"FAILED", "SKIPPED", "CANCELLED"})
@@ -75,18 +76,35 @@ def _step_wave(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
 
 
 def _end_running(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
-    if not all(s.status in TERMINAL_SERVERS for s in wave.servers):
-        return False
-    if _instances_unread(ex, wave):
-        return False
-    if any(s.status == "CANCELLED" for s in wave.servers):
+    moved = False
+    if wave.steps:  # before-steps, servers, after-steps (engine/steps/phases.py)
+        moved = phases.settle_steps(ex, wave, changes, servers_done=_servers_done(ex, wave))
+        if not phases.steps_done(wave):
+            return moved
+    if not _servers_done(ex, wave):
+        return moved
+    if any(s.status == "CANCELLED" for s in wave.servers) or _any_step(wave, "CANCELLED"):
         r.move_wave(wave, r.WAVE_CANCEL, changes)
     elif any(s.status == "FAILED" and not s.optional for s in wave.servers):
         failed = [s.source_server_id for s in wave.servers if s.status == "FAILED"]
         r.move_wave(wave, r.WAVE_FAIL, changes, f"required servers failed: {failed[:10]}")
+    elif phases.fails_wave(wave):
+        failed = [
+            s.name for s in wave.steps if s.status == "FAILED" and s.on_failure == "fail_wave"
+        ]
+        r.move_wave(wave, r.WAVE_FAIL, changes, f"actions failed: {failed}")
     else:
         r.move_wave(wave, r.WAVE_COMPLETE, changes)
     return True
+
+
+def _servers_done(ex: Execution, wave: WaveRun) -> bool:
+    terminal = all(s.status in TERMINAL_SERVERS for s in wave.servers)
+    return terminal and not _instances_unread(ex, wave)
+
+
+def _any_step(wave: WaveRun, status: str) -> bool:
+    return any(s.status == status for s in wave.steps)
 
 
 def _instances_unread(ex: Execution, wave: WaveRun) -> bool:
@@ -103,6 +121,7 @@ def _skip(ex: Execution, wave: WaveRun, changes: Changes) -> None:
     for position, server in enumerate(wave.servers):
         if r.SERVER_SKIP.allows(server.status):
             r.move_server(writable_at(ex, index, position), r.SERVER_SKIP, changes.now)
+    phases.skip_steps(wave, changes, "its wave was skipped")
     r.move_wave(wave, r.WAVE_SKIP, changes, "a wave it depends on did not complete")
 
 
@@ -111,13 +130,17 @@ def _cancel_pending(ex: Execution, changes: Changes) -> None:
         for position, server in enumerate(wave.servers):
             if r.SERVER_CANCEL.allows(server.status):
                 r.move_server(writable_at(ex, index, position), r.SERVER_CANCEL, changes.now)
+        phases.cancel_steps(wave, changes)
         if wave.status in ("PENDING", "HELD"):
             r.move_wave(wave, r.WAVE_CANCEL, changes, "execution cancelled")
 
 
 def _finish(ex: Execution, changes: Changes) -> None:
     if ex.status == "CANCELLING":
-        if not any(b.kind == "LAUNCH" for b in ex.open_batches()):
+        # Launch jobs and steps running in outside services it started are seen to the end.
+        if not any(b.kind == "LAUNCH" for b in ex.open_batches()) and not phases.outside_running(
+            ex
+        ):
             r.move_execution(ex, r.CANCELLED, changes, "every started job has finished")
             _cleanup_after_cancel(ex, changes)
         return
@@ -135,7 +158,8 @@ def end_rule(ex: Execution) -> r.Rule[ExecutionStatus]:
     if not completed:
         return r.FAIL
     everything = len(completed) == len(ex.waves)
-    if everything and all(s.status == "LAUNCHED" for s in ex.servers()):
+    steps_ok = not any(s.status == "FAILED" for s in ex.steps())  # `continue` failures
+    if everything and steps_ok and all(s.status == "LAUNCHED" for s in ex.servers()):
         return r.COMPLETE
     return r.PARTIAL
 

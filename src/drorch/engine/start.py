@@ -9,6 +9,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from drorch.domain.actions import (
+    Action,
+    action_scope,
+    check_actions,
+    checked_params,
+    drill_behaviour,
+)
 from drorch.domain.executions import (
     CleanupStatus,
     Execution,
@@ -16,11 +23,12 @@ from drorch.domain.executions import (
     ServerRun,
     Snapshot,
     SnapshotServer,
+    StepRun,
     WaveRun,
 )
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
-from drorch.domain.plans import RecoveryPlan, check_waves, effective_dependencies
+from drorch.domain.plans import RecoveryPlan, Wave, check_waves, effective_dependencies
 from drorch.errors import ValidationError
 from drorch.ports.store import UnitOfWork
 
@@ -104,6 +112,7 @@ def build_execution(
                 depends_on=deps[wave.name],
                 pause_before=wave.pause_before,
                 servers=runs,
+                steps=_step_runs(wave, snap, type),
             )
         )
     return Execution(
@@ -119,6 +128,26 @@ def build_execution(
         started_by=actor,
         created_at=now,
         updated_at=now,
+    )
+
+
+def _step_runs(wave: Wave, snap: Snapshot, type: ExecutionType) -> list[StepRun]:
+    """The wave's actions as steps: params checked, account and drill behaviour resolved."""
+    scopes = {g.id: (g.account_id, g.region) for g in snap.groups}
+    return [_step_run(a, action_scope(a, wave, scopes), type) for a in wave.actions]
+
+
+def _step_run(action: Action, scope: tuple[str, str] | None, type: ExecutionType) -> StepRun:
+    return StepRun(
+        name=action.name,
+        type=action.type,
+        phase=action.phase.value,
+        params=checked_params(action),
+        account_id=scope[0] if scope else None,
+        region=scope[1] if scope else None,
+        on_failure=action.on_failure.value,
+        in_drill=drill_behaviour(action).value if type == "DRILL" else "run",
+        timeout_minutes=action.timeout_minutes,
     )
 
 
@@ -141,6 +170,7 @@ def load_snapshot(
     reasons: list[Reason] = [
         {"reason": "plan-invalid", "path": p.path, "message": p.message}
         for p in check_waves(plan.waves, {g.id: g.name for g in groups.values()})
+        + check_actions(plan.waves, {g.id: (g.account_id, g.region) for g in groups.values()})
     ]
     if reasons:
         return Snapshot(plan=plan, groups=[], servers=[], selected_waves=list(selected)), reasons

@@ -32,6 +32,9 @@ class SharedServers(list[ServerRun]):
 def working_copy(ex: Execution) -> Execution:
     """A copy whose run state may be changed through `writable`; servers are shared until then."""
     waves = [w.model_copy(update={"servers": SharedServers(w.servers)}) for w in ex.waves]
+    for wave in waves:
+        if wave.steps:  # a handful per wave: steps are changed in place, so each is copied
+            wave.steps = [step.model_copy(deep=True) for step in wave.steps]
     return ex.model_copy(
         update={
             "waves": waves,

@@ -51,6 +51,7 @@ class StepProgress:
     changed: dict[str, Any] = field(default_factory=dict)  # enough to undo; empty = nothing
     error_code: str | None = None
     error_message: str | None = None
+    poll_after: float | None = None  # RUNNING: seconds until the next poll is worth making
 
 
 class StepExecutor(Protocol):

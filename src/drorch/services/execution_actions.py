@@ -128,6 +128,12 @@ def _operate(
         uow.executions.schedule(execution_id, now)
         detail = {"terminate_instances": terminate} if action == "cancel" else {}
         record(uow, f"execution.{action}", "execution", execution_id, audit=audit, detail=detail)
+    return fold_and_wake(store, execution_id, via)
+
+
+def fold_and_wake(store: Store, execution_id: str, via: _Via) -> Execution:
+    """Apply the queued commands now if no worker is mid-pass, wake the runner, read back."""
+    clock = via.clock or WALL_CLOCK
     owner = f"api:{secrets.token_hex(4)}"
     config = via.config or DEFAULT_CONFIG
     for _ in range(FOLD_TRIES):
@@ -169,3 +175,6 @@ def _check_allowed(ex: Execution, action: OperatorAction, terminate: bool) -> No
             f"execution {ex.id} is {ex.status} (cleanup {ex.cleanup_status}): {why} {verb}",
             conflicts=[{"field": "status", "value": ex.status, "action": action}],
         )
+
+
+Via = _Via  # for the other operator actions (services/approvals.py)

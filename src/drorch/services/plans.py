@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from drorch.domain.actions import action_warnings, check_actions
 from drorch.domain.common import FieldProblem, echo_problems, new_id, utcnow
+from drorch.domain.groups import ProtectionGroup
 from drorch.domain.plans import PlanDraft, RecoveryPlan, Wave, check_waves, plan_warnings
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.store import ListQuery, Page, Store, UnitOfWork
@@ -131,9 +133,15 @@ def _validation(uow: UnitOfWork, waves: list[Wave]) -> PlanValidation:
     group_ids = [g for wave in waves for g in wave.protection_group_ids]
     groups = uow.groups.get_many(group_ids)
     errors = check_waves(waves, {g.id: g.name for g in groups.values()})
+    errors += check_actions(waves, _scopes(groups.values()))
     members = {g: uow.groups.members(g) for g in groups}
     servers = uow.servers.get_many(s for ids in members.values() for s in ids)
-    return PlanValidation(errors, plan_warnings(waves, members, servers))
+    warnings = plan_warnings(waves, members, servers) + action_warnings(waves)
+    return PlanValidation(errors, warnings)
+
+
+def _scopes(groups: Iterable[ProtectionGroup]) -> dict[str, tuple[str, str]]:
+    return {g.id: (g.account_id, g.region) for g in groups}
 
 
 def _check(uow: UnitOfWork, plan: RecoveryPlan) -> None:
@@ -144,9 +152,9 @@ def _check(uow: UnitOfWork, plan: RecoveryPlan) -> None:
             conflicts=[{"field": "name", "plan_id": existing.id, "plan_name": existing.name}],
         )
     groups = uow.groups.get_many(g for wave in plan.waves for g in wave.protection_group_ids)
-    raise_if_problems(
-        check_waves(plan.waves, {g.id: g.name for g in groups.values()}), "recovery plan"
-    )
+    problems = check_waves(plan.waves, {g.id: g.name for g in groups.values()})
+    problems += check_actions(plan.waves, _scopes(groups.values()))
+    raise_if_problems(problems, "recovery plan")
 
 
 def _require(uow: UnitOfWork, plan_id: str) -> RecoveryPlan:

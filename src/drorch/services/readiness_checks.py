@@ -236,3 +236,12 @@ def _registry() -> list[Check]:
 
 # Order matters only for reading: findings are reported in registry order.
 CHECKS: list[Check] = _registry()
+
+
+def _action_checks() -> Check:
+    from drorch.services.action_checks import check_action_accounts
+
+    return Check("actions", check_action_accounts)
+
+
+CHECKS.append(_action_checks())  # actions' target accounts (services/action_checks.py)

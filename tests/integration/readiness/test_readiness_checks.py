@@ -144,6 +144,7 @@ def test_a_healthy_plan_is_ready_and_every_check_ran(
         "accounts",
         "groups",
         "launch-settings",
+        "actions",
     ]
     assert run.trigger == Trigger.ON_DEMAND and run.by == "op"
     assert changes == []  # never checked before, and ready: nothing to announce

@@ -36,6 +36,7 @@ def execution(
     type: str = "DRILL",
     region: str = REGION,
     first_server: int = 1,
+    actions: dict[str, list[Any]] | None = None,
 ) -> Execution:
     """An execution whose waves hold consecutive servers (`(name, count)` each)."""
     plan_waves, servers, n = [], [], first_server
@@ -46,6 +47,7 @@ def execution(
                 protection_group_ids=[f"pg-{name}"],
                 depends_on=(depends or {}).get(name),
                 pause_before=name in pause_before,
+                actions=(actions or {}).get(name, []),
             )
         )
         for _ in range(count):

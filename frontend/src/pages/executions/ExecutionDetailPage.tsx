@@ -19,6 +19,7 @@ import { formatTime } from "../../components/format";
 import { Shell } from "../../layout/Shell";
 import { GuardedButton } from "../../session/GuardedButton";
 import { ActionModal, actionPermission, allowedActions } from "./ActionModals";
+import { ApprovalPanel } from "./ApprovalPanel";
 import { EventLog } from "./EventLog";
 import { ReportButton } from "./ReportButton";
 import { Gantt } from "./Gantt";
@@ -99,6 +100,7 @@ export function ExecutionDetailPage() {
         <SpaceBetween size="l">
           {live.error && <ProblemAlert error={live.error} onRetry={live.refresh} />}
           <Summary execution={e} live={live.live} />
+          <ApprovalPanel execution={e} onDone={(updated) => { live.replace(updated); live.refresh(); }} />
           <WaveCards waves={e.waves} />
           <Gantt execution={e} />
           <ServerStatusTable execution={e} changes={live.changes} resyncs={live.resyncs} />

@@ -8,6 +8,7 @@ import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import Toggle from "@cloudscape-design/components/toggle";
 import { api } from "../../api/client";
+import type { StepRun } from "../../api/actions";
 import type { Execution, ExecutionTimeline, JobSpan } from "../../api/executions";
 import { useResource } from "../../api/useResource";
 import { formatDuration, formatTime } from "../../components/format";
@@ -23,6 +24,7 @@ const COLORS: Record<string, string> = {
   COMPLETED: "#037f0c", LAUNCHED: "#037f0c", FAILED: "#d91515", RUNNING: "#0972d3", LAUNCHING: "#0972d3",
   HELD: "#8d6605", PENDING: "#8c8c94", SKIPPED: "#8c8c94", CANCELLED: "#5f6b7a", TERMINATED: "#5f6b7a",
   ACTIVE: "#0972d3", INTENDED: "#0972d3", DONE: "#037f0c", REJECTED: "#d91515", LOST: "#8c8c94",
+  SUCCEEDED: "#037f0c", SIMULATED: "#8d6605",
 };
 
 /** The instances a launch left running: from the job's end to the cleanup's end (or now). */
@@ -68,11 +70,21 @@ function jobRow(job: JobSpan, instancesUntil: string | null | undefined): Row {
   };
 }
 
+/** An action step's bar: from its start to its end (or now while it runs). */
+function stepRow(wave: string, step: StepRun): Row {
+  return {
+    key: `s:${wave}:${step.name}`, label: `${step.name} (${step.type})`, status: step.status, start: step.started_at,
+    end: step.ended_at, wave: false, testId: "step-bar",
+    title: `${step.name}: ${step.type} ${step.phase} the servers, ${step.status}${step.error ? ` (${step.error})` : ""}`,
+  };
+}
+
 export function rowsOf(timeline: ExecutionTimeline, withJobs: boolean): Row[] {
   const until = cleanupEnd(timeline);
   const rows = timeline.waves.flatMap((w) => [
     { key: `w:${w.name}`, label: w.name, status: w.status, start: w.started_at, end: w.ended_at, wave: true, title: `${w.name}: ${w.status}` },
     ...(withJobs ? w.jobs.map((j) => jobRow(j, until)) : []),
+    ...(w.steps ?? []).map((step) => stepRow(w.name, step)),
   ]);
   if (!timeline.cleanup_jobs.length) return rows;
   return [

@@ -8,6 +8,7 @@ import { memo } from "react";
 import type { ExecutionWave } from "../../api/executions";
 import { Status } from "../../components/Status";
 import { waveProgress } from "./progress";
+import { StepList } from "./StepList";
 
 const GRID = { display: "grid", gap: 16, gridTemplateColumns: "repeat(auto-fill, minmax(280px, 1fr))" };
 
@@ -25,6 +26,7 @@ const WaveCard = memo(function WaveCard({ wave }: { wave: ExecutionWave }) {
           Runs after {(wave.depends_on ?? []).join(", ") || "start"}
           {wave.pause_before ? " · pauses before start" : ""}
         </Box>
+        <StepList wave={wave.name} steps={wave.steps ?? []} />
       </SpaceBetween>
     </Container>
   );

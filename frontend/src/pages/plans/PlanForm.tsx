@@ -13,6 +13,7 @@ import type { ProtectionGroup, RecoveryPlanDraft } from "../../api/types";
 import { errorText } from "../../components/fieldErrors";
 import { SaveForm, useSave } from "../../components/SaveForm";
 import { toDraft, type PlanFormState } from "./planDraft";
+import { useActionTypes } from "./useActionTypes";
 import { usePlanValidation, type ValidationView } from "./usePlanValidation";
 import { WaveEditor } from "./WaveEditor";
 import { WaveGraph } from "./WaveGraph";
@@ -48,6 +49,7 @@ export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: P
   const save = useSave();
   const { error } = save;
   const validation = usePlanValidation(state);
+  const actionTypes = useActionTypes();
   const groupNames = new Map(groups.map((g) => [g.id, g.name]));
   const set = (patch: Partial<PlanFormState>) => setState((s) => ({ ...s, ...patch }));
 
@@ -58,7 +60,7 @@ export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: P
       save={save}
       submitLabel={submitLabel}
       refusedHeader="The plan was not saved"
-      onSubmit={() => onSubmit(toDraft(state))}
+      onSubmit={() => onSubmit(toDraft(state, actionTypes))}
       onCancel={onCancel}
     >
       <Container header={<Header variant="h2">General</Header>}>
@@ -83,6 +85,7 @@ export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: P
         errors={[...validation.errors, ...saveErrors]}
         warnings={validation.warnings}
         onChange={(waves) => set({ waves })}
+        actionTypes={actionTypes}
       />
     </SaveForm>
   );

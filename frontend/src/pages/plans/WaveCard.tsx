@@ -10,7 +10,9 @@ import Input from "@cloudscape-design/components/input";
 import Multiselect, { type MultiselectProps } from "@cloudscape-design/components/multiselect";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Toggle from "@cloudscape-design/components/toggle";
+import type { ActionType } from "../../api/actions";
 import type { PlanProblem } from "../../api/types";
+import { ActionsEditor } from "./ActionsEditor";
 import type { WaveRow } from "./planDraft";
 
 export interface WaveCardProps {
@@ -26,6 +28,7 @@ export interface WaveCardProps {
   onRename: (name: string) => void;
   onMove: (delta: -1 | 1) => void;
   onRemove: () => void;
+  actionTypes?: ActionType[];
 }
 
 function selected(options: MultiselectProps.Option[], values: string[]): MultiselectProps.Option[] {
@@ -35,10 +38,12 @@ function selected(options: MultiselectProps.Option[], values: string[]): Multise
 export function WaveCard(props: WaveCardProps) {
   const { wave, index, count, errors, warnings } = props;
   const label = wave.name || `wave ${index + 1}`;
-  const nameErrors = errors.filter((e) => e.path.endsWith(".name")).map((e) => e.message);
+  const nameErrors = errors.filter((e) => e.path.endsWith(".name") && !e.path.includes(".actions[")).map((e) => e.message);
   const groupErrors = errors.filter((e) => e.path.includes(".protection_group_ids")).map((e) => e.message);
+  // Warnings about actions (a drill-unsafe type run for real) are shown with the wave's.
   const depErrors = errors.filter((e) => e.path.includes(".depends_on")).map((e) => e.message);
-  const otherErrors = errors.filter((e) => !nameErrors.includes(e.message) && !groupErrors.includes(e.message) && !depErrors.includes(e.message));
+  const actionErrors = errors.filter((e) => e.path.includes(".actions["));
+  const otherErrors = errors.filter((e) => !actionErrors.includes(e) && !nameErrors.includes(e.message) && !groupErrors.includes(e.message) && !depErrors.includes(e.message));
   const depOptions = props.otherNames.map((n) => ({ value: n, label: n }));
   const usesDefault = wave.depends_on === null;
   return (
@@ -97,6 +102,8 @@ export function WaveCard(props: WaveCardProps) {
             </Checkbox>
           </FormField>
         </ColumnLayout>
+        <ActionsEditor waveLabel={label} actions={wave.actions ?? []} types={props.actionTypes ?? []} errors={actionErrors}
+          onChange={(actions) => props.onChange({ actions })} />
         {otherErrors.length > 0 && <Alert type="error">{otherErrors.map((e) => e.message).join("; ")}</Alert>}
         {warnings.length > 0 && (
           <Alert type="warning" header={`${warnings.length} warning(s)`}>

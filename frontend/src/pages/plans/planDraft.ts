@@ -1,5 +1,7 @@
 /** The plan form's state, its conversion to the API shape, and the wave graph's layout. */
+import type { ActionType } from "../../api/actions";
 import type { RecoveryPlan, RecoveryPlanDraft, PlanProblem } from "../../api/types";
+import { fromAction, toActionDraft, type ActionRow } from "./actionDraft";
 
 export interface WaveRow {
   key: string;
@@ -8,6 +10,8 @@ export interface WaveRow {
   /** null = the default: the previous wave. */
   depends_on: string[] | null;
   pause_before: boolean;
+  /** Its non-server steps, in order (absent = none). */
+  actions?: ActionRow[];
 }
 
 export interface PlanFormState {
@@ -45,11 +49,13 @@ export function fromPlan(plan: RecoveryPlan): PlanFormState {
       protection_group_ids: w.protection_group_ids ?? [],
       depends_on: w.depends_on ?? null,
       pause_before: w.pause_before,
+      actions: (w.actions ?? []).map(fromAction),
     })),
   };
 }
 
-export function toDraft(state: PlanFormState): RecoveryPlanDraft {
+/** The API shape; `types` (the action types) tell how to read each action's params. */
+export function toDraft(state: PlanFormState, types: ActionType[] = []): RecoveryPlanDraft {
   const rto = Number.parseInt(state.rto_minutes, 10);
   return {
     name: state.name.trim(),
@@ -60,6 +66,8 @@ export function toDraft(state: PlanFormState): RecoveryPlanDraft {
       protection_group_ids: w.protection_group_ids,
       depends_on: w.depends_on,
       pause_before: w.pause_before,
+      // Sent only when the wave has some, so plans without actions read as before.
+      ...(w.actions?.length ? { actions: w.actions.map((a) => toActionDraft(a, types)) } : {}),
     })),
   };
 }

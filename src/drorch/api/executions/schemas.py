@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from drorch.api.executions.step_schemas import StepRunRead
 from drorch.api.query import PageQuery
 from drorch.domain.audit import MAX_COMMENT
 from drorch.domain.common import Name
@@ -174,6 +175,7 @@ class WaveRunRead(BaseModel):
     ended_at: datetime | None
     server_count: int
     counts: dict[str, int] = Field(description="Servers by status (only statuses present).")
+    steps: list[StepRunRead] = Field(default_factory=list, description="Its actions, in order.")
 
 
 class JobRead(BaseModel):
@@ -282,6 +284,7 @@ class WaveSpanRead(BaseModel):
     server_count: int
     counts: dict[str, int]
     jobs: list[JobSpanRead]
+    steps: list[StepRunRead] = Field(default_factory=list, description="Its actions.")
 
 
 class TimelineRead(BaseModel):

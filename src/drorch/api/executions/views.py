@@ -15,6 +15,7 @@ from drorch.api.executions.schemas import (
     WaveSpanRead,
     launch_settings_read,
 )
+from drorch.api.executions.step_schemas import step_read
 from drorch.domain.executions import Batch, Execution
 from drorch.domain.rto import rto_figures
 from drorch.services.execution_views import BatchSpan, RunServer, RunView, view_of
@@ -49,6 +50,7 @@ def execution_read(view: RunView) -> ExecutionRead:
             ended_at=w.ended_at,
             server_count=len(w.servers),
             counts=view.wave_counts[w.name],
+            steps=[step_read(s) for s in w.steps],
         )
         for w in ex.waves
     ]
@@ -120,6 +122,7 @@ def timeline_read(view: RunView) -> TimelineRead:
             server_count=len(span.wave.servers),
             counts=view.wave_counts[span.wave.name],
             jobs=[_job_span(b) for b in span.batches],
+            steps=[step_read(s) for s in span.wave.steps],
         )
         for span in timeline.waves
     ]

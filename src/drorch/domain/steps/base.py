@@ -31,3 +31,5 @@ class StepType:
     drill_default: InDrill
     undoable: bool
     summary: str
+    # False for types that call no AWS service (wait, approval, http_check): no account needed.
+    uses_account: bool = True

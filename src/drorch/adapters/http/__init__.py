@@ -1,0 +1,1 @@
+"""Adapters that speak plain HTTP (the `http_check` action)."""

@@ -1,0 +1,1 @@
+"""/api/v1/action-types: the action step types a plan may use."""

@@ -9,28 +9,14 @@ from drorch.lambdas.runtime import container
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One `Engine.advance`; answers status, terminal and the seconds until the next look."""
-    from drorch.engine.drivers.stepfunctions import answer, idle
+    from drorch.engine.drivers.stepfunctions import advance_once
     from drorch.errors import DriverError
 
     box = container()
     if box.engine is None:
         raise DriverError("no engine in this process: DRS is not configured")
-    execution_id = _execution_id(event)
-    with box.store.transaction() as uow:
-        # The Sleep before this advance is over: a wake-up now has no token to send.
-        uow.executions.set_wake_token(execution_id, None)
-    advanced = box.engine.advance(execution_id)
-    with box.store.read() as uow:
-        version = uow.executions.version(execution_id)
-    # "busy" may also mean nothing is queued any more: then this loop has no work left.
-    done = advanced.status == "busy" and version is not None and idle(box.store, execution_id)
-    return answer(
-        advanced,
-        now=box.clock.now(),
-        max_wait=box.settings.driver_max_wait_seconds,
-        version=version,
-        idle=done,
-    ).as_dict()
+    max_wait = box.settings.driver_max_wait_seconds
+    return advance_once(box.engine, _execution_id(event), max_wait=max_wait).as_dict()
 
 
 def record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:

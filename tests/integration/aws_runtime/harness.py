@@ -203,7 +203,8 @@ def sqlite_store(data_dir: Path, moto: Moto) -> dict[str, str]:
     return {"DRORCH_DATA_DIR": str(data_dir)}
 
 
-# A DynamoDB store joins here as one more entry (DRORCH_STORE=dynamodb, endpoint = moto).
+# A DynamoDB store joins as one more entry returning DRORCH_STORE=dynamodb and its endpoint
+# (DRORCH_DYNAMODB_ENDPOINT_URL = moto.url, this same moto), once that adapter is merged.
 STORES: dict[str, Callable[[Path, Moto], dict[str, str]]] = {"sqlite": sqlite_store}
 
 

@@ -27,11 +27,16 @@ def store() -> Iterator[SqliteStore]:
     s.close()
 
 
-@pytest.fixture
-def sfn() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.session.Session(
+@pytest.fixture(scope="module")
+def client() -> Any:
+    # One client for the module (making one costs more than the tests); a Stubber per test.
+    return boto3.session.Session(
         aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1"
     ).client("stepfunctions")
+
+
+@pytest.fixture
+def sfn(client: Any) -> Iterator[tuple[Any, Stubber]]:
     with Stubber(client) as stubber:
         yield client, stubber
         stubber.assert_no_pending_responses()

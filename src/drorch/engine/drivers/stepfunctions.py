@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from drorch.domain.executions import Event, Execution
-from drorch.engine.advance import Advanced
+from drorch.engine.advance import Advanced, Engine
 from drorch.ports.clock import Clock
 from drorch.ports.store import Store
 
@@ -97,6 +97,19 @@ def answer(
         wait_seconds=wait_seconds(advanced.next_look_at, now, max_wait),
         version=version,
     )
+
+
+def advance_once(engine: Engine, execution_id: str, *, max_wait: int) -> AdvanceAnswer:
+    """The Advance task: one pass of the engine, and what the loop does next."""
+    with engine.store.transaction() as uow:
+        # The Sleep before this advance is over: a wake-up now has no token to send.
+        uow.executions.set_wake_token(execution_id, None)
+    advanced = engine.advance(execution_id)
+    with engine.store.read() as uow:
+        version = uow.executions.version(execution_id)
+    # "busy" may also mean nothing is queued any more: then this loop has no work left.
+    done = advanced.status == "busy" and version is not None and idle(engine.store, execution_id)
+    return answer(advanced, now=engine.clock.now(), max_wait=max_wait, version=version, idle=done)
 
 
 def wait_seconds(due: datetime | None, now: datetime, max_wait: int) -> int:

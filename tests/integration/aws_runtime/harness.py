@@ -4,7 +4,7 @@ moto runs as a ThreadedMotoServer on 127.0.0.1 with its Step Functions executing
 machines. Its Lambda without docker only echoes, so `LambdaHook` replaces the simple
 backend's `invoke` (moto 5.2.5, pinned): each invoke imports the function's Handler, as the
 Lambda runtime does, and calls it here, with drorch's real code. DRS is the sandbox; the
-store is whatever the settings name (`STORES`), built through bootstrap by the handlers.
+store is DynamoDB in the same moto (`STORES`), built through bootstrap by the handlers.
 """
 
 from __future__ import annotations
@@ -198,14 +198,18 @@ def _zip() -> bytes:
 # -- stores the runtime may use, each given as the settings naming it ------------------------
 
 
-def sqlite_store(data_dir: Path, moto: Moto) -> dict[str, str]:
-    """A SQLite file in the data dir (the default store)."""
-    return {"DRORCH_DATA_DIR": str(data_dir)}
+def dynamodb_store(data_dir: Path, moto: Moto) -> dict[str, str]:
+    """The DynamoDB store in this same moto, as the runtime uses it on AWS."""
+    return {
+        "DRORCH_DATA_DIR": str(data_dir),
+        "DRORCH_STORE": "dynamodb",
+        "DRORCH_DYNAMODB_TABLE_PREFIX": f"rt-{data_dir.name}"[:60],
+        "DRORCH_DYNAMODB_ENDPOINT_URL": moto.url,
+    }
 
 
-# A DynamoDB store joins as one more entry returning DRORCH_STORE=dynamodb and its endpoint
-# (DRORCH_DYNAMODB_ENDPOINT_URL = moto.url, this same moto), once that adapter is merged.
-STORES: dict[str, Callable[[Path, Moto], dict[str, str]]] = {"sqlite": sqlite_store}
+# The runtime on AWS keeps its state in DynamoDB (a Lambda has no lasting disk).
+STORES: dict[str, Callable[[Path, Moto], dict[str, str]]] = {"dynamodb": dynamodb_store}
 
 
 # -- API Gateway HTTP API (payload format 2.0) events ------------------------------------

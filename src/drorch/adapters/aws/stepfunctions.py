@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from drorch.engine.drivers.stepfunctions import generation_name, loop_input, loop_name
-from drorch.errors import DriverError
+from drorch.errors import ConflictError, DriverError
 from drorch.ports.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,10 +119,14 @@ class StepFunctionsDriver:
             return uow.executions.wake_token(execution_id)
 
     def _clear(self, execution_id: str, token: str) -> None:
-        # Only the token just sent: a newer Sleep may have stored its own meanwhile.
-        with self._store.transaction() as uow:
-            if uow.executions.wake_token(execution_id) == token:
-                uow.executions.set_wake_token(execution_id, None)
+        # Only the token just sent: a newer Sleep may have stored its own meanwhile. On a
+        # store with conditioned writes (DynamoDB) that race is a conflict: the new token stays.
+        try:
+            with self._store.transaction() as uow:
+                if uow.executions.wake_token(execution_id) == token:
+                    uow.executions.set_wake_token(execution_id, None)
+        except ConflictError:
+            log.info("a newer Sleep of %s stored its token meanwhile; it is kept", execution_id)
 
     def _sfn(self) -> Any:
         with self._lock:

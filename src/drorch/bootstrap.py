@@ -568,3 +568,10 @@ def data_dir_held(settings: Settings) -> AbstractContextManager[None]:
     from drorch.adapters.datadir_lock import held_shared
 
     return held_shared(settings.data_dir)
+
+
+def deploy_sessions(settings: Settings, *, profile: str | None, region: str) -> SessionProvider:
+    """The session provider `drorch deploy` uses: a named profile (or the default chain)."""
+    from drorch.adapters.aws.deploy_sessions import profile_sessions
+
+    return profile_sessions(profile=profile, region=region, endpoint_url=settings.aws_endpoint_url)

@@ -219,3 +219,11 @@ class StepThrottledError(DrorchError):
     def __init__(self, detail: str, *, retry_after: float = 5.0) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class DeployError(DrorchError):
+    """`drorch deploy` cannot go on: AWS refused a step, or the stack failed and rolled back."""
+
+    status = 502
+    type_slug = "deploy"
+    title = "Deployment failed"

@@ -1,0 +1,1 @@
+"""The DynamoDB store adapter (placeholder package; the dynamo branch replaces it)."""

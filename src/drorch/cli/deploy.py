@@ -186,6 +186,7 @@ def stack_parameters(
     log_retention_days: int | None,
     enable_waf: bool | None,
     mfa: str | None,
+    log_level: str | None = None,
 ) -> dict[str, str]:
     """The template parameters given on the command line (the rest keep their values)."""
     given = {
@@ -195,6 +196,7 @@ def stack_parameters(
         "LogRetentionDays": None if log_retention_days is None else str(log_retention_days),
         "EnableWaf": None if enable_waf is None else str(enable_waf).lower(),
         "MfaConfiguration": mfa,
+        "LogLevel": log_level,
     }
     return {key: value for key, value in given.items() if value is not None}
 
@@ -238,6 +240,9 @@ def deploy_command(
         bool | None, typer.Option("--waf/--no-waf", help="A WAF web ACL on the API.")
     ] = None,
     mfa: Annotated[str | None, typer.Option("--mfa", help="OFF, OPTIONAL or ON.")] = None,
+    log_level: Annotated[
+        str | None, typer.Option("--log-level", help="The functions' DEBUG, INFO, WARNING...")
+    ] = None,
     admin_password_stdin: Annotated[
         bool,
         typer.Option(
@@ -259,7 +264,13 @@ def deploy_command(
         request = service.Request(
             package=lambda_package(package),
             parameters=stack_parameters(
-                admin_email, alarm_email, allowed_cidrs, log_retention_days, enable_waf, mfa
+                admin_email,
+                alarm_email,
+                allowed_cidrs,
+                log_retention_days,
+                enable_waf,
+                mfa,
+                log_level,
             ),
             dry_run=dry_run,
             admin_password=password or None,

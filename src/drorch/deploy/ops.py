@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drorch.deploy import naming, stack, ui
+from drorch.deploy import naming, stack, template, ui
 from drorch.deploy.aws import Aws, aws_errors
 from drorch.deploy.service import (
     PackageHistory,
@@ -16,6 +16,7 @@ from drorch.deploy.service import (
     Target,
     current_outputs,
     publish_ui,
+    stack_parameters,
 )
 from drorch.errors import DeployError
 
@@ -67,15 +68,12 @@ def rollback(target: Target, reporter: Reporter, *, overrides: Mapping[str, str]
     described = stack.describe(cfn, name)
     if described is None:
         raise DeployError(f"environment {target.env} is not deployed (no {name})")
-    parameters = [
-        {"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
-        for p in described.get("Parameters", [])
-        if p["ParameterKey"] != "CodeKey"
-    ]
-    parameters.append({"ParameterKey": "CodeKey", "ParameterValue": keys[-2]})
+    previous = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
+    parameters = stack_parameters(_declared(cfn, name), {"CodeKey": keys[-2]}, previous)
     planned = stack.plan(
         cfn,
         name=name,
+        existing=described,
         template={"UsePreviousTemplate": True},
         parameters=parameters,
         tags={"drorch:environment": target.env},
@@ -89,6 +87,14 @@ def rollback(target: Target, reporter: Reporter, *, overrides: Mapping[str, str]
         "package": {"from": keys[-1], "to": keys[-2]},
         "ui": _previous_ui(target, outputs, reporter),
     }
+
+
+def _declared(cfn: Any, name: str) -> dict[str, Any]:
+    with aws_errors(f"read the template of {name}"):
+        body = cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+    parsed = body if isinstance(body, dict) else template.load_yaml(body)
+    declared: dict[str, Any] = parsed.get("Parameters", {})
+    return declared
 
 
 def _previous_ui(target: Target, outputs: Mapping[str, str], reporter: Reporter) -> str:
@@ -202,6 +208,7 @@ def target_role(
     planned = stack.plan(
         cfn,
         name=naming.TARGET_STACK,
+        existing=stack.describe(cfn, naming.TARGET_STACK),
         template={"TemplateBody": body},
         parameters=parameters,
         tags={"drorch:role": "target"},

@@ -153,17 +153,27 @@ def stack_parameters(
     given: Mapping[str, str],
     previous: Mapping[str, str] | None,
 ) -> list[dict[str, Any]]:
-    """The change set's parameters: given values, else the stack's previous, else defaults."""
+    """Every parameter's value: given, else the stack's previous one, else the default.
+
+    Values are spelled out rather than sent as UsePreviousValue (NoEcho ones excepted, which
+    CloudFormation only shows masked): the same run sends the same parameters, so a stack
+    that did not change is seen as unchanged, by CloudFormation and by emulators alike.
+    """
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise DeployError(f"the template has no parameter {', '.join(unknown)}")
     result: list[dict[str, Any]] = []
-    for key in declared:
+    for key, slot in declared.items():
         if key in given:
             result.append({"ParameterKey": key, "ParameterValue": given[key]})
         elif previous is not None and key in previous:
-            result.append({"ParameterKey": key, "UsePreviousValue": True})
-        elif "Default" not in declared[key]:
+            if slot.get("NoEcho"):
+                result.append({"ParameterKey": key, "UsePreviousValue": True})
+            else:
+                result.append({"ParameterKey": key, "ParameterValue": previous[key]})
+        elif "Default" in slot:
+            result.append({"ParameterKey": key, "ParameterValue": str(slot["Default"])})
+        else:
             raise DeployError(f"a new environment needs {key} (e.g. --admin-email)")
     return result
 
@@ -180,8 +190,17 @@ def deploy(target: Target, request: Request, reporter: Reporter) -> dict[str, An
     if upload_once(target.aws, bucket, request.package.key, request.package.path.read_bytes()):
         reporter.step(f"uploaded {request.package.key}")
     source = Source(bucket, template_key, body)
-    planned = _plan(target, request, name, source, _known_origin(target, request))
-    result: dict[str, Any] = {"stack": name, "changes": [row.as_dict() for row in planned.rows]}
+    existing = stack.describe(target.aws.client("cloudformation"), name)
+    origin = _known_origin(target, request, existing)
+    planned = _plan(target, request, source, origin, existing)
+    moved = parameter_changes(existing, _given(target, request, source, origin))
+    for change in moved:
+        reporter.step(f"parameter {change['key']}: {change['from']!r} -> {change['to']!r}")
+    result: dict[str, Any] = {
+        "stack": name,
+        "parameters": moved,
+        "changes": [row.as_dict() for row in planned.rows],
+    }
     if planned.empty:
         stack.discard(target.aws.client("cloudformation"), planned)
         reporter.step(f"{name}: no changes to the stack")
@@ -215,14 +234,11 @@ def ui_origin(aws: Aws, distribution_id: str | None) -> str | None:
     return f"https://{found['Distribution']['DomainName']}"
 
 
-def _known_origin(target: Target, request: Request) -> str | None:
-    described = stack.describe(target.aws.client("cloudformation"), naming.stack_name(target.env))
-    if described is None:
+def _known_origin(target: Target, request: Request, existing: dict[str, Any] | None) -> str | None:
+    if existing is None:
         return None  # a new stack: the distribution does not exist yet
-    found = {k: v for k, v in stack.outputs(described).items() if v and v != "None"}
-    return ui_origin(
-        target.aws, request.overrides.get("DistributionId") or found.get("DistributionId")
-    )
+    outputs = outputs_of(existing, request.overrides)
+    return ui_origin(target.aws, outputs.get("DistributionId"))
 
 
 def _point_api_at_ui(
@@ -230,12 +246,13 @@ def _point_api_at_ui(
 ) -> None:
     # A new stack's distribution gets its domain only once created: one more (small)
     # update hands it to the API as its allowed CORS origin.
-    outputs = current_outputs(target, request.overrides)
+    described = stack.describe(target.aws.client("cloudformation"), name)
+    outputs = outputs_of(described or {}, request.overrides)
     origin = ui_origin(target.aws, outputs.get("DistributionId"))
     if origin is None or outputs.get("UiOrigin") == origin:
         return
     reporter.step(f"{name}: allowing the UI's origin {origin} on the API")
-    planned = _plan(target, request, name, source, origin)
+    planned = _plan(target, request, source, origin, described)
     if planned.empty:
         stack.discard(target.aws.client("cloudformation"), planned)
         return
@@ -243,29 +260,55 @@ def _point_api_at_ui(
 
 
 def _plan(
-    target: Target, request: Request, name: str, source: Source, origin: str | None
+    target: Target,
+    request: Request,
+    source: Source,
+    origin: str | None,
+    existing: dict[str, Any] | None,
 ) -> stack.Planned:
     cfn = target.aws.client("cloudformation")
-    existing = stack.describe(cfn, name)
+    name = naming.stack_name(target.env)
     previous = None
     if existing is not None:
         previous = {p["ParameterKey"]: p["ParameterValue"] for p in existing.get("Parameters", [])}
     declared = template.load_yaml(source.body.decode())["Parameters"]
-    given = {
+    given = _given(target, request, source, origin)
+    if previous is not None and _same_stack(cfn, name, source.body, given, previous):
+        return stack.Planned(name, "", "UPDATE", empty=True)
+    parameters = stack_parameters(declared, given, previous)
+    url = template_url(source.bucket, target.aws.region, source.key)
+    return stack.plan(
+        cfn,
+        name=name,
+        existing=existing,
+        template={"TemplateURL": url},
+        parameters=parameters,
+        tags={"drorch:environment": target.env},
+    )
+
+
+def _given(target: Target, request: Request, source: Source, origin: str | None) -> dict[str, str]:
+    return {
         **request.parameters,
         "EnvironmentName": target.env,
         "CodeBucket": source.bucket,
         "CodeKey": request.package.key,
         **({"UiOrigin": origin} if origin else {}),
     }
-    if previous is not None and _same_stack(cfn, name, source.body, given, previous):
-        return stack.Planned(name, "", "UPDATE", empty=True)
-    parameters = stack_parameters(declared, given, previous)
-    url = template_url(source.bucket, target.aws.region, source.key)
-    tags = {"drorch:environment": target.env}
-    return stack.plan(
-        cfn, name=name, template={"TemplateURL": url}, parameters=parameters, tags=tags
-    )
+
+
+def parameter_changes(
+    existing: Mapping[str, Any] | None, given: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """The parameters this run changes on an existing stack: key, old and new value."""
+    if existing is None:
+        return []
+    previous = {p["ParameterKey"]: p["ParameterValue"] for p in existing.get("Parameters", [])}
+    return [
+        {"key": key, "from": previous[key], "to": value}
+        for key, value in given.items()
+        if key in previous and previous[key] != value
+    ]
 
 
 def _same_stack(
@@ -297,18 +340,22 @@ def _roll_out(target: Target, planned: stack.Planned, reporter: Reporter) -> Non
     raise DeployError(f"{planned.stack} ended {outcome.status}{where}")
 
 
-def current_outputs(target: Target, overrides: Mapping[str, str]) -> dict[str, str]:
-    """The stack's outputs, with the given ids standing in where the stack has none."""
-    described = stack.describe(target.aws.client("cloudformation"), naming.stack_name(target.env))
-    if described is None:
-        raise DeployError(
-            f"environment {target.env} is not deployed (no {naming.stack_name(target.env)})"
-        )
-    found = {k: v for k, v in stack.outputs(described).items() if v and v != "None"}
+def outputs_of(described: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, str]:
+    """A described stack's outputs, the given ids standing in where it reports none."""
+    found = {k: v for k, v in stack.outputs(dict(described)).items() if v and v != "None"}
     merged = {**found, **{k: v for k, v in overrides.items() if v}}
     if merged.get("UiOrigin"):
         merged["UiUrl"] = merged["UiOrigin"]
     return merged
+
+
+def current_outputs(target: Target, overrides: Mapping[str, str]) -> dict[str, str]:
+    """The deployed stack's outputs (with the given ids where it reports none)."""
+    name = naming.stack_name(target.env)
+    described = stack.describe(target.aws.client("cloudformation"), name)
+    if described is None:
+        raise DeployError(f"environment {target.env} is not deployed (no {name})")
+    return outputs_of(described, overrides)
 
 
 def _finish(target: Target, request: Request, reporter: Reporter) -> dict[str, Any]:
@@ -370,9 +417,5 @@ def create_admin(
 def _needed(outputs: Mapping[str, str], key: str) -> str:
     value = outputs.get(key)
     if not value:
-        raise DeployError(f"the stack has no {key} output (pass it with --{_flag(key)})")
+        raise DeployError(f"the stack reports no {key} output (pass --output {key}=VALUE)")
     return value
-
-
-def _flag(key: str) -> str:
-    return "".join(f"-{c.lower()}" if c.isupper() else c for c in key).lstrip("-")

@@ -72,6 +72,7 @@ def plan(
     cfn: Any,
     *,
     name: str,
+    existing: dict[str, Any] | None,
     template: dict[str, Any],
     parameters: list[dict[str, Any]],
     tags: dict[str, str],
@@ -80,9 +81,8 @@ def plan(
     """Create a change set for `name` and wait until CloudFormation has worked it out.
 
     `template` is `{"TemplateURL": ...}`, `{"TemplateBody": ...}` or
-    `{"UsePreviousTemplate": True}`.
+    `{"UsePreviousTemplate": True}`; `existing` is the stack as described (None: new).
     """
-    existing = describe(cfn, name)
     change_type = "CREATE" if existing is None else "UPDATE"
     change_set_name = "drorch-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     with aws_errors(f"create change set for {name}"):

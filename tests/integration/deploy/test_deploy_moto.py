@@ -183,7 +183,7 @@ def outputs(moto: RunningMoto, built: dict[str, Any], skipped: dict[str, str]) -
     tables = [ids[t] for t in built["Resources"] if t.endswith("Table") and t in ids]
     functions = ["Api", "Advance", "Wake", "Schedule", "RecordFailure"]
     result = {
-        "ApiUrl": f"https://{ids['RestApi']}.execute-api.{REGION}.amazonaws.com/api",
+        "ApiUrl": f"https://{ids['RestApi']}.execute-api.{REGION}.amazonaws.com/live",
         "UiOrigin": f"https://{skipped['DistributionDomain']}",
         "UiBucketName": ids["UiBucket"],
         "DistributionId": skipped["DistributionId"],

@@ -160,9 +160,7 @@ def ui_dir(settings: Settings) -> Path:
 
 def cache_dir(settings: Settings) -> Path:
     """Where packages and wheels are cached."""
-    return (
-        settings.deploy_cache_dir or (settings.xdg_config_home or Path.home() / ".cache") / "drorch"
-    )
+    return settings.deploy_cache_dir or Path.home() / ".cache" / "drorch"
 
 
 def lambda_package(package: Path | None) -> Any:

@@ -500,42 +500,44 @@ def test_a_second_deploy_changes_nothing(
     assert "no changes to the stack" in done.stderr
 
 
-def test_a_changed_parameter_shows_in_a_dry_run_then_updates(
-    run: Run, moto: RunningMoto, work: Path, built: dict[str, Any], skipped: dict[str, str]
-) -> None:
-    values = as_options(outputs(moto, built, skipped))
-    base = ["deploy", "--env", ENV, "--package", str(work / "one.zip"), "--json", "--skip-ui"]
-    dry = run(*base, "--log-level", "DEBUG", "--dry-run", *values)
-    assert dry.exit_code == 0, dry.stderr
-    # moto's change sets list only template edits, not what a parameter change touches;
-    # CloudFormation's would list the five functions as modified, so only the parameter is asked.
-    assert dry.json()["parameters"] == [{"key": "LogLevel", "from": "INFO", "to": "DEBUG"}]
-    assert "parameter LogLevel: 'INFO' -> 'DEBUG'" in dry.stderr
-    assert dry.json()["status"] == "dry-run"
-    assert parameter(moto, "LogLevel") == "INFO"
-    lam = moto.client("lambda")
-    done = run(*base, "--log-level", "DEBUG", "--yes", *values)
-    assert done.exit_code == 0, done.stderr
-    assert done.json()["status"] == "updated"
-    for short in ("api", "advance", "wake", "schedule", "record-failure"):
-        config = lam.get_function_configuration(FunctionName=f"{STACK}-{short}")
-        assert config["Environment"]["Variables"]["DRORCH_LOG_LEVEL"] == "DEBUG"
-
-
-def test_rollback_runs_the_previous_package_again(
+def test_a_changed_parameter_and_package_show_in_a_dry_run_then_update(
     run: Run, moto: RunningMoto, work: Path, built: dict[str, Any], skipped: dict[str, str]
 ) -> None:
     values = as_options(outputs(moto, built, skipped))
     first_key = parameter(moto, "CodeKey")
-    newer = run(
-        "deploy", "--env", ENV, "--package", str(work / "two.zip"), "--yes", "--skip-ui", *values
+    base = ["deploy", "--env", ENV, "--package", str(work / "two.zip"), "--json", "--skip-ui"]
+    dry = run(*base, "--log-level", "DEBUG", "--dry-run", *values)
+    assert dry.exit_code == 0, dry.stderr
+    # moto's change sets list only template edits, not what a parameter change touches
+    # (CloudFormation's would list the five functions as modified): the parameters are asked.
+    moved = {change["key"]: (change["from"], change["to"]) for change in dry.json()["parameters"]}
+    assert moved["LogLevel"] == ("INFO", "DEBUG")
+    assert moved["CodeKey"][0] == first_key and moved["CodeKey"][1] != first_key
+    assert "parameter LogLevel: 'INFO' -> 'DEBUG'" in dry.stderr
+    assert dry.json()["status"] == "dry-run"
+    assert (parameter(moto, "LogLevel"), parameter(moto, "CodeKey")) == ("INFO", first_key)
+    done = run(*base, "--log-level", "DEBUG", "--yes", *values)
+    assert done.exit_code == 0, done.stderr
+    assert done.json()["status"] == "updated"
+    lam = moto.client("lambda")
+    for short in ("api", "advance", "wake", "schedule", "record-failure"):
+        config = lam.get_function_configuration(FunctionName=f"{STACK}-{short}")
+        assert config["Environment"]["Variables"]["DRORCH_LOG_LEVEL"] == "DEBUG"
+    assert parameter(moto, "CodeKey") == moved["CodeKey"][1]
+
+
+def test_rollback_runs_the_previous_package_again(
+    run: Run, moto: RunningMoto, built: dict[str, Any], skipped: dict[str, str]
+) -> None:
+    newer = parameter(moto, "CodeKey")
+    back = run(
+        "deploy", "rollback", "--env", ENV, "--json", *as_options(outputs(moto, built, skipped))
     )
-    assert newer.exit_code == 0, newer.stderr
-    assert parameter(moto, "CodeKey") != first_key
-    back = run("deploy", "rollback", "--env", ENV, "--json", *values)
     assert back.exit_code == 0, back.stderr
-    assert back.json()["package"]["to"] == first_key
-    assert parameter(moto, "CodeKey") == first_key
+    moved = back.json()["package"]
+    assert moved["from"] == newer and moved["to"] != newer
+    assert parameter(moto, "CodeKey") == moved["to"]
+    assert parameter(moto, "LogLevel") == "DEBUG"  # only the package went back
 
 
 def test_status_reports_the_stack(run: Run) -> None:

@@ -89,8 +89,21 @@ def test_an_asl_naming_a_function_the_template_lacks_is_refused() -> None:
     assert template.definition_string('{"x": "${AdvanceFunctionArn}"}', resources)
 
 
-def test_the_generated_template_is_cfn_lint_clean(built: dict[str, Any]) -> None:
-    matches = cfnlint.api.lint(template.render(built), regions=["us-east-1"])
+def test_the_generated_resources_are_cfn_lint_clean(built: dict[str, Any]) -> None:
+    # infra/drorch.yaml itself is linted by `make cfnlint`; here only what the generator adds,
+    # in a template holding what it refers to (cheaper than linting the whole stack again).
+    generated = {
+        key: resource
+        for key, resource in built["Resources"].items()
+        if key.endswith(("Table", "ThrottleAlarm"))
+    }
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"EnvironmentName": {"Type": "String"}},
+        "Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic"}, **generated},
+        "Outputs": {"TableNames": built["Outputs"]["TableNames"]},
+    }
+    matches = cfnlint.api.lint(json.dumps(doc), regions=["us-east-1"])
     assert [str(m) for m in matches] == []
 
 

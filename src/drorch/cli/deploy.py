@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.status import Status
 from rich.text import Text
 
 from drorch.cli.output import (
@@ -62,10 +64,26 @@ class Progress:
     def __init__(self, *, yes: bool, as_json: bool) -> None:
         self.yes = yes
         self.as_json = as_json
+        # On a terminal a spinner line counts finished resources under the event lines.
+        self.live: Status | None = None
+        self.finished = 0
         self.tty = sys.stderr.isatty()
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End the live view, if one runs (a failure must not leave a spinner behind)."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
     def step(self, text: str) -> None:
-        """One line per step."""
+        """One line per step (it ends a live view)."""
+        self.stop()
         note(f"- {text}")
 
     def changes(self, rows: list[ChangeRow]) -> None:
@@ -91,10 +109,18 @@ class Progress:
         when: Any = event.get("Timestamp")
         stamp = when.strftime("%H:%M:%S") if isinstance(when, datetime) else str(when or "")
         reason = event.get("ResourceStatusReason") or ""
-        line = (
-            f"  {stamp}  {event.get('ResourceStatus', ''):<28} {event.get('LogicalResourceId', '')}"
-        )
-        note(f"{line}  {reason}".rstrip())
+        status = str(event.get("ResourceStatus", ""))
+        logical = str(event.get("LogicalResourceId", ""))
+        line = f"  {stamp}  {status:<28} {logical}  {reason}".rstrip()
+        if not self.tty:
+            note(line)
+            return
+        self.finished += status.endswith("_COMPLETE")
+        if self.live is None:
+            self.live = Status("", console=Console(stderr=True))
+            self.live.start()
+        self.live.console.print(Text(line))
+        self.live.update(f"{self.finished} resources done; last: {logical} {status}")
 
 
 def change_table(rows: list[ChangeRow]) -> Any:
@@ -274,7 +300,8 @@ def deploy_command(
             admin_password=password or None,
             overrides=overrides(output),
         )
-        result = service.deploy(target, request, Progress(yes=yes, as_json=as_json))
+        with Progress(yes=yes, as_json=as_json) as progress:
+            result = service.deploy(target, request, progress)
     _report(result, as_json)
     if result["status"] == "declined":
         raise typer.Exit(EXIT_REFUSED)
@@ -384,14 +411,13 @@ def rollback_command(
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Roll back' live aliases to their previous versions and restore the previous UI."""
+    """Run the previous Lambda package again (a change set) and republish the previous UI."""
     from drorch.deploy import ops
 
     with refusals():
         target = make_target(env, region, profile, ui=False)
-        result = ops.rollback(
-            target, Progress(yes=True, as_json=as_json), overrides=overrides(output)
-        )
+        with Progress(yes=True, as_json=as_json) as progress:
+            result = ops.rollback(target, progress, overrides=overrides(output))
     if as_json:
         print_json(result)
 
@@ -422,12 +448,10 @@ def destroy_command(
             )
             if typed != target.env:
                 fail("the name typed does not match: nothing destroyed")
-        result = ops.destroy(
-            target,
-            Progress(yes=True, as_json=as_json),
-            delete_data=delete_data,
-            overrides=overrides(output),
-        )
+        with Progress(yes=True, as_json=as_json) as progress:
+            result = ops.destroy(
+                target, progress, delete_data=delete_data, overrides=overrides(output)
+            )
     if as_json:
         print_json(result)
     else:
@@ -450,10 +474,10 @@ def target_role_command(
     """Deploy the spoke role (infra/target-account.yaml) into the current credentials' account."""
     from drorch.deploy import ops
 
-    with refusals():
+    with refusals(), Progress(yes=True, as_json=as_json) as progress:
         result = ops.target_role(
             make_aws(region, profile),
-            Progress(yes=True, as_json=as_json),
+            progress,
             infra_dir=infra_dir(Settings()),
             hub_account=hub_account,
             external_id=external_id,

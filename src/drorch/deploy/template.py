@@ -22,7 +22,7 @@ TABLE_PREFIX = "drorch-${EnvironmentName}-"
 FUNCTION_ARN = re.compile(r"\$\{(\w+)FunctionArn\}")
 ALARM_PERIOD = 300
 # ASL names whose function is called differently in the template: the wake function also
-# keeps a sleeping run's task token, so `${SleepFunctionArn}` is WakeFunction's alias.
+# keeps a sleeping run's task token, so `${SleepFunctionArn}` names WakeFunction.
 FUNCTION_FOR = {"Sleep": "WakeFunction"}
 
 

@@ -477,6 +477,39 @@ def test_the_first_admin_is_in_the_admin_group(moto: RunningMoto, skipped: dict[
     assert [g["GroupName"] for g in groups["Groups"]] == ["drorch-admin"]
 
 
+def test_an_admin_with_a_password_from_stdin_gets_no_email(
+    run: Run, moto: RunningMoto, skipped: dict[str, str]
+) -> None:
+    pool = skipped["UserPoolId"]
+    ids = as_options({"UserPoolId": pool, "AdminEmail": "second@example.com"})
+    done = run(
+        "deploy",
+        "admin",
+        "--env",
+        ENV,
+        "--password-stdin",
+        "--json",
+        *ids,
+        input="Temp-Passw0rd-42!\n",
+    )
+    assert done.exit_code == 0, done.stderr
+    assert done.json() == {"admin": "created"}
+    idp = moto.client("cognito-idp")
+    user = idp.admin_get_user(UserPoolId=pool, Username="second@example.com")
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    again = run("deploy", "admin", "--env", ENV, "--json", *ids)
+    assert again.json() == {"admin": "exists"}
+
+
+def test_usage_errors_are_one_line_and_exit_2(run: Run) -> None:
+    missing = run("deploy", "--dry-run")
+    assert (missing.exit_code, missing.stderr) == (2, "error: --env NAME is required\n")
+    bad = run("deploy", "status", "--env", "Prod_1")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: environment name 'Prod_1'")
+    pair = run("deploy", "outputs", "--env", ENV, "--output", "NoEquals")
+    assert pair.exit_code == 2 and "expected KEY=VALUE" in pair.stderr
+
+
 # ------------------------------------------------------------------ day two
 
 

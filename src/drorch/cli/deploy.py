@@ -280,6 +280,9 @@ def deploy_command(
     """Create or update environment NAME: package, change set, rollout, UI, first admin."""
     if ctx.invoked_subcommand is not None:
         return
+    if not any(ctx.params.values()):
+        typer.echo(ctx.get_help())  # `drorch deploy` alone shows its help, as groups do
+        raise typer.Exit()
     from drorch.deploy import service
 
     with refusals():

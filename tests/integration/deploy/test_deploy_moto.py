@@ -51,6 +51,7 @@ MOTO_SKIPS = {
     "AWS::S3::BucketPolicy": "only CloudFront may read the UI bucket",
     "AWS::ApiGateway::Authorizer": "the Cognito authorizer",
     "AWS::ApiGateway::Stage": "the API's stage, access logs and throttling",
+    "AWS::ApiGateway::Account": "the account's API Gateway logging role",
     "AWS::CloudWatch::Alarm": "alarms",
     "AWS::Scheduler::ScheduleGroup": "schedules' group",
     "AWS::SNS::Subscription": "alarm email (conditional)",
@@ -428,6 +429,10 @@ def test_what_moto_skips_is_right_in_the_template(built: dict[str, Any]) -> None
     assert stage["AccessLogSetting"]["DestinationArn"] == {
         "Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]
     }
+    assert res["ApiStage"]["DependsOn"] == "ApiGatewayAccount"
+    account = res["ApiGatewayAccount"]["Properties"]
+    assert account["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
+    assert pool["EnabledMfas"]["Fn::If"][0] == "MfaOffered"
     alarms = {k: r["Properties"] for k, r in res.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
     assert {"Api5xxAlarm", "LambdaErrorsAlarm", "LambdaThrottlesAlarm"} <= set(alarms)
     assert {"StateMachineFailuresAlarm", "StuckExecutionsAlarm", "StoreTableThrottleAlarm"} <= set(
@@ -502,6 +507,8 @@ def test_an_admin_with_a_password_from_stdin_gets_no_email(
 
 
 def test_usage_errors_are_one_line_and_exit_2(run: Run) -> None:
+    bare = run("deploy")
+    assert bare.exit_code == 0 and "Usage: drorch deploy" in bare.stdout
     missing = run("deploy", "--dry-run")
     assert (missing.exit_code, missing.stderr) == (2, "error: --env NAME is required\n")
     bad = run("deploy", "status", "--env", "Prod_1")

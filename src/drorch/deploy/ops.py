@@ -79,9 +79,12 @@ def rollback(target: Target, reporter: Reporter, *, overrides: Mapping[str, str]
         tags={"drorch:environment": target.env},
     )
     reporter.step(f"{name}: back to {keys[-2]}")
-    outcome = stack.execute(cfn, planned, on_event=reporter.event)
-    if not outcome.ok:
-        raise DeployError(f"{name} ended {outcome.status}: {outcome.failure}")
+    if planned.empty:
+        stack.discard(cfn, planned)  # the stack runs that package already
+    else:
+        outcome = stack.execute(cfn, planned, on_event=reporter.event)
+        if not outcome.ok:
+            raise DeployError(outcome.summary(name))
     packages.save(keys[:-1])
     return {
         "package": {"from": keys[-1], "to": keys[-2]},
@@ -135,15 +138,14 @@ def destroy(
     backups = [_backup(target.aws, table, reporter) for table in tables]
     if outputs.get("UiBucketName"):
         _empty_bucket(target.aws.client("s3"), outputs["UiBucketName"], reporter)
-    seen = {event["EventId"] for event in cfn.describe_stack_events(StackName=name)["StackEvents"]}
+    seen = stack.event_ids(cfn, name)
     with aws_errors(f"delete stack {name}"):
         cfn.delete_stack(StackName=name)
     outcome = stack.follow(
         cfn, described["StackId"], seen=seen, on_event=reporter.event, sleep=sleep
     )
     if outcome.status != "DELETE_COMPLETE":
-        where = f": {outcome.failure[0]} failed: {outcome.failure[1]}" if outcome.failure else ""
-        raise DeployError(f"{name} ended {outcome.status}{where}")
+        raise DeployError(outcome.summary(name))
     reporter.step(f"{name}: deleted")
     if delete_data:
         _delete_tables(target.aws, tables, reporter)
@@ -221,7 +223,7 @@ def target_role(
         reporter.changes(planned.rows)
         outcome = stack.execute(cfn, planned, on_event=reporter.event)
         if not outcome.ok:
-            raise DeployError(f"{naming.TARGET_STACK} ended {outcome.status}: {outcome.failure}")
+            raise DeployError(outcome.summary(naming.TARGET_STACK))
         status_text = outcome.status
     described = stack.describe(cfn, naming.TARGET_STACK) or {}
     return {

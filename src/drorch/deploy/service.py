@@ -334,10 +334,7 @@ def _roll_out(target: Target, planned: stack.Planned, reporter: Reporter) -> Non
     if outcome.ok:
         reporter.step(f"{planned.stack}: {outcome.status}")
         return
-    where = ""
-    if outcome.failure is not None:
-        where = f": {outcome.failure[0]} failed: {outcome.failure[1]}"
-    raise DeployError(f"{planned.stack} ended {outcome.status}{where}")
+    raise DeployError(outcome.summary(planned.stack))
 
 
 def outputs_of(described: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, str]:

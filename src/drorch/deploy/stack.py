@@ -47,6 +47,11 @@ class Outcome:
         """The change is in place."""
         return self.status in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 
+    def summary(self, name: str) -> str:
+        """`NAME ended STATUS: RESOURCE failed: REASON`, the one line a failure is told in."""
+        where = f": {self.failure[0]} failed: {self.failure[1]}" if self.failure else ""
+        return f"{name} ended {self.status}{where}"
+
 
 def describe(cfn: Any, name: str) -> dict[str, Any] | None:
     """The stack, or None when there is none (a never-executed CREATE counts as none)."""
@@ -151,7 +156,7 @@ def execute(
     poll_seconds: float = 3.0,
 ) -> Outcome:
     """Run the change set and follow the stack's events until CloudFormation is done."""
-    seen = {event["EventId"] for event in _events(cfn, planned.stack)}
+    seen = event_ids(cfn, planned.stack)
     with aws_errors(f"execute change set on {planned.stack}"):
         cfn.execute_change_set(ChangeSetName=planned.change_set_id)
     return follow(cfn, planned.stack, seen=seen, on_event=on_event, sleep=sleep, poll=poll_seconds)
@@ -181,6 +186,11 @@ def follow(
     final = status or "DELETE_COMPLETE"
     failed = final in ROLLED_BACK or final.endswith("_FAILED")
     return Outcome(final, first_failure(collected) if failed else None)
+
+
+def event_ids(cfn: Any, name: str) -> set[str]:
+    """The ids of the stack's events so far (what a later `follow` should not report)."""
+    return {event["EventId"] for event in _events(cfn, name)}
 
 
 def _status(cfn: Any, name: str) -> str | None:

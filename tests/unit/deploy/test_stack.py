@@ -69,6 +69,10 @@ def test_a_failed_update_reports_the_first_failed_resource_and_its_reason() -> N
     assert outcome.status == "UPDATE_ROLLBACK_COMPLETE" and not outcome.ok
     assert outcome.failure == ("ApiFunction", "Resource handler returned message: bad runtime")
     assert seen == ["e1", "e2", "e3", "e4", "e5"]  # each event once, oldest first
+    assert outcome.summary(NAME) == (
+        "drorch-prod ended UPDATE_ROLLBACK_COMPLETE: "
+        "ApiFunction failed: Resource handler returned message: bad runtime"
+    )
 
 
 def test_an_empty_change_set_is_dropped_and_reported_as_no_change() -> None:

@@ -18,8 +18,15 @@ from pathlib import Path
 
 from drorch.errors import DeployError
 
-# Lambda's platform, chosen once (the template's functions are x86_64 on python3.12).
-PLATFORM = "manylinux2014_x86_64"
+# Lambda's platform, chosen once: the template's functions are x86_64 on python3.12, whose
+# Amazon Linux 2023 has glibc 2.34, so any manylinux wheel up to 2.34 runs there (pip matches
+# platform tags exactly, hence the list: newer wheels, e.g. argon2's, are 2.26/2.28 only).
+PLATFORMS = (
+    "manylinux2014_x86_64",
+    "manylinux_2_26_x86_64",
+    "manylinux_2_28_x86_64",
+    "manylinux_2_34_x86_64",
+)
 PYTHON_VERSION = "3.12"
 IMPLEMENTATION = "cp"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time leaks in
@@ -79,7 +86,7 @@ def dependency_digest(sources: Sources) -> str:
     """Hash of what decides the wheels: the pins, the dependency list and the platform."""
     digest = hashlib.sha256()
     digest.update(sources.constraints.read_bytes())
-    for line in (*sources.requirements, PLATFORM, PYTHON_VERSION, IMPLEMENTATION):
+    for line in (*sources.requirements, *PLATFORMS, PYTHON_VERSION, IMPLEMENTATION):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
 
@@ -104,8 +111,7 @@ def pip_download_command(sources: Sources, dest: Path) -> list[str]:
         "download",
         "--disable-pip-version-check",
         "--only-binary=:all:",
-        "--platform",
-        PLATFORM,
+        *(arg for platform in PLATFORMS for arg in ("--platform", platform)),
         "--python-version",
         PYTHON_VERSION,
         "--implementation",

@@ -5,15 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.status import Status
-from rich.text import Text
 
+from drorch.cli.deploy_inputs import (
+    infra_dir,
+    lambda_package,
+    make_aws,
+    make_target,
+    overrides,
+    stack_parameters,
+)
+from drorch.cli.deploy_progress import Progress
 from drorch.cli.output import (
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -25,15 +30,12 @@ from drorch.cli.output import (
     note,
     print_json,
     reports_errors,
-    table,
 )
 from drorch.config import Settings
 from drorch.errors import DrorchError
 
 if TYPE_CHECKING:
-    from drorch.deploy.aws import Aws
-    from drorch.deploy.changes import ChangeRow
-    from drorch.deploy.service import Target
+    pass
 
 app = typer.Typer(
     help="Deploy drorch to AWS (CloudFormation, Lambda, Cognito, CloudFront); see docs/deploy.md.",
@@ -58,81 +60,6 @@ OutputOption = Annotated[
 ]
 
 
-class Progress:
-    """Tells the operator what the deploy does: lines on stderr, tables on stdout."""
-
-    def __init__(self, *, yes: bool, as_json: bool) -> None:
-        self.yes = yes
-        self.as_json = as_json
-        # On a terminal a spinner line counts finished resources under the event lines.
-        self.live: Status | None = None
-        self.finished = 0
-        self.tty = sys.stderr.isatty()
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """End the live view, if one runs (a failure must not leave a spinner behind)."""
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-
-    def step(self, text: str) -> None:
-        """One line per step (it ends a live view)."""
-        self.stop()
-        note(f"- {text}")
-
-    def changes(self, rows: list[ChangeRow]) -> None:
-        """The change set as a table (JSON mode: in the final document instead)."""
-        if self.as_json:
-            return
-        console().print(change_table(rows))
-        for row in rows:
-            if row.dangerous:
-                what = f"{row.logical_id} ({row.resource_type})"
-                note(f"warning: {what} would be REPLACED: its data would be lost")
-
-    def confirm(self, rows: list[ChangeRow]) -> bool:
-        """Ask before running the change set, unless --yes."""
-        if self.yes:
-            return True
-        if not sys.stdin.isatty():
-            fail("no terminal to confirm the change set on: pass --yes", EXIT_USAGE)
-        return typer.confirm(f"Apply these {len(rows)} changes?", default=False, err=True)
-
-    def event(self, event: dict[str, Any]) -> None:
-        """One stack event as one line (time, status, resource, reason)."""
-        when: Any = event.get("Timestamp")
-        stamp = when.strftime("%H:%M:%S") if isinstance(when, datetime) else str(when or "")
-        reason = event.get("ResourceStatusReason") or ""
-        status = str(event.get("ResourceStatus", ""))
-        logical = str(event.get("LogicalResourceId", ""))
-        line = f"  {stamp}  {status:<28} {logical}  {reason}".rstrip()
-        if not self.tty:
-            note(line)
-            return
-        self.finished += status.endswith("_COMPLETE")
-        if self.live is None:
-            self.live = Status("", console=Console(stderr=True))
-            self.live.start()
-        self.live.console.print(Text(line))
-        self.live.update(f"{self.finished} resources done; last: {logical} {status}")
-
-
-def change_table(rows: list[ChangeRow]) -> Any:
-    """Added / modified / replaced / removed resources; replaced stateful ones in red."""
-    result = table(["action", "resource", "type", "replacement"], [], title="Change set")
-    for row in rows:
-        style = "bold red" if row.dangerous else ("yellow" if row.action == "replaced" else "")
-        cells = [row.action, row.logical_id, row.resource_type, row.replacement or "-"]
-        result.add_row(*(Text(cell, style=style) for cell in cells))
-    return result
-
-
 @contextmanager
 def refusals() -> Iterator[None]:
     """AWS refusals, failed rollouts and bad names as one stderr line."""
@@ -142,98 +69,6 @@ def refusals() -> Iterator[None]:
         raise CliError(exc.detail, EXIT_REFUSED) from exc
     except ValueError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-
-
-def make_aws(region: str | None, profile: str | None) -> Aws:
-    """One Region's clients, every one from the session provider (profile or default chain)."""
-    from drorch.bootstrap import deploy_sessions
-    from drorch.deploy.aws import Aws
-
-    settings = Settings()
-    chosen = region or settings.aws_region
-    sessions = deploy_sessions(settings, profile=profile, region=chosen)
-    return Aws(sessions, chosen, settings.aws_endpoint_url)
-
-
-def make_target(
-    env: str | None, region: str | None, profile: str | None, *, ui: bool = True
-) -> Target:
-    """The environment, its Region's clients and the inputs."""
-    from drorch.deploy import naming
-    from drorch.deploy.service import Target
-
-    if not env:
-        fail("--env NAME is required", EXIT_USAGE)
-    settings = Settings()
-    aws = make_aws(region, profile)
-    return Target(naming.check_env(env), aws, infra_dir(settings), ui_dir(settings) if ui else None)
-
-
-def source_root() -> Path:
-    """The checkout drorch runs from (src/drorch/cli/deploy.py -> the root)."""
-    return Path(__file__).resolve().parents[3]
-
-
-def infra_dir(settings: Settings) -> Path:
-    """The templates' directory."""
-    return settings.deploy_infra_dir or source_root() / "infra"
-
-
-def ui_dir(settings: Settings) -> Path:
-    """The UI build's directory."""
-    return settings.deploy_ui_dir or source_root() / "frontend" / "dist"
-
-
-def cache_dir(settings: Settings) -> Path:
-    """Where packages and wheels are cached."""
-    return settings.deploy_cache_dir or Path.home() / ".cache" / "drorch"
-
-
-def lambda_package(package: Path | None) -> Any:
-    """`--package FILE`, or drorch built from this checkout (cached by content hash)."""
-    import drorch
-    from drorch.deploy import package as packaging
-
-    if package is not None:
-        return packaging.given(package)
-    settings = Settings()
-    sources = packaging.source_tree_sources(Path(drorch.__file__).resolve().parent)
-    return packaging.build(
-        sources, cache_dir=cache_dir(settings), wheelhouse=settings.deploy_wheelhouse
-    )
-
-
-def stack_parameters(
-    admin_email: str | None,
-    alarm_email: str | None,
-    allowed_cidrs: str | None,
-    log_retention_days: int | None,
-    enable_waf: bool | None,
-    mfa: str | None,
-    log_level: str | None = None,
-) -> dict[str, str]:
-    """The template parameters given on the command line (the rest keep their values)."""
-    given = {
-        "AdminEmail": admin_email,
-        "AlarmEmail": alarm_email,
-        "AllowedCidrs": allowed_cidrs,
-        "LogRetentionDays": None if log_retention_days is None else str(log_retention_days),
-        "EnableWaf": None if enable_waf is None else str(enable_waf).lower(),
-        "MfaConfiguration": mfa,
-        "LogLevel": log_level,
-    }
-    return {key: value for key, value in given.items() if value is not None}
-
-
-def overrides(pairs: list[str] | None) -> dict[str, str]:
-    """`--output KEY=VALUE` pairs: values for outputs the stack does not report."""
-    result = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            fail(f"--output {pair!r}: expected KEY=VALUE", EXIT_USAGE)
-        result[key] = value
-    return result
 
 
 @app.callback()
@@ -284,11 +119,12 @@ def deploy_command(
         typer.echo(ctx.get_help())  # `drorch deploy` alone shows its help, as groups do
         raise typer.Exit()
     from drorch.deploy import service
+    from drorch.deploy.context import Request
 
     with refusals():
         target = make_target(env, region, profile, ui=not skip_ui)
         password = sys.stdin.readline().strip() if admin_password_stdin else None
-        request = service.Request(
+        request = Request(
             package=lambda_package(package),
             parameters=stack_parameters(
                 admin_email,
@@ -349,7 +185,7 @@ def outputs_command(
     as_json: JsonOption = False,
 ) -> None:
     """The stack's outputs: API and UI URLs, user pool, tables, alarm topic."""
-    from drorch.deploy.service import current_outputs
+    from drorch.deploy.poststack import current_outputs
 
     with refusals():
         result = current_outputs(make_target(env, region, profile, ui=False), overrides(output))
@@ -369,7 +205,7 @@ def ui_command(
     as_json: JsonOption = False,
 ) -> None:
     """Publish the UI build and its runtime config, then invalidate CloudFront."""
-    from drorch.deploy.service import current_outputs, publish_ui
+    from drorch.deploy.poststack import current_outputs, publish_ui
 
     with refusals():
         target = make_target(env, region, profile)
@@ -392,7 +228,7 @@ def admin_command(
     as_json: JsonOption = False,
 ) -> None:
     """Create the first admin user (the stack's AdminEmail) unless it exists."""
-    from drorch.deploy.service import create_admin, current_outputs
+    from drorch.deploy.poststack import create_admin, current_outputs
 
     with refusals():
         target = make_target(env, region, profile, ui=False)

@@ -10,14 +10,10 @@ from typing import Any
 
 from drorch.deploy import naming, stack, template, ui
 from drorch.deploy.aws import Aws, aws_errors
-from drorch.deploy.service import (
-    PackageHistory,
-    Reporter,
-    Target,
-    current_outputs,
-    publish_ui,
-    stack_parameters,
-)
+from drorch.deploy.bucket import PackageHistory
+from drorch.deploy.context import Reporter, Target
+from drorch.deploy.poststack import current_outputs
+from drorch.deploy.service import stack_parameters
 from drorch.errors import DeployError
 
 DRIFT_DONE = {"DETECTION_COMPLETE", "DETECTION_FAILED"}
@@ -231,6 +227,3 @@ def target_role(
         "status": status_text,
         "outputs": stack.outputs(described),
     }
-
-
-__all__ = ["destroy", "publish_ui", "rollback", "status", "target_role"]

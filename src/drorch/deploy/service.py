@@ -5,147 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from drorch.deploy import admin, naming, stack, template, ui
+from drorch.deploy import naming, stack, template
 from drorch.deploy.aws import Aws, aws_errors
-from drorch.deploy.changes import ChangeRow
-from drorch.deploy.package import Package
+from drorch.deploy.bucket import PackageHistory, ensure_bucket, template_url, upload_once
+from drorch.deploy.context import Reporter, Request, Target
+from drorch.deploy.poststack import create_admin, current_outputs, outputs_of, publish_ui
 from drorch.errors import DeployError
-
-# Parameters drorch deploy sets itself on every run.
-CODE_PARAMETERS = ("CodeBucket", "CodeKey")
-
-
-class Reporter(Protocol):
-    """How the deploy tells the operator what happens (a terminal, or JSON for CI)."""
-
-    def step(self, text: str) -> None:
-        """A step started or ended."""
-
-    def changes(self, rows: list[ChangeRow]) -> None:
-        """The change set's planned changes."""
-
-    def confirm(self, rows: list[ChangeRow]) -> bool:
-        """Whether to run the change set."""
-
-    def event(self, event: dict[str, Any]) -> None:
-        """One stack event while the rollout runs."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where and what to deploy: the environment, its Region's clients and the inputs."""
-
-    env: str
-    aws: Aws
-    infra_dir: Path
-    ui_dir: Path | None
-
-
-@dataclass(frozen=True)
-class Request:
-    """One `drorch deploy` run's choices."""
-
-    package: Package
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    dry_run: bool = False
-    admin_password: str | None = None
-    # Ids to use where the stack has none (e.g. a CloudFormation that skipped a resource).
-    overrides: Mapping[str, str] = field(default_factory=dict)
-
-
-def ensure_bucket(aws: Aws, name: str) -> bool:
-    """Create the deployment bucket (versioned, private, encrypted) unless it exists."""
-    s3 = aws.client("s3")
-    try:
-        with aws_errors(f"look for bucket {name}"):
-            s3.head_bucket(Bucket=name)
-        return False
-    except DeployError as exc:
-        if exc.extra.get("code") not in {"404", "NoSuchBucket", "NotFound"}:
-            raise
-    with aws_errors(f"create deployment bucket {name}"):
-        if aws.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(
-                Bucket=name, CreateBucketConfiguration={"LocationConstraint": aws.region}
-            )
-        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_public_access_block(
-            Bucket=name,
-            PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
-            },
-        )
-        s3.put_bucket_encryption(
-            Bucket=name,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-            },
-        )
-    return True
-
-
-def upload_once(aws: Aws, bucket: str, key: str, body: bytes) -> bool:
-    """Put `body` under `key` unless it is there already (keys name their content hash)."""
-    s3 = aws.client("s3")
-    try:
-        with aws_errors(f"look for s3://{bucket}/{key}"):
-            s3.head_object(Bucket=bucket, Key=key)
-        return False
-    except DeployError as exc:
-        if exc.extra.get("code") not in {"404", "NoSuchKey", "NotFound"}:
-            raise
-    with aws_errors(f"upload s3://{bucket}/{key}"):
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
-    return True
-
-
-@dataclass(frozen=True)
-class PackageHistory:
-    """The Lambda packages an environment ran, oldest first (what rollback goes back to)."""
-
-    s3: Any
-    bucket: str
-    env: str
-
-    @property
-    def _key(self) -> str:
-        return f"lambda/{self.env}/history.json"
-
-    def keys(self) -> list[str]:
-        """The packages' S3 keys, oldest first."""
-        try:
-            with aws_errors("read the package history"):
-                body = self.s3.get_object(Bucket=self.bucket, Key=self._key)["Body"].read()
-        except DeployError as exc:
-            if exc.extra.get("code") in {"NoSuchKey", "404"}:
-                return []
-            raise
-        return [str(key) for key in json.loads(body)]
-
-    def save(self, keys: list[str]) -> None:
-        """Write the history."""
-        with aws_errors("write the package history"):
-            self.s3.put_object(Bucket=self.bucket, Key=self._key, Body=json.dumps(keys).encode())
-
-    def add(self, key: str) -> None:
-        """Record `key` as the running package (unless it already is)."""
-        keys = self.keys()
-        if not keys or keys[-1] != key:
-            self.save([*keys, key])
-
-
-def template_url(bucket: str, region: str, key: str) -> str:
-    """The virtual-hosted S3 URL CloudFormation reads a template from."""
-    return f"https://{bucket}.s3.{region}.amazonaws.com/{key}"
 
 
 def stack_parameters(
@@ -337,24 +205,6 @@ def _roll_out(target: Target, planned: stack.Planned, reporter: Reporter) -> Non
     raise DeployError(outcome.summary(planned.stack))
 
 
-def outputs_of(described: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, str]:
-    """A described stack's outputs, the given ids standing in where it reports none."""
-    found = {k: v for k, v in stack.outputs(dict(described)).items() if v and v != "None"}
-    merged = {**found, **{k: v for k, v in overrides.items() if v}}
-    if merged.get("UiOrigin"):
-        merged["UiUrl"] = merged["UiOrigin"]
-    return merged
-
-
-def current_outputs(target: Target, overrides: Mapping[str, str]) -> dict[str, str]:
-    """The deployed stack's outputs (with the given ids where it reports none)."""
-    name = naming.stack_name(target.env)
-    described = stack.describe(target.aws.client("cloudformation"), name)
-    if described is None:
-        raise DeployError(f"environment {target.env} is not deployed (no {name})")
-    return outputs_of(described, overrides)
-
-
 def _finish(target: Target, request: Request, reporter: Reporter) -> dict[str, Any]:
     outputs = current_outputs(target, request.overrides)
     done: dict[str, Any] = {"outputs": outputs}
@@ -362,57 +212,3 @@ def _finish(target: Target, request: Request, reporter: Reporter) -> dict[str, A
         done["ui"] = publish_ui(target, outputs, reporter)
     done["admin"] = create_admin(target, outputs, request.admin_password, reporter)
     return done
-
-
-def publish_ui(target: Target, outputs: Mapping[str, str], reporter: Reporter) -> dict[str, Any]:
-    """Upload the UI build and its runtime config unless that exact release is live."""
-    if target.ui_dir is None:
-        raise DeployError("no UI build to publish")
-    bucket = _needed(outputs, "UiBucketName")
-    config = ui.runtime_config(outputs, env=target.env, region=target.aws.region)
-    release = ui.Release(ui.read_build(target.ui_dir), config)
-    s3 = target.aws.client("s3")
-    history = ui.History(
-        s3, naming.deployment_bucket(target.aws.account_id(), target.aws.region), target.env
-    )
-    digests = history.digests()
-    if digests and digests[-1] == release.digest:
-        reporter.step("UI: this build is already published")
-        return {"status": "unchanged", "release": release.digest[:16]}
-    count = ui.upload(s3, bucket, release)
-    history.record(release, digests)
-    result: dict[str, Any] = {"status": "published", "release": release.digest[:16], "files": count}
-    reporter.step(f"UI: published {count} files to {bucket}")
-    result["invalidation"] = _invalidate(target, outputs, release.digest, reporter)
-    return result
-
-
-def _invalidate(
-    target: Target, outputs: Mapping[str, str], reference: str, reporter: Reporter
-) -> str:
-    distribution = _needed(outputs, "DistributionId")
-    invalidation = ui.invalidate(target.aws.client("cloudfront"), distribution, reference[:32])
-    reporter.step(f"UI: CloudFront invalidation {invalidation} on {distribution}")
-    return invalidation
-
-
-def create_admin(
-    target: Target, outputs: Mapping[str, str], password: str | None, reporter: Reporter
-) -> str:
-    """The first admin user (AdminEmail) in the user pool, unless it is there."""
-    pool = _needed(outputs, "UserPoolId")
-    email = _needed(outputs, "AdminEmail")
-    status = admin.ensure_admin(
-        target.aws.client("cognito-idp"), pool_id=pool, email=email, password=password
-    )
-    if status == "created":
-        how = "the password given" if password else "a temporary password emailed by Cognito"
-        reporter.step(f"admin user {email} created ({how}; change it at first sign-in)")
-    return status
-
-
-def _needed(outputs: Mapping[str, str], key: str) -> str:
-    value = outputs.get(key)
-    if not value:
-        raise DeployError(f"the stack reports no {key} output (pass --output {key}=VALUE)")
-    return value

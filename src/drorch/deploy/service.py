@@ -49,16 +49,9 @@ def stack_parameters(
 def deploy(target: Target, request: Request, reporter: Reporter) -> dict[str, Any]:
     """Create or update the environment's stack, then publish the UI and the first admin."""
     name = naming.stack_name(target.env)
-    bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
-    if ensure_bucket(target.aws, bucket):
-        reporter.step(f"created deployment bucket {bucket}")
-    body = template.render(template.build(target.infra_dir)).encode()
-    template_key = f"templates/{target.env}/{hashlib.sha256(body).hexdigest()[:16]}.json"
-    upload_once(target.aws, bucket, template_key, body)
-    if upload_once(target.aws, bucket, request.package.key, request.package.path.read_bytes()):
-        reporter.step(f"uploaded {request.package.key}")
-    source = Source(bucket, template_key, body)
     existing = stack.describe(target.aws.client("cloudformation"), name)
+    _check_ready(name, existing)
+    source = _upload(target, request, reporter)
     origin = _known_origin(target, request, existing)
     planned = _plan(target, request, source, origin, existing)
     moved = parameter_changes(existing, _given(target, request, source, origin))
@@ -78,7 +71,7 @@ def deploy(target: Target, request: Request, reporter: Reporter) -> dict[str, An
         stack.discard(target.aws.client("cloudformation"), planned)
         return {**result, "status": "dry-run" if request.dry_run else "declined"}
     _roll_out(target, planned, reporter)
-    PackageHistory(target.aws.client("s3"), bucket, target.env).add(request.package.key)
+    PackageHistory(target.aws.client("s3"), source.bucket, target.env).add(request.package.key)
     _point_api_at_ui(target, request, name, source, reporter)
     status = planned.change_type.lower() + "d"
     return {**result, "status": status, **_finish(target, request, reporter)}
@@ -91,6 +84,36 @@ class Source:
     bucket: str
     key: str
     body: bytes
+
+
+# A stack in one of these can take no change set: CloudFormation is busy, or a failed
+# create left a stack that can only be deleted.
+BUSY_SUFFIX = "_IN_PROGRESS"
+DEAD = frozenset({"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"})
+
+
+def _check_ready(name: str, existing: Mapping[str, Any] | None) -> None:
+    status = str((existing or {}).get("StackStatus", ""))
+    if status.endswith(BUSY_SUFFIX):
+        raise DeployError(f"{name} is {status}: wait until CloudFormation is done with it")
+    if status in DEAD:
+        raise DeployError(
+            f"{name} is {status} (its first create failed): remove it with "
+            f"`drorch deploy destroy --env {name.removeprefix('drorch-')}`, then deploy again"
+        )
+
+
+def _upload(target: Target, request: Request, reporter: Reporter) -> Source:
+    """The deployment bucket (made if missing) with this run's template and package in it."""
+    bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
+    if ensure_bucket(target.aws, bucket):
+        reporter.step(f"created deployment bucket {bucket}")
+    body = template.render(template.build(target.infra_dir)).encode()
+    template_key = f"templates/{target.env}/{hashlib.sha256(body).hexdigest()[:16]}.json"
+    upload_once(target.aws, bucket, template_key, body)
+    if upload_once(target.aws, bucket, request.package.key, request.package.path.read_bytes()):
+        reporter.step(f"uploaded {request.package.key}")
+    return Source(bucket, template_key, body)
 
 
 def ui_origin(aws: Aws, distribution_id: str | None) -> str | None:

@@ -7,11 +7,13 @@ import messages from "@cloudscape-design/components/i18n/messages/all.en";
 import { App } from "./App";
 import { FlashProvider } from "./layout/flash";
 import { SessionProvider } from "./session/SessionProvider";
+import { loadRuntimeConfig } from "./api/runtimeConfig";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
 
-createRoot(root).render(
+// A deployment's /config.json names the API before the first call goes out.
+void loadRuntimeConfig().finally(() => createRoot(root).render(
   <StrictMode>
     <I18nProvider locale="en" messages={[messages]}>
       <BrowserRouter>
@@ -23,4 +25,4 @@ createRoot(root).render(
       </BrowserRouter>
     </I18nProvider>
   </StrictMode>,
-);
+));

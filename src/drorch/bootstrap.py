@@ -663,3 +663,10 @@ def stepfunctions_driver(settings: Settings, container: Container) -> Waker:
         state_machine_arn=settings.state_machine_arn,
         max_loops=settings.driver_max_loops,
     )
+
+
+def deploy_sessions(settings: Settings, *, profile: str | None, region: str) -> SessionProvider:
+    """The session provider `drorch deploy` uses: a named profile (or the default chain)."""
+    from drorch.adapters.aws.deploy_sessions import profile_sessions
+
+    return profile_sessions(profile=profile, region=region, endpoint_url=settings.aws_endpoint_url)

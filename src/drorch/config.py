@@ -277,6 +277,25 @@ class Settings(BaseSettings):
         "buffer responses (Lambda); clients reconnect, which makes it polling.",
     )
 
+    # `drorch deploy` (docs/deploy.md): where its AWS calls go and where it finds its inputs.
+    aws_endpoint_url: str | None = Field(
+        default=None,
+        description="Endpoint of every AWS service `drorch deploy` calls (e.g. moto); else AWS.",
+    )
+    deploy_cache_dir: Path | None = Field(
+        default=None, description="Lambda packages and wheels cache (default: ~/.cache/drorch)."
+    )
+    deploy_wheelhouse: Path | None = Field(
+        default=None,
+        description="Lambda-platform wheels already downloaded (offline builds); else pip fetches.",
+    )
+    deploy_infra_dir: Path | None = Field(
+        default=None, description="The templates (default: infra/ of the source tree)."
+    )
+    deploy_ui_dir: Path | None = Field(
+        default=None, description="The UI build to publish (default: frontend/dist)."
+    )
+
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod
     def _names(cls, value: Any) -> Any:

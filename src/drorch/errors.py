@@ -243,3 +243,11 @@ class DriverError(DrorchError):
     status = 503
     type_slug = "driver-unavailable"
     title = "Engine driver unavailable"
+
+
+class DeployError(DrorchError):
+    """`drorch deploy` cannot go on: AWS refused a step, or the stack failed and rolled back."""
+
+    status = 502
+    type_slug = "deploy"
+    title = "Deployment failed"

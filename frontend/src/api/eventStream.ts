@@ -6,6 +6,7 @@
  */
 import { renewNow } from "./http";
 import { accessToken } from "./tokens";
+import { apiUrl } from "./runtimeConfig";
 
 const RECONNECT_MS = 3000;
 
@@ -75,7 +76,7 @@ export class BearerEventSource {
     let renewed = false;
     while (!this.closed) {
       try {
-        const response = await fetch(this.url, { headers: this.headers(), signal: this.controller.signal });
+        const response = await fetch(apiUrl(this.url), { headers: this.headers(), signal: this.controller.signal });
         if (response.status === 401 && !renewed && (await renewNow())) {
           renewed = true;
           continue;

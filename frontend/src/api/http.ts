@@ -1,6 +1,7 @@
 /** A small fetch wrapper: JSON in and out, the session's Bearer token, problem+json errors as ApiError. */
 import { ApiError, networkProblem, toProblem } from "./problem";
 import { accessToken } from "./tokens";
+import { apiUrl } from "./runtimeConfig";
 
 export type Query = Record<string, string | number | boolean | string[] | undefined | null>;
 
@@ -82,7 +83,7 @@ function requestBody(options: RequestOptions): string | undefined {
 async function send(path: string, options: RequestOptions): Promise<Response> {
   const method = options.method ?? "GET";
   try {
-    return await fetch(withQuery(path, options.query), {
+    return await fetch(apiUrl(withQuery(path, options.query)), {
       method,
       headers: requestHeaders(method, options),
       body: requestBody(options),

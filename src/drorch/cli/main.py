@@ -16,6 +16,7 @@ from drorch.cli import (
     auth,
     backup,
     demo,
+    deploy,
     doctor,
     executions,
     groups,
@@ -119,6 +120,7 @@ auth.register(app)
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(notify.app, name="notify")
 app.add_typer(schedules.app, name="schedules")
+deploy.register(app)
 
 
 def main() -> None:

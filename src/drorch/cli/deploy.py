@@ -1,0 +1,371 @@
+"""`drorch deploy`: roll drorch out to AWS with one command, and look after what it made."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from drorch.cli.deploy_inputs import (
+    infra_dir,
+    lambda_package,
+    make_aws,
+    make_target,
+    overrides,
+    stack_parameters,
+)
+from drorch.cli.deploy_progress import Progress
+from drorch.cli.output import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+    JsonOption,
+    console,
+    details,
+    fail,
+    note,
+    print_json,
+    reports_errors,
+)
+from drorch.config import Settings
+from drorch.errors import DrorchError
+
+if TYPE_CHECKING:
+    pass
+
+app = typer.Typer(
+    help="Deploy drorch to AWS (CloudFormation, Lambda, Cognito, CloudFront); see docs/deploy.md.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+EnvOption = Annotated[str | None, typer.Option("--env", help="Environment name (dev, test, prod).")]
+RegionOption = Annotated[
+    str | None, typer.Option("--region", help="AWS Region (default: DRORCH_AWS_REGION).")
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile (default: the credential chain).")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; CI runs use this.")]
+OutputOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        help="KEY=VALUE standing in for a stack output the stack does not report (repeatable).",
+    ),
+]
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """AWS refusals, failed rollouts and bad names as one stderr line."""
+    try:
+        yield
+    except DrorchError as exc:
+        raise CliError(exc.detail, EXIT_REFUSED) from exc
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+
+
+@app.callback()
+@reports_errors
+def deploy_command(
+    ctx: typer.Context,
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the change set; change nothing.")
+    ] = False,
+    yes: YesOption = False,
+    package: Annotated[
+        Path | None, typer.Option("--package", help="A Lambda zip built before.")
+    ] = None,
+    admin_email: Annotated[
+        str | None, typer.Option("--admin-email", help="First admin (new environments).")
+    ] = None,
+    alarm_email: Annotated[
+        str | None, typer.Option("--alarm-email", help="Subscribed to the alarms.")
+    ] = None,
+    allowed_cidrs: Annotated[
+        str | None, typer.Option("--allowed-cidrs", help="Comma-separated API source ranges.")
+    ] = None,
+    log_retention_days: Annotated[int | None, typer.Option("--log-retention-days")] = None,
+    enable_waf: Annotated[
+        bool | None, typer.Option("--waf/--no-waf", help="A WAF web ACL on the API.")
+    ] = None,
+    mfa: Annotated[str | None, typer.Option("--mfa", help="OFF, OPTIONAL or ON.")] = None,
+    log_level: Annotated[
+        str | None, typer.Option("--log-level", help="The functions' DEBUG, INFO, WARNING...")
+    ] = None,
+    admin_password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--admin-password-stdin", help="Read the admin's temporary password from stdin."
+        ),
+    ] = False,
+    skip_ui: Annotated[bool, typer.Option("--skip-ui", help="Roll out the stack only.")] = False,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or update environment NAME: package, change set, rollout, UI, first admin."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not any(ctx.params.values()):
+        typer.echo(ctx.get_help())  # `drorch deploy` alone shows its help, as groups do
+        raise typer.Exit()
+    from drorch.deploy import service
+    from drorch.deploy.context import Request
+
+    with refusals():
+        target = make_target(env, region, profile, ui=not skip_ui)
+        password = sys.stdin.readline().strip() if admin_password_stdin else None
+        request = Request(
+            package=lambda_package(package),
+            parameters=stack_parameters(
+                admin_email,
+                alarm_email,
+                allowed_cidrs,
+                log_retention_days,
+                enable_waf,
+                mfa,
+                log_level,
+            ),
+            dry_run=dry_run,
+            admin_password=password or None,
+            overrides=overrides(output),
+        )
+        with Progress(yes=yes, as_json=as_json) as progress:
+            result = service.deploy(target, request, progress)
+    _report(result, as_json)
+    if result["status"] == "declined":
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _report(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+        return
+    outputs = result.get("outputs") or {}
+    note(f"{result['stack']}: {result['status']}")
+    if outputs:
+        console().print(details(sorted(outputs.items()), title="Outputs"))
+
+
+@app.command("status")
+@reports_errors
+def status_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The stack's status, last change and drift."""
+    from drorch.deploy import ops
+
+    with refusals():
+        result = ops.status(make_target(env, region, profile, ui=False))
+    if as_json:
+        print_json(result)
+    else:
+        console().print(details(result.items(), title=result["stack"]))
+
+
+@app.command("outputs")
+@reports_errors
+def outputs_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The stack's outputs: API and UI URLs, user pool, tables, alarm topic."""
+    from drorch.deploy.poststack import current_outputs
+
+    with refusals():
+        result = current_outputs(make_target(env, region, profile, ui=False), overrides(output))
+    if as_json:
+        print_json(result)
+    else:
+        console().print(details(sorted(result.items()), title="Outputs"))
+
+
+@app.command("ui")
+@reports_errors
+def ui_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Publish the UI build and its runtime config, then invalidate CloudFront."""
+    from drorch.deploy.poststack import current_outputs, publish_ui
+
+    with refusals():
+        target = make_target(env, region, profile)
+        outputs = current_outputs(target, overrides(output))
+        result = publish_ui(target, outputs, Progress(yes=True, as_json=as_json))
+    if as_json:
+        print_json(result)
+
+
+@app.command("admin")
+@reports_errors
+def admin_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    output: OutputOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the temporary password from stdin.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create the first admin user (the stack's AdminEmail) unless it exists."""
+    from drorch.deploy.poststack import create_admin, current_outputs
+
+    with refusals():
+        target = make_target(env, region, profile, ui=False)
+        outputs = current_outputs(target, overrides(output))
+        password = sys.stdin.readline().strip() if password_stdin else None
+        result = create_admin(
+            target, outputs, password or None, Progress(yes=True, as_json=as_json)
+        )
+    if as_json:
+        print_json({"admin": result})
+
+
+@app.command("rollback")
+@reports_errors
+def rollback_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the previous Lambda package again (a change set) and republish the previous UI."""
+    from drorch.deploy import ops
+
+    with refusals():
+        target = make_target(env, region, profile, ui=False)
+        with Progress(yes=True, as_json=as_json) as progress:
+            result = ops.rollback(target, progress, overrides=overrides(output))
+    if as_json:
+        print_json(result)
+
+
+@app.command("destroy")
+@reports_errors
+def destroy_command(
+    env: EnvOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    delete_data: Annotated[
+        bool, typer.Option("--delete-data", help="Delete the tables too (after a backup).")
+    ] = False,
+    yes: YesOption = False,
+    output: OutputOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete the environment's stack; its tables are backed up and kept unless --delete-data."""
+    from drorch.deploy import ops
+
+    with refusals():
+        target = make_target(env, region, profile, ui=False)
+        if not yes:
+            if not sys.stdin.isatty():
+                fail("no terminal to confirm on: pass --yes", EXIT_USAGE)
+            typed = typer.prompt(
+                f"Type the environment name ({target.env}) to destroy it", err=True
+            )
+            if typed != target.env:
+                fail("the name typed does not match: nothing destroyed")
+        with Progress(yes=True, as_json=as_json) as progress:
+            result = ops.destroy(
+                target, progress, delete_data=delete_data, overrides=overrides(output)
+            )
+    if as_json:
+        print_json(result)
+    else:
+        kept = "deleted" if delete_data else "kept"
+        note(f"{result['stack']}: deleted; tables {kept}: {', '.join(result['tables']) or '-'}")
+
+
+@app.command("target-role")
+@reports_errors
+def target_role_command(
+    hub_account: Annotated[str, typer.Option("--hub-account", help="The account drorch runs in.")],
+    external_id: Annotated[
+        str, typer.Option("--external-id", help="This account's external id (drorch accounts get).")
+    ],
+    role_name: Annotated[str, typer.Option("--role-name")] = "drorch-target",
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Deploy the spoke role (infra/target-account.yaml) into the current credentials' account."""
+    from drorch.deploy import ops
+
+    with refusals(), Progress(yes=True, as_json=as_json) as progress:
+        result = ops.target_role(
+            make_aws(region, profile),
+            progress,
+            infra_dir=infra_dir(Settings()),
+            hub_account=hub_account,
+            external_id=external_id,
+            role_name=role_name,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        note(f"{result['stack']}: {result['status']}")
+
+
+@app.command("package")
+@reports_errors
+def package_command(
+    package: Annotated[
+        Path | None, typer.Option("--package", help="Check a zip built before instead.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the Lambda package (cached by content hash) and print where it is."""
+    with refusals():
+        built = lambda_package(package)
+    result = {
+        "path": str(built.path),
+        "key": built.key,
+        "sha256": built.digest,
+        "cached": built.cached,
+    }
+    if as_json:
+        print_json(result)
+    else:
+        console().print(details(result.items(), title="Lambda package"))
+
+
+@app.command("validate")
+@reports_errors
+def validate_command(as_json: JsonOption = False) -> None:
+    """Build the full template (tables, state machine) and check it is well formed."""
+    from drorch.deploy import template
+
+    with refusals():
+        built = template.build(infra_dir(Settings()))
+    result = {"resources": len(built["Resources"]), "bytes": len(template.render(built))}
+    if as_json:
+        print_json(result)
+    else:
+        note(f"template ok: {result['resources']} resources, {result['bytes']} bytes")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `drorch deploy` to the root app."""
+    root.add_typer(app, name="deploy")

@@ -1,0 +1,143 @@
+"""The generated stack template: tables from the store adapter, the state machine from its ASL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import cfnlint.api
+import pytest
+
+from drorch.adapters.storage.dynamodb.tables import table_definitions
+from drorch.config import DEFAULT_COGNITO_GROUPS
+from drorch.deploy import template
+
+INFRA = Path(__file__).resolve().parents[3] / "infra"
+ADDED = {"PointInTimeRecoverySpecification", "SSESpecification", "DeletionProtectionEnabled"}
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    return template.build(INFRA)
+
+
+def resolved(value: Any, env: str) -> Any:
+    """A table property with the stack's `${EnvironmentName}` substituted."""
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        return value["Fn::Sub"].replace("${EnvironmentName}", env)
+    return value
+
+
+def tables(built: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        logical: resource
+        for logical, resource in built["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def test_the_generated_tables_are_the_store_adapters_definitions(built: dict[str, Any]) -> None:
+    generated = [
+        {key: resolved(value, "test") for key, value in r["Properties"].items() if key not in ADDED}
+        for r in tables(built).values()
+    ]
+    expected = table_definitions("drorch-test-")
+    assert sorted(generated, key=lambda t: t["TableName"]) == sorted(
+        expected, key=lambda t: t["TableName"]
+    )
+
+
+def test_every_table_keeps_its_data_safe(built: dict[str, Any]) -> None:
+    found = tables(built)
+    assert found
+    for resource in found.values():
+        props = resource["Properties"]
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_every_table_has_a_throttle_alarm_and_is_listed_in_the_outputs(
+    built: dict[str, Any],
+) -> None:
+    ids = list(tables(built))
+    for table_id in ids:
+        alarm = built["Resources"][f"{table_id}ThrottleAlarm"]["Properties"]
+        dims = [m["MetricStat"]["Metric"]["Dimensions"] for m in alarm["Metrics"][1:]]
+        assert all(d == [{"Name": "TableName", "Value": {"Ref": table_id}}] for d in dims)
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    listed = built["Outputs"]["TableNames"]["Value"]["Fn::Join"][1]
+    assert listed == [{"Ref": table_id} for table_id in ids]
+
+
+def test_the_state_machine_definition_is_the_asl_file_with_its_functions_bound(
+    built: dict[str, Any],
+) -> None:
+    text, bindings = built["Resources"]["StateMachine"]["Properties"]["DefinitionString"]["Fn::Sub"]
+    assert text == (INFRA / "state-machine.asl.json").read_text()
+    for name in template.FUNCTION_ARN.findall(text):
+        function_id = bindings[f"{name}FunctionArn"]["Fn::GetAtt"][0]
+        assert built["Resources"][function_id]["Type"] == "AWS::Lambda::Function"
+
+
+def test_an_asl_naming_a_function_the_template_lacks_is_refused() -> None:
+    resources = {"AdvanceFunction": {"Type": "AWS::Lambda::Function"}}
+    with pytest.raises(template.TemplateError, match="no ReportFunction"):
+        template.definition_string('{"x": "${ReportFunctionArn}"}', resources)
+    assert template.definition_string('{"x": "${AdvanceFunctionArn}"}', resources)
+
+
+def test_the_generated_resources_are_cfn_lint_clean(built: dict[str, Any]) -> None:
+    # infra/drorch.yaml itself is linted by `make cfnlint`; here only what the generator adds,
+    # in a template holding what it refers to (cheaper than linting the whole stack again).
+    generated = {
+        key: resource
+        for key, resource in built["Resources"].items()
+        if key.endswith(("Table", "ThrottleAlarm"))
+    }
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"EnvironmentName": {"Type": "String"}},
+        "Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic"}, **generated},
+        "Outputs": {"TableNames": built["Outputs"]["TableNames"]},
+    }
+    matches = cfnlint.api.lint(json.dumps(doc), regions=["us-east-1"])
+    assert [str(m) for m in matches] == []
+
+
+def test_rendering_is_stable_bytes(built: dict[str, Any]) -> None:
+    again = template.build(INFRA)
+    assert template.render(built) == template.render(again)
+    assert json.loads(template.render(built)) == built
+
+
+def test_one_cognito_group_per_drorch_role(built: dict[str, Any]) -> None:
+    groups = {
+        r["Properties"]["GroupName"]
+        for r in built["Resources"].values()
+        if r["Type"] == "AWS::Cognito::UserPoolGroup"
+    }
+    assert groups == set(DEFAULT_COGNITO_GROUPS)
+
+
+def test_table_logical_ids_come_from_the_name_after_the_prefix() -> None:
+    prefix = template.TABLE_PREFIX
+    assert template.logical_id(f"{prefix}execution-records", prefix) == "ExecutionRecordsTable"
+    assert template.logical_id(f"{prefix}store", prefix) == "StoreTable"
+
+
+def test_short_tags_load_in_their_long_form() -> None:
+    loaded = template.load_yaml(
+        "Resources:\n  A:\n    Type: X\n    Properties:\n"
+        "      B: !GetAtt Thing.Arn\n      C: !Ref P\n      D: !Sub 'x-${P}'\n"
+        "      E: !Join [',', [a, b]]\n"
+    )
+    props = loaded["Resources"]["A"]["Properties"]
+    assert props == {
+        "B": {"Fn::GetAtt": ["Thing", "Arn"]},
+        "C": {"Ref": "P"},
+        "D": {"Fn::Sub": "x-${P}"},
+        "E": {"Fn::Join": [",", ["a", "b"]]},
+    }

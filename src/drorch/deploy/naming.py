@@ -29,5 +29,5 @@ def deployment_bucket(account_id: str, region: str) -> str:
 
 
 def table_prefix(env: str) -> str:
-    """The prefix of the environment's DynamoDB tables (the stack's DRORCH_TABLE_PREFIX)."""
-    return f"drorch-{env}-"
+    """The environment's DynamoDB table prefix (the functions' DRORCH_DYNAMODB_TABLE_PREFIX)."""
+    return f"drorch-{env}"

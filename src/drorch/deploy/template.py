@@ -18,12 +18,9 @@ import yaml
 from drorch.adapters.storage.dynamodb.tables import table_definitions
 
 # Names as CloudFormation resolves them: the template's tables are named by this Fn::Sub.
-TABLE_PREFIX = "drorch-${EnvironmentName}-"
+TABLE_PREFIX = "drorch-${EnvironmentName}"
 FUNCTION_ARN = re.compile(r"\$\{(\w+)FunctionArn\}")
 ALARM_PERIOD = 300
-# ASL names whose function is called differently in the template: the wake function also
-# keeps a sleeping run's task token, so `${SleepFunctionArn}` names WakeFunction.
-FUNCTION_FOR = {"Sleep": "WakeFunction"}
 
 
 class TemplateError(ValueError):
@@ -149,7 +146,7 @@ def definition_string(asl_text: str, resources: dict[str, Any]) -> dict[str, Any
         raise TemplateError(f"the state machine definition is not JSON: {exc}") from exc
     bindings = {}
     for name in sorted(set(FUNCTION_ARN.findall(asl_text))):
-        function_id = FUNCTION_FOR.get(name, f"{name}Function")
+        function_id = f"{name}Function"
         if resources.get(function_id, {}).get("Type") != "AWS::Lambda::Function":
             raise TemplateError(f"the state machine names {name}FunctionArn: no {function_id}")
         bindings[f"{name}FunctionArn"] = {"Fn::GetAtt": [function_id, "Arn"]}

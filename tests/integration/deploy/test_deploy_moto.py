@@ -285,7 +285,7 @@ def test_every_resource_moto_can_create_exists(moto: RunningMoto, built: dict[st
 
 def test_the_tables_are_the_store_adapters(moto: RunningMoto) -> None:
     dynamodb = moto.client("dynamodb")
-    for definition in table_definitions(f"drorch-{ENV}-"):
+    for definition in table_definitions(f"drorch-{ENV}"):
         name = definition["TableName"]
         table = dynamodb.describe_table(TableName=name)["Table"]
         assert table["KeySchema"] == definition["KeySchema"]
@@ -304,7 +304,7 @@ def test_pitr_and_sse_are_on_in_the_template_which_moto_ignores(
 ) -> None:
     # Property-level gaps: moto's CloudFormation drops PointInTimeRecoverySpecification (its
     # DescribeContinuousBackups says DISABLED) and reports no SSE: both checked in the template.
-    name = f"drorch-{ENV}-{table_definitions('')[0]['TableName']}"
+    name = table_definitions(f"drorch-{ENV}")[0]["TableName"]
     backups = moto.client("dynamodb").describe_continuous_backups(TableName=name)
     status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert status["PointInTimeRecoveryStatus"] == "DISABLED", "moto honours PITR now: check it"
@@ -320,6 +320,9 @@ def test_the_functions_run_python_312_with_their_environment(moto: RunningMoto) 
     handlers = {
         "api": "drorch.lambdas.api.handler",
         "advance": "drorch.lambdas.advance.handler",
+        "sleep": "drorch.lambdas.sleep.handler",
+        "continue": "drorch.lambdas.advance.continue_as_new",
+        "record-failure": "drorch.lambdas.advance.record_failure",
         "wake": "drorch.lambdas.wake.handler",
         "schedule": "drorch.lambdas.schedule.handler",
     }
@@ -328,12 +331,13 @@ def test_the_functions_run_python_312_with_their_environment(moto: RunningMoto) 
         assert config["Runtime"] == "python3.12" and config["Handler"] == handler
         assert config["Role"] == f"arn:aws:iam::{ACCOUNT}:role/{STACK}-{short}"
         variables = config["Environment"]["Variables"]
-        assert variables["DRORCH_TABLE_PREFIX"] == f"drorch-{ENV}-"
+        assert variables["DRORCH_DYNAMODB_TABLE_PREFIX"] == f"drorch-{ENV}"
+        assert variables["DRORCH_STORE"] == "dynamodb"
+        assert variables["DRORCH_DRIVER"] == "stepfunctions"
         assert variables["DRORCH_LOG_FORMAT"] == "json"
     api = lam.get_function_configuration(FunctionName=f"{STACK}-api")["Environment"]["Variables"]
     assert api["DRORCH_RUNNER_ENABLED"] == "false"
     assert api["DRORCH_STATE_MACHINE_ARN"].endswith(f":stateMachine:{STACK}-engine")
-    assert api["DRORCH_ALARM_TOPIC_ARN"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK}-alarms"
 
 
 def test_the_state_machine_runs_the_asl_with_the_functions_bound(moto: RunningMoto) -> None:
@@ -341,7 +345,7 @@ def test_the_state_machine_runs_the_asl_with_the_functions_bound(moto: RunningMo
     machine = moto.client("stepfunctions").describe_state_machine(stateMachineArn=arn)
     expected = (INFRA / "state-machine.asl.json").read_text()
     for name in set(template.FUNCTION_ARN.findall(expected)):
-        short = {"Sleep": "wake", "RecordFailure": "record-failure"}.get(name, name.lower())
+        short = {"RecordFailure": "record-failure"}.get(name, name.lower())
         function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STACK}-{short}"
         expected = expected.replace(f"${{{name}FunctionArn}}", function)
     # moto's Fn::Sub (Python's string.Template) reads `$$` as an escaped `$`; CloudFormation
@@ -370,7 +374,7 @@ def test_roles_topic_rule_logs_api_and_dashboard(moto: RunningMoto) -> None:
     ]
     groups = moto.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/drorch-test")
     assert {g["retentionInDays"] for g in groups["logGroups"]} == {30}
-    assert len(groups["logGroups"]) == 5
+    assert len(groups["logGroups"]) == 7  # one per function
     apigw = moto.client("apigateway")
     api = next(a for a in apigw.get_rest_apis()["items"] if a["name"] == STACK)
     paths = {
@@ -591,7 +595,7 @@ def test_a_changed_parameter_and_package_show_in_a_dry_run_then_update(
     assert done.exit_code == 0, done.stderr
     assert done.json()["status"] == "updated"
     lam = moto.client("lambda")
-    for short in ("api", "advance", "wake", "schedule", "record-failure"):
+    for short in ("api", "advance", "sleep", "continue", "wake", "schedule", "record-failure"):
         config = lam.get_function_configuration(FunctionName=f"{STACK}-{short}")
         assert config["Environment"]["Variables"]["DRORCH_LOG_LEVEL"] == "DEBUG"
     assert parameter(moto, "CodeKey") == moved["CodeKey"][1]

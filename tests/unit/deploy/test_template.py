@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 import cfnlint.api
 import pytest
 
-from drorch.adapters.storage.dynamodb.tables import table_definitions
-from drorch.config import DEFAULT_COGNITO_GROUPS
+from drorch.adapters.storage.dynamodb.tables import table_definitions, table_name
+from drorch.config import DEFAULT_COGNITO_GROUPS, Settings
 from drorch.deploy import template
 
 INFRA = Path(__file__).resolve().parents[3] / "infra"
@@ -42,7 +43,7 @@ def test_the_generated_tables_are_the_store_adapters_definitions(built: dict[str
         {key: resolved(value, "test") for key, value in r["Properties"].items() if key not in ADDED}
         for r in tables(built).values()
     ]
-    expected = table_definitions("drorch-test-")
+    expected = table_definitions("drorch-test")
     assert sorted(generated, key=lambda t: t["TableName"]) == sorted(
         expected, key=lambda t: t["TableName"]
     )
@@ -141,3 +142,36 @@ def test_short_tags_load_in_their_long_form() -> None:
         "D": {"Fn::Sub": "x-${P}"},
         "E": {"Fn::Join": [",", ["a", "b"]]},
     }
+
+
+def functions(built: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        logical: resource["Properties"]
+        for logical, resource in built["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+
+
+def test_every_setting_a_function_is_given_is_one_drorch_reads(built: dict[str, Any]) -> None:
+    # Settings ignores unknown variables, so a misspelt name would silently do nothing.
+    known = {f"DRORCH_{name.upper()}" for name in Settings.model_fields}
+    for logical, properties in functions(built).items():
+        names = set(properties["Environment"]["Variables"])
+        assert names <= known, f"{logical}: {sorted(names - known)}"
+        assert {"DRORCH_STORE", "DRORCH_DRIVER", "DRORCH_DYNAMODB_TABLE_PREFIX"} <= names
+
+
+def test_the_functions_use_the_store_table_the_template_creates(built: dict[str, Any]) -> None:
+    [table] = tables(built).values()
+    for properties in functions(built).values():
+        prefix = resolved(
+            properties["Environment"]["Variables"]["DRORCH_DYNAMODB_TABLE_PREFIX"], "t"
+        )
+        assert resolved(table["Properties"]["TableName"], "t") == table_name(prefix)
+
+
+def test_every_handler_is_a_function_of_the_lambda_package(built: dict[str, Any]) -> None:
+    for logical, properties in functions(built).items():
+        module, _, name = properties["Handler"].rpartition(".")
+        assert module.startswith("drorch.lambdas."), logical
+        assert callable(getattr(importlib.import_module(module), name)), logical

@@ -129,7 +129,11 @@ def _emf(settings: Settings, metrics: Any) -> Any:
         return None
     from drorch.adapters.emf import EmfPublisher
 
-    return EmfPublisher(metrics.registry, namespace=settings.metrics_namespace)
+    environment = settings.metrics_environment
+    dimensions = {"Environment": environment} if environment else {}
+    return EmfPublisher(
+        metrics.registry, namespace=settings.metrics_namespace, dimensions=dimensions
+    )
 
 
 def _identity(settings: Settings, container: Container) -> None:

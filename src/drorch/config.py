@@ -237,6 +237,11 @@ class Settings(BaseSettings):
     metrics_namespace: str = Field(
         default="drorch", min_length=1, max_length=255, description="CloudWatch namespace (EMF)."
     )
+    metrics_environment: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The EMF metrics' Environment dimension (the deployment's name).",
+    )
     access_log: bool = Field(
         default=False, description="Log one line per API request (method, route, status, ms)."
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
@@ -67,6 +67,11 @@ class Metrics:
             "drorch_executions_finished",
             "Executions this process saw end, by type and final status.",
             ["type", "status"],
+            registry=r,
+        )
+        self.stuck = Gauge(
+            "drorch_stuck_executions",
+            "Executions stuck at the last check (no progress past the doctor's bounds).",
             registry=r,
         )
         if figures is not None:

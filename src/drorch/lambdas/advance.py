@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drorch.lambdas.runtime import container
+from drorch.lambdas.runtime import container, published
 
 
+@published
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One `Engine.advance`; answers status, terminal and the seconds until the next look."""
     from drorch.engine.drivers.stepfunctions import advance_once
@@ -19,6 +20,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return advance_once(box.engine, _execution_id(event), max_wait=max_wait).as_dict()
 
 
+@published
 def record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Catch of Advance: put the loop's error on the execution's timeline."""
     from drorch.engine.drivers.stepfunctions import record_loop_failure
@@ -35,6 +37,7 @@ def record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"recorded": recorded}
 
 
+@published
 def continue_as_new(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The ContinueAsNew task: start the loop's next generation as a new Step Functions run."""
     from drorch.adapters.aws.stepfunctions import StepFunctionsDriver

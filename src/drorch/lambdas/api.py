@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from drorch.lambdas.runtime import published
+
 _lock = threading.Lock()
 _handler: Any = None
 
 
+@published
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answer one API Gateway request with the same app `drorch serve` runs."""
     answer: dict[str, Any] = _app()(event, context)

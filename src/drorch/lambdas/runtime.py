@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from drorch.bootstrap import Container
     from drorch.config import Settings
 
+log = logging.getLogger(__name__)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 _lock = threading.Lock()
 _container: Container | None = None
 
@@ -20,6 +25,30 @@ def container() -> Container:
         if _container is None:
             _container = _build()
         return _container
+
+
+def published(handler: Handler) -> Handler:
+    """Wrap a handler so the container's metrics go out as EMF lines after every invocation."""
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        try:
+            return handler(event, context)
+        finally:
+            flush_metrics()
+
+    return run  # type: ignore[return-value]
+
+
+def flush_metrics() -> None:
+    """Print the metrics gathered since the last flush (CloudWatch EMF), when asked to."""
+    box = _container
+    if box is None or box.emf is None:
+        return
+    try:
+        box.emf.flush()
+    except Exception:  # metrics must never fail an invocation
+        log.exception("the EMF metrics could not be written")
 
 
 def lambda_settings(settings: Settings) -> Settings:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drorch.lambdas.runtime import container
+from drorch.lambdas.runtime import container, published
 
 
+@published
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Store the token; wake at once when the execution moved while it was advancing."""
     from drorch.engine.drivers.stepfunctions import moved_since

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drorch.lambdas.runtime import container
+from drorch.lambdas.runtime import container, published
 
 
+@published
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Wake the executions a DRS event concerns, or the one `{"execution_id": ...}` names."""
     from drorch.engine.drivers.events import concerned, parse_drs_event

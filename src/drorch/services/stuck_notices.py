@@ -49,6 +49,12 @@ def raise_stuck(*, store: Store, now: datetime, limits: Thresholds) -> StuckPass
     return StuckPass(opened, sorted(k.removeprefix(EPISODE) for k in to_close))
 
 
+def stuck_count(store: Store) -> int:
+    """How many executions are stuck, as the last pass of `raise_stuck` found them."""
+    with store.read() as uow:
+        return len(uow.notifications.open_episodes(EPISODE))
+
+
 def _stuck_now(
     uow: UnitOfWork, now: datetime, limits: Thresholds
 ) -> dict[str, tuple[Execution, str]]:

@@ -54,6 +54,7 @@ MOTO_SKIPS = {
     "AWS::ApiGateway::Account": "the account's API Gateway logging role",
     "AWS::CloudWatch::Alarm": "alarms",
     "AWS::Scheduler::ScheduleGroup": "schedules' group",
+    "AWS::Scheduler::Schedule": "the housekeeping tick of the schedule function",
     "AWS::SNS::Subscription": "alarm email (conditional)",
     "AWS::WAFv2::IPSet": "WAF (conditional)",
     "AWS::WAFv2::WebACL": "WAF (conditional)",
@@ -475,6 +476,10 @@ def test_what_moto_skips_is_right_in_the_template(built: dict[str, Any]) -> None
     )
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
     assert res["ScheduleGroup"]["Properties"]["Name"] == {"Fn::Sub": "drorch-${EnvironmentName}"}
+    tick = res["HousekeepingSchedule"]["Properties"]
+    assert tick["ScheduleExpression"] == "rate(1 minute)"
+    assert tick["Target"]["Arn"] == {"Fn::GetAtt": ["ScheduleFunction", "Arn"]}
+    assert tick["Target"]["RoleArn"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
     for conditional in ("AlarmSubscription", "WafIpSet", "WafAcl", "WafAssociation"):
         assert res[conditional]["Condition"] in {"HasAlarmEmail", "WafEnabled"}
 

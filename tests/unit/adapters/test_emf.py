@@ -56,11 +56,11 @@ def test_counters_and_histograms_are_published_as_increases_since_the_last_flush
     latency = docs["ApiRequestDurationSecondsSum"]
     assert latency["ApiRequestDurationSecondsSum"] == 0.75
     assert latency["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Seconds"
-    # Nothing new happened: nothing to publish; one more call: only its increase.
-    assert _flushed(emf, stream) == []
+    # Nothing new happened: only the gauge again; one more call: only its increase.
+    assert list(by_metric(_flushed(emf, stream))) == ["StuckExecutions"]
     metrics.aws_call("drs", "StartRecovery", None)
     again = by_metric(_flushed(emf, stream))
-    assert list(again) == ["AwsCalls"] and again["AwsCalls"]["AwsCalls"] == 1
+    assert sorted(again) == ["AwsCalls", "StuckExecutions"] and again["AwsCalls"]["AwsCalls"] == 1
 
 
 def test_gauges_are_published_at_every_flush_with_their_current_value() -> None:
@@ -70,8 +70,11 @@ def test_gauges_are_published_at_every_flush_with_their_current_value() -> None:
         stream = io.StringIO()
         emf = publisher(metrics, stream)
         for _ in range(2):
+            metrics.stuck.set(2)
             docs = by_metric(_flushed(emf, stream))
             assert docs["EngineQueueDepth"]["EngineQueueDepth"] == 0
+            assert docs["StuckExecutions"]["StuckExecutions"] == 2
+            assert docs["StuckExecutions"]["Environment"] == "test"
             lag = docs["EngineRunnerLagSeconds"]["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]
             assert lag["Unit"] == "Seconds"
     finally:
@@ -87,11 +90,16 @@ def test_bootstrap_builds_the_publisher_only_when_asked(tmp_path: Any) -> None:
     plain = bootstrap(Settings(data_dir=tmp_path / "a", drs_enabled=False))
     assert plain.emf is None
     settings = Settings(
-        data_dir=tmp_path / "b", drs_enabled=False, metrics_emf=True, metrics_namespace="dr-x"
+        data_dir=tmp_path / "b",
+        drs_enabled=False,
+        metrics_emf=True,
+        metrics_namespace="dr-x",
+        metrics_environment="prod",
     )
     container = bootstrap(settings)
     try:
         assert container.emf is not None and container.emf.namespace == "dr-x"
+        assert container.emf.dimensions == {"Environment": "prod"}
         assert container.emf.registry is container.metrics.registry
     finally:
         container.store.close()

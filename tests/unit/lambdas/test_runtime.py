@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +54,24 @@ def test_the_local_runner_stays_the_default(
     monkeypatch.delenv("DRORCH_DRIVER")
     box = runtime.container()
     assert isinstance(box.waker, Runner) and box.runner is box.waker
+
+
+def test_a_published_handler_prints_its_metrics_as_emf_after_each_call(
+    lambda_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DRORCH_METRICS_EMF", "true")
+    monkeypatch.setenv("DRORCH_METRICS_ENVIRONMENT", "prod")
+
+    def failing(event: dict[str, str], context: object) -> str:
+        box = runtime.container()
+        box.metrics.aws_call("drs", "DescribeJobs", None)
+        raise RuntimeError(event["fail"])  # a failing invocation still publishes
+
+    handler = runtime.published(failing)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        handler({"fail": "boom"}, None)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    calls = next(d for d in lines if "AwsCalls" in d)
+    assert calls["AwsCalls"] == 1 and calls["Environment"] == "prod"
+    assert calls["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "drorch"

@@ -83,7 +83,11 @@ def moto_server() -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a busy moto may not stop in time
+            process.kill()
+            process.wait()
 
 
 def dynamodb_store(url: str, prefix: str) -> DynamoStore:

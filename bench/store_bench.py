@@ -7,9 +7,11 @@
   server launched;
 * the items a 5,000-server execution is written as: count, bytes, the largest item.
 
-moto answers every DynamoDB request in-process over HTTP, so its latencies say what the
-adapter costs in requests, not what DynamoDB itself would take; the request and item
-counts carry over. `--quick` runs everything at tiny sizes.
+moto answers every DynamoDB request in Python over HTTP, and moto 5.2.5 deep-copies the
+whole table for each item of a TransactWriteItems (its rollback copy): its latencies grow
+with the table and say nothing of DynamoDB's. The request, capacity and item counts carry
+over. `--quick` runs everything at tiny sizes; `--servers N` sets the fleet (default 2,000:
+half grouped for the lists, half drilled), which at full size takes moto tens of minutes.
 """
 
 from __future__ import annotations

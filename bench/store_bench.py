@@ -7,9 +7,11 @@
   server launched;
 * the items a 5,000-server execution is written as: count, bytes, the largest item.
 
-moto answers every DynamoDB request in-process over HTTP, so its latencies say what the
-adapter costs in requests, not what DynamoDB itself would take; the request and item
-counts carry over. `--quick` runs everything at tiny sizes.
+moto answers every DynamoDB request in Python over HTTP, and moto 5.2.5 deep-copies the
+whole table for each item of a TransactWriteItems (its rollback copy): its latencies grow
+with the table and say nothing of DynamoDB's. The request, capacity and item counts carry
+over. `--quick` runs everything at tiny sizes; `--servers N` sets the fleet (default 2,000:
+half grouped for the lists, half drilled), which at full size takes moto tens of minutes.
 """
 
 from __future__ import annotations
@@ -83,7 +85,11 @@ def moto_server() -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a busy moto may not stop in time
+            process.kill()
+            process.wait()
 
 
 def dynamodb_store(url: str, prefix: str) -> DynamoStore:
@@ -289,18 +295,34 @@ def one_store(name: str, store: Store, args: argparse.Namespace) -> dict[str, An
     """Every figure for one store over its own sandbox."""
     fleet = many_servers(args.servers)
     sandbox = Sandbox.open(fleet, clock="virtual")
+    phases: dict[str, float] = {}
     with serve_app(create_app(sandbox)) as url:
-        register(cast(Any, store), sandbox)
-        sync_inventory(store=store, drs=gateway(url, sandbox))
+        with phase(phases, name, "inventory"):
+            register(cast(Any, store), sandbox)
+            sync_inventory(store=store, drs=gateway(url, sandbox))
         ids = [s["id"] for s in fleet["servers"]]
-        catalog(store, ids[: len(ids) // 2], args.groups)
-        results: dict[str, Any] = {"store": name, "lists": list_pages(store, args.repeat)}
+        with phase(phases, name, "catalog"):
+            catalog(store, ids[: len(ids) // 2], args.groups)
+        results: dict[str, Any] = {"store": name}
+        with phase(phases, name, "lists"):
+            results["lists"] = list_pages(store, args.repeat)
         # --quick polls seldom: the same path in a few advances (moto answers slowly).
         config = EngineConfig(fast_poll=120.0, slow_poll=300.0) if args.quick else None
-        figures, done = drill(store, sandbox, url, ids[len(ids) // 2 :], config)
+        with phase(phases, name, "drill"):
+            figures, done = drill(store, sandbox, url, ids[len(ids) // 2 :], config)
         results["drill"] = figures
         results["execution_items"] = execution_items(done, args.execution_servers)
+    results["phase_seconds"] = phases
     return results
+
+
+@contextmanager
+def phase(phases: dict[str, float], store: str, name: str) -> Iterator[None]:
+    """Time one phase of a store's run, and say so on stderr (a full run takes a while)."""
+    begin = time.perf_counter()
+    yield
+    phases[name] = round(time.perf_counter() - begin, 1)
+    print(f"{store}: {name} took {phases[name]} s", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -324,9 +346,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="Tiny sizes: checks the path only.")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
+    parser.add_argument("--servers", type=int, help="Fleet size (default 2,000; half drilled).")
     args = parser.parse_args(argv)
     # The fleet's second half is the drill's; the first half is grouped for the lists.
-    args.servers, args.groups, args.repeat = (16, 2, 1) if args.quick else (2000, 100, 20)
+    args.servers, args.groups, args.repeat = (
+        (16, 2, 1) if args.quick else (args.servers or 2000, 100, 5)
+    )
     args.execution_servers = 50 if args.quick else 5000
     return args
 

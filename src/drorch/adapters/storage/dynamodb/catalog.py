@@ -26,6 +26,8 @@ SERVER_COMPUTED = {
 }
 DOC_INDEXES: dict[str, str | None] = {"name": "g1", "created_at": "g2", "id": None}
 _SERVERS = TypeAdapter(list[SourceServer])
+# Up to this many member ids are copied onto the group item (about 44 KB): far from 400 KB.
+MEMBERS_ON_ITEM = 2000
 
 
 def _dump(value: object) -> str:
@@ -237,7 +239,7 @@ class DynamoGroups:
         """The same page as `page`, each group as JSON with its sorted `member_server_ids`."""
         page = self._page(query)
         rendered = [
-            i["body"][:-1] + f',"member_server_ids":{_dump(self.members(i["sk"]))}}}'
+            i["body"][:-1] + f',"member_server_ids":{_dump(self._members_of(i))}}}'
             for i in page.items
         ]
         return Page(items=rendered, next_cursor=page.next_cursor)
@@ -294,6 +296,20 @@ class DynamoGroups:
             item.update({"g1pk": f"grpmem#{group_id}", "g1sk": server_id})
             # Conditioned on what was read: absent, or this group's; so never two groups.
             self._unit.put(item, new=True, ahead=len(wanted) > 50)
+        group = self._docs.get(group_id)
+        if group is not None:
+            kept = {k: v for k, v in group.items() if k != "members"}
+            if len(wanted) <= MEMBERS_ON_ITEM:
+                kept["members"] = _dump(sorted(wanted))
+            self._unit.put(kept)
+
+    def _members_of(self, item: Item) -> list[str]:
+        # set_members keeps a copy on the group item, so a page needs no query per group;
+        # an update that did not set members rewrote the item without it: ask the index.
+        if "members" in item:
+            found: list[str] = json.loads(item["members"])
+            return found
+        return self.members(item["sk"])
 
     def members(self, group_id: str) -> list[str]:
         """Ids of the group's servers, sorted."""

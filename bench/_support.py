@@ -5,10 +5,15 @@ A home outside tests/ so that benchmarks never import the test suite; tests may 
 
 from __future__ import annotations
 
+import http.client
 import os
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
 import uvicorn
 
 from drorch.adapters.aws.drs import BotoDrsGateway, SandboxAccount
@@ -57,6 +63,66 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["DRORCH_DRS_ENABLED"] = "false"
     env.update(extra or {})
     return env
+
+
+@dataclass(frozen=True)
+class Served:
+    """A `drorch serve` subprocess started by a benchmark."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def ps(self) -> psutil.Process:
+        """The server process, for its CPU times and memory."""
+        return psutil.Process(self.process.pid)
+
+
+@contextmanager
+def serve(
+    data_dir: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    start_timeout: float = 60.0,
+    stop_timeout: float = 30.0,
+) -> Iterator[Served]:
+    """`drorch serve [args]` on the data dir and a free port, healthy; stopped afterwards."""
+    port = free_port()
+    command = [sys.executable, "-c", ENTRY, "serve", *args]
+    command += ["--host", HOST, "--port", str(port), "--data-dir", str(data_dir)]
+    with (data_dir / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=server_env(env)
+        )
+    try:
+        wait_healthy(port, process, start_timeout)
+        yield Served(port, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=stop_timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Poll GET /health until it answers 200; SystemExit if the server dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"drorch serve exited with {process.returncode}")
+        conn = http.client.HTTPConnection(HOST, port, timeout=2)
+        try:
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    raise SystemExit(f"drorch serve did not become healthy within {timeout:.0f} s")
 
 
 def sid(n: int) -> str:

@@ -1,7 +1,7 @@
 """API list-endpoint benchmark: figures for the lead, never part of the pass/fail test run.
 
 Seeds a data dir with 4,000 servers, 1,000 groups and 200 plans through the SQLite store,
-starts `drorch serve` on it with default settings, and drives the list endpoints
+starts `drorch serve` on it with default settings (no DRS), and drives the list endpoints
 (100-item pages) at concurrency 16 for a bounded time per case. Prints a table and writes
 bench/results/api.json. Targets: p95 <= 25 ms, >= 500 req/s, idle RSS <= 150 MB.
 
@@ -16,16 +16,11 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,14 +29,19 @@ from urllib.parse import urlencode
 
 import psutil
 
-from drorch.adapters.identity.local import Argon2Passwords
-from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.groups import ProtectionGroup, Selection
-from drorch.domain.identity import Role
-from drorch.domain.inventory import SourceServer
-from drorch.domain.plans import RecoveryPlan, Wave
-from drorch.services import users
-from drorch.services.audit import CLI_AUDIT
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._support import HOST, serve  # noqa: E402
+
+from drorch.adapters.identity.local import Argon2Passwords  # noqa: E402
+from drorch.adapters.storage.sqlite import SqliteStore  # noqa: E402
+from drorch.domain.groups import ProtectionGroup, Selection  # noqa: E402
+from drorch.domain.identity import Role  # noqa: E402
+from drorch.domain.inventory import SourceServer  # noqa: E402
+from drorch.domain.plans import RecoveryPlan, Wave  # noqa: E402
+from drorch.services import users  # noqa: E402
+from drorch.services.audit import CLI_AUDIT  # noqa: E402
 
 SERVERS, GROUPS, PLANS = 4000, 1000, 200
 ACCOUNTS = ("111122223333", "444455556666")
@@ -49,7 +49,6 @@ REGIONS = ("us-east-1", "us-west-2")
 SERVERS_PER_GROUP = 3
 TARGETS = {"p95_ms": 25.0, "rps": 500.0, "rss_mb": 150.0}
 RESULTS = Path(__file__).resolve().parent / "results" / "api.json"
-HOST = "127.0.0.1"
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-password-not-secret"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -155,52 +154,6 @@ def _plan(p: int, groups: list[ProtectionGroup]) -> RecoveryPlan:
     )
 
 
-# ---------------------------------------------------------------- server process
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(data_dir: Path) -> Iterator[tuple[int, psutil.Process]]:
-    """`drorch serve` on the data dir with default settings; yields (port, process)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
-    command = [sys.executable, "-c", "from drorch.cli.main import main; main()", "serve"]
-    command += ["--port", str(port), "--data-dir", str(data_dir)]
-    log = (data_dir / "serve.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait_healthy(port, process)
-        yield port, psutil.Process(process.pid)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"drorch serve exited with {process.returncode}")
-        try:
-            status, _ = _get(http.client.HTTPConnection(HOST, port, timeout=2), "/health")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("drorch serve did not become healthy within 60 s")
-
-
 def _get(conn: http.client.HTTPConnection, path: str, token: str = "") -> tuple[int, bytes]:
     conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
     response = conn.getresponse()
@@ -270,7 +223,8 @@ def run_case(
     summary = _summary(case.name, tally, elapsed)
     # Server CPU per request is what the code costs, whatever else shares the machine.
     cpu_ms = (_cpu_seconds(server) - cpu_before) * 1000 / max(1, summary["requests"])
-    return {**summary, "server_cpu_ms_per_req": round(cpu_ms, 2)}
+    load = round(os.getloadavg()[0], 2)
+    return {**summary, "server_cpu_ms_per_req": round(cpu_ms, 2), "load_1m": load}
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
@@ -299,10 +253,25 @@ def _worker(port: int, case: Case, stop_at: float, tally: Tally, token: str) -> 
 def _next_path(case: Case, path: str, body: bytes) -> str:
     if not case.follow_cursor:
         return path
-    cursor = json.loads(body).get("next_cursor")
+    cursor = next_cursor(body)
     if not cursor:
         return case.first_path  # walked every page; start again
     return f"{case.first_path}&{urlencode({'cursor': cursor})}"
+
+
+def next_cursor(body: bytes) -> str | None:
+    """The page's next_cursor, read from the end of the body (the envelope's last key).
+
+    Parsing a whole 50 KB page per request made the client, on the same two cores, cost
+    more CPU than the server it measures; a body of another shape is parsed whole.
+    """
+    at = body.rfind(b'"next_cursor":')
+    tail = body[at + len(b'"next_cursor":') : -1] if at >= 0 and body.endswith(b"}") else b""
+    try:
+        value = json.loads(tail) if tail else json.loads(body).get("next_cursor")
+    except ValueError:
+        value = json.loads(body).get("next_cursor")
+    return value if isinstance(value, str) else None
 
 
 def _summary(name: str, tally: Tally, elapsed: float) -> dict[str, Any]:
@@ -372,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="drorch-bench-") as tmp:
         data_dir = Path(tmp)
         timings = seed(data_dir)
-        with serve(data_dir) as (port, process):
+        with serve(data_dir) as served:
+            port, process = served.port, served.ps
             time.sleep(1.0)
             memory = {"rss_idle_start_mb": rss_mb(process)}
             token = sign_in(port)

@@ -21,15 +21,11 @@ import http.client
 import json
 import os
 import platform
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +35,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._support import ENTRY, HOST, free_port, server_env  # noqa: E402
+from bench._support import HOST, serve  # noqa: E402
 from bench.api_bench import Case, rss_mb, run_case  # noqa: E402
 
 from drorch.adapters.identity.local import Argon2Passwords  # noqa: E402
@@ -173,42 +169,6 @@ def seed(data_dir: Path, ex: Execution | None) -> None:
 # ---------------------------------------------------------------- servers
 
 
-@contextmanager
-def serve(
-    data_dir: Path, *args: str, env: dict[str, str] | None = None
-) -> Iterator[tuple[int, psutil.Process]]:
-    """`drorch serve` on the data dir; yields (port, process)."""
-    port = free_port()
-    command = [sys.executable, "-c", ENTRY, "serve", *args]
-    command += ["--host", HOST, "--port", str(port), "--data-dir", str(data_dir)]
-    log = (data_dir / "serve.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env(env))
-    try:
-        _wait_healthy(port, process)
-        yield port, psutil.Process(process.pid)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"drorch serve exited with {process.returncode}")
-        try:
-            if call(port, "GET", "/health")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("drorch serve did not become healthy within 60 s")
-
-
 def call(port: int, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
     """One request on a fresh connection; (status, JSON body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=120)
@@ -253,8 +213,8 @@ def measure_reads(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="drorch-reads-") as tmp:
         seed(Path(tmp), ex)
         seeded = round(time.perf_counter() - seed_started, 1)
-        with serve(Path(tmp)) as (port, proc):
-            return {**_reads_figures(port, proc, base, cases, args), "seed_s": seeded}
+        with serve(Path(tmp)) as served:
+            return {**_reads_figures(served.port, served.ps, base, cases, args), "seed_s": seeded}
 
 
 def _reads_figures(
@@ -333,10 +293,10 @@ def measure_list_under_load(args: argparse.Namespace) -> dict[str, Any]:
         (data_dir / "fleet.json").write_text(json.dumps(fleet))
         seed(data_dir, None)
         env = {"DRORCH_SANDBOX_TIME_SCALE": str(args.time_scale)}
-        with serve(data_dir, "--sandbox", "--fleet", str(data_dir / "fleet.json"), env=env) as (
-            port,
-            proc,
-        ):
+        with serve(
+            data_dir, "--sandbox", "--fleet", str(data_dir / "fleet.json"), env=env
+        ) as served:
+            port, proc = served.port, served.ps
             token = sign_in(port)
             plans = _plans(port, token, [a["id"] for a in fleet["accounts"]])
             case = Case("executions list", "/api/v1/executions?limit=50")
@@ -349,9 +309,12 @@ def measure_list_under_load(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 assert status == 201, body
             running_before = _running(port, token)
+            # What the drills cost on their own, so the list's own CPU per request shows.
+            engine_cores = _cpu_cores(proc, max(1.0, args.seconds / 2))
             loaded = run_case(
                 port, proc, case, seconds=args.seconds, concurrency=args.concurrency, token=token
             )
+            loaded["list_cpu_ms_per_req"] = _own_cpu(loaded, engine_cores, args.seconds)
             running_after = _running(port, token)
             memory = rss_mb(proc)
     return {
@@ -359,11 +322,19 @@ def measure_list_under_load(args: argparse.Namespace) -> dict[str, Any]:
         "loaded": {**loaded, "case": "executions list, 20 drills running"},
         "drills": drills,
         "servers_per_drill": per_drill,
+        "engine_cores_without_list": round(engine_cores, 3),
         "active_before": running_before,
         "active_after": running_after,
         "time_scale": args.time_scale,
         "rss_mb": memory,
     }
+
+
+def _own_cpu(case: dict[str, Any], engine_cores: float, seconds: float) -> float:
+    """Server CPU per request less what the engine used in the same time on its own."""
+    total_ms = case["server_cpu_ms_per_req"] * case["requests"]
+    own_ms = max(0.0, total_ms - engine_cores * seconds * 1000)
+    return round(own_ms / max(1, case["requests"]), 2)
 
 
 def _plans(port: int, token: str, accounts: list[str]) -> list[str]:
@@ -414,16 +385,18 @@ def verdicts(reads: dict[str, Any], listing: dict[str, Any]) -> dict[str, bool]:
 def print_table(reads: dict[str, Any], listing: dict[str, Any], met: dict[str, bool]) -> None:
     """The figures and targets as plain text."""
     header = f"{'case':<38}{'req':>7}{'err':>5}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-    header += f"{'target':>9}{'met':>5}"
+    header += f"{'target':>9}{'met':>5}{'cpu ms/req':>12}{'load':>7}"
     print(header)
     print("-" * len(header))
     for r in [*reads["cases"], listing["idle"], listing["loaded"]]:
         target = TARGETS.get(r["case"])
         shown = f"{target:>9}" if target else f"{'':>9}"
         verdict = ("yes" if met[r["case"]] else "NO") if target else ""
+        # The loaded list's own CPU: the server's, less the drills' alone in as much time.
+        cpu = r.get("list_cpu_ms_per_req", r["server_cpu_ms_per_req"])
         print(
             f"{r['case']:<38}{r['requests']:>7}{r['errors']:>5}{r['rps']:>9}"
-            f"{r['p50_ms']:>9}{r['p95_ms']:>9}{shown}{verdict:>5}"
+            f"{r['p50_ms']:>9}{r['p95_ms']:>9}{shown}{verdict:>5}{cpu:>12}{r['load_1m']:>7}"
         )
     idle = reads["idle_stream"]
     print(
@@ -433,6 +406,10 @@ def print_table(reads: dict[str, Any], listing: dict[str, Any], met: dict[str, b
         f"{'yes' if met['idle stream'] else 'NO'}"
     )
     print(f"first header read (parses the execution): {reads['first_header_ms']} ms")
+    print(
+        f"the drills alone kept {listing['engine_cores_without_list']} core busy; cpu ms/req "
+        "of the loaded list is the server's less that; load = 1-minute load average after a case"
+    )
     print(
         f"drills active: {listing['active_before']} before, {listing['active_after']} after the "
         f"list was measured; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"

@@ -17,8 +17,6 @@ import http.client
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,25 +31,23 @@ from urllib.parse import urlencode
 
 import psutil
 
-from drorch.adapters.identity.local import Argon2Passwords
-from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.identity import Role
-from drorch.services import users
-from drorch.services.audit import CLI_AUDIT
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-HOST = "127.0.0.1"
+from bench._support import HOST, serve  # noqa: E402
+
+from drorch.adapters.identity.local import Argon2Passwords  # noqa: E402
+from drorch.adapters.storage.sqlite import SqliteStore  # noqa: E402
+from drorch.domain.identity import Role  # noqa: E402
+from drorch.services import users  # noqa: E402
+from drorch.services.audit import CLI_AUDIT  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results" / "stream.json"
 # "Close to idle": the p95 with the streams open at most this many times the idle p95.
 TARGET_RATIO = 2.0
 JSON_HEADERS = {"Content-Type": "application/json"}
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-password-not-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def add_user(data_dir: Path) -> None:
@@ -89,38 +85,14 @@ def sign_in(port: int) -> str:
 @contextmanager
 def server(data_dir: Path, streams: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """A `drorch serve --sandbox` whose stream caps leave room for the benchmark."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
-    env.update(
-        DRORCH_SANDBOX_CLOCK="virtual",
-        DRORCH_STREAM_MAX_TOTAL=str(streams + 10),
-        DRORCH_STREAM_MAX_PER_CLIENT=str(streams + 10),
-    )
-    command = [sys.executable, "-c", "from drorch.cli.main import main; main()", "serve"]
-    command += ["--sandbox"]
-    command += ["--host", HOST, "--port", str(port), "--data-dir", str(data_dir)]
     add_user(data_dir)
-    log = (data_dir / "serve.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(port)
-        yield port, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
-
-
-def wait_healthy(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if call(port, "GET", "/health")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("drorch serve did not become healthy")
+    env = {
+        "DRORCH_SANDBOX_CLOCK": "virtual",
+        "DRORCH_STREAM_MAX_TOTAL": str(streams + 10),
+        "DRORCH_STREAM_MAX_PER_CLIENT": str(streams + 10),
+    }
+    with serve(data_dir, "--sandbox", env=env) as served:
+        yield served.port, served.process
 
 
 def call(port: int, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:

@@ -30,6 +30,7 @@ from drorch.api.readiness.router import router as readiness_router
 from drorch.api.recovery_plans.router import router as plans_router
 from drorch.api.reports.router import router as reports_router
 from drorch.api.request_metrics import RequestMetrics
+from drorch.api.route_order import hot_routes_first
 from drorch.api.schedules.router import router as schedules_router
 from drorch.api.source_servers.router import router as servers_router
 from drorch.api.users.router import router as users_router
@@ -95,6 +96,7 @@ def create_app(container: Container) -> FastAPI:
     docs.install(app, "/api/openapi.json")
     _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
     _add_middleware(app, container)
+    hot_routes_first(app)  # after every route is in: tried in order, the busiest first
     return app
 
 

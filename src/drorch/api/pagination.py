@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from drorch.ports.store import Page
 
 T = TypeVar("T")
+JSON = "application/json"
 
 
 class PageRead(BaseModel, Generic[T]):
@@ -24,4 +25,10 @@ def page_response(page: Page[str]) -> Response:
     """A page whose items are JSON texts already, sent without parsing or rendering them."""
     items = ",".join(page.items)
     body = f'{{"items":[{items}],"next_cursor":{json.dumps(page.next_cursor)}}}'
-    return Response(body.encode(), media_type="application/json")
+    return Response(body.encode(), media_type=JSON)
+
+
+def array_page_response(items: bytes, next_cursor: str | None) -> Response:
+    """A page whose items are one JSON array already (a whole page rendered in one call)."""
+    cursor = json.dumps(next_cursor).encode()
+    return Response(b'{"items":' + items + b',"next_cursor":' + cursor + b"}", media_type=JSON)

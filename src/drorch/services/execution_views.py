@@ -41,6 +41,9 @@ class ServerFilter:
     search: str | None = None
 
 
+NO_FILTER = ServerFilter()
+
+
 @dataclass(frozen=True)
 class BatchSpan:
     """One DRS job on the timeline: when it ran and how its servers fared."""
@@ -104,6 +107,8 @@ class RunView:
 
     def select(self, where: ServerFilter, *, after: int, limit: int) -> list[RunServer]:
         """Up to `limit` servers matching `where`, in plan order, past position `after`."""
+        if where == NO_FILTER:  # the plain page walk: a slice, no row tested
+            return self.rows[after + 1 : after + 1 + limit]
         found: list[RunServer] = []
         for position in self._candidates(where, after):
             row = self.rows[position]

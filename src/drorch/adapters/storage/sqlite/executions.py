@@ -6,8 +6,11 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pydantic import TypeAdapter
+
 from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.adapters.storage.sqlite.execution_records import ExecutionRecords, WriteMeter, ts
+from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import (
     Command,
@@ -20,6 +23,8 @@ from drorch.errors import NotFoundError
 from drorch.ports.store import ExecutionQuery, Lease, Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
+LIST_SORTS = {"created_at": "t.created_at"}
+SUMMARIES = TypeAdapter(list[ExecutionSummary])
 
 
 def parse_ts(text: str) -> datetime:
@@ -68,30 +73,23 @@ class SqliteExecutions:
 
     def page(self, query: ExecutionQuery) -> Page[ExecutionSummary]:
         """Summaries, newest first, filtered by plan, status and type."""
-        limit = check_limit(query.limit)
-        where, params = ["1=1"], []
+        select = Select("executions", "t.summary")
         for column, value in (("plan_id", query.plan_id), ("status", query.status)):
             if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
+                select.add(f"t.{column} = ?", value)
         if query.type is not None:
-            where.append("type = ?")
-            params.append(query.type)
-        if query.cursor:
-            created, last_id = self._cursors.decode(query.cursor, "-created_at")
-            where.append("(created_at < ? OR (created_at = ? AND id < ?))")
-            params += [created, created, last_id]
-        rows = self._conn.execute(
-            f"SELECT id, created_at, summary FROM executions WHERE {' AND '.join(where)} "
-            "ORDER BY created_at DESC, id DESC LIMIT ?",
-            [*params, limit + 1],
-        ).fetchall()
-        items = [ExecutionSummary.model_validate_json(r["summary"]) for r in rows[:limit]]
-        cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            cursor = self._cursors.encode("-created_at", last["created_at"], last["id"])
-        return Page(items=items, next_cursor=cursor)
+            select.add("t.type = ?", query.type)
+        # One statement, the page folded into one row (keyset.py), parsed in one call.
+        page = fetch_page(
+            self._conn,
+            select,
+            sort="-created_at",
+            allowed=LIST_SORTS,
+            limit=query.limit,
+            cursor=query.cursor,
+            cursors=self._cursors,
+        )
+        return parse_page(page, SUMMARIES)
 
     def active_summaries(self) -> list[ExecutionSummary]:
         """Summaries of every execution not yet ended."""

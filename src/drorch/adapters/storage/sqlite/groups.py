@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -22,11 +23,13 @@ from drorch.ports.store import ListQuery, Page
 SORTS = {"name": "t.name_lower", "created_at": "t.created_at", "id": "t.id"}
 DOCUMENTS = TypeAdapter(list[ProtectionGroup])
 NOUN = "protection group"
-# A group's JSON with its members added by SQLite, so listings skip parsing and rendering.
-# json() keeps the array an array: JSON subtypes do not survive a subquery.
+# A group's JSON with its members spliced in by SQLite, so listings skip parsing and
+# rendering: group_member_lists (migration 014) holds each group's members as a JSON array
+# already, and the stored body (compact JSON without this key) takes it before its brace.
+MEMBER_LISTS = "LEFT JOIN group_member_lists l ON l.group_id = t.id"
 WITH_MEMBERS = (
-    "json_set(t.body, '$.member_server_ids', json((SELECT json_group_array(server_id) FROM "
-    "(SELECT server_id FROM group_members WHERE group_id = t.id ORDER BY server_id))))"
+    "CASE WHEN length(t.body) > 2 THEN substr(t.body, 1, length(t.body) - 1) || ',' "
+    "ELSE '{' END || '\"member_server_ids\":' || coalesce(l.members, '[]') || '}'"
 )
 
 
@@ -114,14 +117,14 @@ class SqliteGroups:
 
     def page(self, query: ListQuery) -> Page[ProtectionGroup]:
         """A filtered, sorted page of groups."""
-        return parse_page(self._page(query, "t.body"), DOCUMENTS)
+        return parse_page(self._page(query, "t.body", ""), DOCUMENTS)
 
     def page_json(self, query: ListQuery) -> Page[str]:
         """The same page as `page`, each group as JSON with its sorted `member_server_ids`."""
-        return self._page(query, WITH_MEMBERS)
+        return self._page(query, WITH_MEMBERS, MEMBER_LISTS)
 
-    def _page(self, query: ListQuery, body: str) -> Page[str]:
-        select = Select("protection_groups", body)
+    def _page(self, query: ListQuery, body: str, joins: str) -> Page[str]:
+        select = Select("protection_groups", body, joins=joins)
         if query.account_id:
             select.add("t.account_id = ?", query.account_id)
         if query.region:
@@ -166,6 +169,11 @@ class SqliteGroups:
                 "a server of this group already belongs to another protection group",
                 conflicts=[{"group_id": group_id}],
             ) from exc
+        listed = json.dumps(sorted(server_ids), separators=(",", ":"))
+        self._conn.execute(
+            "INSERT OR REPLACE INTO group_member_lists (group_id, members) VALUES (?, ?)",
+            (group_id, listed),
+        )
 
     def members(self, group_id: str) -> list[str]:
         """Ids of the group's servers, sorted."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from drorch.adapters.aws.actions import AwsStepExecutors
@@ -24,7 +25,7 @@ from tests.support.moto_server import RunningMoto, running_moto
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
-SERVICES = ("dynamodb", "route53", "lambda", "cloudfront", "apigateway", "ssm", "iam")
+SERVICES = ("dynamodb", "route53", "lambda", "cloudfront", "apigateway", "ssm", "iam", "ec2")
 _ids = itertools.count(1)
 
 
@@ -32,6 +33,8 @@ _ids = itertools.count(1)
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMoto]:
     """A moto server shared by every action test module."""
     with running_moto(tmp_path_factory.mktemp("moto")) as running:
+        # No docker here: moto's Lambda then echoes each invocation's event back.
+        httpx.post(f"{running.url}/moto-api/config", json={"lambda": {"use_docker": False}})
         yield running
 
 

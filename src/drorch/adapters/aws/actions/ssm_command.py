@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from drorch.adapters.aws.actions.base import AwsExecutor, failed, memo_tag, running, succeeded
+from botocore.exceptions import ClientError
+
+from drorch.adapters.aws.actions.base import (
+    AwsExecutor,
+    error_code,
+    failed,
+    memo_tag,
+    running,
+    succeeded,
+)
 from drorch.domain.steps.ssm_command import SsmCommandParams
 from drorch.ports.steps import StepCall, StepProgress
 
@@ -56,15 +65,29 @@ class SsmCommand(AwsExecutor):
 
     def _poll(self, call: StepCall, last: StepProgress) -> StepProgress:
         command_id = str(last.output["command_id"])
-        answer = self.client(call).list_command_invocations(CommandId=command_id)
-        statuses = {i["InstanceId"]: i["Status"] for i in answer.get("CommandInvocations", [])}
+        known = dict(last.output.get("invocations") or {})
+        statuses = {i: known.get(i, "Pending") for i in _params(call).instance_ids}
+        for instance_id, status in statuses.items():
+            if status in WAITING:  # ended invocations are not asked again
+                statuses[instance_id] = self._invocation(call, command_id, instance_id)
         output = {"command_id": command_id, "invocations": statuses}
-        if not statuses or any(s in WAITING for s in statuses.values()):
+        if any(s in WAITING for s in statuses.values()):
             return running(output)
         bad = {i: s for i, s in statuses.items() if s != "Success"}
         if bad:
             return failed("CommandFailed", f"command {command_id} did not succeed on {bad}")
         return succeeded(output)
+
+    def _invocation(self, call: StepCall, command_id: str, instance_id: str) -> str:
+        try:
+            answer = self.client(call).get_command_invocation(
+                CommandId=command_id, InstanceId=instance_id
+            )
+        except ClientError as exc:
+            if error_code(exc) == "InvocationDoesNotExist":
+                return "Pending"  # SSM needs a moment to record a fresh command's invocations
+            raise
+        return str(answer["Status"])
 
     def _simulate(self, call: StepCall) -> StepProgress:
         p = _params(call)

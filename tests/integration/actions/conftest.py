@@ -82,7 +82,9 @@ def step_call(type_name: str, params: dict[str, Any], **kw: Any) -> StepCall:
     """A call of an action step with a fresh idempotency key."""
     n = next(_ids)
     fields: dict[str, Any] = {
-        "execution_id": f"ex-test{n:04d}",
+        # One execution for every call: one assumed session and client per service, as
+        # an execution has (each key stays unique through the step's name).
+        "execution_id": "ex-actions",
         "name": f"{type_name}-{n}",
         "type": type_name,
         "params": params,

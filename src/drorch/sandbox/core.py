@@ -200,6 +200,7 @@ class Sandbox:
             self.faults.latency.update(request.latency)
             self.faults.latency_after.update(request.latency_after)
             self.faults.drop_if_gone.update(request.drop_if_gone)
+            self.faults.fail_terminations.update(request.fail_terminations)
             if request.stall_new_jobs is not None:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:

@@ -56,6 +56,8 @@ class Lab:
                 {"name": name, "protection_group_ids": [self.groups[g] for g in groups]}
                 for name, groups in waves
             ],
+            # Drills keep their instances unless a test asks otherwise: many tests clean up.
+            "cleanup_after_minutes": "keep",
             **fields,
         }
         response = self.http.post("/api/v1/recovery-plans", json=body)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from drorch.adapters.aws.actions.api_gateway_access import ApiGatewayAccess
-from drorch.adapters.aws.actions.base import AwsExecutor, Clients, SessionFor
+from drorch.adapters.aws.actions.base import AwsExecutor, Clients, OnClient, SessionFor
 from drorch.adapters.aws.actions.cloudfront_invalidate import CloudfrontInvalidate
 from drorch.adapters.aws.actions.dynamodb_restore import DynamodbRestore
 from drorch.adapters.aws.actions.invoke_lambda import InvokeLambda
@@ -39,8 +39,13 @@ EXECUTORS: dict[str, type[AwsExecutor]] = {
 class AwsStepExecutors:
     """Implements `drorch.ports.steps.StepExecutors` for the AWS action types."""
 
-    def __init__(self, session_for: SessionFor, endpoints: Mapping[str, str] | None = None):
-        clients = Clients(session_for, endpoints)
+    def __init__(
+        self,
+        session_for: SessionFor,
+        endpoints: Mapping[str, str] | None = None,
+        on_client: OnClient | None = None,
+    ):
+        clients = Clients(session_for, endpoints, on_client)
         self._executors = {name: made(clients) for name, made in EXECUTORS.items()}
 
     def types(self) -> list[str]:

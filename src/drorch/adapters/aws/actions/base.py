@@ -38,6 +38,7 @@ THROTTLED = {
 }
 UNDO = "undo"
 SessionFor = Callable[[Scope, str], Any]
+OnClient = Callable[[Any, StepCall], Any]  # adjusts each new client (offline: moto's account)
 MAX_CLIENTS = 512
 
 
@@ -75,9 +76,16 @@ def undo_phase(progress: StepProgress) -> StepProgress:
 class Clients:
     """boto3 clients per service, account, Region and purpose, from the session provider."""
 
-    def __init__(self, session_for: SessionFor, endpoints: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        session_for: SessionFor,
+        endpoints: Mapping[str, str] | None = None,
+        on_client: OnClient | None = None,
+    ):
         self._session_for = session_for
-        self._endpoints = dict(endpoints or {})
+        # Read on each new client, not copied: a sandbox's moto knows its URL once started.
+        self._endpoints = endpoints if endpoints is not None else {}
+        self._on_client = on_client
         self._made: dict[tuple[str, str, str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -99,6 +107,8 @@ class Clients:
             endpoint_url=self._endpoints.get(endpoint_key or service),
             config=ACTION_CONFIG,
         )
+        if self._on_client is not None:
+            made = self._on_client(made, call)
         with self._lock:
             if len(self._made) >= MAX_CLIENTS:
                 self._made.clear()  # clients are named per execution: keep the cache bounded

@@ -8,10 +8,12 @@ account its step runs in (the sandbox's keys mean nothing to moto).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+log = logging.getLogger(__name__)
 ACCOUNT_HEADER = "x-moto-account-id"
 # The services the AWS action types call; SSM Automation goes to the sandbox instead.
 SERVICES = ("dynamodb", "route53", "lambda", "cloudfront", "apigateway", "ssm", "iam", "ec2")
@@ -26,12 +28,15 @@ class EmbeddedMoto:
         self._server: Any = None
         self._lock = threading.Lock()
         self.url = ""
+        self.seeded = threading.Event()  # set once the seed has run (or failed)
+        self.seed_error: BaseException | None = None
 
     def start(self) -> None:
-        """Start moto on a free port, then seed it."""
+        """Start moto on a free port; seed it in the background (serve answers meanwhile)."""
         # Imported here: moto takes seconds to load and only the sandbox needs it.
         from moto.server import ThreadedMotoServer
 
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per moto request
         with self._lock:
             if self._server is not None:
                 return
@@ -39,8 +44,17 @@ class EmbeddedMoto:
             self._server.start()
             host, port = self._server.get_host_and_port()
             self.url = f"http://{host}:{port}"
-        if self._seed is not None:
-            self._seed(self.url)
+        threading.Thread(target=self._run_seed, name="moto-seed", daemon=True).start()
+
+    def _run_seed(self) -> None:
+        try:
+            if self._seed is not None:
+                self._seed(self.url)
+        except Exception as exc:  # the demo's resources are missing; the server still runs
+            self.seed_error = exc
+            log.exception("seeding the embedded moto failed")
+        finally:
+            self.seeded.set()
 
     def stop(self) -> None:
         """Stop the server (its state is in memory only)."""

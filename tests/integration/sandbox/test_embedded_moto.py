@@ -34,6 +34,7 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     )
     built = bootstrap(settings)
     with serve_app(create_app(built), port=port):
+        assert built.aws_endpoint.seeded.wait(60) and built.aws_endpoint.seed_error is None
         yield built
 
 

@@ -112,12 +112,12 @@ def start_execution(
     raise typer.Exit(exit_code(final))
 
 
-def _cleanup_after(text: str) -> int | str:
-    """`--cleanup-after`: whole minutes or `keep` (the API checks the range)."""
+def _cleanup_after(text: str) -> float | str:
+    """`--cleanup-after`: minutes or `keep` (the API checks the range)."""
     if text == "keep":
         return text
     try:
-        return int(text)
+        return float(text)
     except ValueError:
         raise CliError(f"--cleanup-after takes minutes or keep, not {text!r}", EXIT_USAGE) from None
 

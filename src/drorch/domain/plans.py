@@ -13,7 +13,7 @@ from drorch.domain.inventory import SourceServer
 
 MAX_SERVERS_PER_JOB = 100
 # How long an ended drill waits before it cleans up: minutes, or `keep` (an operator says).
-CleanupAfter = Annotated[int, Field(ge=0, le=10080)] | Literal["keep"]
+CleanupAfter = Annotated[float, Field(ge=0, le=10080)] | Literal["keep"]
 CLEANUP_AFTER_HELP = "Minutes an ended drill waits before cleaning up; keep: until asked."
 
 

@@ -60,6 +60,8 @@ def test_invalidation_completes_and_a_repeated_start_makes_no_second(
     assert again.output["invalidation_id"] == first.output["invalidation_id"]
     listed = aws("cloudfront").list_invalidations(DistributionId=dist)["InvalidationList"]
     assert listed["Quantity"] == 1
+    undone = executor.undo(call, first.changed)  # an invalidation has nothing to put back
+    assert undone.state == StepState.SUCCEEDED and undone.output["phase"] == "undo"
 
 
 def test_invalidating_a_missing_distribution_fails_with_the_aws_code(

@@ -36,7 +36,7 @@ class RecoveryPlan(Model):
     description: str = Field(default="", max_length=2048)
     rto_minutes: int | None = Field(default=None, ge=1, le=10080)
     waves: list[Wave] = Field(default_factory=list)
-    cleanup_after_minutes: CleanupAfter = Field(default=0, description=CLEANUP_AFTER_HELP)
+    cleanup_after_minutes: CleanupAfter = Field(default=0.0, description=CLEANUP_AFTER_HELP)
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -188,4 +188,4 @@ class PlanDraft(Model):
     description: Text = Field(default="", max_length=2048)
     rto_minutes: int | None = Field(default=None, ge=1, le=10080)
     waves: list[Wave] = Field(min_length=1, max_length=100)
-    cleanup_after_minutes: CleanupAfter = Field(default=0, description=CLEANUP_AFTER_HELP)
+    cleanup_after_minutes: CleanupAfter = Field(default=0.0, description=CLEANUP_AFTER_HELP)

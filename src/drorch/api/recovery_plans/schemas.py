@@ -33,7 +33,7 @@ class RecoveryPlanRead(BaseModel):
     description: str
     rto_minutes: int | None
     waves: list[Wave]
-    cleanup_after_minutes: CleanupAfter = 0
+    cleanup_after_minutes: CleanupAfter = 0.0
     version: int
     created_at: datetime
     updated_at: datetime

@@ -1,7 +1,7 @@
 """`api_gateway_access` over API Gateway: stop a stage (throttle to 0) and resume it.
 
 `stop` first tags the stage with the throttling it had (`drorch:stopped` holds the previous
-settings as JSON, or `none`), then sets every method's rate and burst limit to 0. `resume`
+settings, packed, or `none`), then sets every method's rate and burst limit to 0. `resume`
 reads that tag from the stage, so it needs no link to the stop action: it may run in a
 later wave, another plan, or by hand after a crash. A stage without the tag is not stopped
 by drorch and `resume` leaves it alone. A repeated stop keeps the first recorded settings.
@@ -9,17 +9,15 @@ by drorch and `resume` leaves it alone. A repeated stop keeps the first recorded
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from drorch.adapters.aws.actions.base import AwsExecutor, succeeded
+from drorch.adapters.aws.actions.base import NONE, AwsExecutor, pack, succeeded, unpack
 from drorch.domain.steps.api_gateway_access import ApiGatewayAccessParams
 from drorch.ports.steps import StepCall, StepProgress
 
 STOPPED_TAG = "drorch:stopped"
 ALL_METHODS = "*/*"
-NONE = "none"
 LIMITS = {"throttlingRateLimit": "rateLimit", "throttlingBurstLimit": "burstLimit"}
 
 
@@ -104,12 +102,12 @@ class ApiGatewayAccess(AwsExecutor):
 
 
 def _previous(stage: Mapping[str, Any]) -> str:
-    """The all-methods throttling as the tag stores it (JSON, or `none`)."""
+    """The all-methods throttling as the tag stores it (packed, or `none`)."""
     found = (stage.get("methodSettings") or {}).get(ALL_METHODS)
     if not found:
         return NONE
     kept = {k: found[k] for k in LIMITS if k in found}
-    return json.dumps(kept, separators=(",", ":")) if len(kept) == len(LIMITS) else NONE
+    return pack(kept) if len(kept) == len(LIMITS) else NONE
 
 
 def _throttled(stage: Mapping[str, Any]) -> bool:
@@ -118,4 +116,4 @@ def _throttled(stage: Mapping[str, Any]) -> bool:
 
 
 def _parse(memo: str) -> dict[str, Any] | None:
-    return None if memo == NONE else dict(json.loads(memo))
+    return unpack(memo)

@@ -9,7 +9,9 @@ AWS's own code and message. A progress made by an undo carries `output["phase"] 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,6 +48,24 @@ def memo_tag(call: StepCall) -> str:
     """A short tag key naming this step's idempotency key (tag keys are length-limited)."""
     digest = hashlib.sha256(call.idempotency_key.encode()).hexdigest()[:16]
     return f"drorch:{digest}"
+
+
+NONE = "none"  # a memo of "there was nothing before"
+
+
+def pack(value: Mapping[str, Any] | None) -> str:
+    """A value as a tag can hold it (AWS tag values allow letters, digits and _.:/=+-@)."""
+    if value is None:
+        return NONE
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def unpack(memo: str) -> dict[str, Any] | None:
+    """The value `pack` made a tag of."""
+    if memo == NONE:
+        return None
+    return dict(json.loads(base64.urlsafe_b64decode(memo.encode())))
 
 
 def running(output: Mapping[str, Any] | None = None, **changed: Any) -> StepProgress:

@@ -1,15 +1,15 @@
 """`route53_change` over Route 53: UPSERT a record set, remembering the one it replaced.
 
 Route 53 has no idempotency token, and a repeated UPSERT would remember drorch's own value
-as "the previous one". So before the change the previous record set is written to a tag
-on the hosted zone named after the step's key: a start after a crash reads the previous
-value from there, `reconcile` finds the change done when the tag exists and the record
-already holds the new value, and the undo removes the tag.
+as "the previous one". So before the change the previous record set is written (packed:
+tag values allow few characters) to a tag on the hosted zone named after the step's key:
+a start after a crash reads the previous value from there, `reconcile` finds the change
+done when the tag exists and the record already holds the new value, and the undo removes
+the tag.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,13 +17,14 @@ from drorch.adapters.aws.actions.base import (
     AwsExecutor,
     failed,
     memo_tag,
+    pack,
     running,
     succeeded,
+    unpack,
 )
 from drorch.domain.steps.route53_change import Route53ChangeParams
 from drorch.ports.steps import StepCall, StepProgress
 
-NONE = "none"  # the tag value when there was no record set before
 MAX_TAG_VALUE = 256
 
 
@@ -100,7 +101,7 @@ class Route53Change(AwsExecutor):
         memo = self._memo(call, p)
         if memo is None:
             previous = self.current(call, p)
-            memo = json.dumps(previous, separators=(",", ":")) if previous else NONE
+            memo = pack(previous)
             if len(memo) > MAX_TAG_VALUE:
                 return failed("PreviousTooLarge", f"{p.fqdn}: the previous record is too large")
             self._remember(call, p, memo)  # before the change: a crash keeps the old value
@@ -162,4 +163,4 @@ class Route53Change(AwsExecutor):
 
 
 def _parse(memo: str) -> dict[str, Any] | None:
-    return None if memo == NONE else dict(json.loads(memo))
+    return unpack(memo)

@@ -15,6 +15,8 @@ export interface PlanFormState {
   description: string;
   rto_minutes: string;
   waves: WaveRow[];
+  /** Kept as the plan has it (no field yet): minutes an ended drill waits, or "keep". */
+  cleanup_after_minutes?: number | "keep";
 }
 
 let nextKey = 0;
@@ -31,7 +33,7 @@ export function newWave(existing: WaveRow[]): WaveRow {
 }
 
 export function emptyPlan(): PlanFormState {
-  return { name: "", description: "", rto_minutes: "", waves: [newWave([])] };
+  return { name: "", description: "", rto_minutes: "", waves: [newWave([])], cleanup_after_minutes: 0 };
 }
 
 export function fromPlan(plan: RecoveryPlan): PlanFormState {
@@ -46,6 +48,7 @@ export function fromPlan(plan: RecoveryPlan): PlanFormState {
       depends_on: w.depends_on ?? null,
       pause_before: w.pause_before,
     })),
+    cleanup_after_minutes: plan.cleanup_after_minutes ?? 0,
   };
 }
 
@@ -61,6 +64,7 @@ export function toDraft(state: PlanFormState): RecoveryPlanDraft {
       depends_on: w.depends_on,
       pause_before: w.pause_before,
     })),
+    cleanup_after_minutes: state.cleanup_after_minutes ?? 0,
   };
 }
 

@@ -60,6 +60,8 @@ class Container:
     waker: Waker = field(default_factory=NoWaker)
     metrics: Any = None  # adapters.metrics.Metrics, None when turned off
     emf: Any = None  # adapters.emf.EmfPublisher when the metrics go to CloudWatch as EMF
+    steps: Any = None  # ports.steps.StepExecutors of the AWS action types
+    aws_endpoint: Any = None  # the embedded moto (sandbox_aws), once started: its .url
 
     def hub_accounts(self) -> frozenset[str]:
         """The accounts a group may use without registering them first."""
@@ -97,12 +99,51 @@ def bootstrap(
     container.metrics = _metrics(settings, container.store)
     container.emf = _emf(settings, container.metrics)
     container.drs = drs or _drs(settings, container)
+    _step_executors(settings, container)
     _identity(settings, container)
     _runner(settings, container)
     container.reads = _reads(settings, container)
     _notifications(settings, container)
     _scheduler(settings, container)
     return container
+
+
+def _step_executors(settings: Settings, container: Container) -> None:
+    """The AWS action types' executors: the target accounts' sessions, or the embedded moto."""
+    from drorch.adapters.aws.actions import AwsStepExecutors
+
+    if settings.sandbox:
+        if container.sandbox_app is not None and settings.sandbox_aws:
+            container.steps = _sandbox_steps(settings, container)
+        return
+    if container.sessions is None:
+        return
+    from drorch.adapters.aws.sessions_for import account_sessions
+    from drorch.services.accounts import list_accounts
+
+    store = container.store
+    hub = {settings.hub_account_id} if settings.hub_account_id else set()
+    sessions = account_sessions(container.sessions, lambda: list_accounts(store=store), hub)
+    container.steps = AwsStepExecutors(sessions)
+
+
+def _sandbox_steps(settings: Settings, container: Container) -> Any:
+    """moto in-process for the actions' services, seeded; SSM Automation from the sandbox."""
+    from drorch.adapters.aws.actions import AwsStepExecutors
+    from drorch.adapters.aws.sessions_for import sandbox_key_sessions
+    from drorch.sandbox.aws_moto import EmbeddedMoto, LazyEndpoints, tag_call_account
+    from drorch.sandbox.aws_seed import seed_fleet
+
+    sandbox = container.sandbox_app.state.sandbox
+    moto = EmbeddedMoto(lambda url: seed_fleet(url, sandbox))
+    container.aws_endpoint = moto
+    container.background.append(moto)
+    keys = {a.id: a.keys[0] for a in sandbox.fleet.accounts}
+    # JSON protocols post to the mount's root itself (no redirect to the trailing slash).
+    endpoints = LazyEndpoints(moto, {"ssm_automation": f"{_sandbox_url(settings)}/"})
+    return AwsStepExecutors(
+        sandbox_key_sessions(keys.__getitem__), endpoints, on_client=tag_call_account
+    )
 
 
 def _reads(settings: Settings, container: Container) -> ExecutionReads:
@@ -234,7 +275,11 @@ def step_executors(container: Container) -> dict[str, Any]:
     """Action type -> its executor (wait and approval need none: the engine runs them)."""
     from drorch.adapters.http.check import HttpCheckExecutor
 
-    return {"http_check": HttpCheckExecutor()}
+    executors: dict[str, Any] = {"http_check": HttpCheckExecutor()}
+    aws = container.steps  # the AWS action types, when this process can reach AWS (or moto)
+    if aws is not None:
+        executors.update({name: aws.for_type(name) for name in aws.types()})
+    return executors
 
 
 def step_driver(container: Container) -> Any:

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         "each fleet account signs with its own static sandbox key).",
     )
     sandbox_time_scale: float = Field(default=1.0, gt=0)
+    sandbox_aws: bool = Field(
+        default=True,
+        description="With the sandbox: run moto in-process (seeded with the demo's tables, "
+        "zone, functions, distribution and API) for the AWS action types.",
+    )
     sandbox_state_file: Path | None = None
     runner_enabled: bool = True
     engine_lease_seconds: float = Field(

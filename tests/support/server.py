@@ -36,7 +36,12 @@ ENTRY = "from drorch.cli.main import main; main()"
 ADMIN = "admin"
 # A whole session shares one server and its sign-in, so its access token must outlive it.
 # No real AWS here: DRS is off unless a test serves a sandbox or names an endpoint.
-TEST_ENV = {"DRORCH_ACCESS_TOKEN_MINUTES": "600", "DRORCH_DRS_ENABLED": "false"}
+TEST_ENV = {
+    "DRORCH_ACCESS_TOKEN_MINUTES": "600",
+    "DRORCH_DRS_ENABLED": "false",
+    # The embedded moto of `serve --sandbox` costs seconds; tests of the actions turn it on.
+    "DRORCH_SANDBOX_AWS": "false",
+}
 
 
 @dataclass(frozen=True)

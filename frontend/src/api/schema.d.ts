@@ -1928,6 +1928,11 @@ export interface components {
              */
             allow_unhealthy: boolean;
             /**
+             * Cleanup After Minutes
+             * @description Drills: minutes after the end before cleanup starts by itself, or keep (until an operator starts it); default: the plan's cleanup_after_minutes.
+             */
+            cleanup_after_minutes?: number | "keep" | null;
+            /**
              * Comment
              * @description Why; lands on timeline and audit log.
              */
@@ -1965,6 +1970,16 @@ export interface components {
             waiting_scopes: string[];
             /** Terminate On Cancel */
             terminate_on_cancel: boolean;
+            /**
+             * Cleanup After Minutes
+             * @description A drill's cleanup hold after its end; null: until asked.
+             */
+            cleanup_after_minutes?: number | null;
+            /**
+             * Cleanup Due At
+             * @description When this ended drill cleans up by itself (while held).
+             */
+            cleanup_due_at?: string | null;
             /**
              * Leftovers
              * @description Recovery instances cleanup could not remove.
@@ -2817,6 +2832,12 @@ export interface components {
             rto_minutes?: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Cleanup After Minutes
+             * @description Minutes an ended drill waits before cleaning up; keep: until asked.
+             * @default 0
+             */
+            cleanup_after_minutes: number | "keep";
         };
         /**
          * RecoveryPlanRead
@@ -2833,6 +2854,11 @@ export interface components {
             rto_minutes: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Cleanup After Minutes
+             * @default 0
+             */
+            cleanup_after_minutes: number | "keep";
             /** Version */
             version: number;
             /**
@@ -2861,6 +2887,11 @@ export interface components {
             rto_minutes: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Cleanup After Minutes
+             * @default 0
+             */
+            cleanup_after_minutes: number | "keep";
             /** Version */
             version: number;
             /**
@@ -2911,6 +2942,12 @@ export interface components {
             rto_minutes?: number | null;
             /** Waves */
             waves: components["schemas"]["Wave"][];
+            /**
+             * Cleanup After Minutes
+             * @description Minutes an ended drill waits before cleaning up; keep: until asked.
+             * @default 0
+             */
+            cleanup_after_minutes: number | "keep";
             /**
              * Readiness
              * @description Ignored: what the last save's checks said is no claim.

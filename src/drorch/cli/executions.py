@@ -64,6 +64,14 @@ def start_execution(
     allow_unhealthy: Annotated[
         bool, typer.Option(help="Start even if replication of some servers is unhealthy.")
     ] = False,
+    cleanup_after: Annotated[
+        str | None,
+        typer.Option(
+            "--cleanup-after",
+            metavar="MINUTES|keep",
+            help="Drills: clean up this long after the end, or keep (default: the plan's).",
+        ),
+    ] = None,
     follow: FollowOption = False,
     yes: YesOption = False,
     dry_run: Annotated[
@@ -86,12 +94,14 @@ def start_execution(
     if not drill and not dry_run:
         confirm_recovery(plan, yes=yes)
     with ApiClient(api_url) as client:
-        body = {
+        body: dict[str, Any] = {
             "plan_id": resolve_id(client, PLANS, plan),
             "type": "DRILL" if drill else "RECOVERY",
             "waves": _wave_names(waves),
             "allow_unhealthy": allow_unhealthy,
         }
+        if cleanup_after is not None:
+            body["cleanup_after_minutes"] = _cleanup_after(cleanup_after)
         if dry_run:
             raise typer.Exit(show_preflight(client, body, as_json=as_json))
         execution = _post_start(client, body, plan)
@@ -101,6 +111,16 @@ def start_execution(
         note(f"started {execution['type']} {execution['id']} of plan {execution['plan_name']!r}")
         final = follow_or_detach(client, execution["id"], as_json=as_json)
     raise typer.Exit(exit_code(final))
+
+
+def _cleanup_after(text: str) -> float | str:
+    """`--cleanup-after`: minutes or `keep` (the API checks the range)."""
+    if text == "keep":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise CliError(f"--cleanup-after takes minutes or keep, not {text!r}", EXIT_USAGE) from None
 
 
 @app.command("list")

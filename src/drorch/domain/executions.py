@@ -8,7 +8,7 @@ append-only timeline of events. Status strings sent to or read from DRS (`launch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -341,6 +341,8 @@ class Execution(Record):
     cleanup_started_at: datetime | None = None
     pauses: list[Pause] = Field(default_factory=list, description="Time spent PAUSED.")
     terminate_on_cancel: bool = False
+    # Drills: cleanup starts this long after the end; None holds it until an operator asks.
+    cleanup_after_minutes: float | None = None
     expected_job_seconds: float | None = None
     started_by: str
     version: int = 1
@@ -387,10 +389,22 @@ class Execution(Record):
         return [b for b in self.batches if b.state in ("INTENDED", "ACTIVE")]
 
     def needs_engine(self) -> bool:
-        """True while the engine still has work: an active run or a cleanup in progress."""
+        """True while the engine still has work: an active run, a cleanup in progress or due."""
         return (
-            not self.terminal or self.cleanup_status == "IN_PROGRESS" or bool(self.open_batches())
+            not self.terminal
+            or self.cleanup_status == "IN_PROGRESS"
+            or bool(self.open_batches())
+            or self.cleanup_due_at is not None
         )
+
+    @property
+    def cleanup_due_at(self) -> datetime | None:
+        """When an ended drill's automatic cleanup starts (None: not due, or held for good)."""
+        if not (self.is_drill and self.terminal and self.cleanup_status == "NOT_STARTED"):
+            return None
+        if self.cleanup_after_minutes is None or self.ended_at is None:
+            return None
+        return self.ended_at + timedelta(minutes=self.cleanup_after_minutes)
 
 
 class ExecutionSummary(Model):

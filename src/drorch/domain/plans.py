@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -12,6 +13,9 @@ from drorch.domain.common import FieldProblem, Model, Name, Text
 from drorch.domain.inventory import SourceServer
 
 MAX_SERVERS_PER_JOB = 100
+# How long an ended drill waits before it cleans up: minutes, or `keep` (an operator says).
+CleanupAfter = Annotated[float, Field(ge=0, le=10080)] | Literal["keep"]
+CLEANUP_AFTER_HELP = "Minutes an ended drill waits before cleaning up; keep: until asked."
 
 
 class Wave(Model):
@@ -35,6 +39,7 @@ class RecoveryPlan(Model):
     description: str = Field(default="", max_length=2048)
     rto_minutes: int | None = Field(default=None, ge=1, le=10080)
     waves: list[Wave] = Field(default_factory=list)
+    cleanup_after_minutes: CleanupAfter = Field(default=0.0, description=CLEANUP_AFTER_HELP)
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -186,3 +191,4 @@ class PlanDraft(Model):
     description: Text = Field(default="", max_length=2048)
     rto_minutes: int | None = Field(default=None, ge=1, le=10080)
     waves: list[Wave] = Field(min_length=1, max_length=100)
+    cleanup_after_minutes: CleanupAfter = Field(default=0.0, description=CLEANUP_AFTER_HELP)

@@ -1,6 +1,8 @@
 """Drill cleanup (pure): which recovery instances still need a TERMINATE job, and the end.
 
-A cleanup round starts with `terminate-instances` (or a cancel that asked for it). Every
+A cleanup round starts with `terminate-instances` (or a cancel that asked for it), or by
+itself once an ended drill's hold (`cleanup_after_minutes`, from its start or its plan) has
+run out; a held drill (`keep`) waits for an operator. Every
 server with a recovery instance is put in one TERMINATE job of the round; when every job
 of the round has completed, instances still reported by DescribeRecoveryInstances are
 left behind: the cleanup ends INCOMPLETE and lists them (a new round may be started),
@@ -39,8 +41,20 @@ def _tried(ex: Execution) -> list[str]:
     ]
 
 
+def start_due_cleanup(ex: Execution, changes: Changes) -> None:
+    """Start an ended drill's automatic cleanup once its hold has run out."""
+    due = ex.cleanup_due_at
+    if due is None or changes.now < due:
+        return
+    ex.cleanup_started_at = changes.now
+    hold = ex.cleanup_after_minutes
+    why = f"automatic, {hold:g} min after the drill ended" if hold else "automatic, at the end"
+    r.move_cleanup(ex, r.CLEANUP_START, changes, why)
+
+
 def settle_cleanup(ex: Execution, changes: Changes) -> None:
     """End the cleanup round once all its TERMINATE jobs are done and nothing is left to try."""
+    start_due_cleanup(ex, changes)
     if ex.cleanup_status != "IN_PROGRESS" or ex.open_batches() or cleanup_candidates(ex):
         return
     if undo_pending(ex):

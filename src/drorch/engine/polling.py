@@ -40,6 +40,8 @@ def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | 
     ]
     looks += [_work_look(ex, key, now, config) for key in work_scopes(ex)]
     looks += step_looks(ex, now)  # step polls, waits, timeouts and undos
+    if not looks and ex.cleanup_due_at is not None:
+        return max(ex.cleanup_due_at, now)  # an ended drill's hold: look when it runs out
     if not looks:
         return now + timedelta(seconds=config.idle_poll)
     soonest: datetime = min(looks)

@@ -28,7 +28,13 @@ from drorch.domain.executions import (
 )
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
-from drorch.domain.plans import RecoveryPlan, Wave, check_waves, effective_dependencies
+from drorch.domain.plans import (
+    CleanupAfter,
+    RecoveryPlan,
+    Wave,
+    check_waves,
+    effective_dependencies,
+)
 from drorch.errors import ValidationError
 from drorch.ports.store import UnitOfWork
 
@@ -96,10 +102,30 @@ def snapshot(
     return Snapshot(plan=plan, groups=used, servers=servers, selected_waves=list(selected))
 
 
+def cleanup_hold(
+    type: ExecutionType, plan: RecoveryPlan, requested: CleanupAfter | None
+) -> float | None:
+    """A drill's cleanup hold in minutes: the start's, else the plan's; None for `keep`."""
+    if type != "DRILL":
+        return None
+    chosen = plan.cleanup_after_minutes if requested is None else requested
+    return None if chosen == "keep" else float(chosen)
+
+
 def build_execution(
-    *, execution_id: str, type: ExecutionType, snap: Snapshot, actor: str, now: datetime
+    *,
+    execution_id: str,
+    type: ExecutionType,
+    snap: Snapshot,
+    actor: str,
+    now: datetime,
+    cleanup_after_minutes: float | None = None,
 ) -> Execution:
-    """A PENDING execution with one WaveRun per selected wave."""
+    """A PENDING execution with one WaveRun per selected wave.
+
+    `cleanup_after_minutes` is a drill's resolved hold (`cleanup_hold`); None keeps its
+    instances until an operator starts the cleanup.
+    """
     deps = restricted_dependencies(snap.plan, snap.selected_waves)
     waves = []
     for wave in snap.plan.waves:
@@ -125,6 +151,7 @@ def build_execution(
         ),
         snapshot=snap,
         waves=waves,
+        cleanup_after_minutes=cleanup_after_minutes if type == "DRILL" else None,
         started_by=actor,
         created_at=now,
         updated_at=now,

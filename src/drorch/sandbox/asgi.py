@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from drorch.sandbox import admin, ec2_front, protocol, sts
+from drorch.sandbox import admin, ec2_front, protocol, ssm_front, sts
 from drorch.sandbox.core import Sandbox
 from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
 from drorch.sandbox.operations import HANDLERS
@@ -63,6 +63,9 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
     path = _relative_raw_path(request)
     if _signed_for(request) == "ec2":
         return await ec2_front.handle(sandbox, request)
+    if _signed_for(request) == "ssm":
+        account, region = credentials(sandbox, request)
+        return await ssm_front.handle(sandbox, request, account, region)
     if _is_query_protocol(request, path):
         return await _sts(sandbox, request)
     found = protocol.match(request.method, path)

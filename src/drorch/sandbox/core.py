@@ -15,6 +15,7 @@ from drorch.sandbox.faults import Faults, FaultsRequest, ReplicationFault, Throt
 from drorch.sandbox.fleet import Fleet, load_fleet
 from drorch.sandbox.operations import HANDLERS, MUTATING
 from drorch.sandbox.replication import STOPPED
+from drorch.sandbox.ssm import SsmAutomations
 from drorch.sandbox.state import Job, ScopeState, ServerState
 from drorch.sandbox.sts import StsFault, StsIssuer
 from drorch.sandbox.timing import Timing
@@ -48,6 +49,7 @@ class Sandbox:
         self.keys = fleet.key_map()
         self.scopes = build_scopes(fleet, self.clock.now())
         self.sts = StsIssuer(fleet)
+        self.ssm = SsmAutomations(self.clock.now)  # Automation: the SSM calls moto lacks
         self.key_log: deque[dict[str, str]] = deque(maxlen=KEY_LOG_SIZE)
         self.moto = shared_moto() if fleet.ec2 is not None else None
         self.fresh_ec2()
@@ -198,6 +200,7 @@ class Sandbox:
             self.faults.latency.update(request.latency)
             self.faults.latency_after.update(request.latency_after)
             self.faults.drop_if_gone.update(request.drop_if_gone)
+            self.faults.fail_terminations.update(request.fail_terminations)
             if request.stall_new_jobs is not None:
                 self.faults.stall_new_jobs = request.stall_new_jobs
             for job in to_stall:

@@ -54,6 +54,10 @@ class FaultsRequest(BaseModel):
         description="Operations never done when the client disconnected during their `latency` "
         "(a request lost on its way to DRS, as when the caller crashed before sending it).",
     )
+    fail_terminations: list[str] = Field(
+        default_factory=list,
+        description="Source server ids whose recovery instance a TERMINATE job fails to remove.",
+    )
     stall_jobs: list[str] = Field(default_factory=list, description="Job ids to freeze.")
     stall_new_jobs: bool | None = None
     replication: dict[str, ReplicationFault] = Field(
@@ -74,6 +78,7 @@ class Faults:
     stall_new_jobs: bool = False
     replication: dict[str, dict[str, Any]] = field(default_factory=dict)
     drop_if_gone: set[str] = field(default_factory=set)
+    fail_terminations: set[str] = field(default_factory=set)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also what `GET /_sandbox/faults` shows)."""
@@ -86,6 +91,7 @@ class Faults:
             "stall_new_jobs": self.stall_new_jobs,
             "replication": {k: dict(v) for k, v in self.replication.items()},
             "drop_if_gone": sorted(self.drop_if_gone),
+            "fail_terminations": sorted(self.fail_terminations),
         }
 
     @classmethod
@@ -100,6 +106,7 @@ class Faults:
             stall_new_jobs=bool(data.get("stall_new_jobs", False)),
             replication={k: dict(v) for k, v in data.get("replication", {}).items()},
             drop_if_gone=set(data.get("drop_if_gone", [])),
+            fail_terminations=set(data.get("fail_terminations", [])),
         )
 
     def latency_for(self, operation: str) -> float:

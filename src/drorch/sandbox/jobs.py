@@ -104,7 +104,8 @@ def terminate_recovery_instances(
         inst.server_id: Participant(inst.server_id, recovery_instance_id=inst.id)
         for inst in instances
     }
-    job.pending = sb.timing.terminate_steps(job.id, now, server_ids)
+    failing = set(server_ids) & sb.faults.fail_terminations
+    job.pending = sb.timing.terminate_steps(job.id, now, server_ids, failing=failing)
     sb.register_job(scope, job)
     return {"job": render.job(job)}
 

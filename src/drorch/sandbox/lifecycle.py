@@ -168,6 +168,15 @@ def _cleanup_end(scope: ScopeState, job: Job, step: Step) -> None:
             server.last_launch.status = "TERMINATED"
 
 
+def _cleanup_fail(scope: ScopeState, job: Job, step: Step) -> None:
+    """The terminate did not happen: the recovery instance stays, running."""
+    assert step.server_id
+    instance_id = job.participants[step.server_id].recovery_instance_id
+    if instance_id and instance_id in scope.instances:
+        scope.instances[instance_id].ec2_state = "RUNNING"
+    job.participants[step.server_id].launch_status = "FAILED"
+
+
 def _end_ec2(scope: ScopeState, instance: Instance | None) -> None:
     """Terminate the EC2 instance behind a recovery instance that is gone."""
     if instance is not None and instance.ec2_instance_id and scope.ec2 is not None:
@@ -183,4 +192,5 @@ _HANDLERS: dict[str, Callable[[ScopeState, Job, Step], None]] = {
     "LAUNCHED": _launched,
     "CLEANUP_START": _cleanup_start,
     "CLEANUP_END": _cleanup_end,
+    "CLEANUP_FAIL": _cleanup_fail,
 }

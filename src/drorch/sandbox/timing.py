@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Set
 from dataclasses import dataclass
 
 from drorch.sandbox.state import Step
@@ -89,15 +90,18 @@ class Timing:
             return [*steps, Step(at, "LAUNCH_FAILED", sid, _raw("instance failed to boot"))]
         return [*steps, Step(at, "LAUNCHED", sid, target)]
 
-    def terminate_steps(self, job_id: str, created: float, server_ids: list[str]) -> list[Step]:
-        """Every step of a TERMINATE job, ordered by time."""
+    def terminate_steps(
+        self, job_id: str, created: float, server_ids: list[str], failing: Set[str] = frozenset()
+    ) -> list[Step]:
+        """Every step of a TERMINATE job, ordered by time (`failing` servers keep instances)."""
         start = created + self._span(self._rng(job_id, "start"), 5.0)
         steps = [Step(at=start, kind="JOB_START")]
         for sid in server_ids:
             rng = self._rng(job_id, sid)
             begin = start + rng.uniform(0, 2.0)
             steps.append(Step(begin, "CLEANUP_START", sid))
-            steps.append(Step(begin + self._span(rng, CLEANUP_SECONDS), "CLEANUP_END", sid))
+            end = "CLEANUP_FAIL" if sid in failing else "CLEANUP_END"
+            steps.append(Step(begin + self._span(rng, CLEANUP_SECONDS), end, sid))
         steps.append(Step(max(s.at for s in steps) + 2.0, "JOB_END"))
         return sorted(steps, key=lambda s: s.at)
 

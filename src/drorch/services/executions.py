@@ -17,7 +17,7 @@ from drorch.domain.executions import (
     ExecutionType,
 )
 from drorch.domain.identity import Permission
-from drorch.domain.plans import RecoveryPlan
+from drorch.domain.plans import CleanupAfter, RecoveryPlan
 from drorch.domain.readiness import Finding, Severity, Trigger
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
@@ -47,6 +47,7 @@ class StartRequest:
     type: ExecutionType
     waves: Sequence[str] | None = None
     allow_unhealthy: bool = False
+    cleanup_after_minutes: CleanupAfter | None = None  # a drill's hold; None: the plan's
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,9 @@ def _prepare(
         snap=evaluation.ctx.snap,
         actor=actor,
         now=ports.clock.now(),
+        cleanup_after_minutes=start_rules.cleanup_hold(
+            request.type, plan, request.cleanup_after_minutes
+        ),
     )
     return _Prepared(
         plan=plan, execution=execution, evaluation=evaluation, limits=ports.policy.limits

@@ -89,8 +89,13 @@ class World:
         optional: Sequence[str] = (),
         account: str = ACCOUNT,
         region: str = REGION,
+        cleanup_after: int | str = "keep",
     ) -> str:
-        """Create one group per wave (explicit ids) and a plan; returns the plan id."""
+        """Create one group per wave (explicit ids) and a plan; returns the plan id.
+
+        Drills keep their instances (`cleanup_after` "keep") unless a test says otherwise,
+        so runs end with their servers LAUNCHED for the test to look at.
+        """
         wave_models = []
         for wave_name, ids in waves:
             overrides = {s: {"optional": True} for s in ids if s in optional}
@@ -110,7 +115,8 @@ class World:
                     pause_before=wave_name in pause_before,
                 )
             )
-        return create_plan(store=self.store, draft=PlanDraft(name=name, waves=wave_models)).id
+        draft = PlanDraft(name=name, waves=wave_models, cleanup_after_minutes=cleanup_after)
+        return create_plan(store=self.store, draft=draft).id
 
     def start(self, plan: str, type: str = "DRILL", **kw: Any) -> Execution:
         """Start an execution as the operator `tester`."""

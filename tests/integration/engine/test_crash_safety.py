@@ -46,7 +46,9 @@ def plan(store: SqliteStore, name: str, waves: list[tuple[str, list[str]]]) -> s
         )
         group = create_group(store=store, draft=draft).group
         wave_models.append(Wave(name=wave, protection_group_ids=[group.id]))
-    return create_plan(store=store, draft=PlanDraft(name=name, waves=wave_models)).id
+    # Drills keep their instances: cleanups' TERMINATE jobs would share the quota asserted on.
+    draft = PlanDraft(name=name, waves=wave_models, cleanup_after_minutes="keep")
+    return create_plan(store=store, draft=draft).id
 
 
 def start_all(data_dir: Path, url: str) -> list[str]:

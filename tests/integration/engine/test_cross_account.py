@@ -87,7 +87,9 @@ def test_a_drill_over_two_accounts_uses_each_accounts_assumed_keys(world: World)
         Wave(name="first", protection_group_ids=[east, other]),
         Wave(name="second", protection_group_ids=[west]),
     ]
-    plan = create_plan(store=w.store, draft=PlanDraft(name="cross", waves=waves)).id
+    plan = create_plan(
+        store=w.store, draft=PlanDraft(name="cross", waves=waves, cleanup_after_minutes="keep")
+    ).id
     execution = w.start(plan)
     w.drive()
     done = w.get(execution.id)
@@ -111,7 +113,9 @@ def test_a_start_is_refused_naming_the_account_whose_role_cannot_be_assumed(
     east = group(w, "east", ACCOUNT, REGION, [sid(1)])
     other = group(w, "other", OTHER_ACCOUNT, REGION, [sid(10)])
     waves = [Wave(name="only", protection_group_ids=[east, other])]
-    plan = create_plan(store=w.store, draft=PlanDraft(name="broken", waves=waves)).id
+    plan = create_plan(
+        store=w.store, draft=PlanDraft(name="broken", waves=waves, cleanup_after_minutes="keep")
+    ).id
     # The spoke owner redeployed the role with an external id that is not drorch's.
     redeployed = {"external_id": "drorch-not-this-one"}
     assert w.sb.admin("PUT", f"accounts/{OTHER_ACCOUNT}/trust", redeployed).status_code == 200
@@ -154,7 +158,9 @@ def test_an_account_without_a_session_fails_only_its_own_servers(world: World) -
     east = group(w, "east", ACCOUNT, REGION, [sid(1), sid(2)])
     other = group(w, "other", OTHER_ACCOUNT, REGION, [sid(10)])
     waves = [Wave(name="only", protection_group_ids=[east, other])]
-    plan = create_plan(store=w.store, draft=PlanDraft(name="half", waves=waves)).id
+    plan = create_plan(
+        store=w.store, draft=PlanDraft(name="half", waves=waves, cleanup_after_minutes="keep")
+    ).id
     execution = w.start(plan)  # preflight passes: both roles can be assumed now
     # Then the spoke owner redeploys the role with an external id that is not drorch's, and
     # the engine (a fresh process: no cached session) can no longer reach that account.

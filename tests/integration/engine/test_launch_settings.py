@@ -75,7 +75,9 @@ def settings_plan(w: World, net: dict[str, str]) -> str:
     )
     group = create_group(store=w.store, draft=draft).group
     wave = Wave(name="w1", protection_group_ids=[group.id])
-    return create_plan(store=w.store, draft=PlanDraft(name="settings", waves=[wave])).id
+    return create_plan(
+        store=w.store, draft=PlanDraft(name="settings", waves=[wave], cleanup_after_minutes="keep")
+    ).id
 
 
 def run_drill(w: World, plan_id: str) -> Any:
@@ -153,7 +155,9 @@ def test_a_group_without_template_settings_only_touches_drs(
     )
     group = create_group(store=world.store, draft=draft).group
     wave = Wave(name="w1", protection_group_ids=[group.id])
-    plan_id = create_plan(store=world.store, draft=PlanDraft(name="plain", waves=[wave])).id
+    plan_id = create_plan(
+        store=world.store, draft=PlanDraft(name="plain", waves=[wave], cleanup_after_minutes="keep")
+    ).id
     before = calls(sb)
     run_drill(world, plan_id)
     after = calls(sb)

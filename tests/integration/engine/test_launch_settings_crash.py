@@ -67,7 +67,9 @@ def start_drill(data_dir: Path, url: str, ec2: Any) -> str:
         )
         group = create_group(store=store, draft=draft).group
         wave = Wave(name="w1", protection_group_ids=[group.id])
-        plan = create_plan(store=store, draft=PlanDraft(name="crash", waves=[wave])).id
+        plan = create_plan(
+            store=store, draft=PlanDraft(name="crash", waves=[wave], cleanup_after_minutes="keep")
+        ).id
         request = svc.StartRequest(plan, "DRILL")
         return svc.start_execution(
             store=store, drs=gateway, request=request, audit=acting("crash-test")

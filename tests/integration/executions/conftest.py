@@ -56,6 +56,8 @@ class Lab:
                 {"name": name, "protection_group_ids": [self.groups[g] for g in groups]}
                 for name, groups in waves
             ],
+            # Drills keep their instances unless a test asks otherwise: many tests clean up.
+            "cleanup_after_minutes": "keep",
             **fields,
         }
         response = self.http.post("/api/v1/recovery-plans", json=body)
@@ -153,9 +155,9 @@ class Lab:
 
 
 def settled(execution: dict[str, Any]) -> bool:
-    """Terminal, with no DRS job open and no cleanup running."""
+    """Terminal, with no DRS job open and no cleanup running (or due after a hold)."""
     open_jobs = execution["jobs"]["open"]
-    cleaning = execution["cleanup_status"] == "IN_PROGRESS"
+    cleaning = execution["cleanup_status"] == "IN_PROGRESS" or bool(execution["cleanup_due_at"])
     done = execution["status"] in TERMINAL and not open_jobs and not cleaning
     assert done == execution["finished"], execution
     return done

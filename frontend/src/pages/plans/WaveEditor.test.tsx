@@ -134,6 +134,7 @@ describe("PlanForm", () => {
         { name: "db", protection_group_ids: ["pg-000000000001"], depends_on: null, pause_before: false },
         { name: "wave-2", protection_group_ids: ["pg-000000000002"], depends_on: null, pause_before: true },
       ],
+      cleanup_after_minutes: 0,
     });
     expect(api.calls.some((c) => c.path === "/api/v1/recovery-plans/validate")).toBe(true);
   });

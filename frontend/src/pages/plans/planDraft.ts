@@ -19,6 +19,8 @@ export interface PlanFormState {
   description: string;
   rto_minutes: string;
   waves: WaveRow[];
+  /** Kept as the plan has it (no field yet): minutes an ended drill waits, or "keep". */
+  cleanup_after_minutes?: number | "keep";
 }
 
 let nextKey = 0;
@@ -35,7 +37,7 @@ export function newWave(existing: WaveRow[]): WaveRow {
 }
 
 export function emptyPlan(): PlanFormState {
-  return { name: "", description: "", rto_minutes: "", waves: [newWave([])] };
+  return { name: "", description: "", rto_minutes: "", waves: [newWave([])], cleanup_after_minutes: 0 };
 }
 
 export function fromPlan(plan: RecoveryPlan): PlanFormState {
@@ -51,6 +53,7 @@ export function fromPlan(plan: RecoveryPlan): PlanFormState {
       pause_before: w.pause_before,
       actions: (w.actions ?? []).map(fromAction),
     })),
+    cleanup_after_minutes: plan.cleanup_after_minutes ?? 0,
   };
 }
 
@@ -69,6 +72,7 @@ export function toDraft(state: PlanFormState, types: ActionType[] = []): Recover
       // Sent only when the wave has some, so plans without actions read as before.
       ...(w.actions?.length ? { actions: w.actions.map((a) => toActionDraft(a, types)) } : {}),
     })),
+    cleanup_after_minutes: state.cleanup_after_minutes ?? 0,
   };
 }
 

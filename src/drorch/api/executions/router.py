@@ -377,6 +377,7 @@ def _start_request(body: ExecutionCreate) -> executions.StartRequest:
         type=body.type,
         waves=body.waves,
         allow_unhealthy=body.allow_unhealthy,
+        cleanup_after_minutes=body.cleanup_after_minutes,
     )
 
 

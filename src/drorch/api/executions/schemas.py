@@ -24,6 +24,7 @@ from drorch.domain.executions import (
     WaveStatus,
 )
 from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
+from drorch.domain.plans import CleanupAfter
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
 
@@ -40,6 +41,11 @@ class ExecutionCreate(BaseModel):
     )
     allow_unhealthy: bool = Field(
         default=False, description="Start even if some servers' replication is unhealthy."
+    )
+    cleanup_after_minutes: CleanupAfter | None = Field(
+        default=None,
+        description="Drills: minutes after the end before cleanup starts by itself, or keep "
+        "(until an operator starts it); default: the plan's cleanup_after_minutes.",
     )
     comment: str | None = Field(
         default=None, max_length=MAX_COMMENT, description="Why; lands on timeline and audit log."
@@ -243,6 +249,12 @@ class ExecutionRead(BaseModel):
     paused_reason: str | None
     waiting_scopes: list[str]
     terminate_on_cancel: bool
+    cleanup_after_minutes: float | None = Field(
+        default=None, description="A drill's cleanup hold after its end; null: until asked."
+    )
+    cleanup_due_at: datetime | None = Field(
+        default=None, description="When this ended drill cleans up by itself (while held)."
+    )
     leftovers: list[str] = Field(description="Recovery instances cleanup could not remove.")
     server_count: int
     counts: dict[str, int] = Field(description="Servers by status (only statuses present).")

@@ -30,6 +30,7 @@ HEADER_KEYS = {
     "paused_reason",
     "waiting_scopes",
     "terminate_on_cancel",
+    "cleanup_after_minutes",
     "leftovers",
     "started_by",
     "version",
@@ -57,6 +58,7 @@ def execution_read(view: RunView) -> ExecutionRead:
     return ExecutionRead(
         **ex.model_dump(include=HEADER_KEYS),
         finished=finished(ex),
+        cleanup_due_at=ex.cleanup_due_at,
         server_count=len(view.rows),
         counts=view.counts,
         waves=waves,

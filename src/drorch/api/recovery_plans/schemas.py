@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from drorch.api.echo import ReadOnlyEcho
 from drorch.api.query import PageQuery
 from drorch.api.readiness.schemas import ReadinessSaveRead
-from drorch.domain.plans import PlanDraft, Wave
+from drorch.domain.plans import CleanupAfter, PlanDraft, Wave
 
 
 class RecoveryPlanCreate(PlanDraft):
@@ -33,6 +33,7 @@ class RecoveryPlanRead(BaseModel):
     description: str
     rto_minutes: int | None
     waves: list[Wave]
+    cleanup_after_minutes: CleanupAfter = 0.0
     version: int
     created_at: datetime
     updated_at: datetime

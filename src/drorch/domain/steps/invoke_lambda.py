@@ -1,8 +1,4 @@
-"""`invoke_lambda`: a custom hook; a function error fails the step.
-
-Its executor lives with the AWS action executors; when none is registered the step fails
-with `NoExecutor` rather than being skipped silently.
-"""
+"""`invoke_lambda`: a custom hook; the function's error fails the step."""
 
 from __future__ import annotations
 
@@ -15,17 +11,17 @@ from drorch.domain.steps.base import InDrill, StepType
 
 
 class InvokeLambdaParams(Model):
-    """The function to call and the event it is given."""
+    """The function (optionally a version or alias) and the JSON payload it receives."""
 
-    function_name: str = Field(min_length=1, max_length=256, description="Name, ARN or alias.")
-    qualifier: str | None = Field(default=None, max_length=128)
-    payload: dict[str, Any] = Field(default_factory=dict, description="The JSON event.")
+    function_name: str = Field(min_length=1, max_length=170, pattern=r"^[\w:.-]+$")
+    qualifier: str | None = Field(default=None, max_length=128, pattern=r"^[\w$-]+$")
+    payload: dict[str, Any] = Field(default_factory=dict)
 
 
 TYPE = StepType(
     name="invoke_lambda",
     params=InvokeLambdaParams,
-    drill_default=InDrill.SIMULATE,
+    drill_default=InDrill.RUN,  # the hook is told it runs in a drill (payload `drill`)
     undoable=False,
-    summary="Invoke a Lambda function as a custom hook.",
+    summary="Invoke a Lambda function as a hook; a function error fails the step.",
 )

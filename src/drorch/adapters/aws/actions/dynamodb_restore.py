@@ -1,0 +1,148 @@
+"""`dynamodb_restore` over DynamoDB: the target table's name is the idempotency key.
+
+A restore is found again by describing the target table: one that exists and was restored
+from this step's source is this step's; one that exists otherwise is refused (and never
+deleted by an undo), since drorch did not make it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from drorch.adapters.aws.actions.base import (
+    AwsExecutor,
+    error_code,
+    failed,
+    running,
+    succeeded,
+)
+from drorch.domain.steps.dynamodb_restore import DynamodbRestoreParams
+from drorch.ports.steps import StepCall, StepProgress
+
+GONE = {"ResourceNotFoundException", "TableNotFoundException"}
+
+
+def _params(call: StepCall) -> DynamodbRestoreParams:
+    return DynamodbRestoreParams.model_validate(call.params)
+
+
+class DynamodbRestore(AwsExecutor):
+    """Restores into a new table, waits ACTIVE, optionally enables PITR; undo deletes it."""
+
+    service = "dynamodb"
+
+    def _start(self, call: StepCall) -> StepProgress:
+        found = self._reconcile(call)
+        if found is not None:
+            return found
+        p = _params(call)
+        try:
+            table = self._restore(call, p)
+        except ClientError as exc:
+            if error_code(exc) != "TableAlreadyExistsException":
+                raise
+            return self._reconcile(call) or failed("TableAlreadyExistsException", str(exc))
+        return self._progress(p, table)
+
+    def _restore(self, call: StepCall, p: DynamodbRestoreParams) -> dict[str, Any]:
+        db = self.client(call)
+        if p.backup_arn is not None:
+            answer = db.restore_table_from_backup(
+                TargetTableName=p.target_table, BackupArn=p.backup_arn
+            )
+        else:
+            when: dict[str, Any] = (
+                {"UseLatestRestorableTime": True}
+                if p.latest
+                else {"RestoreDateTime": p.point_in_time}
+            )
+            answer = db.restore_table_to_point_in_time(
+                SourceTableName=p.source_table, TargetTableName=p.target_table, **when
+            )
+        return dict(answer["TableDescription"])
+
+    def _describe(self, call: StepCall, name: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.client(call).describe_table(TableName=name)["Table"])
+        except ClientError as exc:
+            if error_code(exc) in GONE:
+                return None
+            raise
+
+    def _reconcile(self, call: StepCall) -> StepProgress | None:
+        p = _params(call)
+        table = self._describe(call, p.target_table)
+        if table is None:
+            return None
+        if not _restored_from(table, p):
+            return failed(
+                "TableAlreadyExistsException",
+                f"table {p.target_table} exists and was not restored from "
+                f"{p.backup_arn or p.source_table}: choose another target_table",
+            )
+        return self._progress(p, table)
+
+    def _progress(self, p: DynamodbRestoreParams, table: Mapping[str, Any]) -> StepProgress:
+        status = str(table.get("TableStatus", ""))
+        output = {"table": p.target_table, "table_status": status}
+        changed = {"table": p.target_table, "table_arn": table.get("TableArn")}
+        if status in ("ACTIVE", "CREATING", "UPDATING"):
+            return running(output, **changed)  # the poll turns PITR on and finishes
+        return failed("TableNotActive", f"table {p.target_table} is {status}", changed)
+
+    def _poll(self, call: StepCall, last: StepProgress) -> StepProgress:
+        p = _params(call)
+        table = self._describe(call, p.target_table)
+        if table is None:
+            return failed("ResourceNotFoundException", f"table {p.target_table} disappeared")
+        progress = self._progress(p, table)
+        if progress.output.get("table_status") != "ACTIVE":
+            return progress
+        if p.enable_pitr:
+            self.client(call).update_continuous_backups(
+                TableName=p.target_table,
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+        items = table.get("ItemCount")
+        output = {**progress.output, "item_count": items, "pitr": p.enable_pitr}
+        return succeeded(output, **progress.changed)
+
+    def _undo(self, call: StepCall, changed: Mapping[str, Any]) -> StepProgress:
+        name = str(changed["table"])
+        try:
+            self.client(call).delete_table(TableName=name)
+        except ClientError as exc:
+            if error_code(exc) not in GONE:
+                raise
+        return self._poll_undo(call, running({"table": name}))
+
+    def _poll_undo(self, call: StepCall, last: StepProgress) -> StepProgress:
+        name = str(last.output["table"])
+        if self._describe(call, name) is None:
+            return succeeded({"table": name, "deleted": True})
+        return running({"table": name})
+
+    def _simulate(self, call: StepCall) -> StepProgress:
+        p = _params(call)
+        db = self.client(call)
+        if p.backup_arn is not None:
+            db.describe_backup(BackupArn=p.backup_arn)
+        else:
+            backups = db.describe_continuous_backups(TableName=p.source_table)
+            pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+            if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
+                return failed("PointInTimeRecoveryUnavailable", f"{p.source_table}: PITR is off")
+        if self._describe(call, p.target_table) is not None:
+            return failed("TableAlreadyExistsException", f"table {p.target_table} exists")
+        source = p.backup_arn or p.source_table
+        return succeeded({"would": f"restore {source} into new table {p.target_table}"})
+
+
+def _restored_from(table: Mapping[str, Any], p: DynamodbRestoreParams) -> bool:
+    summary = table.get("RestoreSummary") or {}
+    if p.backup_arn is not None:
+        return bool(summary.get("SourceBackupArn") == p.backup_arn)
+    return str(summary.get("SourceTableArn", "")).endswith(f":table/{p.source_table}")

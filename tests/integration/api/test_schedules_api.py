@@ -168,7 +168,8 @@ def test_runs_are_listed_newest_first_with_skip_reasons(
     page = client.get(f"{SCHEDULES}/{schedule['id']}/runs", params={"limit": 1}).json()
     [run] = page["items"]
     assert run["id"] == mine[0].id and run["status"] == "SKIPPED" and run["late"] is True
-    assert run["reasons"][0]["reason"] == "drs-not-configured"  # this server has no DRS
+    reasons = [r["reason"] for r in run["reasons"]]
+    assert "drs-not-configured" in reasons, reasons  # this server has no DRS
     listed = client.get(f"{SCHEDULES}/{schedule['id']}").json()
     assert listed["last_run"]["id"] == run["id"]
     audit = client.get("/api/v1/audit", params={"action": "schedule.run"}).json()["items"]

@@ -181,9 +181,9 @@ def _token(execution_id: str) -> str | None:
 
 def test_a_paused_three_wave_drill_runs_to_completed_on_step_functions(rt: Runtime) -> None:
     plan_id = _drill_plan(rt)
-    started = rt.json(
-        "POST", "/api/v1/executions", 201, json_body={"plan_id": plan_id, "type": "DRILL"}
-    )
+    # Kept after it ends, so a later test cleans it up by hand (its cleanup's own loop).
+    body = {"plan_id": plan_id, "type": "DRILL", "cleanup_after_minutes": "keep"}
+    started = rt.json("POST", "/api/v1/executions", 201, json_body=body)
     ex_id = started["id"]
 
     # The start began the loop, named after the execution; wave 2 holds it PAUSED.
@@ -330,7 +330,7 @@ def test_record_failure_puts_the_loops_error_on_the_timeline(rt: Runtime) -> Non
 
 def test_the_schedule_handler_runs_what_is_due_once(rt: Runtime) -> None:
     plan_id = next(p["id"] for p in rt.json("GET", "/api/v1/recovery-plans")["items"])
-    due = datetime.now(UTC) + timedelta(seconds=1)
+    due = datetime.now(UTC) + timedelta(seconds=3)  # the first tick must come before it
     body = {"name": "nightly", "kind": "readiness", "plan_id": plan_id, "at": due.isoformat()}
     created = rt.json("POST", "/api/v1/schedules", 201, json_body=body)
     first = schedule.handler({}, None)

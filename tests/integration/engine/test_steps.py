@@ -141,7 +141,8 @@ def test_continue_lets_the_wave_complete_and_the_run_end_partial(
     done = w.get(ex.id)
     assert done.steps()[0].status == "FAILED"
     assert done.waves[0].status == "COMPLETED" and done.status == "PARTIAL"
-    assert all(s.status == "LAUNCHED" for s in done.servers())
+    # The drill cleaned up by itself afterwards; the launches themselves all succeeded.
+    assert all(s.launch_status == "LAUNCHED" for s in done.servers())
 
 
 def test_an_approval_that_times_out_is_a_decline(w: World) -> None:

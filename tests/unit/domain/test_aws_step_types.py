@@ -18,7 +18,7 @@ AWS_TYPES = {
     "api_gateway_access": InDrill.SKIP,
     "ssm_automation": InDrill.SIMULATE,
     "ssm_command": InDrill.RUN,
-    "invoke_lambda": InDrill.RUN,
+    "invoke_lambda": InDrill.SIMULATE,
 }
 
 

@@ -14,6 +14,7 @@ from botocore.config import Config
 
 from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
 from drorch.adapters.aws.drs_errors import drs_errors
+from drorch.adapters.aws.fast_parse import use_fast_parser
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.inventory import SourceServer
 from drorch.errors import DrsUnavailableError, SessionError
@@ -35,7 +36,8 @@ class BotoDrsClient:
     """DRS in one account and Region (implements `drorch.ports.drs.DrsClient`)."""
 
     def __init__(self, client: Any, scope: Scope) -> None:
-        self.client = client
+        # Every engine pass parses DescribeJobs pages of up to 100 servers a job.
+        self.client = use_fast_parser(client)
         self.scope = scope
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:

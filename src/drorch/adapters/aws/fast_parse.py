@@ -79,7 +79,7 @@ def _structure(shape: Shape) -> Convert:
         return _botocore(shape)
     # A converter never holds its own shape strongly: the cache entry would outlive it.
     own = weakref.ref(shape)
-    members: list[tuple[str, str, Shape]] | None = None
+    members: list[tuple[str, str, Convert | None]] | None = None
 
     def convert(parser: parsers.ResponseParser, value: Any) -> Any:
         nonlocal members
@@ -87,25 +87,38 @@ def _structure(shape: Shape) -> Convert:
             return None
         if members is None:
             # Lazily, so that recursive shapes compile only as deep as the data goes.
-            members = [
-                (name, member.serialization.get("name", name), member)
-                for name, member in _alive(own).members.items()
-            ]
+            members = _members(_alive(own))
         parsed = {}
-        for name, wire, member in members:
+        for name, wire, each in members:
             raw = value.get(wire)
             if raw is not None:
-                parsed[name] = converter(member)(parser, raw)
+                parsed[name] = raw if each is None else each(parser, raw)
         return parsed
 
     return convert
 
 
+def _members(shape: Shape) -> list[tuple[str, str, Convert | None]]:
+    """(member name, name on the wire, its conversion or None when a value stays as it is)."""
+    found = []
+    for name, member in shape.members.items():
+        each = converter(member)
+        found.append(
+            (name, member.serialization.get("name", name), None if each is _same else each)
+        )
+    return found
+
+
 def _list(shape: Shape) -> Convert:
     member = shape.member  # a shape of its own, not this one: safe to hold
+    each: Convert | None = None
 
     def convert(parser: parsers.ResponseParser, node: Any) -> Any:
-        each = converter(member)
+        nonlocal each
+        if each is None:
+            each = converter(member)
+        if each is _same:
+            return list(node)
         return [None if item is None else each(parser, item) for item in node]
 
     return convert

@@ -89,8 +89,9 @@ def _structure(shape: Shape) -> Convert:
             # Lazily, so that recursive shapes compile only as deep as the data goes.
             members = _members(_alive(own))
         parsed = {}
+        get = value.get
         for name, wire, each in members:
-            raw = value.get(wire)
+            raw = get(wire)
             if raw is not None:
                 parsed[name] = raw if each is None else each(parser, raw)
         return parsed

@@ -13,6 +13,7 @@ import pytest
 
 from drorch.domain.execution_records import ExecutionChanges, changed_records
 from drorch.domain.executions import Batch, Event, Execution, Intent
+from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
 from drorch.engine.working import working_copy, writable
 from drorch.errors import ConflictError
 from drorch.ports.store import Store
@@ -79,7 +80,9 @@ def test_a_save_writes_the_records_it_names_and_no_others(store: Store) -> None:
     assert back.wave("a").servers[0].error == "changed and named"
     assert back.wave("b").servers[0].error is None
     assert back.wave("b").released is False
-    assert changed_records(ex, new) == ExecutionChanges(servers=[sid(1), sid(3)], waves=["b"])
+    assert changed_records(ex, new) == ExecutionChanges(
+        servers=[sid(1), sid(3)], waves=["b"], same_settings=[sid(1), sid(3)]
+    )
 
 
 def test_a_save_at_a_stale_version_conflicts_and_writes_nothing(store: Store) -> None:
@@ -183,3 +186,69 @@ def test_intent_updates_events_and_records_land_together_or_not_at_all(store: St
         assert [i.state for i in uow.executions.intents("ex-1")] == ["OPEN"]
         assert uow.executions.events_since("ex-1", 0, 10) == []
     assert stored(store) == ex
+
+
+def settings_record(server_id: str, state: str = "INTENDED") -> SettingsRecord:
+    return SettingsRecord(
+        source_server_id=server_id,
+        wanted=LaunchSettings(instance_type="t3.small"),
+        state=state,  # type: ignore[arg-type]
+        previous_drs={"copyTags": True},
+    )
+
+
+def test_intent_settings_are_a_record_a_state_change_leaves_alone(store: Store) -> None:
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+        uow.executions.add_intent(an_intent("b-1"))
+        uow.executions.add_intent(an_intent("b-2"))
+    planned = an_intent("b-1").model_copy(update={"launch_settings": [settings_record(sid(1))]})
+    with store.transaction() as uow:
+        uow.executions.update_intent(planned)
+        # A state change written from a head (no settings) keeps the stored settings.
+        head = an_intent("b-1").model_copy(update={"state": "STARTED", "job_id": "j-1"})
+        uow.executions.update_intent_state(head)
+        uow.executions.update_intent_state(an_intent("b-2").model_copy(update={"state": "ENDED"}))
+    with store.read() as uow:
+        full = uow.executions.intents("ex-1")
+        heads = uow.executions.intent_heads("ex-1")
+        capacity = uow.executions.open_intents(ACCOUNT, REGION)
+    assert [(i.batch_id, i.state, i.job_id) for i in full] == [
+        ("b-1", "STARTED", "j-1"),
+        ("b-2", "ENDED", None),
+    ]
+    assert full[0].launch_settings == planned.launch_settings
+    assert [(i.batch_id, i.launch_settings) for i in heads] == [("b-1", [])]  # ENDED left out
+    assert [i.batch_id for i in capacity] == ["b-1"]
+    with store.transaction() as uow:  # a whole intent without settings clears them
+        uow.executions.update_intent(head)
+    with store.read() as uow:
+        assert uow.executions.intents("ex-1")[0].launch_settings == []
+
+
+def test_a_server_keeps_its_settings_record_until_a_save_changes_it(store: Store) -> None:
+    ex = execution([("a", 2)])
+    with store.transaction() as uow:
+        uow.executions.add(ex)
+    new = working_copy(ex)
+    writable(new, sid(1)).launch_settings = settings_record(sid(1), "APPLIED")
+    new.version = 2
+    with store.transaction() as uow:
+        uow.executions.save(new, expected_version=1, changes=changed_records(ex, new))
+    assert stored(store) == new
+    later = working_copy(new)
+    writable(later, sid(1)).status = "LAUNCHING"
+    changes = changed_records(new, later)
+    assert changes.servers == [sid(1)] and changes.same_settings == [sid(1)]
+    later.version = 3
+    with store.transaction() as uow:
+        uow.executions.save(later, expected_version=2, changes=changes)
+    back = stored(store)
+    assert back == later
+    assert back.wave("a").servers[0].launch_settings == settings_record(sid(1), "APPLIED")
+    cleared = working_copy(later)
+    writable(cleared, sid(1)).launch_settings = None
+    cleared.version = 4
+    with store.transaction() as uow:
+        uow.executions.save(cleared, expected_version=3, changes=changed_records(later, cleared))
+    assert stored(store).wave("a").servers[0].launch_settings is None

@@ -15,7 +15,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from drorch.domain.executions import Execution
+from drorch.domain.executions import Execution, ServerRun
 from drorch.ports.metrics import StoreFigures
 
 API_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -98,14 +98,23 @@ class Metrics:
     def advanced(self, before: Execution, after: Execution) -> None:
         """Launches that ended and executions that finished in one stored advance."""
         # A launch ends when its end time is first recorded (the status may come earlier).
-        open_before = {s.source_server_id for s in before.servers() if s.ended_at is None}
-        for server in after.servers():
-            ended = server.source_server_id in open_before and server.ended_at is not None
-            if ended and server.launch_status in LAUNCH_ENDS and server.started_at:
+        for server in _ended(before, after):
+            if server.launch_status in LAUNCH_ENDS and server.started_at:
                 seconds = (server.ended_at - server.started_at).total_seconds()  # type: ignore[operator]
                 self.launch_seconds.labels(after.type, server.launch_status).observe(seconds)
         if after.status in TERMINAL and before.status != after.status:
             self.finished.labels(after.type, after.status).inc()
+
+
+def _ended(before: Execution, after: Execution) -> Iterator[ServerRun]:
+    """Servers whose end time this advance recorded (same waves and places before and after)."""
+    # The engine's working copies share every server a pass left alone: skip those at once.
+    for old_wave, new_wave in zip(before.waves, after.waves, strict=False):
+        if old_wave.servers is new_wave.servers:
+            continue
+        for old, new in zip(old_wave.servers, new_wave.servers, strict=False):
+            if old is not new and old.ended_at is None and new.ended_at is not None:
+                yield new
 
 
 class _StoreCollector(Collector):

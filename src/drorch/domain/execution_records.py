@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from drorch.domain.executions import Execution, Snapshot
+from drorch.domain.executions import Execution, ServerRun, Snapshot
 
 T = TypeVar("T")
 
@@ -39,6 +39,9 @@ class ExecutionChanges:
     waves: list[str] = field(default_factory=list)
     servers: list[str] = field(default_factory=list)
     batches: list[str] = field(default_factory=list)
+    # Servers (among `servers`) whose launch-settings record, a record of its own, is unchanged:
+    # a save need not rewrite it (not listed: written with the server).
+    same_settings: list[str] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -53,11 +56,18 @@ class ExecutionChanges:
 
 def changed_records(before: Execution, after: Execution) -> ExecutionChanges:
     """The records of `after` that differ from `before` (the same execution, later)."""
+    servers = _changed_servers(before, after)
     return ExecutionChanges(
         header=_header_changed(before, after),
         waves=_changed_waves(before, after),
-        servers=_changed_servers(before, after),
+        servers=[new.source_server_id for _, new in servers],
         batches=_changed_batches(before, after),
+        same_settings=[
+            new.source_server_id
+            for old, new in servers
+            if old.launch_settings is new.launch_settings
+            or old.launch_settings == new.launch_settings
+        ],
     )
 
 
@@ -74,14 +84,14 @@ def _changed_waves(before: Execution, after: Execution) -> list[str]:
     return changed
 
 
-def _changed_servers(before: Execution, after: Execution) -> list[str]:
+def _changed_servers(before: Execution, after: Execution) -> list[tuple[ServerRun, ServerRun]]:
     # Working copies share the servers no step touched: identity settles most at once.
     changed = []
     for old_wave, new_wave in zip(before.waves, after.waves, strict=True):
         if old_wave.servers is new_wave.servers:
             continue
         changed += [
-            new.source_server_id
+            (old, new)
             for old, new in zip(old_wave.servers, new_wave.servers, strict=True)
             if old is not new and old.__dict__ != new.__dict__
         ]

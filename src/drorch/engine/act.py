@@ -78,7 +78,9 @@ def _one(ex: Execution, wish: Wish, jobs: list[DrsJob], actor: Actor) -> Outcome
             # Launch settings go in first; their intent is recorded on the launch intent.
             intent = actor.settings.run(ex, intent, actor)
     except SettingsFailed as failed:
-        _record(actor, failed.intent.model_copy(update={"state": "FAILED"}))
+        # Its launch settings as they ended (a record FAILED) are written with the state.
+        with actor.store.transaction() as uow:
+            uow.executions.update_intent(failed.intent.model_copy(update={"state": "FAILED"}))
         refusal = fault(SETTINGS_OP, failed.error)
         return Refused(wish, intent.batch_id, ids, refusal, actor.rng.random())
     try:
@@ -165,5 +167,6 @@ def _operation(wish: Wish) -> str:
 
 
 def _record(actor: Actor, intent: Intent) -> None:
+    """The call's outcome; launch settings the step recorded stay as they are."""
     with actor.store.transaction() as uow:
-        uow.executions.update_intent(intent)
+        uow.executions.update_intent_state(intent)

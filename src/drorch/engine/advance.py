@@ -18,7 +18,7 @@ from drorch.domain.executions import Event, Execution, Intent, scope_key
 from drorch.engine.act import Actor, LeaseLost, act
 from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
 from drorch.engine.config import EngineConfig
-from drorch.engine.decide import decide, wanted_scopes
+from drorch.engine.decide import all_wishes, decide, scopes_of
 from drorch.engine.launch_step import LaunchSettingsStep
 from drorch.engine.observe import list_more, observe
 from drorch.engine.polling import next_look
@@ -112,7 +112,9 @@ class Engine:
         with self.store.read() as uow:
             ex = self._load(uow.executions, execution_id)
             commands = uow.executions.commands(execution_id)
-            intents = uow.executions.intents(execution_id)
+            # An ENDED intent's batch is stored DONE (one save does both): nothing to fold.
+            # Launch settings are the launch step's business: a pass reads intents without them.
+            intents = uow.executions.intent_heads(execution_id)
         if ex is None:
             self._release(execution_id, None)
             return Advanced(execution_id, status="missing")
@@ -126,13 +128,14 @@ class Engine:
         intents = _updated(intents, first)
         working = first.execution
         # A wave that just started needs its scope's job listing in this same advance.
-        wanted = wanted_scopes(working, self.config)
-        faults = list_more(working, wanted, obs, self.drs, self.config)
+        wishes = all_wishes(working, self.config)
+        faults = list_more(working, scopes_of(wishes), obs, self.drs, self.config)
         if faults:
+            # Backing off changes no server or wave: the wishes stay what they were.
             late = apply_faults(working, faults, obs.now, self.config)
             working = late.execution
             pass_.events += late.events
-        decision = decide(working, obs, self.config)
+        decision = decide(working, obs, self.config, wishes)
         if working is pass_.stored:
             # The launch-settings step records each server's settings on the copy it acts on.
             working = working_copy(working)
@@ -173,7 +176,7 @@ class Engine:
             if not repo.holds(new.id, owner=self.owner, now=now):
                 raise LeaseLost(new.id)
             for intent in updates:
-                repo.update_intent(intent)
+                repo.update_intent_state(intent)
             self._save(repo, pass_, new, now)
         pass_.written += pass_.events
         pass_.stored, pass_.events, pass_.last_command = new, [], 0
@@ -205,7 +208,7 @@ class Engine:
                 raise LeaseLost(ex.id)
             saved = self._save(repo, pass_, ex, now)
             for intent in updates:
-                repo.update_intent(intent)
+                repo.update_intent_state(intent)
             for key in set(before.waiting_scopes) - set(ex.waiting_scopes):
                 account, region = key.split("/", 1)
                 repo.set_waiting(ex.id, account, region, False)

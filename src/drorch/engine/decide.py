@@ -10,31 +10,37 @@ from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation
 from drorch.engine.outcomes import Wish
-from drorch.engine.polling import next_look
 from drorch.engine.quotas import chunks
 from drorch.engine.steps.phases import servers_released
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Jobs to start, in priority order, and the next time to advance (None: done)."""
+    """Jobs to start, in priority order (when to look again is polling.next_look's)."""
 
     wishes: list[Wish]
-    next_look_at: datetime | None
 
 
-def decide(ex: Execution, obs: Observation, config: EngineConfig) -> Decision:
-    """Wishes for scopes listed in this observation and not backing off."""
+def decide(
+    ex: Execution, obs: Observation, config: EngineConfig, wishes: list[Wish] | None = None
+) -> Decision:
+    """Wishes for scopes listed in this observation and not backing off.
+
+    `wishes` are `all_wishes(ex, config)` when the caller has them already.
+    """
     ready = {k for k, v in obs.scopes.items() if v.listed and not _backing_off(ex, k, obs.now)}
-    wishes = [
-        w for w in launch_wishes(ex, config) + terminate_wishes(ex, config) if _key(w) in ready
-    ]
-    return Decision(wishes, next_look(ex, obs.now, config))
+    chosen = all_wishes(ex, config) if wishes is None else wishes
+    return Decision([w for w in chosen if _key(w) in ready])
 
 
-def wanted_scopes(ex: Execution, config: EngineConfig) -> set[str]:
-    """Scopes where decide() would start jobs if they were listed and not backing off."""
-    return {_key(w) for w in launch_wishes(ex, config) + terminate_wishes(ex, config)}
+def all_wishes(ex: Execution, config: EngineConfig) -> list[Wish]:
+    """Every job decide() would start if its scope were listed and not backing off."""
+    return launch_wishes(ex, config) + terminate_wishes(ex, config)
+
+
+def scopes_of(wishes: list[Wish]) -> set[str]:
+    """The scopes of some wishes."""
+    return {_key(w) for w in wishes}
 
 
 def launch_wishes(ex: Execution, config: EngineConfig) -> list[Wish]:

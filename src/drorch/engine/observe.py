@@ -212,9 +212,10 @@ def _ec2_known(index: ServerIndex, server_id: str) -> bool:
 
 
 def _newly_failed(server: JobServer, index: ServerIndex, job_status: str) -> bool:
-    ours = index.peek(server.source_server_id)
-    if ours is None or ours.status != "LAUNCHING":
+    # What DRS says first: most servers of most jobs are neither failed nor stuck.
+    if server.launch_status != "FAILED" and (
+        job_status != "COMPLETED" or server.launch_status == "LAUNCHED"
+    ):
         return False
-    return server.launch_status == "FAILED" or (
-        job_status == "COMPLETED" and server.launch_status != "LAUNCHED"
-    )
+    ours = index.peek(server.source_server_id)
+    return ours is not None and ours.status == "LAUNCHING"

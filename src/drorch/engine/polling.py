@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
+from drorch.domain.executions import Batch, Execution, scope_key
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
 from drorch.engine.steps.due import step_looks
@@ -112,12 +112,8 @@ def _left_in_progress(batch: Batch, statuses: ServerIndex) -> int:
     """Servers still launching in a LAUNCH job some of whose servers already finished."""
     if batch.kind != "LAUNCH":
         return 0
-    left = sum(1 for s in map(statuses.peek, batch.source_server_ids) if _launching(s))
+    left = statuses.count(batch.source_server_ids, "LAUNCHING")
     return left if 0 < left < len(batch.source_server_ids) else 0
-
-
-def _launching(server: ServerRun | None) -> bool:
-    return server is not None and server.status == "LAUNCHING"
 
 
 def _clamp(seconds: float, config: EngineConfig) -> float:

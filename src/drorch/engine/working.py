@@ -11,7 +11,7 @@ records a pass must write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from drorch.domain.execution_records import per_snapshot, server_positions
 from drorch.domain.executions import Execution, ServerRun
@@ -94,6 +94,16 @@ class ServerIndex(Mapping[str, ServerRun]):
         if place is None:
             return None
         return self._ex.waves[place[0]].servers[place[1]]
+
+    def count(self, server_ids: Iterable[str], status: str) -> int:
+        """How many of these servers have this status (read only; unknown ids count none)."""
+        places, waves = self._places, self._ex.waves
+        found = 0
+        for server_id in server_ids:
+            place = places.get(server_id)
+            if place is not None and waves[place[0]].servers[place[1]].status == status:
+                found += 1
+        return found
 
     def __contains__(self, server_id: object) -> bool:
         return server_id in self._places

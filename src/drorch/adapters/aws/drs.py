@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import httpx
 from botocore.config import Config
 
 from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
 from drorch.adapters.aws.drs_errors import drs_errors
+from drorch.adapters.aws.fast_parse import use_fast_parser
+from drorch.adapters.aws.shared_loader import boto3_session
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.inventory import SourceServer
 from drorch.errors import DrsUnavailableError, SessionError
@@ -35,7 +36,8 @@ class BotoDrsClient:
     """DRS in one account and Region (implements `drorch.ports.drs.DrsClient`)."""
 
     def __init__(self, client: Any, scope: Scope) -> None:
-        self.client = client
+        # Every engine pass parses DescribeJobs pages of up to 100 servers a job.
+        self.client = use_fast_parser(client)
         self.scope = scope
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -318,7 +320,7 @@ def sandbox_client(
     endpoint_url: str, access_key: str, region: str, config: Config | None = None
 ) -> Any:
     """A boto3 `drs` client signing as a sandbox account."""
-    session = boto3.session.Session(
+    session = boto3_session(
         aws_access_key_id=access_key,
         aws_secret_access_key=SANDBOX_SECRET,
         region_name=region,

@@ -66,14 +66,13 @@ def to_server(item: dict[str, Any], scope: Scope) -> SourceServer:
 
 def to_job(item: dict[str, Any]) -> DrsJob:
     """A DrsJob from a Job structure."""
+    # Positional arguments: a pass converts every server of every open job it reads.
     servers = tuple(
-        JobServer(
-            source_server_id=p["sourceServerID"],
-            launch_status=p.get("launchStatus", "PENDING"),
-            recovery_instance_id=p.get("recoveryInstanceID"),
-        )
-        for p in item.get("participatingServers") or []
-        if p.get("sourceServerID")
+        [
+            JobServer(sid, p.get("launchStatus", "PENDING"), p.get("recoveryInstanceID"))
+            for p in item.get("participatingServers") or []
+            if (sid := p.get("sourceServerID"))
+        ]
     )
     return DrsJob(
         job_id=item["jobID"],

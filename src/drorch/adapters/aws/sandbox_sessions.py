@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-
 from drorch.adapters.aws.drs import SANDBOX_SECRET
 from drorch.adapters.aws.instrument import instrument_session
+from drorch.adapters.aws.shared_loader import boto3_session
 from drorch.errors import SessionError
 from drorch.ports.metrics import AwsCallSink
 from drorch.ports.sessions import AccountAccess
@@ -37,7 +36,7 @@ class SandboxKeySessions:
                 account_id=access.account_id,
                 step="sts:AssumeRole",
             )
-        session = boto3.session.Session(
+        session = boto3_session(
             aws_access_key_id=key, aws_secret_access_key=SANDBOX_SECRET, region_name=self._region
         )
         return instrument_session(session, self._sink)

@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-
 from drorch.adapters.aws.drs import SANDBOX_SECRET
+from drorch.adapters.aws.shared_loader import boto3_session
 from drorch.domain.accounts import TargetAccount, default_role_arn, new_external_id
 from drorch.ports.sessions import AccountAccess, SessionProvider
 
@@ -26,7 +25,7 @@ HUB_KEY = "SBXHUB"
 
 def hub_session(region: str) -> Any:
     """The hub's own session in the sandbox (any key may call its STS)."""
-    return boto3.session.Session(
+    return boto3_session(
         aws_access_key_id=HUB_KEY, aws_secret_access_key=SANDBOX_SECRET, region_name=region
     )
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import boto3
-
 from drorch.adapters.aws.drs import SANDBOX_SECRET, _access
+from drorch.adapters.aws.shared_loader import boto3_session
 from drorch.domain.accounts import TargetAccount
 from drorch.ports.drs import Scope
 from drorch.ports.sessions import SessionProvider
@@ -30,7 +29,7 @@ def sandbox_key_sessions(access_key: Callable[[str], str]) -> Callable[[Scope, s
     """A session signing with the sandbox key that stands for the scope's account."""
 
     def session_for(scope: Scope, purpose: str) -> Any:
-        return boto3.session.Session(
+        return boto3_session(
             aws_access_key_id=access_key(scope.account_id),
             aws_secret_access_key=SANDBOX_SECRET,
             region_name=scope.region,

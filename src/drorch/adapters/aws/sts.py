@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from drorch.adapters.aws.instrument import instrument_session
+from drorch.adapters.aws.shared_loader import boto3_session, core_session
 from drorch.errors import SessionError
 from drorch.ports.metrics import AwsCallSink
 from drorch.ports.sessions import AccountAccess
@@ -71,7 +71,7 @@ class StsSessions:
         """The hub's own session: profile, environment, or instance/Lambda role."""
         with self._lock:
             if self._hub is None:
-                made = boto3.session.Session(region_name=self._region)
+                made = boto3_session(region_name=self._region)
                 self._hub = instrument_session(made, self._sink)
             return self._hub
 
@@ -105,7 +105,7 @@ class StsSessions:
             method="sts-assume-role",
             time_fetcher=self._now,
         )
-        core = botocore.session.get_session()
+        core = core_session()  # models shared with every other session
         # botocore offers no public setter; a session built on refreshable credentials
         # is how its own assume-role provider works too.
         core._credentials = credentials

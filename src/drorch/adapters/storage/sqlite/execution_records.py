@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 
 from drorch.domain.execution_records import ExecutionChanges, server_positions
-from drorch.domain.executions import ACTIVE_STATUSES, Execution, Intent, summarize
+from drorch.domain.executions import ACTIVE_STATUSES, Execution, Intent, ServerRun, summarize
+from drorch.domain.launch_settings import SettingsRecord
 from drorch.errors import ConflictError
 
 SLOT = 1_000_000  # server position = wave position * SLOT + place in the wave
@@ -81,7 +83,7 @@ class ExecutionRecords:
         self._conn.executemany("INSERT INTO execution_snapshot_servers VALUES (?, ?, ?)", servers)
         self._meter.count([header, snapshot, *(row[2] for row in servers)])
         self._write_waves(ex, [w.name for w in ex.waves])
-        self._write_servers(ex, None)
+        self._write_servers(ex, None, clear=False)
         self._write_batches(ex, [b.batch_id for b in ex.batches])
 
     def version(self, execution_id: str) -> int | None:
@@ -130,7 +132,7 @@ class ExecutionRecords:
             self._write_batches(ex, [b.batch_id for b in ex.batches])
         else:
             self._write_waves(ex, changes.waves)
-            self._write_servers(ex, set(changes.servers))
+            self._write_servers(ex, set(changes.servers), set(changes.same_settings))
             self._write_batches(ex, changes.batches)
         if not active:
             self._conn.execute("DELETE FROM execution_claims WHERE execution_id = ?", (ex.id,))
@@ -216,18 +218,27 @@ class ExecutionRecords:
         )
         self._meter.count(r[4] for r in rows)
 
-    def _write_servers(self, ex: Execution, ids: set[str] | None) -> None:
+    def _write_servers(
+        self,
+        ex: Execution,
+        ids: set[str] | None,
+        same_settings: AbstractSet[str] = frozenset(),
+        *,
+        clear: bool = True,
+    ) -> None:
         if ids is not None and not ids:
             return
         places = server_positions(ex)
         chosen = sorted(places.values()) if ids is None else sorted(places[i] for i in ids)
-        rows = []
+        rows, settings = [], []
         for i, p in chosen:
             wave = ex.waves[i]
             s = wave.servers[p]
             rows.append(
-                (ex.id, s.source_server_id, wave.name, i * SLOT + p, s.status, s.model_dump_json())
+                (ex.id, s.source_server_id, wave.name, i * SLOT + p, s.status, server_json(s))
             )
+            if s.source_server_id not in same_settings:
+                settings.append((s.source_server_id, s.launch_settings))
         self._conn.executemany(
             "INSERT INTO execution_servers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
             "(execution_id, source_server_id) DO UPDATE SET status = excluded.status, "
@@ -235,6 +246,24 @@ class ExecutionRecords:
             rows,
         )
         self._meter.count(r[5] for r in rows)
+        self._write_server_settings(ex.id, settings, clear)
+
+    def _write_server_settings(
+        self, execution_id: str, settings: list[tuple[str, SettingsRecord | None]], clear: bool
+    ) -> None:
+        """Each server's launch-settings record: written when it changed, gone when cleared."""
+        kept = [(execution_id, sid, record_json(r)) for sid, r in settings if r is not None]
+        self._conn.executemany(
+            "INSERT INTO execution_server_settings VALUES (?, ?, ?) ON CONFLICT "
+            "(execution_id, source_server_id) DO UPDATE SET body = excluded.body",
+            kept,
+        )
+        self._meter.count(r[2] for r in kept)
+        cleared = [(execution_id, sid) for sid, r in settings if r is None and clear]
+        self._conn.executemany(
+            "DELETE FROM execution_server_settings WHERE execution_id = ? AND source_server_id = ?",
+            cleared,
+        )
 
     def _write_batches(self, ex: Execution, ids: Sequence[str]) -> None:
         if not ids:
@@ -261,11 +290,14 @@ class ExecutionRecords:
     def _waves(self, execution_id: str) -> list[tuple[str, list[str]]]:
         servers: dict[str, list[str]] = {}
         rows = self._conn.execute(
-            "SELECT wave, body FROM execution_servers WHERE execution_id = ? ORDER BY position",
+            "SELECT s.wave, s.body, t.body FROM execution_servers s "
+            "LEFT JOIN execution_server_settings t ON t.execution_id = s.execution_id "
+            "AND t.source_server_id = s.source_server_id WHERE s.execution_id = ? "
+            "ORDER BY s.position",
             (execution_id,),
         )
-        for wave, body in rows:
-            servers.setdefault(wave, []).append(body)
+        for wave, body, settings in rows:
+            servers.setdefault(wave, []).append(with_member(body, "launch_settings", settings))
         return [(body, servers.get(name, [])) for name, body in self._wave_rows(execution_id)]
 
     def _wave_rows(self, execution_id: str) -> list[tuple[str, str]]:
@@ -274,6 +306,23 @@ class ExecutionRecords:
             (execution_id,),
         )
         return [(r[0], r[1]) for r in rows]
+
+
+def server_json(server: ServerRun) -> str:
+    """A server record: its run without default values and without its launch settings."""
+    return server.model_dump_json(exclude={"launch_settings"}, exclude_defaults=True)
+
+
+def record_json(record: SettingsRecord) -> str:
+    """A launch-settings record without default values."""
+    return record.model_dump_json(exclude_defaults=True)
+
+
+def with_member(body: str, name: str, value: str | None) -> str:
+    """A JSON object's text with one more member (its JSON text), or as it is for None."""
+    if value is None:
+        return body
+    return f'{body[:-1]},"{name}":{value}}}'
 
 
 def _assemble(

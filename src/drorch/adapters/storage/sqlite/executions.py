@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from pydantic import TypeAdapter
 
 from drorch.adapters.storage.paging import Cursors, check_limit
-from drorch.adapters.storage.sqlite.execution_records import ExecutionRecords, WriteMeter, ts
+from drorch.adapters.storage.sqlite.execution_records import (
+    ExecutionRecords,
+    WriteMeter,
+    record_json,
+    ts,
+    with_member,
+)
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import (
@@ -25,6 +31,11 @@ from drorch.ports.store import ExecutionQuery, Lease, Page
 OPEN_INTENTS = ("OPEN", "STARTED")
 LIST_SORTS = {"created_at": "t.created_at"}
 SUMMARIES = TypeAdapter(list[ExecutionSummary])
+
+
+def intent_head_json(intent: Intent) -> str:
+    """An intent's own record: everything but its launch settings (a record of their own)."""
+    return intent.model_dump_json(exclude={"launch_settings"})
 
 
 def parse_ts(text: str) -> datetime:
@@ -168,7 +179,7 @@ class SqliteExecutions:
 
     def add_intent(self, intent: Intent) -> None:
         """Record an intent before the DRS call it describes."""
-        body = intent.model_dump_json()
+        body = intent_head_json(intent)
         self._meter.count([body])
         self._conn.execute(
             "INSERT INTO execution_intents VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -182,6 +193,7 @@ class SqliteExecutions:
                 body,
             ),
         )
+        self._write_intent_settings(intent)
 
     def capacity_version(self, account_id: str, region: str) -> int:
         """The version of a scope's capacity record; a reservation is conditioned on it."""
@@ -193,24 +205,58 @@ class SqliteExecutions:
         self.add_intent(intent)
 
     def update_intent(self, intent: Intent) -> None:
-        """Record an intent's outcome (job id, ended, failed)."""
-        body = intent.model_dump_json()
+        """Record an intent's outcome (job id, ended, failed) and its launch settings."""
+        self.update_intent_state(intent)
+        self._write_intent_settings(intent)
+
+    def update_intent_state(self, intent: Intent) -> None:
+        """Record an intent's state and job id; its launch-settings records stay as stored."""
+        body = intent_head_json(intent)
         self._meter.count([body])
         self._conn.execute(
             "UPDATE execution_intents SET state = ?, body = ? WHERE batch_id = ? AND attempt = ?",
             (intent.state, body, intent.batch_id, intent.attempt),
         )
 
+    def _write_intent_settings(self, intent: Intent) -> None:
+        key = (intent.batch_id, intent.attempt)
+        if not intent.launch_settings:
+            self._conn.execute(
+                "DELETE FROM execution_intent_settings WHERE batch_id = ? AND attempt = ?", key
+            )
+            return
+        body = "[" + ",".join(record_json(r) for r in intent.launch_settings) + "]"
+        self._meter.count([body])
+        self._conn.execute(
+            "INSERT INTO execution_intent_settings VALUES (?, ?, ?) ON CONFLICT "
+            "(batch_id, attempt) DO UPDATE SET body = excluded.body",
+            (*key, body),
+        )
+
     def intents(self, execution_id: str) -> list[Intent]:
-        """Every intent of an execution, oldest first."""
+        """Every intent of an execution with its launch settings, oldest first."""
         rows = self._conn.execute(
-            "SELECT body FROM execution_intents WHERE execution_id = ? ORDER BY rowid",
+            "SELECT i.body, t.body FROM execution_intents i LEFT JOIN execution_intent_settings t "
+            "ON t.batch_id = i.batch_id AND t.attempt = i.attempt WHERE i.execution_id = ? "
+            "ORDER BY i.rowid",
+            (execution_id,),
+        )
+        return [
+            Intent.model_validate_json(with_member(head, "launch_settings", settings))
+            for head, settings in rows
+        ]
+
+    def intent_heads(self, execution_id: str) -> list[Intent]:
+        """The intents of an execution not ENDED, without launch settings, oldest first."""
+        rows = self._conn.execute(
+            "SELECT body FROM execution_intents WHERE execution_id = ? AND state != 'ENDED' "
+            "ORDER BY rowid",
             (execution_id,),
         )
         return [Intent.model_validate_json(r["body"]) for r in rows]
 
     def open_intents(self, account_id: str, region: str) -> list[Intent]:
-        """OPEN and STARTED intents of all executions in one account and Region."""
+        """OPEN and STARTED intents of all executions in one scope, without launch settings."""
         rows = self._conn.execute(
             "SELECT body FROM execution_intents WHERE account_id = ? AND region = ? "
             "AND state IN (?, ?)",

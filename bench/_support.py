@@ -215,7 +215,9 @@ class World:
 
     def start(self, plan_id: str) -> Execution:
         """Start a drill of a plan."""
-        request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
+        request = svc.StartRequest(
+            plan_id_or_name=plan_id, type="DRILL", cleanup_after_minutes="keep"
+        )
         drs = self.runner.engine.drs
         config = self.runner.engine.config
         return svc.start_execution(

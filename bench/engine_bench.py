@@ -192,7 +192,8 @@ def _scale_run(url: str, fleet: dict[str, Any], folder: Path, count: int) -> dic
     runner = Runner(container.engine)
     before_rows, before_bytes, before_io = _rows_written(store), store.meter.bytes, write_bytes()
     begin = time.perf_counter()
-    request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL")
+    # Instances kept: the figures are of the drill itself, not of its cleanup afterwards.
+    request = svc.StartRequest(plan_id_or_name=plan_id, type="DRILL", cleanup_after_minutes="keep")
     ex = svc.start_execution(
         store=store, drs=gateway, clock=clock, request=request, config=container.engine_config
     )

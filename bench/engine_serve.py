@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from bench._support import HOST, free_port
-from bench.stream_bench import add_user, call, sign_in, wait_healthy
+from bench._support import HOST, free_port, wait_healthy
+from bench.stream_bench import add_user, call, sign_in
 
 from drorch.sandbox import synthetic_fleet
 
@@ -37,7 +37,7 @@ def serve_figures(count: int, accounts: int, time_scale: float) -> dict[str, Any
     port = free_port()
     process = _start(folder, port, time_scale)
     try:
-        wait_healthy(port, timeout=120)
+        wait_healthy(port, process, timeout=120)
         token = sign_in(port)
         begin = time.perf_counter()
         execution_id = _start_drill(port, token, fleet)
@@ -62,7 +62,9 @@ def serve_figures(count: int, accounts: int, time_scale: float) -> dict[str, Any
 
 def _start(folder: Path, port: int, time_scale: float) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRORCH_")}
-    env.update(DRORCH_SANDBOX_CLOCK="scaled", PYTHONUNBUFFERED="1")
+    # The target is engine + API + DRS sandbox: the plan has no actions, so the embedded moto
+    # (the other AWS services) is left off, as it would idle beside the figure.
+    env.update(DRORCH_SANDBOX_CLOCK="scaled", DRORCH_SANDBOX_AWS="false", PYTHONUNBUFFERED="1")
     command = [sys.executable, "-c", "from drorch.cli.main import main; main()", "serve"]
     command += ["--sandbox", "--fleet", str(folder / "fleet.yaml")]
     command += ["--time-scale", str(time_scale)]
@@ -96,7 +98,7 @@ def _start_drill(port: int, token: str, fleet: dict[str, Any]) -> str:
         port, "POST", "/api/v1/recovery-plans", {"name": "scale", "waves": waves}, token
     )
     assert status == 201, plan
-    body = {"plan_id": plan["id"], "type": "DRILL"}
+    body = {"plan_id": plan["id"], "type": "DRILL", "cleanup_after_minutes": "keep"}
     status, execution = call(port, "POST", "/api/v1/executions", body, token)
     assert status == 201, execution
     return str(execution["id"])

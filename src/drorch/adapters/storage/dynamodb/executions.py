@@ -24,6 +24,7 @@ from drorch.domain.executions import (
     Execution,
     ExecutionSummary,
     Intent,
+    IntentState,
 )
 from drorch.errors import ConflictError
 from drorch.ports.store import ExecutionQuery, Page
@@ -289,6 +290,24 @@ class DynamoExecutions(DueQueue):
         old = self._unit.get(f"exi#{intent.execution_id}", sk)
         if old is not None:
             self._write_intent(intent, order=int(old["order"]))
+
+    def update_intent_state(self, intent: Intent) -> None:
+        """Record an intent's state and job id; its launch settings stay as stored."""
+        sk = f"{intent.batch_id}#{intent.attempt:04d}"
+        old = self._unit.get(f"exi#{intent.execution_id}", sk)
+        if old is None:
+            return
+        stored = Intent.model_validate_json(old["body"])
+        kept = intent.model_copy(update={"launch_settings": stored.launch_settings})
+        self._write_intent(kept, order=int(old["order"]))
+
+    def intent_heads(self, execution_id: str) -> list[Intent]:
+        """The intents of an execution not ENDED, without launch settings, oldest first."""
+        return [
+            i.model_copy(update={"launch_settings": []})
+            for i in self.intents(execution_id)
+            if i.state != IntentState.ENDED
+        ]
 
     def intents(self, execution_id: str) -> list[Intent]:
         """Every intent of an execution, oldest first."""

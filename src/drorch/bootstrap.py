@@ -666,6 +666,7 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         probe=container.account_probe,
         sessions=container.sessions,
         ec2=container.ec2,
+        steps=container.steps,
         policy=policy,
         listeners=container.readiness_listeners,
     )

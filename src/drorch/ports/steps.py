@@ -64,6 +64,7 @@ class StepExecutor(Protocol):
 
 
 class StepExecutors(Protocol):
-    """Finds the executor of an action type."""
+    """Finds the executor of an action type, and names the types it has executors for."""
 
     def for_type(self, type_name: str) -> StepExecutor: ...
+    def types(self) -> list[str]: ...

@@ -32,6 +32,7 @@ from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.sessions import SessionProvider
+from drorch.ports.steps import StepExecutors
 from drorch.ports.store import Page, Store, UnitOfWork
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record
 from drorch.services.plans import find_plan
@@ -52,6 +53,7 @@ class ReadinessPorts:
     probe: AccountProbe | None = None
     sessions: SessionProvider | None = None
     ec2: Ec2Gateway | None = None  # the launch-settings check reads subnets, groups, IPs
+    steps: StepExecutors | None = None  # the action-targets check looks the targets up
     policy: Policy = field(default_factory=Policy)
     listeners: Sequence[ReadinessListener] = ()
 
@@ -114,6 +116,7 @@ def prepare(
             probe=ports.probe if trigger is not Trigger.SAVE else None,
             sessions=ports.sessions if trigger is not Trigger.SAVE else None,
             ec2=ports.ec2 if trigger is not Trigger.SAVE else None,
+            steps=ports.steps if trigger is not Trigger.SAVE else None,
             drill=drill,
         )
         evaluation = Evaluation(ctx)

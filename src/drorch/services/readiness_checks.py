@@ -27,6 +27,7 @@ from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.sessions import SessionProvider
+from drorch.ports.steps import StepExecutors
 from drorch.ports.store import UnitOfWork
 
 DEFAULT_LAG_SECONDS = 900.0
@@ -58,6 +59,7 @@ class Context:
     # For checks that need other AWS clients of a target account (EC2 for launch settings).
     sessions: SessionProvider | None = None
     ec2: Ec2Gateway | None = None  # the target accounts' EC2 (through `sessions`' accounts)
+    steps: StepExecutors | None = None  # the AWS action types: their targets are looked up
     drill: bool = True  # a RECOVERY start gets capacity before drills
     rng: random.Random = field(default_factory=random.Random)
 
@@ -238,10 +240,13 @@ def _registry() -> list[Check]:
 CHECKS: list[Check] = _registry()
 
 
-def _action_checks() -> Check:
-    from drorch.services.action_checks import check_action_accounts
+def _action_checks() -> list[Check]:
+    from drorch.services.action_checks import check_action_accounts, check_action_targets
 
-    return Check("actions", check_action_accounts)
+    return [
+        Check("actions", check_action_accounts),
+        Check("action-targets", check_action_targets, live=True),
+    ]
 
 
-CHECKS.append(_action_checks())  # actions' target accounts (services/action_checks.py)
+CHECKS.extend(_action_checks())  # actions' accounts and targets (services/action_checks.py)

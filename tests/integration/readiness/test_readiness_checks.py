@@ -145,6 +145,7 @@ def test_a_healthy_plan_is_ready_and_every_check_ran(
         "groups",
         "launch-settings",
         "actions",
+        "action-targets",
     ]
     assert run.trigger == Trigger.ON_DEMAND and run.by == "op"
     assert changes == []  # never checked before, and ready: nothing to announce

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from drorch.domain.audit import AuditRecord
-from drorch.domain.executions import Event, Execution, WaveRun
+from drorch.domain.executions import Event, Execution, StepRun, WaveRun
 from drorch.domain.rto import rto_figures
 from drorch.ports.store import AuditQuery, Store, UnitOfWork
 from drorch.services.executions import require_execution
@@ -16,6 +16,7 @@ from drorch.services.reports.model import (
     ExecutionReport,
     Readiness,
     ServerLine,
+    StepLine,
     WaveLine,
 )
 
@@ -87,6 +88,7 @@ def _report(
         group_names=names,
         waves=[_wave(w, plan_groups(ex, w.name), names) for w in ex.waves],
         servers=[_server(w.name, s) for w in ex.waves for s in w.servers],
+        steps=[_step(w.name, step) for w in ex.waves for step in w.steps],
         acts=_acts(audit, events),
         readiness=_readiness(ex, events),
         cleanup=_cleanup(ex),
@@ -120,6 +122,27 @@ def _wave(wave: WaveRun, group_ids: list[str], names: dict[str, str]) -> WaveLin
 def _server(wave: str, s: object) -> ServerLine:
     fields = {name: getattr(s, name) for name in ServerLine.__dataclass_fields__ if name != "wave"}
     return ServerLine(wave=wave, **fields)
+
+
+def _step(wave: str, step: StepRun) -> StepLine:
+    error = f"{step.error_code}: {step.error}" if step.error_code and step.error else step.error
+    return StepLine(
+        wave=wave,
+        name=step.name,
+        type=step.type,
+        phase=step.phase,
+        status=step.status,
+        account_id=step.account_id,
+        region=step.region,
+        started_at=step.started_at,
+        ended_at=step.ended_at,
+        changed=dict(step.changed),
+        output=dict(step.output),
+        error=error,
+        decided_by=step.decided_by,
+        comment=step.comment,
+        undo=step.undo.status if step.undo else None,
+    )
 
 
 def _acts(audit: list[AuditRecord], events: list[Event]) -> list[Act]:

@@ -7,7 +7,7 @@ from html import escape
 
 from drorch import __version__
 from drorch.services.reports.model import ExecutionReport
-from drorch.services.reports.text import rto_verdict, span, title, when
+from drorch.services.reports.text import STEP_HEAD, rto_verdict, span, step_rows, title, when
 from drorch.services.reports.timeline import bars, time_axis
 
 CSS = """
@@ -41,6 +41,7 @@ def render_html(report: ExecutionReport) -> str:
         _waves(report),
         _timeline(report),
         _servers(report),
+        _steps(report),
         _acts(report),
         _readiness(report),
         _cleanup(report),
@@ -189,6 +190,12 @@ def _servers(r: ExecutionReport) -> str:
     return '<h2 id="servers">Servers</h2>' + _table(
         head, rows, raw={4}, row_ids=[s.source_server_id for s in r.servers]
     )
+
+
+def _steps(r: ExecutionReport) -> str:
+    if not r.steps:
+        return '<h2 id="actions">Actions</h2><p class="muted">The plan ran no actions.</p>'
+    return '<h2 id="actions">Actions</h2>' + _table(STEP_HEAD, step_rows(r))
 
 
 def _acts(r: ExecutionReport) -> str:

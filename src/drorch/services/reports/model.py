@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,27 @@ class ServerLine:
         if self.started_at and self.ended_at:
             return (self.ended_at - self.started_at).total_seconds()
         return None
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One action of a wave as it ran: status, times, what it changed and its undo."""
+
+    wave: str
+    name: str
+    type: str
+    phase: str
+    status: str
+    account_id: str | None
+    region: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    changed: dict[str, Any]
+    output: dict[str, Any]
+    error: str | None
+    decided_by: str | None
+    comment: str | None
+    undo: str | None  # the drill cleanup's undo status, if one ran
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,7 @@ class ExecutionReport:
     group_names: dict[str, str]
     waves: list[WaveLine]
     servers: list[ServerLine]
+    steps: list[StepLine]
     acts: list[Act]
     readiness: Readiness
     cleanup: Cleanup

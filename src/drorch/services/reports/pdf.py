@@ -9,7 +9,7 @@ from fpdf.fonts import FontFace
 
 from drorch import __version__
 from drorch.services.reports.model import ExecutionReport
-from drorch.services.reports.text import rto_verdict, span, title, when
+from drorch.services.reports.text import STEP_HEAD, rto_verdict, span, step_rows, title, when
 from drorch.services.reports.timeline import bars, time_axis
 
 FONT = "Helvetica"
@@ -31,6 +31,7 @@ def render_pdf(report: ExecutionReport) -> bytes:
     _waves(pdf, report)
     _timeline(pdf, report)
     _servers(pdf, report)
+    _steps(pdf, report)
     _acts(pdf, report)
     _readiness(pdf, report)
     _cleanup(pdf, report)
@@ -190,6 +191,13 @@ def _servers(pdf: FPDF, r: ExecutionReport) -> None:
         "Error",
     ]
     _table(pdf, head, rows, (22, 28, 36, 36, 20, 30, 32, 18, 50))
+
+
+def _steps(pdf: FPDF, r: ExecutionReport) -> None:
+    if not r.steps:
+        return
+    _heading(pdf, "Actions")
+    _table(pdf, STEP_HEAD, step_rows(r), (28, 40, 32, 30, 38, 20, 70, 19))
 
 
 def _acts(pdf: FPDF, r: ExecutionReport) -> None:

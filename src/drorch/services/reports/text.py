@@ -41,3 +41,35 @@ def title(report: ExecutionReport) -> str:
     """The report's title."""
     kind = "Drill" if report.type == "DRILL" else "Recovery"
     return f"{kind} report: {report.plan_name} ({report.execution_id})"
+
+
+STEP_HEAD = ["Wave", "Action", "Type", "Status", "Started", "Took", "What it changed", "Undo"]
+
+
+def step_rows(report: ExecutionReport) -> list[list[str]]:
+    """The actions table's cells, shared by the HTML and PDF reports."""
+    return [
+        [
+            s.wave,
+            f"{s.name} ({s.phase})",
+            s.type,
+            s.status + (f" by {s.decided_by}" if s.decided_by else ""),
+            when(s.started_at),
+            span(
+                (s.ended_at - s.started_at).total_seconds() if s.started_at and s.ended_at else None
+            ),
+            _facts(s.changed) or (s.error or _facts(s.output) or s.comment or "-"),
+            s.undo or "-",
+        ]
+        for s in report.steps
+    ]
+
+
+def _took(started: datetime | None, ended: datetime | None) -> float | None:
+    return (ended - started).total_seconds() if started and ended else None
+
+
+def _facts(values: dict[str, object]) -> str:
+    """`key=value` pairs of a step's record, short enough for a table cell."""
+    text = ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -63,19 +63,30 @@ class AuditRefusals:
             await self.app(scope, receive, send)
             return
         status = 500
+        written = False
 
         async def watch(message: Message) -> None:
-            nonlocal status
+            # Recorded before the answer leaves: a client acting on a 403 must never find its
+            # next request audited ahead of the refusal.
+            nonlocal status, written
             if message["type"] == "http.response.start":
                 status = message["status"]
+                written = await self._audit(scope, status)
             await send(message)
 
         try:
             await self.app(scope, receive, watch)
         finally:
-            action = route_action(scope.get("route"))
-            if action and status >= 400:
-                await anyio.to_thread.run_sync(self._write, scope, action, status)
+            if not written:  # no answer was started (the app raised)
+                await self._audit(scope, status)
+
+    async def _audit(self, scope: Scope, status: int) -> bool:
+        """Write the record of a refused or failed request of an audited route; True if one."""
+        action = route_action(scope.get("route"))
+        if not (action and status >= 400):
+            return False
+        await anyio.to_thread.run_sync(self._write, scope, action, status)
+        return True
 
     def _write(self, scope: Scope, action: str, status: int) -> None:
         state = scope.get("state", {})

@@ -18,6 +18,19 @@ from drorch.cli.deploy_inputs import (
     overrides,
     stack_parameters,
 )
+from drorch.cli.deploy_options import (
+    AdminEmailOption,
+    AlarmEmailOption,
+    CidrsOption,
+    DryRunOption,
+    LogLevelOption,
+    MfaOption,
+    PackageOption,
+    PasswordStdinOption,
+    RetentionOption,
+    SkipUiOption,
+    WafOption,
+)
 from drorch.cli.deploy_progress import Progress
 from drorch.cli.output import (
     EXIT_REFUSED,
@@ -78,37 +91,18 @@ def deploy_command(
     env: EnvOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the change set; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     yes: YesOption = False,
-    package: Annotated[
-        Path | None, typer.Option("--package", help="A Lambda zip built before.")
-    ] = None,
-    admin_email: Annotated[
-        str | None, typer.Option("--admin-email", help="First admin (new environments).")
-    ] = None,
-    alarm_email: Annotated[
-        str | None, typer.Option("--alarm-email", help="Subscribed to the alarms.")
-    ] = None,
-    allowed_cidrs: Annotated[
-        str | None, typer.Option("--allowed-cidrs", help="Comma-separated API source ranges.")
-    ] = None,
-    log_retention_days: Annotated[int | None, typer.Option("--log-retention-days")] = None,
-    enable_waf: Annotated[
-        bool | None, typer.Option("--waf/--no-waf", help="A WAF web ACL on the API.")
-    ] = None,
-    mfa: Annotated[str | None, typer.Option("--mfa", help="OFF, OPTIONAL or ON.")] = None,
-    log_level: Annotated[
-        str | None, typer.Option("--log-level", help="The functions' DEBUG, INFO, WARNING...")
-    ] = None,
-    admin_password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--admin-password-stdin", help="Read the admin's temporary password from stdin."
-        ),
-    ] = False,
-    skip_ui: Annotated[bool, typer.Option("--skip-ui", help="Roll out the stack only.")] = False,
+    package: PackageOption = None,
+    admin_email: AdminEmailOption = None,
+    alarm_email: AlarmEmailOption = None,
+    allowed_cidrs: CidrsOption = None,
+    log_retention_days: RetentionOption = None,
+    enable_waf: WafOption = None,
+    mfa: MfaOption = None,
+    log_level: LogLevelOption = None,
+    admin_password_stdin: PasswordStdinOption = False,
+    skip_ui: SkipUiOption = False,
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -7,7 +7,17 @@ from html import escape
 
 from drorch import __version__
 from drorch.services.reports.model import ExecutionReport
-from drorch.services.reports.text import STEP_HEAD, rto_verdict, span, step_rows, title, when
+from drorch.services.reports.text import (
+    RESULT,
+    SERVER_HEAD,
+    STEP_HEAD,
+    rto_verdict,
+    server_rows,
+    span,
+    step_rows,
+    title,
+    when,
+)
 from drorch.services.reports.timeline import bars, time_axis
 
 CSS = """
@@ -160,35 +170,11 @@ def _timeline(r: ExecutionReport) -> str:
 
 
 def _servers(r: ExecutionReport) -> str:
-    rows = [
-        [
-            s.wave,
-            s.hostname or "-",
-            s.source_server_id,
-            f"{s.account_id} / {s.region}",
-            _status(s.launch_status or s.status),
-            s.job_id or "-",
-            s.recovery_instance_id or "-",
-            s.ec2_instance_id or "-",
-            span(s.seconds),
-            s.error or "",
-        ]
-        for s in r.servers
-    ]
-    head = [
-        "Wave",
-        "Host",
-        "Source server",
-        "Account / Region",
-        "Result",
-        "DRS job",
-        "Recovery instance",
-        "EC2 instance",
-        "Took",
-        "Error",
-    ]
+    rows = server_rows(r)
+    for row in rows:
+        row[RESULT] = _status(row[RESULT])
     return '<h2 id="servers">Servers</h2>' + _table(
-        head, rows, raw={4}, row_ids=[s.source_server_id for s in r.servers]
+        SERVER_HEAD, rows, raw={RESULT}, row_ids=[s.source_server_id for s in r.servers]
     )
 
 

@@ -9,7 +9,17 @@ from fpdf.fonts import FontFace
 
 from drorch import __version__
 from drorch.services.reports.model import ExecutionReport
-from drorch.services.reports.text import STEP_HEAD, rto_verdict, span, step_rows, title, when
+from drorch.services.reports.text import (
+    RECOVERY_INSTANCE,
+    SERVER_HEAD,
+    STEP_HEAD,
+    rto_verdict,
+    server_rows,
+    span,
+    step_rows,
+    title,
+    when,
+)
 from drorch.services.reports.timeline import bars, time_axis
 
 FONT = "Helvetica"
@@ -165,31 +175,9 @@ def _timeline(pdf: FPDF, r: ExecutionReport) -> None:
 
 def _servers(pdf: FPDF, r: ExecutionReport) -> None:
     _heading(pdf, "Servers")
-    rows = [
-        [
-            s.wave,
-            s.hostname or "-",
-            s.source_server_id,
-            f"{s.account_id} {s.region}",
-            s.launch_status or s.status,
-            s.job_id or "-",
-            s.ec2_instance_id or "-",
-            span(s.seconds),
-            s.error or "",
-        ]
-        for s in r.servers
-    ]
-    head = [
-        "Wave",
-        "Host",
-        "Source server",
-        "Account / Region",
-        "Result",
-        "DRS job",
-        "EC2 instance",
-        "Took",
-        "Error",
-    ]
+    # The page is narrower than a screen: the recovery instance id is left to the HTML.
+    head = [h for i, h in enumerate(SERVER_HEAD) if i != RECOVERY_INSTANCE]
+    rows = [[c for i, c in enumerate(row) if i != RECOVERY_INSTANCE] for row in server_rows(r)]
     _table(pdf, head, rows, (22, 28, 36, 36, 20, 30, 32, 18, 50))
 
 

@@ -43,6 +43,40 @@ def title(report: ExecutionReport) -> str:
     return f"{kind} report: {report.plan_name} ({report.execution_id})"
 
 
+SERVER_HEAD = [
+    "Wave",
+    "Host",
+    "Source server",
+    "Account / Region",
+    "Result",
+    "DRS job",
+    "Recovery instance",
+    "EC2 instance",
+    "Took",
+    "Error",
+]
+RESULT, RECOVERY_INSTANCE = 4, 6  # columns a renderer dresses up or leaves out
+
+
+def server_rows(report: ExecutionReport) -> list[list[str]]:
+    """The servers table's cells (SERVER_HEAD's columns), shared by the HTML and PDF reports."""
+    return [
+        [
+            s.wave,
+            s.hostname or "-",
+            s.source_server_id,
+            f"{s.account_id} / {s.region}",
+            s.launch_status or s.status,
+            s.job_id or "-",
+            s.recovery_instance_id or "-",
+            s.ec2_instance_id or "-",
+            span(s.seconds),
+            s.error or "",
+        ]
+        for s in report.servers
+    ]
+
+
 STEP_HEAD = ["Wave", "Action", "Type", "Status", "Started", "Took", "What it changed", "Undo"]
 
 

@@ -7,7 +7,23 @@ export interface RuntimeConfig {
   environment?: string;
   apiUrl?: string;
   region?: string;
-  cognito?: { userPoolId?: string; clientId?: string };
+  cognito?: CognitoConfig;
+}
+
+/** The user pool the UI signs in with (`endpoint` only where it is not AWS's, e.g. moto). */
+export interface CognitoConfig {
+  userPoolId?: string;
+  clientId?: string;
+  region?: string;
+  endpoint?: string;
+}
+
+/** A Cognito pool named completely: the UI signs in through it instead of drorch's form. */
+export interface CognitoPool {
+  userPoolId: string;
+  clientId: string;
+  region: string;
+  endpoint: string;
 }
 
 let current: RuntimeConfig = {};
@@ -34,6 +50,21 @@ export function runtimeConfig(): RuntimeConfig {
 export function apiUrl(path: string): string {
   const base = (current.apiUrl ?? "").replace(/\/+$/, "");
   return base && path.startsWith("/") ? `${base}${path}` : path;
+}
+
+/** The configured Cognito pool, or undefined when sign-in is drorch's own. */
+export function cognitoPool(): CognitoPool | undefined {
+  const { userPoolId, clientId, endpoint } = current.cognito ?? {};
+  if (!userPoolId || !clientId) return undefined;
+  // A pool id starts with its Region (`eu-west-1_AbC123`); older configs named it once, on top.
+  const region = current.cognito?.region || current.region || regionOfPool(userPoolId);
+  if (!region) return undefined;
+  return { userPoolId, clientId, region, endpoint: endpoint || `https://cognito-idp.${region}.amazonaws.com/` };
+}
+
+function regionOfPool(userPoolId: string): string {
+  const at = userPoolId.indexOf("_");
+  return at > 0 ? userPoolId.slice(0, at) : "";
 }
 
 /** Forget the loaded config (tests). */

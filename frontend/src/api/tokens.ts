@@ -6,10 +6,13 @@
 
 const REFRESH_KEY = "drorch.refresh_token";
 let access: string | undefined;
+let signOut: string | undefined;
 
 export interface Tokens {
   access_token: string;
   refresh_token: string;
+  /** Cognito's access token, kept (in memory) only to sign out with; the API gets the ID token. */
+  sign_out_token?: string;
 }
 
 export function accessToken(): string | undefined {
@@ -24,8 +27,14 @@ export function refreshToken(): string | undefined {
   }
 }
 
+/** The token that ends the session at the identity provider (Cognito), if it needs one. */
+export function signOutToken(): string | undefined {
+  return signOut;
+}
+
 export function saveTokens(tokens: Tokens): void {
   access = tokens.access_token;
+  signOut = tokens.sign_out_token;
   try {
     sessionStorage.setItem(REFRESH_KEY, tokens.refresh_token);
   } catch {
@@ -35,6 +44,7 @@ export function saveTokens(tokens: Tokens): void {
 
 export function clearTokens(): void {
   access = undefined;
+  signOut = undefined;
   try {
     sessionStorage.removeItem(REFRESH_KEY);
   } catch {

@@ -7,7 +7,8 @@ import Input from "@cloudscape-design/components/input";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Me } from "../api/identity";
 import { asApiError } from "../api/problem";
-import { signIn } from "../api/session";
+import { isNewPasswordChallenge, signIn, type NewPasswordChallenge } from "../api/session";
+import { NewPasswordForm } from "./NewPasswordForm";
 import { signInMessage, type SignInMessage } from "./signInError";
 
 interface SignInFormProps {
@@ -20,12 +21,15 @@ export function SignInForm({ onSignedIn, initialUsername = "" }: SignInFormProps
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<SignInMessage | undefined>();
+  const [challenge, setChallenge] = useState<NewPasswordChallenge | undefined>();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setMessage(undefined);
     try {
-      onSignedIn(await signIn(username, password));
+      const step = await signIn(username, password);
+      if (isNewPasswordChallenge(step)) setChallenge(step);
+      else onSignedIn(step);
     } catch (error) {
       setMessage(signInMessage(asApiError(error)));
       setPassword("");
@@ -33,6 +37,7 @@ export function SignInForm({ onSignedIn, initialUsername = "" }: SignInFormProps
       setBusy(false);
     }
   };
+  if (challenge) return <NewPasswordForm challenge={challenge} onSignedIn={onSignedIn} />;
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Sign in">
       <SpaceBetween size="m">

@@ -3,6 +3,7 @@ import Box from "@cloudscape-design/components/box";
 import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import type { Me } from "../api/identity";
+import { cognitoPool } from "../api/runtimeConfig";
 import { SignInForm } from "./SignInForm";
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
@@ -12,7 +13,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
         <SignInForm onSignedIn={onSignedIn} />
       </Container>
       <Box margin={{ top: "s" }} color="text-body-secondary" fontSize="body-s">
-        No account yet? An administrator creates users with <code>drorch users add</code>.
+        {cognitoPool()
+          ? <>No account yet? An administrator adds you to the Cognito user pool, in the group of your role.</>
+          : <>No account yet? An administrator creates users with <code>drorch users add</code>.</>}
       </Box>
     </main>
   );

@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { signInMessage } from "../session/signInError";
+import { userOf } from "../test/access";
+import { fakeApi, type Answer, type Call } from "../test/fakeApi";
+import { api } from "./client";
+import { setSessionRenewal } from "./http";
+import { ApiError } from "./problem";
+import { loadRuntimeConfig, resetRuntimeConfig } from "./runtimeConfig";
+import { isNewPasswordChallenge, refreshSession, signIn, signOut } from "./session";
+import { accessToken, clearTokens, refreshToken, signOutToken } from "./tokens";
+
+const ADA = userOf("admin", "ada");
+const POOL = { userPoolId: "eu-west-1_Pool1", clientId: "ui-client" };
+const TARGET = "AWSCognitoIdentityProviderService.";
+const GROUPS = "GET /api/v1/protection-groups";
+
+type Target = (body: Record<string, unknown>, call: Call) => Answer;
+
+function result(n: number, refresh = true) {
+  return {
+    AuthenticationResult: {
+      IdToken: `id-${n}`,
+      AccessToken: `cognito-access-${n}`,
+      ...(refresh ? { RefreshToken: "cognito-refresh" } : {}),
+      ExpiresIn: 3600,
+      TokenType: "Bearer",
+    },
+  };
+}
+
+function failure(type: string, message: string, status = 400): Answer {
+  return { status, body: { __type: type, message } };
+}
+
+/** Cognito's endpoint (POST / with X-Amz-Target) beside the API's /auth/me and groups. */
+function fakeCognito(targets: Record<string, Target>, validId = 1) {
+  return fakeApi({
+    "POST /": (body, _url, call) => {
+      const action = call.headers["X-Amz-Target"]!.slice(TARGET.length);
+      const handler = targets[action];
+      return handler ? handler(body as Record<string, unknown>, call) : failure("UnknownOperationException", action);
+    },
+    "GET /api/v1/auth/me": (_b, _u, call) =>
+      call.headers.Authorization?.startsWith("Bearer id-") ? { body: ADA } : { status: 401, body: { title: "Not signed in", detail: "no token" } },
+    [GROUPS]: (_b, _u, call) =>
+      call.headers.Authorization === `Bearer id-${validId}`
+        ? { body: { items: [], next_cursor: null } }
+        : { status: 401, body: { title: "Not signed in", detail: "expired" } },
+  });
+}
+
+async function configure(cognito: Record<string, string> = POOL) {
+  const answer = async () => new Response(JSON.stringify({ cognito }), { headers: { "Content-Type": "application/json" } });
+  await loadRuntimeConfig(answer as typeof fetch);
+}
+
+const cognitoCalls = (calls: Call[]) => calls.filter((c) => c.path === "/" && c.method === "POST");
+
+beforeEach(() => configure());
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  setSessionRenewal(undefined);
+  clearTokens();
+  resetRuntimeConfig();
+});
+
+describe("Cognito sign-in", () => {
+  it("signs in with USER_PASSWORD_AUTH at the pool's Region and calls the API with the ID token", async () => {
+    const fake = fakeCognito({ InitiateAuth: () => ({ body: result(1) }) });
+
+    const me = await signIn("ada", "Secret-pass-1234");
+
+    expect(isNewPasswordChallenge(me)).toBe(false);
+    expect(me.username).toBe("ada");
+    const [call] = cognitoCalls(fake.calls);
+    expect(String(fake.fetchMock.mock.calls[0]![0])).toBe("https://cognito-idp.eu-west-1.amazonaws.com/");
+    expect(call!.headers).toEqual({
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+    });
+    expect(call!.body).toEqual({
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: "ui-client",
+      AuthParameters: { USERNAME: "ada", PASSWORD: "Secret-pass-1234" },
+    });
+    expect(fake.calls[1]!.headers.Authorization).toBe("Bearer id-1");
+    expect(accessToken()).toBe("id-1");
+    expect(signOutToken()).toBe("cognito-access-1");
+    expect(refreshToken()).toBe("cognito-refresh");
+    expect(JSON.stringify({ ...sessionStorage })).not.toMatch(/id-1|cognito-access/);
+  });
+
+  it("uses the configured endpoint and Region instead of AWS's default", async () => {
+    await configure({ ...POOL, region: "us-east-1", endpoint: "http://127.0.0.1:5000" });
+    const fake = fakeCognito({ InitiateAuth: () => ({ body: result(1) }) });
+    await signIn("ada", "Secret-pass-1234");
+    expect(String(fake.fetchMock.mock.calls[0]![0])).toBe("http://127.0.0.1:5000");
+  });
+
+  it("answers a temporary password with the new-password challenge, then responds to it", async () => {
+    const fake = fakeCognito({
+      InitiateAuth: () => ({ body: { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s-1", ChallengeParameters: { USERNAME: "ada" } } }),
+      RespondToAuthChallenge: () => ({ body: result(2) }),
+    });
+
+    const step = await signIn("ada", "Temporary-1234");
+    if (!isNewPasswordChallenge(step)) throw new Error("expected the new-password challenge");
+    expect(accessToken()).toBeUndefined();
+    const me = await step.complete("Chosen-pass-5678");
+
+    expect(me.username).toBe("ada");
+    expect(cognitoCalls(fake.calls)[1]!.body).toEqual({
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: "ui-client",
+      Session: "s-1",
+      ChallengeResponses: { USERNAME: "ada", NEW_PASSWORD: "Chosen-pass-5678" },
+    });
+    expect(accessToken()).toBe("id-2");
+  });
+
+  it("shows a wrong password and an unknown user alike, and says what else went wrong", async () => {
+    const answers = [
+      failure("NotAuthorizedException", "Incorrect username or password."),
+      failure("com.amazonaws.cognito#UserNotFoundException", "User does not exist."),
+      failure("PasswordResetRequiredException", "Password reset required for the user"),
+      failure("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"),
+    ];
+    fakeCognito({ InitiateAuth: () => answers.shift()! });
+    const attempt = async () => signInMessage((await signIn("ada", "x").catch((e: unknown) => e)) as ApiError);
+
+    const wrong = await attempt();
+    expect(await attempt()).toEqual(wrong);
+    expect(wrong.text).toBe("The username or password is not right. Check both and try again.");
+    expect((await attempt()).header).toBe("Password reset required");
+    expect(await attempt()).toEqual({ header: "InvalidParameterException", text: "USER_PASSWORD_AUTH flow not enabled for this client" });
+  });
+
+  it("says so when Cognito cannot be reached", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    const error = (await signIn("ada", "x").catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(0);
+    expect(signInMessage(error)).toEqual({ header: "Network error", text: "Cognito could not be reached: Failed to fetch" });
+  });
+
+  it("keeps no session for a user the API refuses (no group mapped to a role)", async () => {
+    const fake = fakeCognito({ InitiateAuth: () => ({ body: result(1) }) });
+    const routes = fake.fetchMock.getMockImplementation()!;
+    fake.fetchMock.mockImplementation(async (input, init) =>
+      String(input).endsWith("/auth/me")
+        ? new Response(JSON.stringify({ title: "Forbidden", detail: "in no group mapped to a drorch role" }), { status: 403 })
+        : routes(input, init),
+    );
+    const error = (await signIn("ada", "Secret-pass-1234").catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(403);
+    expect(accessToken()).toBeUndefined();
+    expect(refreshToken()).toBeUndefined();
+  });
+});
+
+describe("Cognito session upkeep", () => {
+  it("refreshes once with REFRESH_TOKEN_AUTH when several calls meet a 401, and keeps the refresh token", async () => {
+    let refreshes = 0;
+    const fake = fakeCognito(
+      {
+        InitiateAuth: (body) => {
+          if (body.AuthFlow !== "REFRESH_TOKEN_AUTH") return { body: result(1) };
+          refreshes += 1;
+          return { body: result(2, false) };
+        },
+      },
+      2,
+    );
+    await signIn("ada", "Secret-pass-1234");
+    setSessionRenewal(() => refreshSession().then(() => undefined));
+
+    const pages = await Promise.all([api.listGroups(), api.listGroups(), api.listGroups()]);
+
+    expect(pages.map((p) => p.items)).toEqual([[], [], []]);
+    expect(refreshes).toBe(1);
+    const refresh = cognitoCalls(fake.calls)[1]!;
+    expect(refresh.body).toEqual({ AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: "ui-client", AuthParameters: { REFRESH_TOKEN: "cognito-refresh" } });
+    expect(accessToken()).toBe("id-2");
+    expect(refreshToken()).toBe("cognito-refresh");
+  });
+
+  it("refreshes a minute before the tokens expire", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const flows: unknown[] = [];
+    fakeCognito({
+      InitiateAuth: (body) => {
+        flows.push(body.AuthFlow);
+        return { body: body.AuthFlow === "REFRESH_TOKEN_AUTH" ? result(2, false) : result(1) };
+      },
+    });
+    await signIn("ada", "Secret-pass-1234");
+
+    await vi.advanceTimersByTimeAsync(3530_000);
+    expect(flows).toEqual(["USER_PASSWORD_AUTH"]);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(flows).toEqual(["USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH"]);
+    expect(accessToken()).toBe("id-2");
+  });
+
+  it("drops a refused refresh token but keeps it through a network failure", async () => {
+    const answers: Array<Answer | Error> = [{ body: result(1) }, new TypeError("offline"), failure("NotAuthorizedException", "Refresh Token has been revoked")];
+    // A handler that throws makes the fake fetch reject, as fetch does when the network fails.
+    fakeCognito({
+      InitiateAuth: () => {
+        const next = answers.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+    });
+    await signIn("ada", "Secret-pass-1234");
+
+    expect(((await refreshSession().catch((e: unknown) => e)) as ApiError).status).toBe(0);
+    expect(refreshToken()).toBe("cognito-refresh");
+    expect(((await refreshSession().catch((e: unknown) => e)) as ApiError).status).toBe(401);
+    expect(refreshToken()).toBeUndefined();
+    expect(accessToken()).toBeUndefined();
+  });
+
+  it("signs out with GlobalSignOut and forgets the tokens even when Cognito refuses", async () => {
+    const fake = fakeCognito({
+      InitiateAuth: () => ({ body: result(1) }),
+      GlobalSignOut: () => failure("NotAuthorizedException", "Access Token has been revoked"),
+    });
+    await signIn("ada", "Secret-pass-1234");
+
+    await expect(signOut()).rejects.toBeInstanceOf(ApiError);
+
+    const out = cognitoCalls(fake.calls)[1]!;
+    expect(out.headers["X-Amz-Target"]).toBe("AWSCognitoIdentityProviderService.GlobalSignOut");
+    expect(out.body).toEqual({ AccessToken: "cognito-access-1" });
+    expect(fake.calls.some((c) => c.path === "/api/v1/auth/logout")).toBe(false);
+    expect([accessToken(), refreshToken(), signOutToken()]).toEqual([undefined, undefined, undefined]);
+  });
+});

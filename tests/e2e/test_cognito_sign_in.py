@@ -152,7 +152,9 @@ def cognito_targets(page: Page) -> list[str]:
     return targets
 
 
-def test_a_wrong_password_is_refused_with_the_usual_words(page: Page, server: RunningServer) -> None:
+def test_a_wrong_password_is_refused_with_the_usual_words(
+    page: Page, server: RunningServer
+) -> None:
     targets = cognito_targets(page)
     page.goto(server.base_url)
     expect(page.get_by_text("adds you to the Cognito user pool")).to_be_visible()
@@ -175,7 +177,9 @@ def test_the_first_admin_sets_a_password_and_lands_on_the_dashboard(
     page.get_by_label("Confirm new password").fill(CHOSEN)
     page.get_by_role("button", name="Set password and sign in").click()
 
-    expect(page.get_by_role("button", name=re.compile(f"^User menu: {USERNAME}, Admin"))).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(f"^User menu: {USERNAME}, Admin"))
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=PLAN)).to_be_visible()
     assert targets == ["InitiateAuth", "RespondToAuthChallenge"]

@@ -56,7 +56,11 @@ def content_type(name: str) -> str:
 
 
 def runtime_config(outputs: Mapping[str, str], *, env: str, region: str) -> dict[str, Any]:
-    """What the UI reads from /config.json at start: where the API is and how to sign in."""
+    """What the UI reads from /config.json at start: where the API is and how to sign in.
+
+    The UI signs in through the pool's Region's own Cognito endpoint, so no `endpoint` is
+    written (it exists for tests that point the UI at moto).
+    """
     return {
         "environment": env,
         "apiUrl": outputs.get("ApiUrl", ""),
@@ -64,6 +68,7 @@ def runtime_config(outputs: Mapping[str, str], *, env: str, region: str) -> dict
         "cognito": {
             "userPoolId": outputs.get("UserPoolId", ""),
             "clientId": outputs.get("UserPoolClientId", ""),
+            "region": region,
         },
     }
 

@@ -143,6 +143,29 @@ def test_a_configured_origin_may_call_across_origins(configured: RunningServer) 
         problem(http.post(SYNC, headers={"Origin": "http://evil.example"}), 403)
 
 
+def test_the_console_origin_may_send_its_bearer_token(configured: RunningServer) -> None:
+    """The UI on CloudFront calls the API on another origin with Authorization (Cognito)."""
+    with api_client(configured) as http:
+        preflight = http.options(
+            GROUPS,
+            headers={
+                "Origin": CONSOLE,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "authorization, content-type, if-match",
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
+        allowed = {
+            h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+        }
+        assert {"authorization", "content-type", "if-match"} <= allowed
+        assert "PUT" in preflight.headers["access-control-allow-methods"]
+        answer = http.get(GROUPS, headers={"Origin": CONSOLE})
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == CONSOLE
+        assert "etag" in answer.headers["access-control-expose-headers"].lower()
+
+
 def test_ui_files_and_routes_carry_the_security_headers(configured: RunningServer) -> None:
     with api_client(configured) as http:
         for path, kind in (("/", "text/html"), ("/plans", "text/html"), ("/assets/app.js", "java")):

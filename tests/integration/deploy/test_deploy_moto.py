@@ -52,6 +52,7 @@ MOTO_SKIPS = {
     "AWS::ApiGateway::Authorizer": "the Cognito authorizer",
     "AWS::ApiGateway::Stage": "the API's stage, access logs and throttling",
     "AWS::ApiGateway::Account": "the account's API Gateway logging role",
+    "AWS::ApiGateway::GatewayResponse": "CORS headers on the gateway's own 4xx and 5xx",
     "AWS::CloudWatch::Alarm": "alarms",
     "AWS::Scheduler::ScheduleGroup": "schedules' group",
     "AWS::Scheduler::Schedule": "the housekeeping tick of the schedule function",
@@ -506,7 +507,11 @@ def test_the_ui_is_published_with_its_config_and_cache_headers(
         "environment": ENV,
         "apiUrl": values["ApiUrl"],
         "region": REGION,
-        "cognito": {"userPoolId": values["UserPoolId"], "clientId": values["UserPoolClientId"]},
+        "cognito": {
+            "userPoolId": values["UserPoolId"],
+            "clientId": values["UserPoolClientId"],
+            "region": REGION,
+        },
     }
     invalidations = moto.client("cloudfront").list_invalidations(
         DistributionId=skipped["DistributionId"]

@@ -21,7 +21,7 @@ def test_the_runtime_config_names_the_api_and_the_user_pool() -> None:
         "environment": "prod",
         "apiUrl": "https://x/api",
         "region": "eu-west-1",
-        "cognito": {"userPoolId": "us-east-1_a", "clientId": "c1"},
+        "cognito": {"userPoolId": "us-east-1_a", "clientId": "c1", "region": "eu-west-1"},
     }
 
 

@@ -20,13 +20,16 @@ FUNCTION = "AWS::Lambda::Function"
 VERSION = "AWS::Lambda::Version"
 # Parameters already in the version's logical id (the package) or never changing.
 IN_THE_ID = frozenset({"EnvironmentName", "CodeBucket", "CodeKey"})
-# What API Gateway serves from a deployment: a change to any of them needs a new one.
+# What API Gateway serves from a deployment's snapshot: a change to any needs a new one.
 ROUTE_TYPES = frozenset(
     {
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Resource",
         "AWS::ApiGateway::Method",
         "AWS::ApiGateway::Authorizer",
+        "AWS::ApiGateway::GatewayResponse",
+        "AWS::ApiGateway::Model",
+        "AWS::ApiGateway::RequestValidator",
     }
 )
 DEPLOYMENT_ID = "ApiDeployment"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
-from drorch.adapters.aws.secrets import parse_keys
+from drorch.adapters.aws.secrets import parse_keys, read_shared_keys
 from drorch.errors import KeysUnavailableError
 
 ROOT = "k" * 64
@@ -47,3 +49,23 @@ def test_a_secret_without_usable_keys_is_refused_naming_no_value(
         parse_keys(text, "s")
     assert str(raised.value) == message
     assert raised.value.status == 503
+
+
+def test_a_refused_read_is_a_startup_error_naming_the_secret_and_the_code() -> None:
+    # Stubber: the exact refusal matters (moto grants everything, so it cannot deny).
+    client = boto3.session.Session(
+        aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1"
+    ).client("secretsmanager")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "get_secret_value",
+            service_error_code="AccessDeniedException",
+            service_message="not authorized to perform secretsmanager:GetSecretValue",
+            expected_params={"SecretId": "drorch-prod-keys"},
+        )
+        with pytest.raises(KeysUnavailableError) as raised:
+            read_shared_keys(client, "drorch-prod-keys")
+    assert str(raised.value) == (
+        "cannot read the shared keys' secret drorch-prod-keys: AccessDeniedException"
+    )
+    assert raised.value.extra == {"code": "AccessDeniedException"}

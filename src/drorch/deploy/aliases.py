@@ -150,10 +150,11 @@ def roll_back(target: Target, reporter: Reporter) -> dict[str, dict[str, str | N
         raise DeployError(f"environment {target.env} has no previous Lambda versions to go back to")
     previous = entries[-2]
     live = live_versions(target, sorted(previous))
+    missing = sorted(name for name, version in live.items() if version is None)
+    if missing:  # refused before any alias moves: all functions go back together
+        raise DeployError(f"no alias {ALIAS} on {', '.join(missing)}: nothing rolled back")
     moved: dict[str, dict[str, str | None]] = {}
     for name in sorted(previous):
-        if live[name] is None:
-            raise DeployError(f"{name} has no alias {ALIAS}: nothing to roll back")
         if live[name] != previous[name]:
             point(target, name, previous[name])
         moved[name] = {"from": live[name], "to": previous[name]}

@@ -772,6 +772,31 @@ def test_the_next_deploy_puts_the_stacks_versions_live_again(
     assert f"{STACK}-api: live back on the stack's version" in done.stderr
 
 
+def test_a_rollback_missing_an_alias_moves_none(
+    run: Run, moto: RunningMoto, built: dict[str, Any], skipped: dict[str, str]
+) -> None:
+    lam = moto.client("lambda")
+    wake = lam.get_alias(FunctionName=f"{STACK}-wake", Name="live")["FunctionVersion"]
+    lam.delete_alias(FunctionName=f"{STACK}-wake", Name="live")
+    before = {s: v for s, v in live_or_none(moto).items() if s != "wake"}
+    back = run(
+        "deploy", "rollback", "--env", ENV, "--json", *as_options(outputs(moto, built, skipped))
+    )
+    assert back.exit_code == 1
+    assert f"no alias live on {STACK}-wake: nothing rolled back" in back.stderr
+    assert {s: v for s, v in live_or_none(moto).items() if s != "wake"} == before
+    lam.create_alias(FunctionName=f"{STACK}-wake", Name="live", FunctionVersion=wake)
+
+
+def live_or_none(moto: RunningMoto) -> dict[str, str | None]:
+    lam = moto.client("lambda")
+    found: dict[str, str | None] = {}
+    for short in SHORT_NAMES:
+        aliases = lam.list_aliases(FunctionName=f"{STACK}-{short}")["Aliases"]
+        found[short] = aliases[0]["FunctionVersion"] if aliases else None
+    return found
+
+
 def test_the_spoke_role_trusts_the_hub_with_the_external_id(run: Run, moto: RunningMoto) -> None:
     done = run(
         "deploy", "target-role", "--hub-account", "210987654321", "--external-id", "ext-123",

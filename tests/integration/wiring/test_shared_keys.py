@@ -37,12 +37,11 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMoto]:
 
 @pytest.fixture(scope="module")
 def secret(moto: RunningMoto) -> str:
-    """The secret as the stack's GenerateSecretString makes it."""
+    """The secret as the stack's GenerateSecretString makes it; its ARN."""
     manager = moto.client("secretsmanager")
     key = manager.get_random_password(PasswordLength=64, ExcludePunctuation=True)
     value = {"purpose": "drorch shared keys", "key": key["RandomPassword"]}
-    manager.create_secret(Name=SECRET, SecretString=json.dumps(value))
-    return SECRET
+    return str(manager.create_secret(Name=SECRET, SecretString=json.dumps(value))["ARN"])
 
 
 def settings(moto: RunningMoto, data_dir: Path, keys_secret: str | None) -> Settings:
@@ -65,9 +64,9 @@ def settings(moto: RunningMoto, data_dir: Path, keys_secret: str | None) -> Sett
 def apis(
     moto: RunningMoto, secret: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    """Two instances sharing the secret and one without it, all on the same store."""
+    """Two instances sharing the secret (by name, by ARN) and one without it, on one store."""
     made: dict[str, Container] = {
-        "one": bootstrap(settings(moto, tmp_path_factory.mktemp("one"), secret)),
+        "one": bootstrap(settings(moto, tmp_path_factory.mktemp("one"), SECRET)),
         "two": bootstrap(settings(moto, tmp_path_factory.mktemp("two"), secret)),
         "own": bootstrap(settings(moto, tmp_path_factory.mktemp("own"), None)),
     }

@@ -106,6 +106,11 @@ def destroy(
     if outcome.status != "DELETE_COMPLETE":
         raise DeployError(outcome.summary(name))
     reporter.step(f"{name}: deleted")
+    # Its functions (their versions) and its UI bucket are gone: a later stack of that name
+    # starts afresh, or its deploy would find "this build is already published".
+    aliases.history(target).save([])
+    bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
+    ui.History(target.aws.client("s3"), bucket, target.env).save([])
     if delete_data:
         _delete_tables(target.aws, tables, reporter)
     return {

@@ -836,3 +836,11 @@ def test_destroy_removes_the_stack_and_keeps_and_backs_up_the_tables(
         backups = dynamodb.list_backups(TableName=table)["BackupSummaries"]
         assert [b["BackupName"].startswith(f"{table}-destroy-") for b in backups] == [True]
     assert done.json()["tables_deleted"] is False
+    # The functions and their versions are gone: a new stack of that name starts afresh.
+    deployment = f"drorch-deploy-{ACCOUNT}-{REGION}"
+    assert s3_json(moto, deployment, f"lambda/{ENV}/aliases.json") == []
+    assert s3_json(moto, deployment, f"ui/{ENV}/history.json") == []
+
+
+def s3_json(moto: RunningMoto, bucket: str, key: str) -> Any:
+    return json.loads(moto.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())

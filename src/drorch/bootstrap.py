@@ -23,6 +23,7 @@ from drorch.services.auth import LocalAuth
 from drorch.services.execution_reads import ExecutionReads
 from drorch.wiring.aws import deploy_sessions, make_drs, stepfunctions_driver, wire_step_executors
 from drorch.wiring.identity import wire_identity
+from drorch.wiring.keys import with_shared_keys
 from drorch.wiring.stores import (
     cursor_key,
     data_dir_held,
@@ -114,7 +115,7 @@ def bootstrap(
     clock: Clock | None = None,
 ) -> Container:
     """Build the container; tests and benchmarks pass their own store, DRS gateway or clock."""
-    settings = settings or Settings()
+    settings = with_shared_keys(settings or Settings())
     configure_logging(settings)
     container = Container(
         settings=settings,

@@ -305,6 +305,14 @@ class Settings(BaseSettings):
     deploy_ui_dir: Path | None = Field(
         default=None, description="The UI build to publish (default: frontend/dist)."
     )
+    # Shared keys on AWS (docs/deploy.md "Shared keys"): one secret every API instance reads.
+    keys_secret: str | None = Field(
+        default=None,
+        description="Secrets Manager secret (name or ARN) holding the cursor and token keys.",
+    )
+    secretsmanager_endpoint_url: str | None = Field(
+        default=None, description="Secrets Manager endpoint (e.g. moto for local trials)."
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

@@ -251,3 +251,11 @@ class DeployError(DrorchError):
     status = 502
     type_slug = "deploy"
     title = "Deployment failed"
+
+
+class KeysUnavailableError(DrorchError):
+    """The shared keys' secret cannot be read or holds no usable keys; a startup error."""
+
+    status = 503
+    type_slug = "keys-unavailable"
+    title = "Shared keys unavailable"

@@ -158,15 +158,26 @@ def status_command(
     profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The stack's status, last change and drift."""
+    """The stack's status, last change, drift, and the version each live alias runs."""
     from drorch.deploy import ops
 
     with refusals():
         result = ops.status(make_target(env, region, profile, ui=False))
     if as_json:
         print_json(result)
-    else:
-        console().print(details(result.items(), title=result["stack"]))
+        return
+    rows = [(key, value) for key, value in result.items() if key != "aliases"]
+    for name, alias in result.get("aliases", {}).items():
+        rows.append((f"live {name}", _alias_row(alias)))
+    console().print(details(rows, title=result["stack"]))
+
+
+def _alias_row(alias: dict[str, Any]) -> str:
+    if alias["state"] == "in line":
+        return f"version {alias['live']}"
+    if alias["state"] == "missing":
+        return f"no alias (the stack says version {alias['stack']})"
+    return f"version {alias['live']}, the stack says {alias['stack']} (rolled back, or drifted)"
 
 
 @app.command("outputs")
@@ -244,7 +255,7 @@ def rollback_command(
     output: OutputOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the previous Lambda package again (a change set) and republish the previous UI."""
+    """Point the live aliases at the previous versions (seconds) and republish the previous UI."""
     from drorch.deploy import ops
 
     with refusals():

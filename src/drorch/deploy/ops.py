@@ -8,19 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drorch.deploy import naming, stack, template, ui
+from drorch.deploy import aliases, naming, stack, ui
 from drorch.deploy.aws import Aws, aws_errors
-from drorch.deploy.bucket import PackageHistory
 from drorch.deploy.context import Reporter, Target
 from drorch.deploy.poststack import current_outputs
-from drorch.deploy.service import stack_parameters
 from drorch.errors import DeployError
 
 DRIFT_DONE = {"DETECTION_COMPLETE", "DETECTION_FAILED"}
 
 
 def status(target: Target, *, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
-    """The stack's status, when it last changed, and whether its resources drifted."""
+    """The stack's status, last change, drift, and where the live aliases point."""
     cfn = target.aws.client("cloudformation")
     name = naming.stack_name(target.env)
     described = stack.describe(cfn, name)
@@ -33,6 +31,7 @@ def status(target: Target, *, sleep: Callable[[float], None] = time.sleep) -> di
         "reason": described.get("StackStatusReason", ""),
         "updated": str(changed) if changed else None,
         "drift": drift(cfn, name, sleep=sleep),
+        "aliases": aliases.status(target),
     }
 
 
@@ -52,48 +51,12 @@ def drift(cfn: Any, name: str, *, sleep: Callable[[float], None], tries: int = 2
 
 
 def rollback(target: Target, reporter: Reporter, *, overrides: Mapping[str, str]) -> dict[str, Any]:
-    """Run the previous Lambda package again (a change set) and republish the previous UI."""
+    """Point the live aliases at the versions before (no stack update) and republish the UI."""
     outputs = current_outputs(target, overrides)
-    bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
-    packages = PackageHistory(target.aws.client("s3"), bucket, target.env)
-    keys = packages.keys()
-    if len(keys) < 2:
-        raise DeployError(f"environment {target.env} has no previous package to roll back to")
-    cfn = target.aws.client("cloudformation")
-    name = naming.stack_name(target.env)
-    described = stack.describe(cfn, name)
-    if described is None:
-        raise DeployError(f"environment {target.env} is not deployed (no {name})")
-    previous = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
-    parameters = stack_parameters(_declared(cfn, name), {"CodeKey": keys[-2]}, previous)
-    planned = stack.plan(
-        cfn,
-        name=name,
-        existing=described,
-        template={"UsePreviousTemplate": True},
-        parameters=parameters,
-        tags={"drorch:environment": target.env},
-    )
-    reporter.step(f"{name}: back to {keys[-2]}")
-    if planned.empty:
-        stack.discard(cfn, planned)  # the stack runs that package already
-    else:
-        outcome = stack.execute(cfn, planned, on_event=reporter.event)
-        if not outcome.ok:
-            raise DeployError(outcome.summary(name))
-    packages.save(keys[:-1])
     return {
-        "package": {"from": keys[-1], "to": keys[-2]},
+        "aliases": aliases.roll_back(target, reporter),
         "ui": _previous_ui(target, outputs, reporter),
     }
-
-
-def _declared(cfn: Any, name: str) -> dict[str, Any]:
-    with aws_errors(f"read the template of {name}"):
-        body = cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
-    parsed = body if isinstance(body, dict) else template.load_yaml(body)
-    declared: dict[str, Any] = parsed.get("Parameters", {})
-    return declared
 
 
 def _previous_ui(target: Target, outputs: Mapping[str, str], reporter: Reporter) -> str:
@@ -143,6 +106,11 @@ def destroy(
     if outcome.status != "DELETE_COMPLETE":
         raise DeployError(outcome.summary(name))
     reporter.step(f"{name}: deleted")
+    # Its functions (their versions) and its UI bucket are gone: a later stack of that name
+    # starts afresh, or its deploy would find "this build is already published".
+    aliases.history(target).save([])
+    bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
+    ui.History(target.aws.client("s3"), bucket, target.env).save([])
     if delete_data:
         _delete_tables(target.aws, tables, reporter)
     return {

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drorch.deploy import naming, stack, template
+from drorch.deploy import aliases, naming, stack, template
 from drorch.deploy.aws import Aws, aws_errors
 from drorch.deploy.bucket import PackageHistory, ensure_bucket, template_url, upload_once
 from drorch.deploy.context import Reporter, Request, Target
@@ -108,7 +108,8 @@ def _upload(target: Target, request: Request, reporter: Reporter) -> Source:
     bucket = naming.deployment_bucket(target.aws.account_id(), target.aws.region)
     if ensure_bucket(target.aws, bucket):
         reporter.step(f"created deployment bucket {bucket}")
-    body = template.render(template.build(target.infra_dir)).encode()
+    built = template.build(target.infra_dir, code_digest=request.package.digest)
+    body = template.render(built).encode()
     template_key = f"templates/{target.env}/{hashlib.sha256(body).hexdigest()[:16]}.json"
     upload_once(target.aws, bucket, template_key, body)
     if upload_once(target.aws, bucket, request.package.key, request.package.path.read_bytes()):
@@ -230,7 +231,8 @@ def _roll_out(target: Target, planned: stack.Planned, reporter: Reporter) -> Non
 
 def _finish(target: Target, request: Request, reporter: Reporter) -> dict[str, Any]:
     outputs = current_outputs(target, request.overrides)
-    done: dict[str, Any] = {"outputs": outputs}
+    # The stack's versions are live again after any deploy, even one that changed nothing.
+    done: dict[str, Any] = {"outputs": outputs, "aliases": aliases.settle(target, reporter)}
     if target.ui_dir is not None:
         done["ui"] = publish_ui(target, outputs, reporter)
     done["admin"] = create_admin(target, outputs, request.admin_password, reporter)

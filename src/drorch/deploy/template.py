@@ -3,7 +3,9 @@
 The DynamoDB tables come from the store adapter's `table_definitions` (so the stack and the
 adapter can never disagree), each with PITR, server-side encryption, on-demand billing, a
 Retain policy and a throttling alarm; the state machine's definition is
-infra/state-machine.asl.json, every `${XxxFunctionArn}` in it bound to that function's ARN.
+infra/state-machine.asl.json, every `${XxxFunctionArn}` in it bound to that function's `live`
+alias; every function gets a version and that alias, and the API deployment is named after
+its routes (drorch.deploy.versions).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from typing import Any
 import yaml
 
 from drorch.adapters.storage.dynamodb.tables import table_definitions
+from drorch.deploy import versions
 
 # Names as CloudFormation resolves them: the template's tables are named by this Fn::Sub.
 TABLE_PREFIX = "drorch-${EnvironmentName}"
 FUNCTION_ARN = re.compile(r"\$\{(\w+)FunctionArn\}")
 ALARM_PERIOD = 300
+# The package digest of a template built without a package (`drorch deploy validate`).
+NO_PACKAGE = "0" * 64
 
 
 class TemplateError(ValueError):
@@ -139,7 +144,7 @@ def add_tables(template: dict[str, Any]) -> list[str]:
 
 
 def definition_string(asl_text: str, resources: dict[str, Any]) -> dict[str, Any]:
-    """The ASL as an Fn::Sub binding each `${XxxFunctionArn}` to function Xxx's ARN."""
+    """The ASL as an Fn::Sub binding each `${XxxFunctionArn}` to function Xxx's live alias."""
     try:
         json.loads(asl_text)
     except json.JSONDecodeError as exc:
@@ -149,12 +154,13 @@ def definition_string(asl_text: str, resources: dict[str, Any]) -> dict[str, Any
         function_id = f"{name}Function"
         if resources.get(function_id, {}).get("Type") != "AWS::Lambda::Function":
             raise TemplateError(f"the state machine names {name}FunctionArn: no {function_id}")
-        bindings[f"{name}FunctionArn"] = {"Fn::GetAtt": [function_id, "Arn"]}
+        # The alias ARN spelled out: it resolves even where the alias resource is skipped.
+        bindings[f"{name}FunctionArn"] = {"Fn::Sub": f"${{{function_id}.Arn}}:{versions.ALIAS}"}
     return {"Fn::Sub": [asl_text, bindings]}
 
 
-def build(infra_dir: Path) -> dict[str, Any]:
-    """The whole stack template from infra/drorch.yaml and infra/state-machine.asl.json."""
+def build(infra_dir: Path, *, code_digest: str = NO_PACKAGE) -> dict[str, Any]:
+    """The whole stack template from infra/ for the package whose content hash is given."""
     template = load_yaml((infra_dir / "drorch.yaml").read_text())
     add_tables(template)
     machine = template["Resources"].get("StateMachine")
@@ -162,6 +168,8 @@ def build(infra_dir: Path) -> dict[str, Any]:
         raise TemplateError("infra/drorch.yaml has no StateMachine resource")
     asl = (infra_dir / "state-machine.asl.json").read_text()
     machine["Properties"]["DefinitionString"] = definition_string(asl, template["Resources"])
+    versions.add_versions(template, code_digest)
+    versions.name_api_deployment(template)
     return template
 
 

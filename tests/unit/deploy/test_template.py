@@ -79,8 +79,9 @@ def test_the_state_machine_definition_is_the_asl_file_with_its_functions_bound(
     text, bindings = built["Resources"]["StateMachine"]["Properties"]["DefinitionString"]["Fn::Sub"]
     assert text == (INFRA / "state-machine.asl.json").read_text()
     for name in template.FUNCTION_ARN.findall(text):
-        function_id = bindings[f"{name}FunctionArn"]["Fn::GetAtt"][0]
-        assert built["Resources"][function_id]["Type"] == "AWS::Lambda::Function"
+        # Each task calls the function's live alias (what rollback moves), not $LATEST.
+        assert bindings[f"{name}FunctionArn"] == {"Fn::Sub": f"${{{name}Function.Arn}}:live"}
+        assert built["Resources"][f"{name}Function"]["Type"] == "AWS::Lambda::Function"
 
 
 def test_an_asl_naming_a_function_the_template_lacks_is_refused() -> None:
@@ -90,22 +91,67 @@ def test_an_asl_naming_a_function_the_template_lacks_is_refused() -> None:
     assert template.definition_string('{"x": "${AdvanceFunctionArn}"}', resources)
 
 
+GENERATED = ("Table", "ThrottleAlarm", "LiveAlias")
+GENERATED_TYPES = {"AWS::Lambda::Version", "AWS::ApiGateway::Deployment"}
+STUB_FUNCTION = {
+    "Type": "AWS::Lambda::Function",
+    "Properties": {
+        "Role": "arn:aws:iam::123456789012:role/stub",
+        "Runtime": "python3.12",
+        "Handler": "stub.handler",
+        "Code": {"ZipFile": "def handler(event, context): pass"},
+    },
+}
+
+
+def stub_method(verb: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ApiGateway::Method",
+        "Properties": {
+            "RestApiId": {"Ref": "RestApi"},
+            "ResourceId": {"Fn::GetAtt": ["RestApi", "RootResourceId"]},
+            "HttpMethod": verb,
+            "AuthorizationType": "NONE",
+            "Integration": {"Type": "MOCK"},
+        },
+    }
+
+
 def test_the_generated_resources_are_cfn_lint_clean(built: dict[str, Any]) -> None:
-    # infra/drorch.yaml itself is linted by `make cfnlint`; here only what the generator adds,
-    # in a template holding what it refers to (cheaper than linting the whole stack again).
+    # infra/drorch.yaml itself is linted by `make cfnlint`; here only what the generator adds
+    # (tables, alarms, versions, aliases, the API deployment and the stage naming it), beside
+    # stand-ins for what they refer to (cheaper than linting the whole stack again).
+    resources = built["Resources"]
     generated = {
         key: resource
-        for key, resource in built["Resources"].items()
-        if key.endswith(("Table", "ThrottleAlarm"))
+        for key, resource in resources.items()
+        if key.endswith(GENERATED) or resource["Type"] in GENERATED_TYPES or key == "ApiStage"
     }
+    stand_ins = {key: STUB_FUNCTION for key in template_functions(built)}
+    stand_ins["RestApi"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "stub"}}
+    stand_ins["ApiAccessLogGroup"] = {"Type": "AWS::Logs::LogGroup"}
+    stand_ins["ApiGatewayAccount"] = resources["ApiGatewayAccount"]
+    stand_ins["ApiGatewayLogsRole"] = resources["ApiGatewayLogsRole"]
+    for key, verb in (
+        ("HealthMethod", "GET"),
+        ("ProxyMethod", "ANY"),
+        ("ProxyPreflightMethod", "PUT"),
+    ):
+        stand_ins[key] = stub_method(verb)
+    parameters = ("EnvironmentName", "LogLevel", "UiOrigin")
     doc = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Parameters": {"EnvironmentName": {"Type": "String"}},
-        "Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic"}, **generated},
+        "Parameters": {name: {"Type": "String"} for name in parameters},
+        "Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic"}, **stand_ins, **generated},
         "Outputs": {"TableNames": built["Outputs"]["TableNames"]},
     }
     matches = cfnlint.api.lint(json.dumps(doc), regions=["us-east-1"])
     assert [str(m) for m in matches] == []
+    assert sum(r["Type"] == "AWS::Lambda::Version" for r in generated.values()) == 7
+
+
+def template_functions(built: dict[str, Any]) -> list[str]:
+    return [k for k, r in built["Resources"].items() if r["Type"] == "AWS::Lambda::Function"]
 
 
 def test_rendering_is_stable_bytes(built: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ has really restored that table, and fails when the restore did not happen.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -44,7 +45,7 @@ def routes(sandbox: Any) -> list[BaseRoute]:
 
 def table_state(seeded: aws_seed.Seeded, table: str) -> tuple[str, int] | None:
     """(status, item count) of `table` in the standby Region, None when it does not exist."""
-    db = aws_seed.clients(seeded.url, seeded.account_id).client("dynamodb", seeded.standby_region)
+    db = _dynamodb(seeded)
     try:
         found = db.describe_table(TableName=table)["Table"]
     except ClientError as exc:
@@ -54,6 +55,12 @@ def table_state(seeded: aws_seed.Seeded, table: str) -> tuple[str, int] | None:
     except BotoCoreError:
         return None  # moto is not answering: the standby API cannot serve either
     return str(found.get("TableStatus", "")), int(found.get("ItemCount", 0))
+
+
+@cache
+def _dynamodb(seeded: aws_seed.Seeded) -> Any:
+    # One client per seeding (boto3 clients are thread-safe; making one costs a model load).
+    return aws_seed.clients(seeded.url, seeded.account_id).client("dynamodb", seeded.standby_region)
 
 
 def _unavailable(table: str, reason: str) -> JSONResponse:

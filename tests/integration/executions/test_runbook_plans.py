@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from drorch.config import Settings
 from drorch.domain.identity import Role
 from drorch.sandbox import aws_seed, standby_api
 from drorch.services import inventory, samples
-from drorch.services.demo_runbooks import BOOKINGS_PLAN, GIFTS_PLAN, ensure_runbooks
+from drorch.services.demo_runbooks import BOOKINGS_PLAN, GIFTS_PLAN, Runbooks, ensure_runbooks
 from tests.integration.conftest import problem
 from tests.integration.executions.conftest import EXECUTIONS, TERMINAL, settled
 from tests.support.sandbox import serve_app
@@ -34,6 +34,8 @@ from tests.support.server import client_for, ensure_user, free_port, sign_in
 ADMIN_API = f"{SANDBOX_MOUNT}/_sandbox"
 # A safety net for a broken engine, not a performance expectation.
 WAIT_LIMIT = 60.0
+# Sandbox seconds per pump beat (20 a second): a Linux launch job ends within a second.
+PUMP_SECONDS = 600
 ROLES = {"admin": Role.ADMIN, "viewer": Role.VIEWER, "operator": Role.OPERATOR}
 ROLES["manager"] = Role.RECOVERY_MANAGER
 
@@ -47,11 +49,15 @@ class World:
     seeded: aws_seed.Seeded
     http: dict[str, httpx.Client]
     plans: dict[str, str]
+    made: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def aws(self, service: str, region: str | None = None) -> Any:
-        """A boto3 client of the embedded moto, as the seeded account."""
-        clients = aws_seed.clients(self.seeded.url, self.seeded.account_id)
-        return clients.client(service, region or self.seeded.primary_region)
+        """A boto3 client of the embedded moto, as the seeded account (made once)."""
+        key = (service, region or self.seeded.primary_region)
+        if key not in self.made:
+            clients = aws_seed.clients(self.seeded.url, self.seeded.account_id)
+            self.made[key] = clients.client(*key)
+        return self.made[key]
 
     def start(self, plan: str, type: str = "DRILL", **fields: Any) -> dict[str, Any]:
         """Start one of the example plans as the admin (201 expected)."""
@@ -88,7 +94,7 @@ class World:
 
         def run() -> None:
             while not stop.wait(0.05):
-                sandbox.advance(120)
+                sandbox.advance(PUMP_SECONDS)
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
@@ -198,13 +204,22 @@ def test_the_example_plans_validate_with_the_drill_warnings_only(world: World) -
         found = answer.json()
         assert found["errors"] == []
         assert found["warnings"], name  # the DNS switch / the API stop say `run` in a drill
-    # The plans are up to date: another call changes nothing.
-    again = ensure_runbooks(
+    # A restarted moto picks new ids: the plans are rewritten to name them, and only then.
+    moved = replace(world.seeded, zone_id="ZOTHERZONE", rest_api_id="0ther4pi00")
+    assert _ensure(world, moved).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
+    plan = world.http["admin"].get(f"/api/v1/recovery-plans/{world.plans[GIFTS_PLAN]}").json()
+    assert plan["waves"][0]["actions"][0]["params"]["rest_api_id"] == "0ther4pi00"
+    assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
+    again = _ensure(world, world.seeded)
+    assert again.created == again.updated == again.skipped == []
+
+
+def _ensure(world: World, seeded: aws_seed.Seeded) -> Runbooks:
+    return ensure_runbooks(
         store=world.container.store,
-        seeded=world.seeded,
+        seeded=seeded,
         standby_check_url=f"{world.url}{SANDBOX_MOUNT}{standby_api.PATH}",
     )
-    assert again.created == again.updated == []
 
 
 def test_the_standby_api_answers_only_once_its_table_is_restored(world: World) -> None:
@@ -281,9 +296,8 @@ def test_a_drill_whose_terminate_and_undo_fail_ends_cleanup_incomplete_by_resour
 
     assert left["cleanup_status"] == "INCOMPLETE"
     table = f"DynamoDB table {seeded.bookings_restored} ({seeded.account_id}/us-west-2)"
-    assert sorted(left["leftovers"]) == sorted(
-        [failing["recovery_instance_id"], f"step restore-bookings-table (dynamodb_restore): {table}"]
-    )
+    step = f"step restore-bookings-table (dynamodb_restore): {table}"
+    assert sorted(left["leftovers"]) == sorted([failing["recovery_instance_id"], step])
     undo = _steps(left)["restore-bookings-table"]["undo"]
     assert undo["status"] == "FAILED" and undo["error_code"] == "ValidationException"
     assert "DeletionProtectionEnabled" in undo["error"], undo

@@ -13,7 +13,7 @@ import signal
 import socket
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +26,9 @@ from drorch.config import Settings
 from drorch.domain.identity import Role
 from drorch.domain.users import User, principal_of
 from drorch.services.audit import CLI_AUDIT, AuditContext
+
+if TYPE_CHECKING:  # imported when used: the demo starts before anything it does not need
+    from drorch.services.demo_runbooks import Runbooks
 
 HOST = "127.0.0.1"
 # The sample plan's three Linux waves take about 16 sandbox minutes: about a minute here.
@@ -138,7 +141,7 @@ def run_demo(server: DemoServer) -> None:
     made = samples.ensure_samples(store=container.store, hub_accounts=container.hub_accounts())
     plan = samples.demo_plan(made)
     _banner(server.url, found, made)
-    _runbooks(server)
+    _print_runbooks(example_runbooks(container, server.url))
     _unassigned(samples.unassigned_servers(store=container.store))
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
@@ -305,22 +308,30 @@ def _banner(url: str, servers: int, made: Any) -> None:
     out.print(f"sample recovery plans: {names} (new: {len(made.created)})", markup=False)
 
 
-def _runbooks(server: DemoServer) -> None:
-    """The two example runbook plans, once the embedded AWS is seeded (they name its ids)."""
+def example_runbooks(container: Container, url: str) -> Runbooks | None:
+    """The two example runbook plans, once the embedded AWS is seeded (they name its ids).
+
+    `url` is where this process serves the API (the standby API's stand-in is under it).
+    None when the embedded AWS is off or its seed failed.
+    """
     from drorch.api.app import SANDBOX_MOUNT
     from drorch.sandbox.standby_api import PATH
     from drorch.services.demo_runbooks import ensure_runbooks
 
-    container = server.container
     moto = container.aws_endpoint
     if moto is None or not moto.seeded.wait(SEED_WAIT) or moto.seed_error is not None:
-        note("example runbook plans skipped: the embedded AWS is off or was not seeded")
-        return
-    made = ensure_runbooks(
+        return None
+    return ensure_runbooks(
         store=container.store,
         seeded=container.sandbox_app.state.sandbox.aws_seeded,
-        standby_check_url=f"{server.url}{SANDBOX_MOUNT}{PATH}",
+        standby_check_url=f"{url}{SANDBOX_MOUNT}{PATH}",
     )
+
+
+def _print_runbooks(made: Runbooks | None) -> None:
+    if made is None:
+        note("example runbook plans skipped: the embedded AWS is off or was not seeded")
+        return
     out = console()
     names = ", ".join(p.name for p in made.plans) or "none"
     counts = f"new: {len(made.created)}, updated: {len(made.updated)}"

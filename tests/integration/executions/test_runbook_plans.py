@@ -21,6 +21,7 @@ import pytest
 
 from drorch.api.app import SANDBOX_MOUNT, create_app
 from drorch.bootstrap import Container, bootstrap
+from drorch.cli.demo import example_runbooks
 from drorch.config import Settings
 from drorch.domain.identity import Role
 from drorch.sandbox import aws_seed, standby_api
@@ -164,11 +165,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         seeded = built.sandbox_app.state.sandbox.aws_seeded
         inventory.sync_inventory(store=built.store, drs=built.drs)
         samples.ensure_samples(store=built.store, hub_accounts=built.hub_accounts())
-        made = ensure_runbooks(
-            store=built.store,
-            seeded=seeded,
-            standby_check_url=f"{url}{SANDBOX_MOUNT}{standby_api.PATH}",
-        )
+        made = example_runbooks(built, url)  # as `drorch demo` makes them
         assert made.created == [BOOKINGS_PLAN, GIFTS_PLAN] and not made.skipped
         http = {key: client_for(url, sign_in(url, creds)) for key, creds in users.items()}
         try:

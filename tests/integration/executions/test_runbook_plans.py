@@ -37,8 +37,12 @@ ADMIN_API = f"{SANDBOX_MOUNT}/_sandbox"
 WAIT_LIMIT = 60.0
 # Sandbox seconds per pump beat (20 a second): a Linux launch job ends within a second.
 PUMP_SECONDS = 600
-ROLES = {"admin": Role.ADMIN, "viewer": Role.VIEWER, "operator": Role.OPERATOR}
-ROLES["manager"] = Role.RECOVERY_MANAGER
+ROLES = {
+    "admin": Role.ADMIN,
+    "viewer": Role.VIEWER,
+    "operator": Role.OPERATOR,
+    "manager": Role.RECOVERY_MANAGER,
+}
 
 
 @dataclass
@@ -166,6 +170,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         inventory.sync_inventory(store=built.store, drs=built.drs)
         samples.ensure_samples(store=built.store, hub_accounts=built.hub_accounts())
         made = example_runbooks(built, url)  # as `drorch demo` makes them
+        assert made is not None, "the embedded AWS was not seeded"
         assert made.created == [BOOKINGS_PLAN, GIFTS_PLAN] and not made.skipped
         http = {key: client_for(url, sign_in(url, creds)) for key, creds in users.items()}
         try:

@@ -216,6 +216,7 @@ def step_executors(container: Container) -> dict[str, Any]:
 def step_driver(container: Container) -> Any:
     """The engine's driver of action steps over every executor this process has."""
     from drorch.engine.steps.executors import ExecutorTable
-    from drorch.engine.steps.run import StepDriver
+    from drorch.engine.steps.run import StepDriver, StepTimings
 
-    return StepDriver(ExecutorTable(step_executors(container)), container.clock)
+    timings = StepTimings(poll=container.settings.engine_step_poll_seconds)
+    return StepDriver(ExecutorTable(step_executors(container)), container.clock, timings)

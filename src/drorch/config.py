@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         le=3600,
         description="How long an unanswered launch may stay invisible in DRS before it is lost.",
     )
+    engine_step_poll_seconds: float = Field(
+        default=5.0,
+        ge=0.05,
+        le=300,
+        description="Between polls of a running action step whose executor gives no hint.",
+    )
     preflight_retry_seconds: float = Field(
         default=10.0,
         ge=0,

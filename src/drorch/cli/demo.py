@@ -13,7 +13,7 @@ import signal
 import socket
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,6 +27,9 @@ from drorch.domain.identity import Role
 from drorch.domain.users import User, principal_of
 from drorch.services.audit import CLI_AUDIT, AuditContext
 
+if TYPE_CHECKING:  # imported when used: the demo starts before anything it does not need
+    from drorch.services.demo_runbooks import Runbooks
+
 HOST = "127.0.0.1"
 # The sample plan's three Linux waves take about 16 sandbox minutes: about a minute here.
 DEFAULT_TIME_SCALE = 18.0
@@ -34,6 +37,7 @@ STOP_SECONDS = 10.0
 ACTIVE = ("PENDING", "RUNNING", "PAUSED", "CANCELLING")
 USERS_FILE = "demo-users.txt"
 ADMIN = "demo-admin"
+SEED_WAIT = 60.0  # seconds: the embedded moto is seeded in the background at start
 
 
 def register(app: typer.Typer) -> None:
@@ -137,6 +141,7 @@ def run_demo(server: DemoServer) -> None:
     made = samples.ensure_samples(store=container.store, hub_accounts=container.hub_accounts())
     plan = samples.demo_plan(made)
     _banner(server.url, found, made)
+    _print_runbooks(example_runbooks(container, server.url))
     _unassigned(samples.unassigned_servers(store=container.store))
     if plan is None:
         raise CliError("the sandbox fleet yields no healthy sample plan to drill")
@@ -301,6 +306,39 @@ def _banner(url: str, servers: int, made: Any) -> None:
     out.print(f"DRS sandbox at {url}/sandbox/drs with {servers} source servers", markup=False)
     names = ", ".join(p.name for p in made.plans) or "none"
     out.print(f"sample recovery plans: {names} (new: {len(made.created)})", markup=False)
+
+
+def example_runbooks(container: Container, url: str) -> Runbooks | None:
+    """The two example runbook plans, once the embedded AWS is seeded (they name its ids).
+
+    `url` is where this process serves the API (the standby API's stand-in is under it).
+    None when the embedded AWS is off or its seed failed.
+    """
+    from drorch.api.app import SANDBOX_MOUNT
+    from drorch.sandbox.standby_api import PATH
+    from drorch.services.demo_runbooks import ensure_runbooks
+
+    moto = container.aws_endpoint
+    if moto is None or not moto.seeded.wait(SEED_WAIT) or moto.seed_error is not None:
+        return None
+    return ensure_runbooks(
+        store=container.store,
+        seeded=container.sandbox_app.state.sandbox.aws_seeded,
+        standby_check_url=f"{url}{SANDBOX_MOUNT}{PATH}",
+    )
+
+
+def _print_runbooks(made: Runbooks | None) -> None:
+    if made is None:
+        note("example runbook plans skipped: the embedded AWS is off or was not seeded")
+        return
+    out = console()
+    names = ", ".join(p.name for p in made.plans) or "none"
+    counts = f"new: {len(made.created)}, updated: {len(made.updated)}"
+    out.print(f"example runbook plans: {names} ({counts})", markup=False)
+    if made.plans:
+        first = made.plans[0].name
+        out.print(f"  drill one: drorch exec start {first!r} --follow", markup=False)
 
 
 def _unassigned(servers: list[Any]) -> None:

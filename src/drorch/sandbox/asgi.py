@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from drorch.sandbox import admin, ec2_front, protocol, ssm_front, sts
+from drorch.sandbox import admin, ec2_front, protocol, ssm_front, standby_api, sts
 from drorch.sandbox.core import Sandbox
 from drorch.sandbox.errors import AccessDenied, DrsFault, Internal, Throttled, Validation
 from drorch.sandbox.operations import HANDLERS
@@ -42,7 +42,11 @@ def create_app(sandbox: Sandbox) -> Starlette:
     async def drs(request: Request) -> Response:
         return await handle(sandbox, request)
 
-    routes = [*admin.routes(sandbox), Route("/{path:path}", drs, methods=METHODS)]
+    routes = [
+        *admin.routes(sandbox),
+        *standby_api.routes(sandbox),
+        Route("/{path:path}", drs, methods=METHODS),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sandbox = sandbox
     return app

@@ -11,6 +11,7 @@ on), a REST API with a `prod` stage to stop and resume, and an SSM Automation do
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,9 @@ GIFT_API = "gift-tracker"
 STAGE = "prod"
 VERIFY_DOCUMENT = "drorch-demo-VerifyRestoredTable"
 ROLE = "drorch-demo-lambda"
+# The tables the example plans restore into (a restore always makes a new table).
+BOOKINGS_RESTORED = "bookings-restored"
+GIFTS_RESTORED = "gifts-restored"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,17 @@ class Seeded:
     zone_id: str
     distribution_id: str
     rest_api_id: str
+    url: str = ""  # where moto answers (the sandbox's standby API reads the standby table there)
+    seeded_at: float = 0.0  # epoch seconds: the gift tracker restores to this point in time
+    bookings_table: str = BOOKINGS_TABLE
+    bookings_restored: str = BOOKINGS_RESTORED
+    gifts_table: str = GIFTS_TABLE
+    gifts_restored: str = GIFTS_RESTORED
+    api_record: str = API_RECORD
+    primary_endpoint: str = PRIMARY_ENDPOINT
+    standby_endpoint: str = STANDBY_ENDPOINT
+    stage: str = STAGE
+    verify_document: str = VERIFY_DOCUMENT
 
 
 def seed(
@@ -68,6 +83,8 @@ def seed(
         zone_id=_zone(aws.client("route53", primary)),
         distribution_id=_distribution(aws.client("cloudfront", primary)),
         rest_api_id=_rest_api(aws.client("apigateway", primary)),
+        url=url,
+        seeded_at=time.time(),
     )
 
 
@@ -78,6 +95,11 @@ def seed_fleet(url: str, sandbox: Any) -> Seeded:
     found = seed(url, account, regions[0], regions[-1], sandbox.ssm)
     sandbox.aws_seeded = found  # the ids plans name (the demo's example plans read them)
     return found
+
+
+def clients(url: str, account_id: str) -> _Clients:
+    """boto3 clients speaking to moto at `url` as `account_id`."""
+    return _Clients(url, account_id)
 
 
 class _Clients:

@@ -2,8 +2,9 @@
 
 An action's account is fine when it is a registered target account, or the account of one
 of the plan's protection groups (those were accepted when the group was saved, e.g. the
-hub's own or a sandbox fleet's). Anything else is an error at save-time readiness and at
-start, naming the action.
+hub's own or a sandbox fleet's), or one of the accounts this process reaches without a
+role (the hub's, a sandbox fleet's: the readiness ports' `hub_accounts`). Anything else is
+an error at save-time readiness and at start, naming the action.
 
 The targets (tables, zones, aliases, distributions, stages, documents, functions) are looked
 up by running each AWS action's executor in simulate mode, which reads and changes nothing:
@@ -31,7 +32,7 @@ def check_action_accounts(ctx: Context, uow: UnitOfWork) -> list[Finding]:
     selected = set(ctx.snap.selected_waves)
     waves = [w for w in ctx.plan.waves if w.name in selected]
     scopes = {g.id: (g.account_id, g.region) for g in ctx.snap.groups}
-    known = {g.account_id for g in ctx.snap.groups}
+    known = {g.account_id for g in ctx.snap.groups} | ctx.hub_accounts
     found = []
     for path, name, (account, region) in plan_accounts(waves, scopes):
         if account in known or uow.accounts.get(account) is not None:

@@ -192,9 +192,12 @@ def _ports(
     given = policy or (ports.policy if ports is not None else Policy())
     base = replace(given, limits=(config or DEFAULT_CONFIG).limits)
     chosen = replace(base, retry=read_retry) if read_retry is not None else base
-    # Only the process's EC2 comes from `ports`: a start asks no account probe (as before).
+    # Only the process's EC2 and hub accounts come from `ports`: a start asks no account probe.
     ec2 = ports.ec2 if ports is not None else None
-    return readiness.ReadinessPorts(store=store, drs=drs, clock=clock, policy=chosen, ec2=ec2)
+    hub = ports.hub_accounts if ports is not None else ()  # fleet accounts need no role
+    return readiness.ReadinessPorts(
+        store=store, drs=drs, clock=clock, policy=chosen, ec2=ec2, hub_accounts=hub
+    )
 
 
 def _prepare(

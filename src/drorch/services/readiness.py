@@ -9,7 +9,7 @@ place, `_announce`, which hands it to the listeners the container wires (notific
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,6 +56,7 @@ class ReadinessPorts:
     steps: StepExecutors | None = None  # the action-targets check looks the targets up
     policy: Policy = field(default_factory=Policy)
     listeners: Sequence[ReadinessListener] = ()
+    hub_accounts: Collection[str] = ()  # reached without registering (a sandbox fleet's)
 
 
 @dataclass
@@ -118,6 +119,7 @@ def prepare(
             ec2=ports.ec2 if trigger is not Trigger.SAVE else None,
             steps=ports.steps if trigger is not Trigger.SAVE else None,
             drill=drill,
+            hub_accounts=frozenset(ports.hub_accounts),
         )
         evaluation = Evaluation(ctx)
         _run(evaluation, uow, [c for c in _due(trigger) if not c.in_transaction])

@@ -62,6 +62,7 @@ class Context:
     steps: StepExecutors | None = None  # the AWS action types: their targets are looked up
     drill: bool = True  # a RECOVERY start gets capacity before drills
     rng: random.Random = field(default_factory=random.Random)
+    hub_accounts: frozenset[str] = frozenset()  # accounts groups may use unregistered
 
     @property
     def for_start(self) -> bool:

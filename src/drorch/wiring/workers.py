@@ -131,4 +131,5 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         steps=container.steps,
         policy=policy,
         listeners=container.readiness_listeners,
+        hub_accounts=container.hub_accounts(),
     )

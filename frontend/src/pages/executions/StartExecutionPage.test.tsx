@@ -165,6 +165,31 @@ describe("StartExecutionPage", () => {
     expect(preflightBodies(api.calls)[1]).toEqual({ plan_id: PLAN.id, type: "RECOVERY", allow_unhealthy: false });
   });
 
+  it("starts a drill with a cleanup hold of its own; a recovery sends none", async () => {
+    const api = fakeApi({
+      ...routes(() => report()),
+      "POST /api/v1/executions": () => ({ status: 201, body: { id: "ex-000000000003" } }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderPage();
+    await screen.findByText("The plan is valid.");
+    expect(screen.getByText("As the plan says (clean up at once)")).toBeTruthy();
+
+    await user.click(screen.getByText("Keep"));
+    await waitFor(() => expect(preflightBodies(api.calls).at(-1)).toEqual({ plan_id: PLAN.id, type: "DRILL", allow_unhealthy: false, cleanup_after_minutes: "keep" }));
+    await user.click(screen.getByText("Recovery"));
+    expect(screen.queryByText("Drill cleanup")).toBeNull();
+    await waitFor(() => expect(preflightBodies(api.calls).at(-1)).toEqual({ plan_id: PLAN.id, type: "RECOVERY", allow_unhealthy: false }));
+    await user.click(screen.getByText("Drill"));
+    const start = screen.getByRole("button", { name: "Start drill" });
+    await waitFor(() => expect(start.hasAttribute("disabled")).toBe(false));
+    await user.click(start);
+
+    expect(await screen.findByText("execution page")).toBeTruthy();
+    const body = api.calls.find((c) => c.method === "POST" && c.path === "/api/v1/executions")?.body;
+    expect(body).toEqual({ plan_id: PLAN.id, type: "DRILL", allow_unhealthy: false, cleanup_after_minutes: "keep" });
+  });
+
   it("disables Start recovery for an operator, with the role it needs, and still starts a drill", async () => {
     const api = fakeApi({
       ...routes(() => report()),

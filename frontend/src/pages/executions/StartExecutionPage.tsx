@@ -23,6 +23,8 @@ import { useFlash } from "../../layout/flash";
 import { Shell } from "../../layout/Shell";
 import { useAccess } from "../../session/access";
 import { GuardedButton } from "../../session/GuardedButton";
+import { CleanupAfterField } from "../plans/CleanupAfterField";
+import type { CleanupAfter } from "../plans/cleanupAfter";
 import { describeConflict, startBody, usePreflight, type PreflightCheck } from "./usePreflight";
 
 function Checks({ checks, loading }: { checks: PreflightCheck[]; loading: boolean }) {
@@ -45,7 +47,8 @@ export function StartExecutionPage() {
   const [waves, setWaves] = useState<string[]>([]);
   const [typed, setTyped] = useState("");
   const [allowUnhealthy, setAllowUnhealthy] = useState(false);
-  const body = startBody(planId, type, waves, allowUnhealthy);
+  const [cleanupAfter, setCleanupAfter] = useState<CleanupAfter | undefined>();
+  const body = startBody(planId, type, waves, allowUnhealthy, cleanupAfter);
   const preflight = usePreflight(body);
   const [busy, setBusy] = useState(false);
   const [refused, setRefused] = useState<ApiError | undefined>();
@@ -92,6 +95,11 @@ export function StartExecutionPage() {
                 onChange={({ detail }) => setWaves(detail.selectedOptions.map((o) => o.value ?? ""))} />
             </FormField>
           </Container>
+          {type === "DRILL" && (
+            <Container header={<Header variant="h2">Cleanup</Header>}>
+              <CleanupAfterField value={cleanupAfter} onChange={setCleanupAfter} planValue={plan.data.cleanup_after_minutes ?? 0} />
+            </Container>
+          )}
           <Container header={<Header variant="h2" description="The server runs every check of this start as chosen above; nothing is started." actions={<Button iconName="refresh" ariaLabel="Run preflight again" onClick={preflight.reload} />}>Preflight</Header>}>
             {preflight.error ? <ProblemAlert error={preflight.error} onRetry={preflight.reload} /> : <Checks checks={preflight.checks ?? []} loading={preflight.loading} />}
           </Container>

@@ -42,8 +42,16 @@ export function describeConflict(conflict: unknown): string {
 }
 
 /** The body of a start (and of its preflight): no `waves` means the whole plan. */
-export function startBody(planId: string, type: ExecutionType, waves: string[], allowUnhealthy: boolean): ExecutionStart {
-  return { plan_id: planId, type, waves: waves.length ? waves : undefined, allow_unhealthy: allowUnhealthy };
+export function startBody(
+  planId: string,
+  type: ExecutionType,
+  waves: string[],
+  allowUnhealthy: boolean,
+  cleanupAfter?: number | "keep",
+): ExecutionStart {
+  // A recovery has no cleanup; undefined keeps the plan's own hold.
+  const cleanup = type === "DRILL" && cleanupAfter !== undefined ? { cleanup_after_minutes: cleanupAfter } : {};
+  return { plan_id: planId, type, waves: waves.length ? waves : undefined, allow_unhealthy: allowUnhealthy, ...cleanup };
 }
 
 function reportedServers(report: ExecutionPreflight): Set<string> {

@@ -12,6 +12,7 @@ import Textarea from "@cloudscape-design/components/textarea";
 import type { ProtectionGroup, RecoveryPlanDraft } from "../../api/types";
 import { errorText } from "../../components/fieldErrors";
 import { SaveForm, useSave } from "../../components/SaveForm";
+import { CleanupAfterField } from "./CleanupAfterField";
 import { toDraft, type PlanFormState } from "./planDraft";
 import { useActionTypes } from "./useActionTypes";
 import { usePlanValidation, type ValidationView } from "./usePlanValidation";
@@ -74,6 +75,8 @@ export function PlanForm({ initial, groups, submitLabel, onSubmit, onCancel }: P
           <FormField label="Description" errorText={errorText(error, "description")}>
             <Textarea rows={1} value={state.description} onChange={({ detail }) => set({ description: detail.value })} />
           </FormField>
+          <CleanupAfterField value={state.cleanup_after_minutes ?? 0} errorText={errorText(error, "cleanup_after_minutes")}
+            onChange={(value) => set({ cleanup_after_minutes: value ?? 0 })} />
         </ColumnLayout>
       </Container>
       <Container header={<Header variant="h2" actions={<ValidationSummary validation={validation} />}>Wave graph</Header>}>

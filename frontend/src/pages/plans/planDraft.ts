@@ -19,7 +19,7 @@ export interface PlanFormState {
   description: string;
   rto_minutes: string;
   waves: WaveRow[];
-  /** Kept as the plan has it (no field yet): minutes an ended drill waits, or "keep". */
+  /** Minutes an ended drill waits before it cleans up (0: at once), or "keep". */
   cleanup_after_minutes?: number | "keep";
 }
 

@@ -45,7 +45,7 @@ class DynamodbRestore(AwsExecutor):
             if error_code(exc) != "TableAlreadyExistsException":
                 raise
             return self._reconcile(call) or failed("TableAlreadyExistsException", str(exc))
-        return self._progress(p, table)
+        return self._progress(call, p, table)
 
     def _restore(self, call: StepCall, p: DynamodbRestoreParams) -> dict[str, Any]:
         db = self.client(call)
@@ -83,12 +83,19 @@ class DynamodbRestore(AwsExecutor):
                 f"table {p.target_table} exists and was not restored from "
                 f"{p.backup_arn or p.source_table}: choose another target_table",
             )
-        return self._progress(p, table)
+        return self._progress(call, p, table)
 
-    def _progress(self, p: DynamodbRestoreParams, table: Mapping[str, Any]) -> StepProgress:
+    def _progress(
+        self, call: StepCall, p: DynamodbRestoreParams, table: Mapping[str, Any]
+    ) -> StepProgress:
         status = str(table.get("TableStatus", ""))
         output = {"table": p.target_table, "table_status": status}
-        changed = {"table": p.target_table, "table_arn": table.get("TableArn")}
+        changed = {
+            "table": p.target_table,
+            "table_arn": table.get("TableArn"),
+            # What a failed undo leaves behind, as a drill's cleanup lists it.
+            "resource": f"DynamoDB table {p.target_table} ({call.account_id}/{call.region})",
+        }
         if status in ("ACTIVE", "CREATING", "UPDATING"):
             return running(output, **changed)  # the poll turns PITR on and finishes
         return failed("TableNotActive", f"table {p.target_table} is {status}", changed)
@@ -98,7 +105,7 @@ class DynamodbRestore(AwsExecutor):
         table = self._describe(call, p.target_table)
         if table is None:
             return failed("ResourceNotFoundException", f"table {p.target_table} disappeared")
-        progress = self._progress(p, table)
+        progress = self._progress(call, p, table)
         if progress.output.get("table_status") != "ACTIVE":
             return progress
         if p.enable_pitr:

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 ACCOUNT_HEADER = "x-moto-account-id"
 # The services the AWS action types call; SSM Automation goes to the sandbox instead.
 SERVICES = ("dynamodb", "route53", "lambda", "cloudfront", "apigateway", "ssm", "iam", "ec2")
+SEEDED = ("dynamodb", "route53", "lambda", "cloudfront", "apigateway", "iam")  # by aws_seed.py
 
 
 class EmbeddedMoto:
@@ -48,6 +49,9 @@ class EmbeddedMoto:
 
     def _run_seed(self) -> None:
         try:
+            # moto's backends are global to the process: an earlier container's embedded moto
+            # (tests build several) left its resources behind, which the seed would meet.
+            _reset_seeded_services()
             if self._seed is not None:
                 self._seed(self.url)
         except Exception as exc:  # the demo's resources are missing; the server still runs
@@ -62,6 +66,18 @@ class EmbeddedMoto:
             server, self._server = self._server, None
         if server is not None:
             server.stop()
+
+
+def _reset_seeded_services() -> None:
+    """Empty the moto backends the seed fills; never EC2, which holds the sandbox's instances."""
+    from moto.backends import get_backend
+
+    for service in SEEDED:
+        backends: Any = get_backend(service)  # type: ignore[call-overload]
+        # Per service: BackendDict.reset() is a classmethod that would empty all of them.
+        for per_account in list(backends.values()):
+            per_account.reset()
+        backends.clear()
 
 
 class LazyEndpoints(dict[str, str]):

@@ -126,3 +126,46 @@ def test_simulate_checks_the_source_and_changes_nothing(
     assert seen.state == StepState.SUCCEEDED and "would" in seen.output
     assert target not in aws("dynamodb").list_tables()["TableNames"]
     assert off.state == StepState.FAILED and off.error_code == "PointInTimeRecoveryUnavailable"
+
+
+def test_a_table_another_step_restored_from_the_same_source_is_refused_and_kept(
+    executors: AwsStepExecutors, aws: Any
+) -> None:
+    # A recovery restored the table; a later drill of the same plan must not adopt (and then
+    # undo, deleting) it.
+    source = _table(aws)
+    target = f"{source}-live"
+    params = {"source_table": source, "target_table": target, "latest": True}
+    executor = executors.for_type("dynamodb_restore")
+    recovery = step_call("dynamodb_restore", params)
+    assert _finish(executor, recovery, executor.start(recovery)).state == StepState.SUCCEEDED
+
+    drill = step_call("dynamodb_restore", params, drill=True)
+    found = executor.reconcile(drill)
+    started = executor.start(drill)
+
+    for progress in (found, started):
+        assert progress is not None and progress.state == StepState.FAILED
+        assert progress.error_code == "TableAlreadyExistsException"
+        assert recovery.idempotency_key in (progress.error_message or "")
+        assert progress.changed == {}  # nothing for the drill's cleanup to undo
+    assert target in aws("dynamodb").list_tables()["TableNames"]
+
+
+def test_an_untagged_active_table_restored_from_the_source_is_refused(
+    executors: AwsStepExecutors, aws: Any
+) -> None:
+    source = _table(aws)
+    target = f"{source}-byhand"
+    aws("dynamodb").restore_table_to_point_in_time(
+        SourceTableName=source, TargetTableName=target, UseLatestRestorableTime=True
+    )
+    call = step_call(
+        "dynamodb_restore", {"source_table": source, "target_table": target, "latest": True}
+    )
+
+    progress = executors.for_type("dynamodb_restore").start(call)
+
+    assert progress.state == StepState.FAILED
+    assert "drorch:step" in (progress.error_message or "")
+    assert target in aws("dynamodb").list_tables()["TableNames"]

@@ -1,8 +1,12 @@
 """`dynamodb_restore` over DynamoDB: the target table's name is the idempotency key.
 
-A restore is found again by describing the target table: one that exists and was restored
-from this step's source is this step's; one that exists otherwise is refused (and never
-deleted by an undo), since drorch did not make it.
+A restore is found again by describing the target table. The table is this step's only when
+it was restored from this step's source and carries this step's `drorch:step` tag (set right
+after the restore call, and again once ACTIVE, since DynamoDB may refuse tags while the table
+is CREATING), or carries no tag yet and is still CREATING (a crash between the call and the
+tag). Any other existing table is refused and never deleted by an undo: another execution
+(say, the recovery a later drill of the same plan would otherwise take over) or a person made
+it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from drorch.domain.steps.dynamodb_restore import DynamodbRestoreParams
 from drorch.ports.steps import StepCall, StepProgress
 
 GONE = {"ResourceNotFoundException", "TableNotFoundException"}
+STEP_TAG = "drorch:step"  # value: the idempotency key of the step that restored the table
 
 
 def _params(call: StepCall) -> DynamodbRestoreParams:
@@ -45,7 +50,25 @@ class DynamodbRestore(AwsExecutor):
             if error_code(exc) != "TableAlreadyExistsException":
                 raise
             return self._reconcile(call) or failed("TableAlreadyExistsException", str(exc))
+        self._mark(call, table)
         return self._progress(call, p, table)
+
+    def _mark(self, call: StepCall, table: Mapping[str, Any]) -> None:
+        """Tag the table with this step's key; a CREATING table may refuse it (retried later)."""
+        try:
+            self.client(call).tag_resource(
+                ResourceArn=str(table["TableArn"]),
+                Tags=[{"Key": STEP_TAG, "Value": call.idempotency_key}],
+            )
+        except ClientError as exc:
+            if error_code(exc) not in {"ResourceInUseException", *GONE}:
+                raise
+
+    def _owner(self, call: StepCall, table: Mapping[str, Any]) -> str | None:
+        """The idempotency key the table is tagged with, if any."""
+        tags = self.client(call).list_tags_of_resource(ResourceArn=str(table["TableArn"]))
+        found = [t["Value"] for t in tags.get("Tags", []) if t.get("Key") == STEP_TAG]
+        return str(found[0]) if found else None
 
     def _restore(self, call: StepCall, p: DynamodbRestoreParams) -> dict[str, Any]:
         db = self.client(call)
@@ -83,7 +106,24 @@ class DynamodbRestore(AwsExecutor):
                 f"table {p.target_table} exists and was not restored from "
                 f"{p.backup_arn or p.source_table}: choose another target_table",
             )
+        refusal = self._not_ours(call, table)
+        if refusal is not None:
+            return failed("TableAlreadyExistsException", f"table {p.target_table} {refusal}")
         return self._progress(call, p, table)
+
+    def _not_ours(self, call: StepCall, table: Mapping[str, Any]) -> str | None:
+        """Why an existing restored table is not this step's, or None when it is."""
+        owner = self._owner(call, table)
+        if owner == call.idempotency_key:
+            return None
+        if owner is not None:
+            return f"was restored by another drorch step ({owner}): choose another target_table"
+        if table.get("TableStatus") == "CREATING":
+            return None  # restored by this step's call just before a crash, tag not yet set
+        return (
+            f"exists without a {STEP_TAG} tag (restored outside this step): "
+            "delete it or choose another target_table"
+        )
 
     def _progress(
         self, call: StepCall, p: DynamodbRestoreParams, table: Mapping[str, Any]
@@ -108,6 +148,7 @@ class DynamodbRestore(AwsExecutor):
         progress = self._progress(call, p, table)
         if progress.output.get("table_status") != "ACTIVE":
             return progress
+        self._mark(call, table)
         if p.enable_pitr:
             self.client(call).update_continuous_backups(
                 TableName=p.target_table,

@@ -99,7 +99,7 @@ class DeferredRouter(BaseRoute):
     """Stands in the app's routes for a router until a request under its paths needs it."""
 
     def __init__(self, app: FastAPI, ref: RouterRef) -> None:
-        self.app = app
+        self._app = app  # not `app`: on a route that names its ASGI app
         self.ref = ref
         self.path = ref.prefix  # what the route order ranks it by, as the included router
         self.included: BaseRoute | None = None
@@ -130,8 +130,8 @@ class DeferredRouter(BaseRoute):
         return scope["type"] in ("http", "websocket") and self.ref.serves(get_route_path(scope))
 
     def _include(self) -> BaseRoute:
-        routes = self.app.router.routes
-        entry = include(self.app, self.ref.load())
+        routes = self._app.router.routes
+        entry = include(self._app, self.ref.load())
         routes.pop()  # appended last by include(): it goes where this stand-in stands
         for index, route in enumerate(routes):
             if route is self:

@@ -85,6 +85,7 @@ def reset() -> None:
         if _container is not None:
             _container.store.close()
         _container = None
+    gc.unfreeze()  # what the cold start froze may be collected again once unreferenced
 
 
 def _build() -> Container:

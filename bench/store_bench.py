@@ -97,9 +97,11 @@ def dynamodb_store(url: str, prefix: str) -> DynamoStore:
     session = boto3.session.Session(
         aws_access_key_id="bench", aws_secret_access_key="bench", region_name=REGION
     )
-    client = session.client(
-        "dynamodb", endpoint_url=url, config=Config(retries={"total_max_attempts": 2})
-    )
+    # One attempt, waited for: moto's transactions slow down as the table grows (it copies
+    # it per item), and moto ignores ClientRequestToken, so a transaction botocore re-sent
+    # after a read timeout would fail the conditions its first attempt already met.
+    config = Config(retries={"total_max_attempts": 1}, read_timeout=900)
+    client = session.client("dynamodb", endpoint_url=url, config=config)
     return DynamoStore(client, prefix=prefix)
 
 

@@ -13,27 +13,12 @@ from fastapi.responses import FileResponse
 
 from drorch import __version__
 from drorch.api import docs, health, openapi, problems, security
-from drorch.api.accounts.router import router as accounts_router
-from drorch.api.action_types.router import router as action_types_router
-from drorch.api.audit.router import router as audit_router
-from drorch.api.auth.router import router as auth_router
-from drorch.api.doctor.router import router as doctor_router
-from drorch.api.executions.approvals import router as approvals_router
-from drorch.api.executions.router import router as executions_router
 from drorch.api.guards import GuardRules, Guards
 from drorch.api.limits import BodyLimit
-from drorch.api.metrics.router import router as metrics_router
 from drorch.api.middleware import AuditRefusals, RequestIds
-from drorch.api.notifications.router import router as notifications_router
-from drorch.api.protection_groups.router import router as groups_router
-from drorch.api.readiness.router import router as readiness_router
-from drorch.api.recovery_plans.router import router as plans_router
-from drorch.api.reports.router import router as reports_router
 from drorch.api.request_metrics import RequestMetrics
 from drorch.api.route_order import hot_routes_first
-from drorch.api.schedules.router import router as schedules_router
-from drorch.api.source_servers.router import router as servers_router
-from drorch.api.users.router import router as users_router
+from drorch.api.routers import ROUTERS, include_routers
 from drorch.bootstrap import Container
 from drorch.errors import NotFoundError
 
@@ -42,8 +27,12 @@ SANDBOX_MOUNT = "/sandbox/drs"
 MAX_NAME_BYTES = 255
 
 
-def create_app(container: Container) -> FastAPI:
-    """An app serving the API (and the UI when built) for this container."""
+def create_app(container: Container, *, lazy_routers: bool = False) -> FastAPI:
+    """An app serving the API (and the UI when built) for this container.
+
+    `lazy_routers`: each resource router is imported on the first request under its paths
+    (api/routers.py); the API Lambda's cold start then pays only for what it answers.
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,26 +60,7 @@ def create_app(container: Container) -> FastAPI:
     security.annotate(health.router)
     openapi.install(app)
     app.include_router(health.router)
-    for router in (
-        auth_router,
-        users_router,
-        audit_router,
-        accounts_router,
-        servers_router,
-        groups_router,
-        plans_router,
-        reports_router,  # before executions: /executions/export is not an execution id
-        executions_router,
-        approvals_router,
-        action_types_router,
-        doctor_router,
-        notifications_router,
-        readiness_router,
-        schedules_router,
-        metrics_router,
-    ):
-        security.annotate(router)
-        app.include_router(router)
+    include_routers(app, ROUTERS, lazy=lazy_routers)
     if container.sandbox_app is not None:
         app.mount(SANDBOX_MOUNT, container.sandbox_app)
     docs.install(app, "/api/openapi.json")

@@ -14,6 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from drorch.api.routers import loaded
+
 # Polled by the UI and by scripts; first match wins, so their order among themselves stays.
 HOT_PREFIXES = (
     "/api/v1/executions",
@@ -32,9 +34,10 @@ def hot_routes_first(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
-        # Documented in the order the routers were included, not the order they are tried.
-        tried = list(app.router.routes)
-        app.router.routes[:] = included
+        # Documented in the order the routers were included, not the order they are tried;
+        # every router is in the document, so routers left to load lazily load now.
+        tried = [loaded(route) for route in list(app.router.routes)]
+        app.router.routes[:] = [loaded(route) for route in included]
         try:
             return generate()
         finally:

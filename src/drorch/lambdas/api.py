@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from drorch.lambdas.runtime import published
+from drorch.lambdas.runtime import cold_start, published
 
 _lock = threading.Lock()
 _handler: Any = None
@@ -14,7 +14,11 @@ _handler: Any = None
 @published
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answer one API Gateway request with the same app `drorch serve` runs."""
-    answer: dict[str, Any] = _app()(event, context)
+    if _handler is not None:
+        warm: dict[str, Any] = _handler(event, context)
+        return warm
+    with cold_start():  # the first request imports its routers: part of the cold start
+        answer: dict[str, Any] = _app()(event, context)
     return answer
 
 
@@ -32,5 +36,7 @@ def _app() -> Any:
             # Lambda must not run (its engine is driven by Step Functions).
             # Problems are JSON text too: without this Mangum would send them base64-encoded.
             text = [*DEFAULT_TEXT_MIME_TYPES, "application/problem+json"]
-            _handler = Mangum(create_app(container()), lifespan="off", text_mime_types=text)
+            # Lazy routers: a cold start imports only the routers its requests reach.
+            app = create_app(container(), lazy_routers=True)
+            _handler = Mangum(app, lifespan="off", text_mime_types=text)
         return _handler

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -23,8 +25,28 @@ def container() -> Container:
     global _container
     with _lock:
         if _container is None:
-            _container = _build()
+            with cold_start():
+                _container = _build()
         return _container
+
+
+@contextmanager
+def cold_start() -> Iterator[None]:
+    """Pause the garbage collector while a cold start builds, then freeze what it built.
+
+    A cold start allocates a great many objects (modules, classes, pydantic schemas, the
+    routes) and nearly no garbage, so the collections it would trigger scan everything for
+    nothing: about a tenth of its time. Frozen afterwards, those objects, alive for the
+    whole life of the Lambda, are left out of every later collection too.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def published(handler: Handler) -> Handler:
@@ -63,6 +85,7 @@ def reset() -> None:
         if _container is not None:
             _container.store.close()
         _container = None
+    gc.unfreeze()  # what the cold start froze may be collected again once unreferenced
 
 
 def _build() -> Container:

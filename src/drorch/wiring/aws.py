@@ -12,6 +12,7 @@ from drorch.ports.ec2 import Ec2Gateway
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
 from drorch.ports.waker import Waker
+from drorch.wiring.deferred import Deferred
 
 if TYPE_CHECKING:
     from drorch.bootstrap import Container
@@ -227,8 +228,6 @@ class _SandboxSaver:
 
 def wire_step_executors(settings: Settings, container: Container) -> None:
     """The AWS action types' executors: the target accounts' sessions, or the embedded moto."""
-    from drorch.adapters.aws.actions import AwsStepExecutors
-
     if settings.sandbox:
         if container.sandbox_app is not None and settings.sandbox_aws:
             container.steps = _sandbox_steps(settings, container)
@@ -241,7 +240,14 @@ def wire_step_executors(settings: Settings, container: Container) -> None:
     store = container.store
     hub = {settings.hub_account_id} if settings.hub_account_id else set()
     sessions = account_sessions(container.sessions, lambda: list_accounts(store=store), hub)
-    container.steps = AwsStepExecutors(sessions)
+
+    def build() -> Any:
+        from drorch.adapters.aws.actions import AwsStepExecutors
+
+        return AwsStepExecutors(sessions)
+
+    # Built on first use: a request that runs or checks no action never imports them.
+    container.steps = Deferred(build)
 
 
 def _sandbox_steps(settings: Settings, container: Container) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.config import Settings
 from drorch.ports.backup import DatabaseFiles, TableBackups
 from drorch.ports.store import Store
@@ -15,8 +14,11 @@ if TYPE_CHECKING:
 
 
 def make_store(settings: Settings) -> Store:
+    """The store the settings name: the SQLite file, or DynamoDB (each imported only then)."""
     if settings.store == "dynamodb":
         return _dynamodb_store(settings)
+    from drorch.adapters.storage.sqlite import SqliteStore
+
     return SqliteStore(
         settings.db_path, cache_mb=settings.sqlite_cache_mb, cursor_key=cursor_key(settings)
     )

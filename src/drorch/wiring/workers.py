@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drorch.config import Settings
 from drorch.ports.clock import Clock
 from drorch.ports.sessions import SessionProvider
 from drorch.ports.store import Store
+from drorch.wiring.deferred import Deferred
 from drorch.wiring.stores import scheduled_backups
 
 if TYPE_CHECKING:
@@ -16,14 +17,22 @@ if TYPE_CHECKING:
 
 
 def wire_notifications(settings: Settings, container: Container) -> None:
-    """The notification dispatcher: in the background when enabled, for "send test" always."""
-    from drorch.engine.runner import worker_id
+    """The notification dispatcher: in the background when enabled, for "send test" always.
 
+    Built on first use (wiring/deferred.py): its channels' TLS contexts, SMTP and HTTP
+    client are a good share of a cold start that sends nothing.
+    """
     # SNS publishes as the hub; a sandbox's key sessions have no hub, so it gets its own.
     hub = container.sessions if not settings.sandbox else None
-    container.notifier = notification_dispatcher(
-        settings, container.store, sessions=hub, clock=container.clock, owner=worker_id()
-    )
+
+    def build() -> Dispatcher:
+        from drorch.engine.runner import worker_id
+
+        return notification_dispatcher(
+            settings, container.store, sessions=hub, clock=container.clock, owner=worker_id()
+        )
+
+    container.notifier = cast("Dispatcher", Deferred(build))
     if settings.notify_enabled:
         container.background.append(container.notifier)
     from drorch.services.readiness_notices import readiness_notifier

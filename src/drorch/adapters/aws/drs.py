@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from botocore.config import Config
 
 from drorch.adapters.aws.drs_convert import to_job, to_log_item, to_recovery_instance, to_server
@@ -344,6 +343,8 @@ class SandboxDirectory:
             return self._accounts
 
     def _fetch(self) -> list[SandboxAccount]:
+        import httpx  # here: a process without a sandbox endpoint never needs it
+
         url = f"{self.endpoint_url}/_sandbox/accounts"
         try:
             response = httpx.get(url, timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from drorch.config import Settings
@@ -140,5 +141,25 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         steps=container.steps,
         policy=policy,
         listeners=container.readiness_listeners,
-        hub_accounts=container.hub_accounts(),
+        hub_accounts=HubAccounts(container),
     )
+
+
+class HubAccounts(Collection[str]):
+    """The container's hub accounts, asked when a run reads them, not when ports are built.
+
+    Asking needs DRS (a sandbox lists its fleet): building the ports at start, before DRS
+    answers (a cold Lambda, a sandbox still starting), must not call it.
+    """
+
+    def __init__(self, container: Container) -> None:
+        self._container = container
+
+    def __contains__(self, account: object) -> bool:
+        return account in self._container.hub_accounts()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._container.hub_accounts())
+
+    def __len__(self) -> int:
+        return len(self._container.hub_accounts())

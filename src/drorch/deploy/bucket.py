@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from drorch.deploy.aws import Aws, aws_errors
 from drorch.errors import DeployError
 
@@ -59,41 +55,6 @@ def upload_once(aws: Aws, bucket: str, key: str, body: bytes) -> bool:
     with aws_errors(f"upload s3://{bucket}/{key}"):
         s3.put_object(Bucket=bucket, Key=key, Body=body)
     return True
-
-
-@dataclass(frozen=True)
-class PackageHistory:
-    """The Lambda packages an environment ran, oldest first (what rollback goes back to)."""
-
-    s3: Any
-    bucket: str
-    env: str
-
-    @property
-    def _key(self) -> str:
-        return f"lambda/{self.env}/history.json"
-
-    def keys(self) -> list[str]:
-        """The packages' S3 keys, oldest first."""
-        try:
-            with aws_errors("read the package history"):
-                body = self.s3.get_object(Bucket=self.bucket, Key=self._key)["Body"].read()
-        except DeployError as exc:
-            if exc.extra.get("code") in {"NoSuchKey", "404"}:
-                return []
-            raise
-        return [str(key) for key in json.loads(body)]
-
-    def save(self, keys: list[str]) -> None:
-        """Write the history."""
-        with aws_errors("write the package history"):
-            self.s3.put_object(Bucket=self.bucket, Key=self._key, Body=json.dumps(keys).encode())
-
-    def add(self, key: str) -> None:
-        """Record `key` as the running package (unless it already is)."""
-        keys = self.keys()
-        if not keys or keys[-1] != key:
-            self.save([*keys, key])
 
 
 def template_url(bucket: str, region: str, key: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from drorch.deploy import aliases, naming, stack, template
 from drorch.deploy.aws import Aws, aws_errors
-from drorch.deploy.bucket import PackageHistory, ensure_bucket, template_url, upload_once
+from drorch.deploy.bucket import ensure_bucket, template_url, upload_once
 from drorch.deploy.context import Reporter, Request, Target
 from drorch.deploy.poststack import create_admin, current_outputs, outputs_of, publish_ui
 from drorch.errors import DeployError
@@ -71,7 +71,6 @@ def deploy(target: Target, request: Request, reporter: Reporter) -> dict[str, An
         stack.discard(target.aws.client("cloudformation"), planned)
         return {**result, "status": "dry-run" if request.dry_run else "declined"}
     _roll_out(target, planned, reporter)
-    PackageHistory(target.aws.client("s3"), source.bucket, target.env).add(request.package.key)
     _point_api_at_ui(target, request, name, source, reporter)
     status = planned.change_type.lower() + "d"
     return {**result, "status": status, **_finish(target, request, reporter)}

@@ -342,10 +342,11 @@ def package_command(
         Path | None, typer.Option("--package", help="Check a zip built before instead.")
     ] = None,
     as_json: JsonOption = False,
+    python: PythonOption = None,
 ) -> None:
     """Build the Lambda package (cached by content hash) and print where it is."""
     with refusals():
-        built = lambda_package(package)
+        built = lambda_package(package, python)
     result = {
         "path": str(built.path),
         "key": built.key,

@@ -75,7 +75,9 @@ def resolve(configured: Path | None, version: str) -> Compiler | None:
     if configured is not None:
         compiler = probe(configured)
         if compiler is None:
-            raise DeployError(f"deploy Python {configured} (--python) does not run")
+            raise DeployError(
+                f"deploy Python {configured} does not run (--python, DRORCH_DEPLOY_PYTHON)"
+            )
         if compiler.version != version:
             raise DeployError(
                 f"deploy Python {configured} is Python {compiler.version}, the Lambda runtime is "

@@ -167,3 +167,19 @@ def test_no_runtime_python_ships_sources_only_with_one_warning(
     with zipfile.ZipFile(built.path) as archive:
         names = archive.namelist()
     assert "drorch/lambdas/api.py" in names and not [n for n in names if n.endswith(".pyc")]
+
+
+def test_deploy_package_refuses_a_configured_python_that_does_not_run_in_one_line(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from drorch.cli.main import app
+
+    missing = tmp_path / "python3.12"
+    env = {"DRORCH_DEPLOY_CACHE_DIR": str(tmp_path / "cache"), "DRORCH_DEPLOY_PYTHON": str(missing)}
+    result = CliRunner().invoke(app, ["deploy", "package"], env=env)
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"deploy Python {missing} does not run" in lines[0]
+    assert not (tmp_path / "cache").exists()  # refused before anything was built

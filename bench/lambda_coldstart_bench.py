@@ -242,6 +242,23 @@ def stdlib_only(warm: Path, cold: Path) -> None:
     shutil.copytree(mirrored, cold / str(stdlib).lstrip(os.sep))
 
 
+def copy_modules(source: Path, target: Path) -> None:
+    """Copy the modules under `source` (compiled beside later); link everything else.
+
+    A directory without modules of its own (botocore's data: thousands of files) is one link.
+    """
+    target.mkdir()
+    for entry in sorted(source.iterdir()):
+        if entry.name == "__pycache__" or entry.suffix == ".pyc":
+            continue
+        if entry.is_dir() and any(p.suffix == ".py" for p in entry.iterdir()):
+            copy_modules(entry, target / entry.name)
+        elif entry.suffix == ".py":
+            shutil.copy2(entry, target / entry.name)
+        else:
+            (target / entry.name).symlink_to(entry)
+
+
 def package_layout(roots: list[str], task: Path) -> None:
     """Copy packages `roots` and all metadata into `task`, compiled as shipped, read-only."""
     for entry in sys.path:
@@ -250,24 +267,26 @@ def package_layout(roots: list[str], task: Path) -> None:
             for found in [base / root, base / f"{root}.py"]:
                 target = task / found.name
                 if found.is_dir() and not target.exists():
-                    shutil.copytree(found, target, ignore=shutil.ignore_patterns("__pycache__"))
+                    copy_modules(found, target)
                 elif found.is_file() and not target.exists():
                     shutil.copy2(found, target)
         if base.name == "site-packages":
             for info in base.glob("*.dist-info"):  # importlib.metadata reads versions
                 if not (task / info.name).exists():
-                    shutil.copytree(info, task / info.name)
+                    (task / info.name).symlink_to(info)
     compiler = bytecode.probe(Path(sys.executable))
     assert compiler is not None
     bytecode.compile_tree(compiler, task)
     for path in [task, *task.rglob("*")]:
-        path.chmod(READ_ONLY if path.is_dir() else 0o444)
+        if not path.is_symlink():  # a link's target is the venv's own file
+            path.chmod(READ_ONLY if path.is_dir() else 0o444)
 
 
 def writable(task: Path) -> None:
     """Make `task` removable again."""
     for path in [task, *task.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def run_once(

@@ -7,10 +7,12 @@ call of the same event is the warm figure. Scenarios:
 
 - store: `dynamodb`, what the Lambda runs (the template's settings; DynamoDB is a moto
   server started beforehand, outside the timed processes), or the `sqlite` file;
-- bytecode: `warm` (every module has its .pyc) or `none`, what Lambda sees: the package
-  ships no .pyc and /var/task is read-only, so every module of drorch and its dependencies
-  is compiled at each cold start (the standard library keeps its .pyc, as in the runtime).
-  Both are set up with a private PYTHONPYCACHEPREFIX, so no __pycache__ is touched;
+- bytecode: `packaged`, what Lambda sees: drorch and the dependencies it loads copied into
+  a read-only directory first on the path, compiled as `drorch deploy` ships them
+  (`compileall --invalidation-mode unchecked-hash`, here by this interpreter) and run with
+  PYTHONDONTWRITEBYTECODE; `warm` (every module has its .pyc), or `none`, a package without
+  .pyc on read-only /var/task, compiled at each cold start (the standard library keeps its
+  .pyc, as in the runtime). Those two use a private PYTHONPYCACHEPREFIX;
 - request: `GET /health`, or a signed-in `GET /api/v1/executions` (an API token of a user
   made beforehand), the UI's busiest read.
 
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drorch.deploy import bytecode
 from store_bench import moto_server
 
 RESULTS = Path(__file__).resolve().parent / "results" / "lambda_coldstart.json"
@@ -69,6 +72,21 @@ print(json.dumps({
     "modules": len(sys.modules),
 }))
 """
+
+# Which top-level packages outside the standard library a cold start loads (the layout to copy).
+LAYOUT = (
+    PROBE.split("print(json.dumps(")[0]
+    + r"""
+import sysconfig
+stdlib = sysconfig.get_paths()["stdlib"]
+roots = set()
+for name, module in list(sys.modules.items()):
+    path = getattr(module, "__file__", None) or ""
+    if path and not path.startswith(stdlib) and "site-packages" in path or "/src/drorch/" in path:
+        roots.add(name.split(".")[0])
+print(json.dumps(sorted(roots)))
+"""
+)
 
 # Made once, before the timed runs, with the same settings: a user and its API token.
 PREPARE = r"""
@@ -105,10 +123,11 @@ class Scenario:
         return f"{self.store}/{self.bytecode}/{self.request}"
 
 
-# The one Lambda runs first: its store, no bytecode, the health check.
-LAMBDA = Scenario("dynamodb", "none", "health")
+# The one Lambda runs first: its store, the package as shipped, the health check.
+LAMBDA = Scenario("dynamodb", "packaged", "health")
 FULL = (
     LAMBDA,
+    Scenario("dynamodb", "none", "health"),
     Scenario("dynamodb", "warm", "health"),
     Scenario("dynamodb", "none", "executions"),
     Scenario("dynamodb", "warm", "executions"),
@@ -116,6 +135,7 @@ FULL = (
     Scenario("sqlite", "warm", "health"),
 )
 QUICK = (LAMBDA, Scenario("dynamodb", "warm", "health"))
+READ_ONLY = 0o555
 
 
 def api_event(path: str, token: str | None = None) -> dict[str, Any]:
@@ -222,6 +242,53 @@ def stdlib_only(warm: Path, cold: Path) -> None:
     shutil.copytree(mirrored, cold / str(stdlib).lstrip(os.sep))
 
 
+def copy_modules(source: Path, target: Path) -> None:
+    """Copy the modules under `source` (compiled beside later); link everything else.
+
+    A directory without modules of its own (botocore's data: thousands of files) is one link.
+    """
+    target.mkdir()
+    for entry in sorted(source.iterdir()):
+        if entry.name == "__pycache__" or entry.suffix == ".pyc":
+            continue
+        if entry.is_dir() and any(p.suffix == ".py" for p in entry.iterdir()):
+            copy_modules(entry, target / entry.name)
+        elif entry.suffix == ".py":
+            shutil.copy2(entry, target / entry.name)
+        else:
+            (target / entry.name).symlink_to(entry)
+
+
+def package_layout(roots: list[str], task: Path) -> None:
+    """Copy packages `roots` and all metadata into `task`, compiled as shipped, read-only."""
+    for entry in sys.path:
+        base = Path(entry or ".").resolve()
+        for root in roots:
+            for found in [base / root, base / f"{root}.py"]:
+                target = task / found.name
+                if found.is_dir() and not target.exists():
+                    copy_modules(found, target)
+                elif found.is_file() and not target.exists():
+                    shutil.copy2(found, target)
+        if base.name == "site-packages":
+            for info in base.glob("*.dist-info"):  # importlib.metadata reads versions
+                if not (task / info.name).exists():
+                    (task / info.name).symlink_to(info)
+    compiler = bytecode.probe(Path(sys.executable))
+    assert compiler is not None
+    bytecode.compile_tree(compiler, task)
+    for path in [task, *task.rglob("*")]:
+        if not path.is_symlink():  # a link's target is the venv's own file
+            path.chmod(READ_ONLY if path.is_dir() else 0o444)
+
+
+def writable(task: Path) -> None:
+    """Make `task` removable again."""
+    for path in [task, *task.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def run_once(
     env: dict[str, str], event: dict[str, Any], *, importtime: bool = False
 ) -> tuple[dict[str, Any], str]:
@@ -292,6 +359,33 @@ class Bench:
             scenario = Scenario(store, "warm", request)
             run_once(bytecode_env(self.envs[store], self.warm, write=True), self.event(scenario))
         stdlib_only(self.warm, self.cold)
+        self.task = tmp / "task"
+        if any(s.bytecode == "packaged" for s in scenarios):
+            self.task.mkdir()
+            package_layout(self.loaded_roots(scenarios), self.task)
+            self.check_layout(scenarios)
+
+    def check_layout(self, scenarios: tuple[Scenario, ...]) -> None:
+        """Fail unless the packaged runs import drorch and FastAPI from the copy."""
+        store = next(s.store for s in scenarios if s.bytecode == "packaged")
+        env = self.env(Scenario(store, "packaged", "health"))
+        code = "import drorch, fastapi; print(drorch.__file__); print(fastapi.__file__)"
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        files = done.stdout.split()
+        if done.returncode != 0 or not all(f.startswith(str(self.task)) for f in files):
+            raise RuntimeError(f"the packaged layout is not the one imported: {files}")
+
+    def loaded_roots(self, scenarios: tuple[Scenario, ...]) -> list[str]:
+        """The top-level packages the scenarios' cold starts load (outside the stdlib)."""
+        roots: set[str] = set()
+        for scenario in {s for s in scenarios if s.bytecode == "packaged"}:
+            env = bytecode_env(self.envs[scenario.store], self.warm)
+            command = [sys.executable, "-c", LAYOUT, json.dumps(self.event(scenario))]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+            if done.returncode != 0:
+                raise RuntimeError(f"listing the loaded packages failed:\n{done.stderr[-3000:]}")
+            roots.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        return sorted(roots)
 
     def event(self, scenario: Scenario) -> dict[str, Any]:
         """The first request of a scenario."""
@@ -301,6 +395,10 @@ class Bench:
 
     def env(self, scenario: Scenario) -> dict[str, str]:
         """The environment of a scenario's runs (nothing is written between them)."""
+        if scenario.bytecode == "packaged":  # first on the path, .pyc beside, none written
+            return dict(
+                self.envs[scenario.store], PYTHONPATH=str(self.task), PYTHONDONTWRITEBYTECODE="1"
+            )
         prefix = self.warm if scenario.bytecode == "warm" else self.cold
         return bytecode_env(self.envs[scenario.store], prefix)
 
@@ -336,6 +434,23 @@ def dynamodb_endpoint(wanted: bool) -> Iterator[str | None]:
         yield url
 
 
+def measure_all(
+    bench: Bench, scenarios: tuple[Scenario, ...], runs: int
+) -> tuple[dict[Scenario, list[dict[str, Any]]], str]:
+    """Every scenario's runs, interleaved run by run; -X importtime of the Lambda's."""
+    measured: dict[Scenario, list[dict[str, Any]]] = {s: [] for s in scenarios}
+    report = ""
+    for _ in range(runs):  # interleaved: a change of load hits every scenario alike
+        for scenario in scenarios:
+            traced = runs == 1 and scenario == LAMBDA
+            figures, stderr = bench.measure(scenario, importtime=traced)
+            measured[scenario].append(figures)
+            report = stderr if traced else report
+    if runs > 1:
+        report = bench.measure(LAMBDA, importtime=True)[1]
+    return measured, report
+
+
 def run(scenarios: tuple[Scenario, ...], runs: int) -> tuple[list[dict[str, Any]], str]:
     """Every scenario's figures, interleaved run by run; -X importtime of the Lambda's.
 
@@ -344,17 +459,11 @@ def run(scenarios: tuple[Scenario, ...], runs: int) -> tuple[list[dict[str, Any]
     """
     wanted = any(s.store == "dynamodb" for s in scenarios)
     with tempfile.TemporaryDirectory() as tmp, dynamodb_endpoint(wanted) as url:
-        bench = Bench(Path(tmp), url, scenarios)
-        measured: dict[Scenario, list[dict[str, Any]]] = {s: [] for s in scenarios}
-        report = ""
-        for _ in range(runs):  # interleaved: a change of load hits every scenario alike
-            for scenario in scenarios:
-                traced = runs == 1 and scenario == LAMBDA
-                figures, stderr = bench.measure(scenario, importtime=traced)
-                measured[scenario].append(figures)
-                report = stderr if traced else report
-        if runs > 1:
-            report = bench.measure(LAMBDA, importtime=True)[1]
+        try:
+            measured, report = measure_all(Bench(Path(tmp), url, scenarios), scenarios, runs)
+        finally:  # the read-only copy must be removable with the temporary directory
+            if (Path(tmp) / "task").exists():
+                writable(Path(tmp) / "task")
     return [scenario_result(s, measured[s]) for s in scenarios], report
 
 

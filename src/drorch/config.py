@@ -311,6 +311,10 @@ class Settings(BaseSettings):
     deploy_ui_dir: Path | None = Field(
         default=None, description="The UI build to publish (default: frontend/dist)."
     )
+    deploy_python: Path | None = Field(
+        default=None,
+        description="Python 3.12 that compiles the Lambda package (default: found on PATH/pyenv).",
+    )
     # Shared keys on AWS (docs/deploy.md "Shared keys"): one secret every API instance reads.
     keys_secret: str | None = Field(
         default=None,

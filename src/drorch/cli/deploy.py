@@ -27,6 +27,7 @@ from drorch.cli.deploy_options import (
     MfaOption,
     PackageOption,
     PasswordStdinOption,
+    PythonOption,
     RetentionOption,
     SkipUiOption,
     WafOption,
@@ -105,6 +106,7 @@ def deploy_command(
     skip_ui: SkipUiOption = False,
     output: OutputOption = None,
     as_json: JsonOption = False,
+    python: PythonOption = None,
 ) -> None:
     """Create or update environment NAME: package, change set, rollout, UI, first admin."""
     if ctx.invoked_subcommand is not None:
@@ -119,7 +121,7 @@ def deploy_command(
         target = make_target(env, region, profile, ui=not skip_ui)
         password = sys.stdin.readline().strip() if admin_password_stdin else None
         request = Request(
-            package=lambda_package(package),
+            package=lambda_package(package, python),
             parameters=stack_parameters(
                 admin_email,
                 alarm_email,
@@ -340,10 +342,11 @@ def package_command(
         Path | None, typer.Option("--package", help="Check a zip built before instead.")
     ] = None,
     as_json: JsonOption = False,
+    python: PythonOption = None,
 ) -> None:
     """Build the Lambda package (cached by content hash) and print where it is."""
     with refusals():
-        built = lambda_package(package)
+        built = lambda_package(package, python)
     result = {
         "path": str(built.path),
         "key": built.key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drorch.cli.output import EXIT_USAGE, fail
+from drorch.cli.output import EXIT_USAGE, fail, note
 from drorch.config import Settings
 
 if TYPE_CHECKING:
@@ -58,17 +58,28 @@ def cache_dir(settings: Settings) -> Path:
     return settings.deploy_cache_dir or Path.home() / ".cache" / "drorch"
 
 
-def lambda_package(package: Path | None) -> Any:
+def lambda_package(package: Path | None, python: Path | None = None) -> Any:
     """`--package FILE`, or drorch built from this checkout (cached by content hash)."""
     import drorch
+    from drorch.deploy import bytecode
     from drorch.deploy import package as packaging
 
     if package is not None:
         return packaging.given(package)
     settings = Settings()
     sources = packaging.source_tree_sources(Path(drorch.__file__).resolve().parent)
+    version = packaging.PYTHON_VERSION
+    compiler = bytecode.resolve(python or settings.deploy_python, version)
+    if compiler is None:
+        note(
+            f"warning: no Python {version} found (--python or DRORCH_DEPLOY_PYTHON): the "
+            "Lambda package ships without bytecode, so every cold start compiles it"
+        )
     return packaging.build(
-        sources, cache_dir=cache_dir(settings), wheelhouse=settings.deploy_wheelhouse
+        sources,
+        cache_dir=cache_dir(settings),
+        wheelhouse=settings.deploy_wheelhouse,
+        compiler=compiler,
     )
 
 

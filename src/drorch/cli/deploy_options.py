@@ -31,3 +31,7 @@ PasswordStdinOption = Annotated[
     typer.Option("--admin-password-stdin", help="Read the admin's temporary password from stdin."),
 ]
 SkipUiOption = Annotated[bool, typer.Option("--skip-ui", help="Roll out the stack only.")]
+PythonOption = Annotated[
+    Path | None,
+    typer.Option("--python", help="Python 3.12 that compiles the package's bytecode."),
+]

@@ -2,7 +2,8 @@
 
 The zip is reproducible (sorted entries, fixed timestamps and modes), so the same sources and
 pins give the same bytes and the same S3 key; it is cached under the content hash of the
-constraints, the dependency list and every source file, so an unchanged tree is not rebuilt.
+constraints, the dependency list, every source file and the bytecode it holds (compiled by the
+runtime's Python, see bytecode.py), so an unchanged tree is not rebuilt.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from drorch.deploy.bytecode import Compiler, compile_tree
 from drorch.errors import DeployError
 
 # Lambda's platform, chosen once: the template's functions are x86_64 on python3.12, whose
@@ -33,6 +36,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time 
 FILE_MODE = 0o644 << 16
 SKIPPED_PARTS = {"__pycache__"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+NO_BYTECODE = "none"
 
 
 @dataclass(frozen=True)
@@ -46,11 +50,12 @@ class Sources:
 
 @dataclass(frozen=True)
 class Package:
-    """A built package: its file, content hash and whether the cache already had it."""
+    """A built package: its file, content hash, whether the cache had it, and its bytecode."""
 
     path: Path
     digest: str
     cached: bool
+    bytecode: str | None = None  # the compiler's tag, None when it ships sources only
 
     @property
     def key(self) -> str:
@@ -91,9 +96,12 @@ def dependency_digest(sources: Sources) -> str:
     return digest.hexdigest()
 
 
-def content_digest(sources: Sources, wheelhouse: Path | None = None) -> str:
-    """Hash of everything in the package: dependencies (or the given wheels) and sources."""
+def content_digest(
+    sources: Sources, wheelhouse: Path | None = None, bytecode: str = NO_BYTECODE
+) -> str:
+    """Hash of everything in the package: dependencies (or the given wheels), sources, bytecode."""
     digest = hashlib.sha256(dependency_digest(sources).encode())
+    digest.update(f"bytecode={bytecode}\n".encode())
     for wheel in sorted(wheelhouse.glob("*.whl")) if wheelhouse is not None else []:
         digest.update(wheel.name.encode() + hashlib.sha256(wheel.read_bytes()).digest())
     for path in source_files(sources.package_dir):
@@ -170,16 +178,40 @@ def write_zip(entries: Iterable[tuple[str, bytes]], out: Path) -> None:
     partial.replace(out)  # never leave a half-written package where the cache looks
 
 
-def build(sources: Sources, *, cache_dir: Path, wheelhouse: Path | None = None) -> Package:
+def compiled(entries: Iterable[tuple[str, bytes]], compiler: Compiler) -> list[tuple[str, bytes]]:
+    """`entries` plus the .pyc of every module in them, compiled in a scratch copy."""
+    unique = dict(entries)  # a later entry (drorch's own source) wins over a wheel's copy
+    with tempfile.TemporaryDirectory(prefix="drorch-package-") as scratch:
+        root = Path(scratch)
+        for name, body in unique.items():
+            target = (root / name).resolve()
+            if not target.is_relative_to(root.resolve()):
+                raise DeployError(f"a wheel entry leaves the package: {name}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+        compile_tree(compiler, root)
+        pycs = [path for path in root.rglob("*.pyc") if path.parent.name == "__pycache__"]
+        return [*unique.items(), *((p.relative_to(root).as_posix(), p.read_bytes()) for p in pycs)]
+
+
+def build(
+    sources: Sources,
+    *,
+    cache_dir: Path,
+    wheelhouse: Path | None = None,
+    compiler: Compiler | None = None,
+) -> Package:
     """The package for `sources`, from the cache when its content hash was built before."""
-    digest = content_digest(sources, wheelhouse)
+    tag = compiler.tag if compiler is not None else None
+    digest = content_digest(sources, wheelhouse, tag or NO_BYTECODE)
     out = cache_dir / f"lambda-{digest[:16]}.zip"
     if out.is_file():
-        return Package(out, digest, cached=True)
+        return Package(out, digest, cached=True, bytecode=tag)
     cache_dir.mkdir(parents=True, exist_ok=True)
     wheels = wheelhouse if wheelhouse is not None else download_wheels(sources, cache_dir)
-    write_zip([*_wheel_entries(wheels), *_source_entries(sources.package_dir)], out)
-    return Package(out, digest, cached=False)
+    entries = [*_wheel_entries(wheels), *_source_entries(sources.package_dir)]
+    write_zip(compiled(entries, compiler) if compiler is not None else entries, out)
+    return Package(out, digest, cached=False, bytecode=tag)
 
 
 def given(path: Path) -> Package:

@@ -187,7 +187,7 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execut
             view.faults.append(fault("DescribeRecoveryInstances", exc))
     for batch in mine:
         job = view.jobs.get(batch.job_id or "")
-        if job is None or batch.kind != "LAUNCH":
+        if job is None or batch.kind != "LAUNCH" or not _may_have_failed(job):
             continue
         if any(_newly_failed(s, index, job.status) for s in job.servers):
             try:
@@ -204,9 +204,7 @@ def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list
         return []
     if batch.kind != "LAUNCH":
         return list(batch.source_server_ids) if job.status == "COMPLETED" else []
-    finished = job.status == "COMPLETED" or all(
-        p.launch_status in ("LAUNCHED", "FAILED") for p in job.servers
-    )
+    finished = job.status == "COMPLETED" or _statuses(job) <= FINISHED
     if not finished:
         return []
     # Read as soon as every server has finished (the job ends a little later), and again
@@ -216,6 +214,20 @@ def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list
         for p in job.servers
         if p.launch_status == "LAUNCHED" and not _ec2_known(index, p.source_server_id)
     ]
+
+
+FINISHED = frozenset({"LAUNCHED", "FAILED"})
+
+
+def _statuses(job: DrsJob) -> set[str]:
+    """The launch statuses a job's servers show (one set: cheaper than a test per server)."""
+    return {p.launch_status for p in job.servers}
+
+
+def _may_have_failed(job: DrsJob) -> bool:
+    """False when no server of the job can be newly failed: none FAILED, none stuck."""
+    statuses = _statuses(job)
+    return "FAILED" in statuses or (job.status == "COMPLETED" and bool(statuses - {"LAUNCHED"}))
 
 
 def _ec2_known(index: ServerIndex, server_id: str) -> bool:

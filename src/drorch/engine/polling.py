@@ -73,8 +73,9 @@ def job_looks(
     for batch in ex.open_batches():
         look = kept.get(batch.batch_id) if kept and batch.job_id else None
         if look is None:
-            state = _state(batch, statuses)
-            gap = _batch_gap(ex, batch, statuses, now, config)
+            left = _launching(batch, statuses)
+            state = _state(batch, left)
+            gap = _batch_gap(ex, batch, left, now, config)
             last = previous.get(batch.batch_id) if previous else None
             gap = unchanged_gap(gap, last, state, config)
             look = Look(at=now + timedelta(seconds=gap), planned=now, state=state)
@@ -82,11 +83,17 @@ def job_looks(
     return looks
 
 
-def _state(batch: Batch, statuses: ServerIndex) -> tuple[object, ...]:
+def _launching(batch: Batch, statuses: ServerIndex) -> int:
+    """Servers of a LAUNCH job still launching (0 for other jobs)."""
+    if batch.kind != "LAUNCH":
+        return 0
+    return statuses.count(batch.source_server_ids, "LAUNCHING")
+
+
+def _state(batch: Batch, left: int) -> tuple[object, ...]:
     """What a read of the job can change that its gap depends on (empty: not backed off)."""
     if batch.state != "ACTIVE" or batch.job_status == "COMPLETED":
         return ()  # reconciling, or only results left to read: the policy's gap as it is
-    left = statuses.count(batch.source_server_ids, "LAUNCHING") if batch.kind == "LAUNCH" else 0
     return (batch.job_status, left)
 
 
@@ -127,13 +134,13 @@ def work_scopes(ex: Execution) -> set[str]:
 
 
 def _batch_gap(
-    ex: Execution, batch: Batch, statuses: ServerIndex, now: datetime, config: EngineConfig
+    ex: Execution, batch: Batch, launching: int, now: datetime, config: EngineConfig
 ) -> float:
     if batch.state == "INTENDED" or not batch.started_at:
         return config.reconcile_poll
     if batch.job_status == "COMPLETED":
         return config.fast_poll  # only its results are left to read
-    left = _left_in_progress(batch, statuses)
+    left = launching if 0 < launching < len(batch.source_server_ids) else 0
     if left:
         # Servers of the job have started to finish: the fewer left, the sooner it ends.
         return _clamp(config.fast_poll * left * PER_SERVER, config)
@@ -148,14 +155,6 @@ def _batch_gap(
     if remaining > -near:
         return config.fast_poll
     return _clamp(-remaining * LATE_FRACTION, config)
-
-
-def _left_in_progress(batch: Batch, statuses: ServerIndex) -> int:
-    """Servers still launching in a LAUNCH job some of whose servers already finished."""
-    if batch.kind != "LAUNCH":
-        return 0
-    left = statuses.count(batch.source_server_ids, "LAUNCHING")
-    return left if 0 < left < len(batch.source_server_ids) else 0
 
 
 def _clamp(seconds: float, config: EngineConfig) -> float:

@@ -84,6 +84,9 @@ class PassMeter:
             "engine_only_cpu_ms_per_small_pass": _ms(statistics.fmean(p[0] - p[1] for p in small)),
             "drs_client_cpu_ms_per_small_pass": _ms(statistics.fmean(p[1] for p in small)),
             "cpu_ms_per_pass_max": _ms(max(p[0] for p in every)),
+            # Cheaper passes that came more often would lower the means, not this.
+            "cpu_ms_all_passes": _ms(sum(p[0] for p in self.passes)),
+            "cpu_ms_all_small_passes": _ms(sum(p[0] for p in self.passes if p[2] <= SMALL_PASS)),
         }
 
 

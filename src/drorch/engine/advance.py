@@ -20,8 +20,9 @@ from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, ap
 from drorch.engine.config import EngineConfig
 from drorch.engine.decide import all_wishes, decide, scopes_of
 from drorch.engine.launch_step import LaunchSettingsStep
-from drorch.engine.observe import list_more, observe
-from drorch.engine.polling import next_look
+from drorch.engine.looks import LookPlan, jobs_due, kept_looks, read_jobs
+from drorch.engine.observe import Observation, list_more, observe
+from drorch.engine.polling import job_looks, next_look
 from drorch.engine.reconcile import close_intents
 from drorch.engine.steps.executors import ExecutorTable
 from drorch.engine.steps.run import StepDriver
@@ -59,6 +60,8 @@ class Engine:
     # The last stored state of executions this worker advanced, by id: a pass re-reads the
     # whole execution only when the stored version moved (another worker, an operator).
     _known: dict[str, Execution] = field(default_factory=dict, repr=False)
+    # Each kept execution's look plan (engine/looks.py): which of its jobs a pass reads.
+    _plans: dict[str, LookPlan] = field(default_factory=dict, repr=False)
     observer: EngineObserver | None = None  # metrics: told of every stored advance
     # Applies each server's launch settings before its batch (None: tests of the core alone).
     settings: LaunchSettingsStep | None = None
@@ -106,6 +109,7 @@ class Engine:
         except BaseException:
             # The kept copy may be half way through a pass: read the stored state next time.
             self._known.pop(execution_id, None)
+            self._plans.pop(execution_id, None)
             raise
 
     def _pass(self, execution_id: str) -> Advanced:
@@ -118,9 +122,12 @@ class Engine:
         if ex is None:
             self._release(execution_id, None)
             return Advanced(execution_id, status="missing")
-        obs = observe(ex, intents, self.drs, self.clock.now(), self.config)
+        now = self.clock.now()
+        plan = self._plans.get(execution_id) if self._known.get(execution_id) is ex else None
+        due = jobs_due(ex, plan, now, self.config, woken=bool(commands))
+        obs = observe(ex, intents, self.drs, now, self.config, due)
         first = apply(ex, obs, commands, intents, self.config)
-        pass_ = _Pass(original=ex, stored=ex, events=list(first.events))
+        pass_ = _Pass(original=ex, stored=ex, events=list(first.events), plan=plan, obs=obs)
         pass_.last_command = commands[-1].seq if commands else 0
         if first.intent_updates:
             # Reconciled intents, the state they lead to and its events land together.
@@ -197,7 +204,10 @@ class Engine:
 
     def _persist(self, pass_: _Pass, ex: Execution, intents: list[Intent]) -> Advanced:
         now = self.clock.now()
-        due = next_look(ex, now, self.config)
+        seen = {key: frozenset(view.jobs) for key, view in pass_.obs.scopes.items()}
+        kept = kept_looks(pass_.plan, read_jobs(ex, seen), now)
+        jobs = job_looks(ex, now, self.config, kept, pass_.plan.jobs if pass_.plan else None)
+        due = next_look(ex, now, self.config, jobs)
         ex.next_look_at = due
         events = pass_.written + pass_.events
         updates = close_intents(ex, intents)
@@ -217,7 +227,7 @@ class Engine:
                 for other in repo.waiting(account, region) - {ex.id}:
                     repo.schedule(other, now)  # capacity came free: they look at once
             repo.release(ex.id, owner=self.owner, due_at=due)
-        self._keep(ex if saved else pass_.stored, due)
+        self._keep(ex if saved else pass_.stored, LookPlan(due, jobs))
         if before.status != ex.status:
             log.info("execution %s: %s -> %s", ex.id, before.status, ex.status)
         if self.observer is not None:
@@ -226,12 +236,14 @@ class Engine:
             ex.id, status=ex.status, next_look_at=due, events=events, records=pass_.records
         )
 
-    def _keep(self, ex: Execution, due: datetime | None) -> None:
-        """Keep the stored state for the next pass; a finished execution is forgotten."""
-        if due is None:
+    def _keep(self, ex: Execution, plan: LookPlan) -> None:
+        """Keep the stored state and look plan for the next pass; a finished one is forgotten."""
+        if plan.due_at is None:
             self._known.pop(ex.id, None)
+            self._plans.pop(ex.id, None)
         else:
             self._known[ex.id] = ex
+            self._plans[ex.id] = plan
 
     def _release(
         self, execution_id: str, due: datetime | None, error: Exception | None = None
@@ -253,6 +265,8 @@ class _Pass:
     original: Execution
     stored: Execution
     events: list[Event]
+    obs: Observation  # what the pass read (its jobs keep no old look)
+    plan: LookPlan | None = None  # the look plan the pass began with (None: read every job)
     last_command: int = 0
     records: int = 0
     written: list[Event] = field(default_factory=list)  # events already stored this pass

@@ -23,6 +23,13 @@ class EngineConfig:
     lease_seconds: float = 15.0
     job_list_window: float = 3 * 3600.0
     near_end_fraction: float = 0.2
+    # A pass also reads the jobs due within this fraction of their gap (at most the cap):
+    # reading a job a little early costs less than a pass of its own.
+    look_ahead_fraction: float = 0.25
+    look_ahead_cap: float = 5.0
+    # A job read unchanged is looked at this much later than last time, up to the cap.
+    unchanged_growth: float = 1.25
+    unchanged_cap: float = 2.5
     stall_factor: float = 3.0
     stall_seconds: float = 3600.0
     limits: Limits = field(default_factory=Limits)

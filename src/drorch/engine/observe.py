@@ -83,15 +83,29 @@ def fault(operation: str, exc: DrsError) -> DrsFault:
 
 
 def observe(
-    ex: Execution, intents: list[Intent], drs: DrsGateway, now: datetime, config: EngineConfig
+    ex: Execution,
+    intents: list[Intent],
+    drs: DrsGateway,
+    now: datetime,
+    config: EngineConfig,
+    due: frozenset[str] | None = None,
 ) -> Observation:
-    """Read DRS for every scope the execution touches; errors become faults, never raise."""
+    """Read DRS for every scope the execution touches; errors become faults, never raise.
+
+    `due`: the batch ids whose jobs to read by id (engine/looks.py); None reads them all.
+    A scope with nothing due and nothing to list is not called at all.
+    """
     obs = Observation(now=now)
     pending = pending_scopes(ex)
     for key, scope in _scopes(ex).items():
+        mine = [b for b in ex.open_batches() if scope_key(b.account_id, b.region) == key]
+        listing = _wants_listing(ex, intents, key, pending)
+        wanted = [b.job_id for b in mine if b.job_id and (due is None or b.batch_id in due)]
+        if not (listing or wanted):
+            continue
         view = obs.view(key)
         try:
-            _observe_scope(ex, intents, drs.client(scope), key, view, now, config, pending)
+            _observe_scope(ex, drs.client(scope), mine, wanted, listing, view, now, config)
         except DrsError as exc:
             view.faults.append(fault("DescribeJobs", exc))
     return obs
@@ -111,21 +125,19 @@ def _snapshot_scopes(ex: Execution) -> dict[str, Scope]:
 
 def _observe_scope(
     ex: Execution,
-    intents: list[Intent],
     client: DrsClient,
-    key: str,
+    mine: list[Batch],
+    wanted: list[str],
+    listing: bool,
     view: ScopeView,
     now: datetime,
     config: EngineConfig,
-    pending: set[str],
 ) -> None:
-    mine = [b for b in ex.open_batches() if scope_key(b.account_id, b.region) == key]
-    active_ids = [b.job_id for b in mine if b.job_id]
-    if _wants_listing(ex, intents, key, pending):
+    if listing:
         _list(client, view, now, config)
-        active_ids = [i for i in active_ids if i not in view.jobs]
-    if active_ids:
-        view.jobs.update({j.job_id: j for j in client.describe_jobs(job_ids=active_ids)})
+        wanted = [i for i in wanted if i not in view.jobs]
+    if wanted:
+        view.jobs.update({j.job_id: j for j in client.describe_jobs(job_ids=wanted)})
     _follow_up(client, mine, view, ex)
 
 
@@ -175,7 +187,7 @@ def _follow_up(client: DrsClient, mine: list[Batch], view: ScopeView, ex: Execut
             view.faults.append(fault("DescribeRecoveryInstances", exc))
     for batch in mine:
         job = view.jobs.get(batch.job_id or "")
-        if job is None or batch.kind != "LAUNCH":
+        if job is None or batch.kind != "LAUNCH" or not _may_have_failed(job):
             continue
         if any(_newly_failed(s, index, job.status) for s in job.servers):
             try:
@@ -192,9 +204,7 @@ def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list
         return []
     if batch.kind != "LAUNCH":
         return list(batch.source_server_ids) if job.status == "COMPLETED" else []
-    finished = job.status == "COMPLETED" or all(
-        p.launch_status in ("LAUNCHED", "FAILED") for p in job.servers
-    )
+    finished = job.status == "COMPLETED" or _statuses(job) <= FINISHED
     if not finished:
         return []
     # Read as soon as every server has finished (the job ends a little later), and again
@@ -204,6 +214,20 @@ def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list
         for p in job.servers
         if p.launch_status == "LAUNCHED" and not _ec2_known(index, p.source_server_id)
     ]
+
+
+FINISHED = frozenset({"LAUNCHED", "FAILED"})
+
+
+def _statuses(job: DrsJob) -> set[str]:
+    """The launch statuses a job's servers show (one set: cheaper than a test per server)."""
+    return {p.launch_status for p in job.servers}
+
+
+def _may_have_failed(job: DrsJob) -> bool:
+    """False when no server of the job can be newly failed: none FAILED, none stuck."""
+    statuses = _statuses(job)
+    return "FAILED" in statuses or (job.status == "COMPLETED" and bool(statuses - {"LAUNCHED"}))
 
 
 def _ec2_known(index: ServerIndex, server_id: str) -> bool:

@@ -9,15 +9,20 @@ completed, the gap is a quarter of the job's age, so a short job is seen soon af
 ends and a long one costs few calls. A job DRS has finished whose results (instances,
 failure reasons) drorch still has to read is looked at again soon, but never before its
 scope's backoff after throttling has run out.
+
+Each job's look is its own (`job_looks`): a job read in this pass gets a new one, a job not
+read keeps the one it had (engine/looks.py decides which jobs a pass reads).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from drorch.domain.executions import Batch, Execution, scope_key
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
+from drorch.engine.looks import Look, unchanged_gap
 from drorch.engine.steps.due import step_looks
 from drorch.engine.steps.phases import servers_released
 from drorch.engine.working import ServerIndex
@@ -27,17 +32,20 @@ LATE_FRACTION = 0.1
 PER_SERVER = 0.5
 
 
-def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | None:
-    """The next due time, or None when the engine has nothing left to do."""
+def next_look(
+    ex: Execution, now: datetime, config: EngineConfig, jobs: Mapping[str, Look] | None = None
+) -> datetime | None:
+    """The next due time, or None when the engine has nothing left to do.
+
+    `jobs` are the open jobs' own looks (`job_looks`); without them every job's is new.
+    """
     if not ex.needs_engine():
         return None
     if ex.status == "PENDING":
         return now
-    statuses = ServerIndex(ex)  # read-only lookups of the few servers in open jobs
-    looks = [
-        _not_early(ex, b, now + timedelta(seconds=_batch_gap(ex, b, statuses, now, config)))
-        for b in ex.open_batches()
-    ]
+    if jobs is None:
+        jobs = job_looks(ex, now, config)
+    looks = [_not_early(ex, b, jobs[b.batch_id].at) for b in ex.open_batches()]
     looks += [_work_look(ex, key, now, config) for key in work_scopes(ex)]
     looks += step_looks(ex, now)  # step polls, waits, timeouts and undos
     if not looks and ex.cleanup_due_at is not None:
@@ -46,6 +54,47 @@ def next_look(ex: Execution, now: datetime, config: EngineConfig) -> datetime | 
         return now + timedelta(seconds=config.idle_poll)
     soonest: datetime = min(looks)
     return max(soonest, now)
+
+
+def job_looks(
+    ex: Execution,
+    now: datetime,
+    config: EngineConfig,
+    kept: Mapping[str, Look] | None = None,
+    previous: Mapping[str, Look] | None = None,
+) -> dict[str, Look]:
+    """Each open job's next look: the one `kept` holds for it, else a new one from now.
+
+    `previous` are the jobs' last looks (also those read now): a job read unchanged since
+    then backs off (looks.unchanged_gap).
+    """
+    statuses = ServerIndex(ex)  # read-only lookups of the few servers in open jobs
+    looks: dict[str, Look] = {}
+    for batch in ex.open_batches():
+        look = kept.get(batch.batch_id) if kept and batch.job_id else None
+        if look is None:
+            left = _launching(batch, statuses)
+            state = _state(batch, left)
+            gap = _batch_gap(ex, batch, left, now, config)
+            last = previous.get(batch.batch_id) if previous else None
+            gap = unchanged_gap(gap, last, state, config)
+            look = Look(at=now + timedelta(seconds=gap), planned=now, state=state)
+        looks[batch.batch_id] = look
+    return looks
+
+
+def _launching(batch: Batch, statuses: ServerIndex) -> int:
+    """Servers of a LAUNCH job still launching (0 for other jobs)."""
+    if batch.kind != "LAUNCH":
+        return 0
+    return statuses.count(batch.source_server_ids, "LAUNCHING")
+
+
+def _state(batch: Batch, left: int) -> tuple[object, ...]:
+    """What a read of the job can change that its gap depends on (empty: not backed off)."""
+    if batch.state != "ACTIVE" or batch.job_status == "COMPLETED":
+        return ()  # reconciling, or only results left to read: the policy's gap as it is
+    return (batch.job_status, left)
 
 
 def _work_look(ex: Execution, key: str, now: datetime, config: EngineConfig) -> datetime:
@@ -85,13 +134,13 @@ def work_scopes(ex: Execution) -> set[str]:
 
 
 def _batch_gap(
-    ex: Execution, batch: Batch, statuses: ServerIndex, now: datetime, config: EngineConfig
+    ex: Execution, batch: Batch, launching: int, now: datetime, config: EngineConfig
 ) -> float:
     if batch.state == "INTENDED" or not batch.started_at:
         return config.reconcile_poll
     if batch.job_status == "COMPLETED":
         return config.fast_poll  # only its results are left to read
-    left = _left_in_progress(batch, statuses)
+    left = launching if 0 < launching < len(batch.source_server_ids) else 0
     if left:
         # Servers of the job have started to finish: the fewer left, the sooner it ends.
         return _clamp(config.fast_poll * left * PER_SERVER, config)
@@ -106,14 +155,6 @@ def _batch_gap(
     if remaining > -near:
         return config.fast_poll
     return _clamp(-remaining * LATE_FRACTION, config)
-
-
-def _left_in_progress(batch: Batch, statuses: ServerIndex) -> int:
-    """Servers still launching in a LAUNCH job some of whose servers already finished."""
-    if batch.kind != "LAUNCH":
-        return 0
-    left = statuses.count(batch.source_server_ids, "LAUNCHING")
-    return left if 0 < left < len(batch.source_server_ids) else 0
 
 
 def _clamp(seconds: float, config: EngineConfig) -> float:

@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from drorch.adapters.aws.drs import BotoDrsClient, BotoDrsGateway
-from drorch.adapters.aws.drs_convert import parse_duration
+from drorch.adapters.aws.drs_convert import parse_duration, to_job
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.errors import (
     DrsAccessDeniedError,
@@ -26,7 +26,7 @@ from drorch.errors import (
     DrsUnavailableError,
     DrsValidationError,
 )
-from drorch.ports.drs import Scope
+from drorch.ports.drs import JobServer, Scope
 from drorch.services.inventory import sync_inventory
 from tests.support.sandbox import ACCOUNT, REGION, RunningSandbox, sid
 
@@ -327,3 +327,17 @@ def test_real_drs_clients_never_resend_start_recovery(monkeypatch: pytest.Monkey
     finally:
         server.shutdown()
     assert hits == ["/StartRecovery"]
+
+
+def test_a_job_read_again_shares_the_servers_that_did_not_change() -> None:
+    def item(status: str) -> dict[str, object]:
+        servers = [
+            {"sourceServerID": "s-1", "launchStatus": "LAUNCHED", "recoveryInstanceID": "i-1"},
+            {"sourceServerID": "s-2", "launchStatus": status},
+        ]
+        return {"jobID": "j-1", "status": "STARTED", "participatingServers": servers}
+
+    first, again, later = to_job(item("PENDING")), to_job(item("PENDING")), to_job(item("FAILED"))
+    assert first == again and first.servers[0] is again.servers[0] is later.servers[0]
+    assert later.servers[1] == JobServer("s-2", "FAILED", None)
+    assert first.servers[1] == JobServer("s-2", "PENDING", None)

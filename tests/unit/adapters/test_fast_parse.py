@@ -110,3 +110,24 @@ def test_the_drs_adapter_answers_through_the_fast_parser() -> None:
     )
     BotoDrsClient(client, Scope("123456789012", "us-east-1"))
     assert isinstance(client._endpoint._response_parser_factory, FastParserFactory)
+
+
+def test_a_job_whose_servers_carry_only_strings_parses_as_botocore_parses_it() -> None:
+    client = boto3.session.Session(region_name="us-east-1").client(
+        "drs", aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    shape = client.meta.service_model.operation_model("DescribeJobs").output_shape
+    servers = [
+        {"sourceServerID": "s-1", "launchStatus": "LAUNCHED", "recoveryInstanceID": "i-1"},
+        {"sourceServerID": "s-2", "launchStatus": "PENDING", "recoveryInstanceID": None},
+        {"sourceServerID": "s-3", "launchStatus": "PENDING", "unmodelled": "dropped"},
+        {"sourceServerID": "s-4", "launchActionsStatus": {"ssmAgentDiscoveryDatetime": "x"}},
+    ]
+    job = {"jobID": "j-1", "type": "LAUNCH", "status": "STARTED"}
+    body = {"items": [{**job, "participatingServers": servers}]}
+    expected = parsers.create_parser("rest-json").parse(response(body), shape)
+    got = FastParserFactory().create_parser("rest-json").parse(response(body), shape)
+    assert got == expected
+    parsed = got["items"][0]["participatingServers"]
+    assert parsed[1] == {"sourceServerID": "s-2", "launchStatus": "PENDING"}  # null dropped
+    assert "unmodelled" not in parsed[2]

@@ -38,10 +38,14 @@ class BotoDrsClient:
         # Every engine pass parses DescribeJobs pages of up to 100 servers a job.
         self.client = use_fast_parser(client)
         self.scope = scope
+        # botocore builds a paginator class on every get_paginator: one per operation is kept.
+        self._paginators: dict[str, Any] = {}
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         with drs_errors():
-            paginator = self.client.get_paginator(operation)
+            paginator = self._paginators.get(operation)
+            if paginator is None:
+                paginator = self._paginators[operation] = self.client.get_paginator(operation)
             for page in paginator.paginate(**params):
                 yield from page.get("items", [])
 

@@ -64,12 +64,28 @@ def to_server(item: dict[str, Any], scope: Scope) -> SourceServer:
     )
 
 
+# A pass converts every server of every job it reads, and most read as they did last time:
+# the (immutable) JobServer of each (server, status, instance) is made once and shared.
+_SERVERS: dict[tuple[str, str, str | None], JobServer] = {}
+MAX_SERVERS = 50_000
+
+
+def job_server(sid: str, status: str, instance: str | None) -> JobServer:
+    """The JobServer of these values (the same object every time)."""
+    key = (sid, status, instance)
+    found = _SERVERS.get(key)
+    if found is None:
+        if len(_SERVERS) >= MAX_SERVERS:
+            _SERVERS.clear()  # bounded: finished launches are not asked for again
+        found = _SERVERS[key] = JobServer(sid, status, instance)
+    return found
+
+
 def to_job(item: dict[str, Any]) -> DrsJob:
     """A DrsJob from a Job structure."""
-    # Positional arguments: a pass converts every server of every open job it reads.
     servers = tuple(
         [
-            JobServer(sid, p.get("launchStatus", "PENDING"), p.get("recoveryInstanceID"))
+            job_server(sid, p.get("launchStatus", "PENDING"), p.get("recoveryInstanceID"))
             for p in item.get("participatingServers") or []
             if (sid := p.get("sourceServerID"))
         ]

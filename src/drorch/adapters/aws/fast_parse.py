@@ -80,14 +80,20 @@ def _structure(shape: Shape) -> Convert:
     # A converter never holds its own shape strongly: the cache entry would outlive it.
     own = weakref.ref(shape)
     members: list[tuple[str, str, Convert | None]] | None = None
+    plain: frozenset[str] = frozenset()
 
     def convert(parser: parsers.ResponseParser, value: Any) -> Any:
-        nonlocal members
+        nonlocal members, plain
         if value is None:
             return None
         if members is None:
             # Lazily, so that recursive shapes compile only as deep as the data goes.
             members = _members(_alive(own))
+            plain = frozenset(wire for name, wire, each in members if each is None and name == wire)
+        if value.keys() <= plain and None not in value.values():
+            # Only strings under their own names, none null (e.g. a job's participating
+            # server): botocore would build an equal dict member by member.
+            return value
         parsed = {}
         get = value.get
         for name, wire, each in members:

@@ -305,6 +305,12 @@ class Settings(BaseSettings):
     deploy_ui_dir: Path | None = Field(
         default=None, description="The UI build to publish (default: frontend/dist)."
     )
+    memory_trim_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often serve and worker hand freed heap memory back to the system "
+        "(glibc malloc_trim; 0 turns it off).",
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

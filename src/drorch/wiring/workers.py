@@ -132,3 +132,12 @@ def readiness_ports(container: Container, clock: Any = None) -> Any:
         policy=policy,
         listeners=container.readiness_listeners,
     )
+
+
+def wire_memory_trim(settings: Settings, container: Container) -> None:
+    """The trimmer of the malloc heap (docs/operations.md#memory), when enabled."""
+    if settings.memory_trim_seconds <= 0:
+        return
+    from drorch.adapters.memory import MemoryTrimmer
+
+    container.background.append(MemoryTrimmer(settings.memory_trim_seconds))

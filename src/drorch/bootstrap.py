@@ -35,6 +35,7 @@ from drorch.wiring.workers import (
     notification_dispatcher,
     readiness_ports,
     scheduler_for,
+    wire_memory_trim,
     wire_notifications,
     wire_scheduler,
 )
@@ -132,6 +133,7 @@ def bootstrap(
     container.reads = _reads(settings, container)
     wire_notifications(settings, container)
     wire_scheduler(settings, container)
+    wire_memory_trim(settings, container)
     return container
 
 

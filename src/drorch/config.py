@@ -323,6 +323,12 @@ class Settings(BaseSettings):
     secretsmanager_endpoint_url: str | None = Field(
         default=None, description="Secrets Manager endpoint (e.g. moto for local trials)."
     )
+    memory_trim_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often serve and worker hand freed heap memory back to the system "
+        "(glibc malloc_trim; 0 turns it off).",
+    )
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

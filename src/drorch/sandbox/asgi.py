@@ -92,7 +92,7 @@ async def _dispatch(sandbox: Sandbox, request: Request) -> Response:
             f"the drorch DRS sandbox does not implement {route.name}", reason="unknownOperation"
         )
     params = await _params(request, route.name, uri)
-    result = sandbox.call(route.name, account, region, params)
+    result = sandbox.call(route.name, account, region, params, wire=True)
     # The work is done (a job exists); a client that stops waiting now has lost the answer.
     await _hold(sandbox.faults.latency_after_for(route.name))
     return _json(result, route.status)

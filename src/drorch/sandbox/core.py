@@ -7,7 +7,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from drorch.sandbox import lifecycle, persistence, replication
+from drorch.sandbox import lifecycle, persistence, render, replication
 from drorch.sandbox.clock import ClockMode, SandboxClock
 from drorch.sandbox.ec2 import ScopeEc2, shared_moto
 from drorch.sandbox.errors import AccessDenied, Uninitialized, Validation
@@ -132,9 +132,19 @@ class Sandbox:
             self.key_log.append(entry)
 
     def call(
-        self, operation: str, account: str, region: str, params: dict[str, Any]
+        self,
+        operation: str,
+        account: str,
+        region: str,
+        params: dict[str, Any],
+        *,
+        wire: bool = False,
     ) -> dict[str, Any]:
-        """Run one implemented DRS operation for an account and Region."""
+        """Run one implemented DRS operation for an account and Region.
+
+        With `wire`, listed items may come as their JSON text only (`render.Rendered`), for
+        the HTTP front, which sends them as they are; otherwise everything is plain data.
+        """
         handler = HANDLERS.get(operation)
         if handler is None:
             raise Validation(
@@ -147,7 +157,7 @@ class Sandbox:
             result = handler(self, scope, params)
             if operation in MUTATING:
                 self.save()
-            return result
+        return result if wire else render.structured(result)
 
     def register_job(self, scope: ScopeState, job: Job) -> None:
         """Add a new job (stalled at once when faults say so)."""

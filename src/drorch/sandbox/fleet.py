@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,8 @@ REPLICATING = frozenset(
     }
 )
 SECRET = "sandbox-secret"
+# libyaml's parser when PyYAML was built with it: the same documents, several times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FleetError(ValueError):
@@ -185,9 +188,24 @@ def load_fleet(source: Path | str | dict[str, Any] | None = None) -> Fleet:
         except OSError as exc:
             raise FleetError(f"cannot read fleet file {source}: {exc}") from exc
     try:
-        return parse_fleet(yaml.safe_load(text))
+        return parse_fleet(fleet_data(text))
     except yaml.YAMLError as exc:
         raise FleetError(f"fleet file is not valid YAML: {exc}") from exc
+
+
+def fleet_data(text: str) -> Any:
+    """A fleet file's data: JSON read as JSON, anything else as YAML (libyaml when present).
+
+    Generated fleets are JSON (a subset of YAML). PyYAML's pure-Python parser takes about
+    20 s and leaves some 40 MB of freed-but-kept memory for a 5,000-server fleet; the json
+    module reads the same file in 40 ms.
+    """
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass  # not JSON after all (a YAML flow mapping): the YAML parser decides
+    return yaml.load(text, Loader=_SAFE_LOADER)
 
 
 def synthetic_fleet(count: int, *, accounts: int = 1, seed: int = 1) -> dict[str, Any]:

@@ -207,7 +207,7 @@ def list_tags_for_resource(sb: Sandbox, scope: ScopeState, p: dict[str, Any]) ->
     return {"tags": dict(_tags_of(scope, p["resourceArn"]))}
 
 
-def _paged(items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
+def _paged(items: list[Any], token: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"items": items}
     if token:
         body["nextToken"] = token

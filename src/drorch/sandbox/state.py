@@ -9,7 +9,7 @@ from typing import Any
 from drorch.sandbox.fleet import ServerSpec
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a large drill: no per-object dict
 class LastLaunch:
     """`lifeCycle.lastLaunch` of a source server."""
 
@@ -51,7 +51,7 @@ class ServerState:
         return cls(spec=spec, last_launch=LastLaunch(**last) if last else None, **data)
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a large drill: no per-object dict
 class Participant:
     """A source server taking part in a job."""
 
@@ -60,7 +60,7 @@ class Participant:
     recovery_instance_id: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a large drill: no per-object dict
 class LogItem:
     """One job log entry (event names of the DRS model's JobLogEvent enum)."""
 
@@ -69,7 +69,7 @@ class LogItem:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a large drill: no per-object dict
 class Step:
     """A scheduled change of a job; `kind` is a log event or an internal step."""
 
@@ -116,7 +116,7 @@ class Job:
         return cls(**data)
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a large drill: no per-object dict
 class Instance:
     """A recovery instance (its id doubles as the EC2 instance id, as in DRS)."""
 

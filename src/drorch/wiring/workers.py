@@ -163,3 +163,12 @@ class HubAccounts(Collection[str]):
 
     def __len__(self) -> int:
         return len(self._container.hub_accounts())
+
+
+def wire_memory_trim(settings: Settings, container: Container) -> None:
+    """The trimmer of the malloc heap (docs/operations.md#memory), when enabled."""
+    if settings.memory_trim_seconds <= 0:
+        return
+    from drorch.adapters.memory import MemoryTrimmer
+
+    container.background.append(MemoryTrimmer(settings.memory_trim_seconds))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from drorch.sandbox import FleetError, load_fleet, synthetic_fleet
+from drorch.sandbox.fleet import fleet_data
 from tests.support.sandbox import ACCOUNT, REGION, sid, small_fleet
 
 
@@ -84,3 +87,17 @@ def test_synthetic_fleet_spreads_servers_over_accounts() -> None:
     fleet = load_fleet(synthetic_fleet(40, accounts=4))
     assert len(fleet.servers) == 40
     assert len({s.account for s in fleet.servers}) == 4
+
+
+def test_a_json_fleet_file_reads_as_the_same_fleet_as_its_yaml_form(tmp_path: Path) -> None:
+    data = synthetic_fleet(12, accounts=3)
+    as_json, as_yaml = tmp_path / "fleet.json", tmp_path / "fleet.yaml"
+    as_json.write_text(json.dumps(data))
+    as_yaml.write_text(yaml.safe_dump(data))
+    assert load_fleet(as_json) == load_fleet(as_yaml)
+    assert fleet_data(as_json.read_text()) == data
+
+
+def test_a_yaml_flow_mapping_that_is_not_json_still_reads_as_yaml() -> None:
+    text = f'{{accounts: [{{id: "{ACCOUNT}"}}], seed: 7}}'
+    assert fleet_data(text) == {"accounts": [{"id": ACCOUNT}], "seed": 7}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from drorch.sandbox import protocol
+from drorch.sandbox import Sandbox, protocol
 from drorch.sandbox.errors import Validation
 from drorch.sandbox.wire import duration, iso, parse_arn, parse_iso
+from tests.support.sandbox import ACCOUNT, REGION
 
 
 def test_every_model_operation_has_a_route_with_its_success_code() -> None:
@@ -80,12 +83,14 @@ def test_wire_formats() -> None:
     assert parse_arn("arn:aws:ec2:eu-west-1:1:instance/i-1") is None
 
 
-def test_pre_encoded_items_give_the_same_json(sandbox: object, call: object) -> None:
-    import json
+def test_pre_encoded_items_give_the_same_json(sandbox: Sandbox) -> None:
+    from drorch.sandbox.render import Rendered, encode, structured
 
-    from drorch.sandbox.render import Encoded, encode
-
-    body = call("DescribeSourceServers", maxResults=3)  # type: ignore[operator]
-    assert all(isinstance(item, Encoded) for item in body["items"])
-    assert json.loads(encode(body)) == json.loads(json.dumps(body))
+    wire = sandbox.call("DescribeSourceServers", ACCOUNT, REGION, {"maxResults": 3}, wire=True)
+    assert len(wire["items"]) == 3
+    assert all(isinstance(item, Rendered) for item in wire["items"])
+    plain = sandbox.call("DescribeSourceServers", ACCOUNT, REGION, {"maxResults": 3})
+    # The text sent is the structure callers in this process get, member for member.
+    assert json.loads(encode(wire)) == plain == json.loads(json.dumps(structured(wire)))
+    assert plain["items"][0]["sourceProperties"]["identificationHints"]["hostname"]
     assert json.loads(encode({"items": [], "x": 1})) == {"items": [], "x": 1}

@@ -28,14 +28,67 @@ interface AuthAnswer {
 export interface NewPasswordChallenge {
   kind: "new-password";
   username: string;
-  /** Set the new password; resolves with the signed-in user. */
-  complete: (newPassword: string) => Promise<Me>;
+  /** Set the new password; resolves with the user or the next challenge (MFA). */
+  complete: (newPassword: string) => Promise<SignInStep>;
 }
 
-export type SignInStep = Me | NewPasswordChallenge;
+/** Cognito asks for the 6-digit code of the user's authenticator app (SOFTWARE_TOKEN_MFA). */
+export interface MfaCodeChallenge {
+  kind: "mfa-code";
+  username: string;
+  /** Send the code; a wrong one rejects with CodeMismatch and the challenge stays usable. */
+  complete: (code: string) => Promise<SignInStep>;
+}
+
+/** The pool requires MFA and the user has no device yet (MFA_SETUP): pair an authenticator app. */
+export interface MfaSetupChallenge {
+  kind: "mfa-setup";
+  username: string;
+  /** The TOTP secret (base32) to type into the app. */
+  secret: string;
+  /** The same secret as an otpauth:// URI, for apps that take one. */
+  uri: string;
+  /** Verify the app's first code, then finish the challenge. */
+  complete: (code: string) => Promise<SignInStep>;
+}
+
+export type Challenge = NewPasswordChallenge | MfaCodeChallenge | MfaSetupChallenge;
+export type SignInStep = Me | Challenge;
+
+/** Whether a sign-in step is a challenge still to answer (rather than the signed-in user). */
+export function isChallenge(step: SignInStep): step is Challenge {
+  const kind = (step as Partial<Challenge>).kind;
+  return kind === "new-password" || kind === "mfa-code" || kind === "mfa-setup";
+}
 
 export function isNewPasswordChallenge(step: SignInStep): step is NewPasswordChallenge {
-  return (step as NewPasswordChallenge).kind === "new-password";
+  return isChallenge(step) && step.kind === "new-password";
+}
+
+/** Cognito's exception name behind an ApiError from `cognitoCall` (empty for other errors). */
+export function cognitoCode(error: unknown): string {
+  return error instanceof CognitoError ? error.code : "";
+}
+
+/** A wrong MFA code: the challenge's session still holds, so the user may try again. */
+export function isCodeMismatch(error: unknown): boolean {
+  return ["CodeMismatchException", "EnableSoftwareTokenMFAException"].includes(cognitoCode(error));
+}
+
+/** The challenge's session is spent or expired (Cognito allows 3 minutes): start over with the password. */
+export function isSessionExpired(error: unknown): boolean {
+  const code = cognitoCode(error);
+  return code === "ExpiredCodeException" || (code === "NotAuthorizedException" && /session/i.test(error instanceof Error ? error.message : ""));
+}
+
+/** An ApiError that remembers Cognito's exception name, so the forms can tell a wrong code from an expired session. */
+class CognitoError extends ApiError {
+  readonly code: string;
+
+  constructor(code: string, problem: Problem) {
+    super(problem);
+    this.code = code;
+  }
 }
 
 // Cognito's exception names, as readable problems; a 401 reads as "wrong username or password".
@@ -45,6 +98,9 @@ const PROBLEMS: Record<string, Pick<Problem, "status" | "title">> = {
   PasswordResetRequiredException: { status: 403, title: "Password reset required" },
   UserNotConfirmedException: { status: 403, title: "Account not confirmed" },
   InvalidPasswordException: { status: 400, title: "Password not accepted" },
+  CodeMismatchException: { status: 400, title: "Code not accepted" },
+  EnableSoftwareTokenMFAException: { status: 400, title: "Code not accepted" },
+  ExpiredCodeException: { status: 400, title: "Sign-in expired" },
   TooManyRequestsException: { status: 429, title: "Too many requests" },
   TooManyFailedAttemptsException: { status: 429, title: "Too many requests" },
   LimitExceededException: { status: 429, title: "Too many requests" },
@@ -53,6 +109,9 @@ const PROBLEMS: Record<string, Pick<Problem, "status" | "title">> = {
 const DETAILS: Record<string, string> = {
   PasswordResetRequiredException:
     "An administrator has reset this password. Ask them for a new temporary password, then sign in with it.",
+  CodeMismatchException: "That code is not the one your authenticator app shows now. Check the app and type the current 6-digit code.",
+  EnableSoftwareTokenMFAException:
+    "That code does not match the secret. Check that the app holds the secret shown here and type its current 6-digit code.",
 };
 
 /** An ApiError from Cognito's error answer (`__type` may carry a namespace before `#`). */
@@ -61,7 +120,7 @@ export function cognitoError(status: number, body: unknown): ApiError {
   const code = String(record.__type ?? record.code ?? "").split("#").pop() || `HTTP ${status}`;
   const message = typeof record.message === "string" ? record.message : String(record.Message ?? code);
   const known = PROBLEMS[code] ?? { status, title: code };
-  return new ApiError({ ...known, detail: DETAILS[code] ?? message, errors: [], conflicts: [] });
+  return new CognitoError(code, { ...known, detail: DETAILS[code] ?? message, errors: [], conflicts: [] });
 }
 
 /** One call of Cognito's API; rejects with an ApiError (status 0 when Cognito is unreachable). */
@@ -96,7 +155,7 @@ function keep(answer: AuthAnswer, refreshToken?: string): number {
   const refresh = result?.RefreshToken ?? refreshToken;
   if (!result || !refresh) {
     const detail = answer.ChallengeName
-      ? `Cognito asks for ${answer.ChallengeName}, which this console does not support yet.`
+      ? `Cognito asks for ${answer.ChallengeName}; this console answers a new password and authenticator-app (TOTP) codes only.`
       : "Cognito answered without tokens.";
     throw new ApiError({ status: 400, title: "Sign-in not completed", detail, errors: [], conflicts: [] });
   }
@@ -114,40 +173,90 @@ async function me(): Promise<Me> {
   }
 }
 
+/** What every step of one sign-in shares: the pool, who signs in, and where new tokens go. */
+interface Flow {
+  pool: CognitoPool;
+  username: string;
+  onTokens: Expiry;
+}
+
+type ChallengeMaker = (flow: Flow, session: string) => Challenge | Promise<Challenge>;
+
+// Each challenge Cognito may send, and the step that answers it; the steps chain through next().
+const CHALLENGES: Record<string, ChallengeMaker> = {
+  NEW_PASSWORD_REQUIRED: (flow, session) => ({
+    kind: "new-password",
+    username: flow.username,
+    complete: (password) => respond(flow, "NEW_PASSWORD_REQUIRED", session, { NEW_PASSWORD: password }),
+  }),
+  SOFTWARE_TOKEN_MFA: (flow, session) => ({
+    kind: "mfa-code",
+    username: flow.username,
+    complete: (code) => respond(flow, "SOFTWARE_TOKEN_MFA", session, { SOFTWARE_TOKEN_MFA_CODE: code.trim() }),
+  }),
+  MFA_SETUP: mfaSetup,
+};
+
 /** The step after a sign-in or challenge answer: the user, or the next challenge. */
-async function next(pool: CognitoPool, username: string, answer: AuthAnswer, onTokens: Expiry): Promise<SignInStep> {
-  if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED" && answer.Session) {
-    const session = answer.Session;
-    const who = answer.ChallengeParameters?.USERNAME ?? username;
-    return { kind: "new-password", username: who, complete: (password) => newPassword(pool, who, session, password, onTokens) };
+async function next(flow: Flow, answer: AuthAnswer): Promise<SignInStep> {
+  const make = answer.ChallengeName ? CHALLENGES[answer.ChallengeName] : undefined;
+  if (make && answer.Session) {
+    const username = answer.ChallengeParameters?.USERNAME ?? flow.username;
+    return make({ ...flow, username }, answer.Session);
   }
-  onTokens(keep(answer));
+  flow.onTokens(keep(answer));
   return me();
+}
+
+/** RespondToAuthChallenge with USERNAME plus the challenge's own responses. */
+async function respond(flow: Flow, challenge: string, session: string, responses: Record<string, string>): Promise<SignInStep> {
+  const answer = await cognitoCall<AuthAnswer>(flow.pool, "RespondToAuthChallenge", {
+    ChallengeName: challenge,
+    ClientId: flow.pool.clientId,
+    Session: session,
+    ChallengeResponses: { USERNAME: flow.username, ...responses },
+  });
+  return next(flow, answer);
+}
+
+/** MFA_SETUP: get a TOTP secret for the challenge's session; completing verifies the first code. */
+async function mfaSetup(flow: Flow, session: string): Promise<MfaSetupChallenge> {
+  const associated = await cognitoCall<{ SecretCode: string; Session?: string }>(flow.pool, "AssociateSoftwareToken", { Session: session });
+  // Each call answers a new session; a wrong code's retry goes on from the latest one.
+  let current = associated.Session ?? session;
+  const complete = async (code: string): Promise<SignInStep> => {
+    const verified = await cognitoCall<{ Status?: string; Session?: string }>(flow.pool, "VerifySoftwareToken", {
+      Session: current,
+      UserCode: code.trim(),
+      FriendlyDeviceName: DEVICE_NAME,
+    });
+    current = verified.Session ?? current;
+    if (verified.Status && verified.Status !== "SUCCESS") throw cognitoError(400, { __type: "EnableSoftwareTokenMFAException", message: "Code mismatch" });
+    return respond(flow, "MFA_SETUP", current, {});
+  };
+  return { kind: "mfa-setup", username: flow.username, secret: associated.SecretCode, uri: otpauthUri(flow.username, associated.SecretCode), complete };
+}
+
+// The name the paired device carries in Cognito, and the issuer authenticator apps show.
+const DEVICE_NAME = "drorch";
+
+/** The otpauth:// URI authenticator apps read (Key Uri Format: label issuer:account, secret in base32). */
+export function otpauthUri(username: string, secret: string): string {
+  const label = `${encodeURIComponent(DEVICE_NAME)}:${encodeURIComponent(username)}`;
+  return `otpauth://totp/${label}?secret=${encodeURIComponent(secret)}&issuer=${encodeURIComponent(DEVICE_NAME)}`;
 }
 
 /** Called with the tokens' lifetime (seconds) each time new tokens are kept. */
 export type Expiry = (expiresIn: number) => void;
 
-/** USER_PASSWORD_AUTH: the user, or the new-password challenge of a temporary password. */
+/** USER_PASSWORD_AUTH: the user, or the first challenge (new password, MFA code, MFA setup). */
 export async function cognitoSignIn(pool: CognitoPool, username: string, password: string, onTokens: Expiry): Promise<SignInStep> {
   const answer = await cognitoCall<AuthAnswer>(pool, "InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
     ClientId: pool.clientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
   });
-  return next(pool, username, answer, onTokens);
-}
-
-async function newPassword(pool: CognitoPool, username: string, session: string, password: string, onTokens: Expiry): Promise<Me> {
-  const answer = await cognitoCall<AuthAnswer>(pool, "RespondToAuthChallenge", {
-    ChallengeName: "NEW_PASSWORD_REQUIRED",
-    ClientId: pool.clientId,
-    Session: session,
-    ChallengeResponses: { USERNAME: username, NEW_PASSWORD: password },
-  });
-  const step = await next(pool, username, answer, onTokens);
-  if (isNewPasswordChallenge(step)) throw new ApiError({ status: 400, title: "Sign-in not completed", detail: "Cognito asked for a new password again.", errors: [], conflicts: [] });
-  return step;
+  return next({ pool, username, onTokens }, answer);
 }
 
 /** REFRESH_TOKEN_AUTH: new ID and access tokens for the same refresh token. */

@@ -14,7 +14,17 @@ import { ApiError } from "./problem";
 import { cognitoPool, type CognitoPool } from "./runtimeConfig";
 import { clearTokens, refreshToken, saveTokens } from "./tokens";
 
-export { isNewPasswordChallenge, type NewPasswordChallenge, type SignInStep } from "./cognito";
+export {
+  isChallenge,
+  isCodeMismatch,
+  isNewPasswordChallenge,
+  isSessionExpired,
+  type Challenge,
+  type MfaCodeChallenge,
+  type MfaSetupChallenge,
+  type NewPasswordChallenge,
+  type SignInStep,
+} from "./cognito";
 
 const AUTH = "/api/v1/auth";
 // Cognito tokens are renewed this long before they expire, so no call meets the expiry.

@@ -6,19 +6,21 @@ import Button from "@cloudscape-design/components/button";
 import FormField from "@cloudscape-design/components/form-field";
 import Input from "@cloudscape-design/components/input";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import type { Me } from "../api/identity";
 import { asApiError } from "../api/problem";
-import type { NewPasswordChallenge } from "../api/session";
+import { isSessionExpired, type NewPasswordChallenge, type SignInStep } from "../api/session";
 import type { SignInMessage } from "./signInError";
 
 interface NewPasswordFormProps {
   challenge: NewPasswordChallenge;
-  onSignedIn: (user: Me) => void;
+  /** The next step: the signed-in user or another challenge (MFA). */
+  onStep: (step: SignInStep) => void;
+  /** The challenge's session ran out: back to the password. */
+  onExpired: () => void;
 }
 
 const MISMATCH: SignInMessage = { header: "Passwords differ", text: "Type the same new password in both fields." };
 
-export function NewPasswordForm({ challenge, onSignedIn }: NewPasswordFormProps) {
+export function NewPasswordForm({ challenge, onStep, onExpired }: NewPasswordFormProps) {
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
   const [busy, setBusy] = useState(false);
@@ -32,8 +34,9 @@ export function NewPasswordForm({ challenge, onSignedIn }: NewPasswordFormProps)
     setBusy(true);
     setMessage(undefined);
     try {
-      onSignedIn(await challenge.complete(password));
+      onStep(await challenge.complete(password));
     } catch (error) {
+      if (isSessionExpired(error)) return onExpired();
       const { problem } = asApiError(error);
       setMessage({ header: problem.title, text: problem.detail });
     } finally {

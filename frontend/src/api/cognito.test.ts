@@ -6,7 +6,7 @@ import { api } from "./client";
 import { setSessionRenewal } from "./http";
 import { ApiError } from "./problem";
 import { loadRuntimeConfig, resetRuntimeConfig } from "./runtimeConfig";
-import { isNewPasswordChallenge, refreshSession, signIn, signOut } from "./session";
+import { isChallenge, isCodeMismatch, isNewPasswordChallenge, isSessionExpired, refreshSession, signIn, signOut } from "./session";
 import { accessToken, clearTokens, refreshToken, signOutToken } from "./tokens";
 
 const ADA = userOf("admin", "ada");
@@ -236,5 +236,132 @@ describe("Cognito session upkeep", () => {
     expect(out.body).toEqual({ AccessToken: "cognito-access-1" });
     expect(fake.calls.some((c) => c.path === "/api/v1/auth/logout")).toBe(false);
     expect([accessToken(), refreshToken(), signOutToken()]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+const MFA_CHALLENGE = { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "mfa-1", ChallengeParameters: { USERNAME: "ada" } };
+const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/** RespondToAuthChallenge that accepts only `good` as the TOTP code. */
+function totp(good: string): Target {
+  return (body) => {
+    const responses = body.ChallengeResponses as Record<string, string>;
+    return responses.SOFTWARE_TOKEN_MFA_CODE === good ? { body: result(3) } : failure("CodeMismatchException", "Invalid code received for user");
+  };
+}
+
+describe("Cognito MFA", () => {
+  it("answers SOFTWARE_TOKEN_MFA with the app's code and the challenge's session", async () => {
+    const fake = fakeCognito({ InitiateAuth: () => ({ body: MFA_CHALLENGE }), RespondToAuthChallenge: totp("123456") });
+
+    const step = await signIn("ada", "Secret-pass-1234");
+    if (!isChallenge(step) || step.kind !== "mfa-code") throw new Error("expected the MFA code challenge");
+    expect(accessToken()).toBeUndefined();
+    const me = await step.complete(" 123456 ");
+
+    expect(isChallenge(me)).toBe(false);
+    expect(cognitoCalls(fake.calls)[1]!.body).toEqual({
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: "ui-client",
+      Session: "mfa-1",
+      ChallengeResponses: { USERNAME: "ada", SOFTWARE_TOKEN_MFA_CODE: "123456" },
+    });
+    expect(accessToken()).toBe("id-3");
+  });
+
+  it("lets a wrong code be retried with the same session", async () => {
+    const fake = fakeCognito({ InitiateAuth: () => ({ body: MFA_CHALLENGE }), RespondToAuthChallenge: totp("654321") });
+    const step = await signIn("ada", "Secret-pass-1234");
+    if (!isChallenge(step)) throw new Error("expected a challenge");
+
+    const wrong = await step.complete("111111").catch((e: unknown) => e);
+    expect(isCodeMismatch(wrong)).toBe(true);
+    expect(isSessionExpired(wrong)).toBe(false);
+    expect((wrong as ApiError).problem.title).toBe("Code not accepted");
+    expect(accessToken()).toBeUndefined();
+
+    expect(isChallenge(await step.complete("654321"))).toBe(false);
+    const sessions = cognitoCalls(fake.calls).slice(1).map((c) => (c.body as { Session: string }).Session);
+    expect(sessions).toEqual(["mfa-1", "mfa-1"]);
+    expect(accessToken()).toBe("id-3");
+  });
+
+  it("tells an expired challenge session apart from a wrong code", async () => {
+    fakeCognito({
+      InitiateAuth: () => ({ body: MFA_CHALLENGE }),
+      RespondToAuthChallenge: () => failure("NotAuthorizedException", "Invalid session for the user, session is expired."),
+    });
+    const step = await signIn("ada", "Secret-pass-1234");
+    if (!isChallenge(step)) throw new Error("expected a challenge");
+    const error = await step.complete("123456").catch((e: unknown) => e);
+    expect(isSessionExpired(error)).toBe(true);
+    expect(isCodeMismatch(error)).toBe(false);
+    // A wrong password is a NotAuthorizedException too, but not an expired session.
+    expect(isSessionExpired(new ApiError({ status: 401, title: "Sign-in failed", detail: "Incorrect username or password.", errors: [], conflicts: [] }))).toBe(false);
+  });
+
+  it("pairs an app for MFA_SETUP: associate, verify the first code, then finish the challenge", async () => {
+    const verified: string[] = [];
+    const fake = fakeCognito({
+      InitiateAuth: () => ({ body: { ChallengeName: "MFA_SETUP", Session: "setup-1", ChallengeParameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' } } }),
+      AssociateSoftwareToken: () => ({ body: { SecretCode: SECRET, Session: "setup-2" } }),
+      VerifySoftwareToken: (body) => {
+        verified.push(String(body.UserCode));
+        return body.UserCode === "222222" ? { body: { Status: "SUCCESS", Session: "setup-4" } } : failure("EnableSoftwareTokenMFAException", "Code mismatch");
+      },
+      RespondToAuthChallenge: () => ({ body: result(4) }),
+    });
+
+    const step = await signIn("ada", "Secret-pass-1234");
+    if (!isChallenge(step) || step.kind !== "mfa-setup") throw new Error("expected the MFA setup challenge");
+    expect(step.secret).toBe(SECRET);
+    expect(step.uri).toBe(`otpauth://totp/drorch:ada?secret=${SECRET}&issuer=drorch`);
+    expect(isCodeMismatch(await step.complete("999999").catch((e: unknown) => e))).toBe(true);
+    expect(isChallenge(await step.complete("222222"))).toBe(false);
+
+    const bodies = cognitoCalls(fake.calls).map((c) => [c.headers["X-Amz-Target"]!.slice(TARGET.length), c.body]);
+    expect(bodies.slice(1)).toEqual([
+      ["AssociateSoftwareToken", { Session: "setup-1" }],
+      ["VerifySoftwareToken", { Session: "setup-2", UserCode: "999999", FriendlyDeviceName: "drorch" }],
+      ["VerifySoftwareToken", { Session: "setup-2", UserCode: "222222", FriendlyDeviceName: "drorch" }],
+      ["RespondToAuthChallenge", { ChallengeName: "MFA_SETUP", ClientId: "ui-client", Session: "setup-4", ChallengeResponses: { USERNAME: "ada" } }],
+    ]);
+    expect(verified).toEqual(["999999", "222222"]);
+    expect(accessToken()).toBe("id-4");
+  });
+
+  it("refuses a verification Cognito answers with Status ERROR", async () => {
+    fakeCognito({
+      InitiateAuth: () => ({ body: { ChallengeName: "MFA_SETUP", Session: "setup-1" } }),
+      AssociateSoftwareToken: () => ({ body: { SecretCode: SECRET, Session: "setup-2" } }),
+      VerifySoftwareToken: () => ({ body: { Status: "ERROR", Session: "setup-3" } }),
+    });
+    const step = await signIn("ada", "Secret-pass-1234");
+    if (!isChallenge(step)) throw new Error("expected a challenge");
+    expect(isCodeMismatch(await step.complete("123456").catch((e: unknown) => e))).toBe(true);
+    expect(accessToken()).toBeUndefined();
+  });
+
+  it("chains a new password into the MFA code challenge", async () => {
+    const fake = fakeCognito({
+      InitiateAuth: () => ({ body: { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s-1", ChallengeParameters: { USERNAME: "ada" } } }),
+      RespondToAuthChallenge: (body) => (body.ChallengeName === "NEW_PASSWORD_REQUIRED" ? { body: { ...MFA_CHALLENGE, Session: "mfa-2" } } : totp("123456")(body, fake.calls.at(-1)!)),
+    });
+    const first = await signIn("ada", "Temporary-1234");
+    if (!isNewPasswordChallenge(first)) throw new Error("expected the new-password challenge");
+    const second = await first.complete("Chosen-pass-5678");
+    if (!isChallenge(second) || second.kind !== "mfa-code") throw new Error("expected the MFA code challenge next");
+    expect(accessToken()).toBeUndefined();
+    await second.complete("123456");
+
+    const answers = cognitoCalls(fake.calls).slice(1).map((c) => c.body as { ChallengeName: string; Session: string });
+    expect(answers.map((a) => [a.ChallengeName, a.Session])).toEqual([["NEW_PASSWORD_REQUIRED", "s-1"], ["SOFTWARE_TOKEN_MFA", "mfa-2"]]);
+    expect(accessToken()).toBe("id-3");
+  });
+
+  it("names an unhandled challenge plainly", async () => {
+    fakeCognito({ InitiateAuth: () => ({ body: { ChallengeName: "SMS_MFA", Session: "s-1" } }) });
+    const error = (await signIn("ada", "Secret-pass-1234").catch((e: unknown) => e)) as ApiError;
+    expect(error.problem.detail).toMatch(/^Cognito asks for SMS_MFA; this console answers/);
   });
 });

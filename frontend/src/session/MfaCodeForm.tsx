@@ -18,6 +18,8 @@ interface MfaCodeFormProps {
   intro?: ReactNode;
   label?: string;
   submitText?: string;
+  /** The form's accessible name. */
+  formName?: string;
 }
 
 /** The code as typed, without the spaces some apps show in the middle. */
@@ -25,7 +27,7 @@ export function cleanCode(text: string): string {
   return text.replace(/\s+/g, "");
 }
 
-export function MfaCodeForm({ challenge, onStep, onExpired, intro, label = "Authentication code", submitText = "Verify and sign in" }: MfaCodeFormProps) {
+export function MfaCodeForm({ challenge, onStep, onExpired, intro, label = "Authentication code", submitText = "Verify and sign in", formName = "Two-step sign-in" }: MfaCodeFormProps) {
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<SignInMessage | undefined>();
@@ -47,7 +49,7 @@ export function MfaCodeForm({ challenge, onStep, onExpired, intro, label = "Auth
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label={label}>
+    <form onSubmit={(e) => void submit(e)} aria-label={formName}>
       <SpaceBetween size="m">
         {intro ?? <Box>Open your authenticator app and type the 6-digit code it shows for drorch.</Box>}
         {message && <Alert type="error" header={message.header}>{message.text}</Alert>}

@@ -32,5 +32,5 @@ export function MfaSetupForm({ challenge, onStep, onExpired }: MfaSetupFormProps
       </FormField>
     </SpaceBetween>
   );
-  return <MfaCodeForm challenge={challenge} onStep={onStep} onExpired={onExpired} intro={intro} label="First code from the app" submitText="Verify app and sign in" />;
+  return <MfaCodeForm challenge={challenge} onStep={onStep} onExpired={onExpired} intro={intro} label="First code from the app" submitText="Verify app and sign in" formName="Set up an authenticator app" />;
 }

@@ -87,8 +87,28 @@ def ensure_runbooks(*, store: Store, seeded: SeededAws, standby_check_url: str) 
 
 def bookings_failover(seeded: SeededAws, app_group_id: str, check_url: str) -> PlanDraft:
     """Restore the standby table, launch the servers, switch `api.`, invalidate, check."""
-    standby = _in(seeded, seeded.standby_region)
-    restore = Action(
+    waves = [
+        Wave(name="restore-data", actions=[_restore_bookings(seeded)]),
+        Wave(name="app-tier", protection_group_ids=[app_group_id]),
+        Wave(name="switch-traffic", actions=_switch_traffic(seeded, check_url)),
+    ]
+    return PlanDraft(
+        name=BOOKINGS_PLAN,
+        description=(
+            "Example runbook: fail the bookings platform over to the standby Region "
+            f"({seeded.standby_region}). Restores the bookings table there, launches the "
+            "servers standing in for its app tier, points api. at the standby endpoint, "
+            "invalidates the CDN and checks that the standby API answers. A drill runs "
+            "every step against the demo's embedded AWS and its cleanup undoes them."
+        ),
+        rto_minutes=30,
+        waves=waves,
+    )
+
+
+def _restore_bookings(seeded: SeededAws) -> Action:
+    """The bookings table restored (latest) in the standby Region."""
+    return Action(
         name="restore-bookings-table",
         type="dynamodb_restore",
         params={
@@ -97,8 +117,13 @@ def bookings_failover(seeded: SeededAws, app_group_id: str, check_url: str) -> P
             "latest": True,
         },
         timeout_minutes=30,
-        **standby,
+        **_in(seeded, seeded.standby_region),
     )
+
+
+def _switch_traffic(seeded: SeededAws, check_url: str) -> list[Action]:
+    """`api.` to the standby endpoint, the CDN invalidated, the standby API checked."""
+    standby = _in(seeded, seeded.standby_region)
     switch = Action(
         name="point-api-at-standby",
         type="route53_change",
@@ -130,23 +155,7 @@ def bookings_failover(seeded: SeededAws, app_group_id: str, check_url: str) -> P
         },
         timeout_minutes=5,
     )
-    waves = [
-        Wave(name="restore-data", actions=[restore]),
-        Wave(name="app-tier", protection_group_ids=[app_group_id]),
-        Wave(name="switch-traffic", actions=[switch, invalidate, check]),
-    ]
-    return PlanDraft(
-        name=BOOKINGS_PLAN,
-        description=(
-            "Example runbook: fail the bookings platform over to the standby Region "
-            f"({seeded.standby_region}). Restores the bookings table there, launches the "
-            "servers standing in for its app tier, points api. at the standby endpoint, "
-            "invalidates the CDN and checks that the standby API answers. A drill runs "
-            "every step against the demo's embedded AWS and its cleanup undoes them."
-        ),
-        rto_minutes=30,
-        waves=waves,
-    )
+    return [switch, invalidate, check]
 
 
 def gift_tracker_repair(seeded: SeededAws) -> PlanDraft:

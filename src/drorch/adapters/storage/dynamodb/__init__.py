@@ -15,6 +15,7 @@ from drorch.adapters.storage.dynamodb.identity import (
     DynamoSignIns,
     DynamoTokens,
     DynamoUsers,
+    read_epoch,
 )
 from drorch.adapters.storage.dynamodb.notifications import DynamoNotifications
 from drorch.adapters.storage.dynamodb.readiness import DynamoReadiness
@@ -78,6 +79,9 @@ class DynamoStore:
         token = self._open.set(uow)
         try:
             yield uow
+        except BaseException:
+            uow.unit.abandon()  # nothing buffered was written; take back what was at once
+            raise
         finally:
             self._open.reset(token)
         uow.unit.commit()
@@ -91,6 +95,10 @@ class DynamoStore:
             if outer is not None
             else DynamoUnitOfWork(Unit(self.table, write=False), self.cursors)
         )
+
+    def identity_epoch(self) -> int:
+        """The counter every user, API-token or session change moves (the principal cache's)."""
+        return read_epoch(self.table)
 
     def ping(self) -> None:
         """Raise when the table cannot be described."""

@@ -16,8 +16,9 @@ import pytest
 
 from drorch.adapters.storage.dynamodb import DynamoStore, DynamoUnitOfWork
 from drorch.adapters.storage.dynamodb.executions import CLAIM_GRACE_SECONDS
+from drorch.adapters.storage.dynamodb.notifications import FEED_GRACE_SECONDS
 from drorch.adapters.storage.dynamodb.unit import Unit
-from drorch.domain.executions import Execution
+from drorch.domain.executions import Event, Execution
 from drorch.domain.identity import Role
 from drorch.domain.users import User
 from drorch.engine.act import LeaseLost
@@ -247,3 +248,43 @@ def test_a_sign_in_losing_to_an_edit_of_the_user_is_a_stale_version(
         uow.users.update(user.model_copy(update={"last_sign_in_at": at(5)}), expected_version=1)
     with store.read() as uow:
         assert uow.users.get(user.id) == edited
+
+
+def an_event(n: int) -> Event:
+    return Event(at=at(n), actor="drorch", kind="execution.completed", message=f"event {n}")
+
+
+def feed(store: DynamoStore, after: int) -> tuple[list[str], int]:
+    with store.read() as uow:
+        entries, end = uow.notifications.timeline_after(after, ["execution.completed"], 50)
+    return [e.event.message for e in entries], end
+
+
+def test_the_feed_skips_no_event_that_lands_after_a_later_one(
+    store: DynamoStore, rival: DynamoStore
+) -> None:
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+        uow.executions.add(execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"}))
+    slow = Unit(store.table, write=True)  # numbers its event first, commits last
+    DynamoUnitOfWork(slow, store.cursors).executions.append_events("ex-1", [an_event(1)])
+    with rival.transaction() as uow:
+        uow.executions.append_events("ex-2", [an_event(2)])
+    assert feed(store, 0) == ([], 0)  # position 1 may still land: the feed waits for it
+    slow.commit()
+    assert feed(store, 0) == (["event 1", "event 2"], 2)
+
+
+def test_a_position_whose_unit_rolled_back_holds_the_feed_only_for_the_grace(
+    store: DynamoStore, clock: Clock
+) -> None:
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+    with pytest.raises(RuntimeError), store.transaction() as uow:
+        uow.executions.append_events("ex-1", [an_event(1)])
+        raise RuntimeError("the unit rolls back; its position stays a gap")
+    with store.transaction() as uow:
+        uow.executions.append_events("ex-1", [an_event(2)])
+    assert feed(store, 0) == ([], 0)
+    clock.now += FEED_GRACE_SECONDS + 1
+    assert feed(store, 0) == (["event 2"], 2)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
+from drorch.adapters.storage.dynamodb import gauges
 from drorch.adapters.storage.dynamodb.catalog import DynamoGroups, DynamoPlans, DynamoServers
 from drorch.adapters.storage.dynamodb.executions import DynamoExecutions
 from drorch.adapters.storage.dynamodb.identity import (
@@ -24,6 +26,7 @@ from drorch.adapters.storage.dynamodb.table import Table
 from drorch.adapters.storage.dynamodb.tables import ensure_tables, table_name
 from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.adapters.storage.paging import Cursors
+from drorch.ports.metrics import EngineQueue
 from drorch.ports.store import StoreHealth
 
 __all__ = ["DynamoStore", "DynamoUnitOfWork", "ensure_tables"]
@@ -59,9 +62,10 @@ class DynamoStore:
         cursor_key: bytes | None = None,
         create: bool = True,
     ) -> None:
-        if create:
-            ensure_tables(client, prefix)
+        created = ensure_tables(client, prefix) if create else []
         self.table = Table(client, table_name(prefix))
+        if created:
+            gauges.seed(self.table)
         self.cursors = Cursors(cursor_key)
         # A read inside this thread's open transaction joins it, as SQLite's does.
         self._open: ContextVar[DynamoUnitOfWork | None] = ContextVar(
@@ -99,6 +103,14 @@ class DynamoStore:
     def identity_epoch(self) -> int:
         """The counter every user, API-token or session change moves (the principal cache's)."""
         return read_epoch(self.table)
+
+    def execution_counts(self) -> dict[tuple[str, str], int]:
+        """(type, status) -> executions, for the metrics endpoint."""
+        return gauges.execution_counts(self.table)
+
+    def engine_queue(self, now: datetime) -> EngineQueue:
+        """The engine's due-time queue as of `now`, for the metrics endpoint."""
+        return gauges.engine_queue(self.table, now)
 
     def ping(self) -> None:
         """Raise when the table cannot be described."""

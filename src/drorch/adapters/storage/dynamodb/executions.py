@@ -11,6 +11,7 @@ from drorch.adapters.storage.dynamodb.common import (
     next_seq,
     pad,
 )
+from drorch.adapters.storage.dynamodb.gauges import count_execution
 from drorch.adapters.storage.dynamodb.queue import DueQueue
 from drorch.adapters.storage.dynamodb.records import partition
 from drorch.adapters.storage.dynamodb.table import Item
@@ -66,6 +67,7 @@ class DynamoExecutions(DueQueue):
         for item in claims:
             self._unit.put(item, new=True, ahead=big)
         self._unit.put(header, new=True)
+        count_execution(self._unit, ex.type, ex.status, 1)
         if big:
             keys = [(i["pk"], i["sk"]) for i in rest]
             self._unit.undo.append(lambda: self._unit.table.batch_write([], keys))
@@ -150,6 +152,9 @@ class DynamoExecutions(DueQueue):
         for key in claims:
             self._unit.delete(*key, ahead=big)
         self._unit.put(records.header_item(ex))
+        if header["status"] != ex.status:
+            count_execution(self._unit, header["type"], header["status"], -1)
+            count_execution(self._unit, ex.type, ex.status, 1)
 
     def _mark_pending(self, header: Item, expected_version: int) -> None:
         """At commit, before the records go ahead: mark the header, undo it on failure."""
@@ -234,6 +239,7 @@ class DynamoExecutions(DueQueue):
                 "body": numbered.model_dump_json(),
                 "kind": event.kind,
                 "execution": execution_id,
+                "made": int(self._unit.table.clock()),  # the feed's age of a hole before it
                 "g1pk": "timeline",
                 "g1sk": pad(position),
             }

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from drorch.adapters.storage.dynamodb import gauges
-from drorch.adapters.storage.dynamodb.catalog import DynamoGroups, DynamoPlans, DynamoServers
 from drorch.adapters.storage.dynamodb.executions import DynamoExecutions
+from drorch.adapters.storage.dynamodb.groups import DynamoGroups
 from drorch.adapters.storage.dynamodb.identity import (
     DynamoAccounts,
     DynamoAudit,
@@ -20,8 +20,10 @@ from drorch.adapters.storage.dynamodb.identity import (
     read_epoch,
 )
 from drorch.adapters.storage.dynamodb.notifications import DynamoNotifications
+from drorch.adapters.storage.dynamodb.plans import DynamoPlans
 from drorch.adapters.storage.dynamodb.readiness import DynamoReadiness
 from drorch.adapters.storage.dynamodb.schedules import DynamoSchedules
+from drorch.adapters.storage.dynamodb.servers import DynamoServers
 from drorch.adapters.storage.dynamodb.table import Table
 from drorch.adapters.storage.dynamodb.tables import ensure_tables, table_name
 from drorch.adapters.storage.dynamodb.unit import Unit

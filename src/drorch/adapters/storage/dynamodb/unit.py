@@ -141,6 +141,11 @@ class Unit:
             items = [i for i in items if (i[sk_name] > mark if forward else i[sk_name] < mark)]
         return _cut(select(items) if select else items, limit, index)
 
+    @property
+    def dirty(self) -> bool:
+        """True once the unit has buffered a write."""
+        return bool(self._buffer)
+
     def _touches(self, pk: str, index: str | None) -> bool:
         pk_name, _ = _names(index)
         return any(i is not None and i.get(pk_name) == pk for i in self._buffer.values())

@@ -1,4 +1,4 @@
-"""Races every store must decide the same way: leases, sign-in counters, the identity epoch.
+"""Races every store must decide the same way: leases, sign-in counters, refresh tokens.
 
 Each race runs two threads that start together; SQLite serialises them with its writer
 lock, DynamoDB with conditional writes. Either way the outcome is the serial one: no
@@ -12,11 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from drorch.domain.identity import Role
-from drorch.domain.users import ApiToken, RefreshToken, User
-from drorch.ports.identity import IdentityEpoch
+from drorch.domain.users import RefreshToken, User
 from drorch.ports.store import Store
 from tests.unit.engine.factory import T0, at, execution
 
@@ -129,48 +126,3 @@ def test_two_refreshes_with_one_token_at_once_use_it_once(store: Store) -> None:
             return uow.tokens.mark_refresh_used("rt-1", NOW)
 
     assert sorted(together(use, use)) == [False, True]
-
-
-def epoch(store: Store) -> int:
-    assert isinstance(store, IdentityEpoch), "the store cannot say when identity changed"
-    return store.identity_epoch()
-
-
-def test_the_identity_epoch_moves_with_every_change_that_can_narrow_access(
-    store: Store,
-) -> None:
-    user = a_user()
-    token = ApiToken(
-        id="tok-1",
-        user_id="u-1",
-        name="ci",
-        role=Role.VIEWER,
-        created_at=NOW,
-        expires_at=NOW + timedelta(days=1),
-    )
-    with store.transaction() as uow:
-        uow.users.add(user, "hash")
-        uow.tokens.add_refresh(a_session(), "secret")
-        uow.tokens.add_api_token(token, "secret")
-    seen = [epoch(store)]
-
-    def moved(change: Callable[[Any], object]) -> None:
-        with store.transaction() as uow:
-            change(uow)
-        seen.append(epoch(store))
-        assert seen[-1] > seen[-2], f"the epoch stood still at {seen[-1]}"
-
-    moved(
-        lambda uow: uow.users.update(user.model_copy(update={"enabled": False}), expected_version=1)
-    )
-    moved(lambda uow: uow.users.set_password_hash(user.id, "new-hash"))
-    moved(lambda uow: uow.tokens.mark_refresh_used("rt-1", NOW))
-    moved(lambda uow: uow.tokens.revoke_family("rt-1", NOW))
-    moved(lambda uow: uow.tokens.revoke_api_token("tok-1", NOW))
-    with store.read() as uow:  # reads move nothing
-        uow.users.get(user.id)
-        uow.tokens.api_tokens()
-    with pytest.raises(RuntimeError), store.transaction() as uow:
-        uow.users.set_password_hash(user.id, "rolled back")
-        raise RuntimeError("the unit fails: its change, and the epoch's, are not kept")
-    assert epoch(store) == seen[-1]

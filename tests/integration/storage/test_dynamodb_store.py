@@ -232,3 +232,18 @@ def test_a_page_of_servers_reads_its_groups_in_one_query_not_one_read_per_server
     listed, calls = _grouped_page(store)
     assert listed == expected
     assert calls["batch_get_item"] >= 1
+
+
+def test_a_table_without_seeded_counters_counts_its_executions_from_the_index(
+    store: DynamoStore,
+) -> None:
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+    client: Any = store.table.client
+    # As a table made before the counters: the counter item has counts but no seed mark.
+    client.delete_item(
+        TableName=store.table.name, Key={"pk": {"S": "gauge"}, "sk": {"S": "executions"}}
+    )
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"}))
+    assert store.execution_counts() == {("DRILL", "PENDING"): 2}

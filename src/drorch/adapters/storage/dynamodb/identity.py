@@ -66,11 +66,12 @@ class DynamoUsers:
             lambda: self._reput(user.id, expected_version, body=body, version=user.version),
         )
 
-    def _reput(self, user_id: str, expected: int, **changes: object) -> None:
+    def _reput(self, user_id: str, expected: int | None, **changes: object) -> None:
+        """Apply `changes` to the user as stored now (still at `expected`, when given)."""
         fresh = self._unit.table.get(USERS, user_id)
         if fresh is None:
             raise NotFoundError(f"user {user_id} does not exist")
-        if fresh["version"] != expected:
+        if expected is not None and fresh["version"] != expected:
             raise PreconditionFailedError(
                 f"user {user_id} is at version {fresh['version']}, not {expected}; "
                 "read it again and retry",
@@ -101,9 +102,9 @@ class DynamoUsers:
             raise NotFoundError(f"user {user_id} does not exist")
         self._unit.put({**item, "hash": password_hash})
         bump_epoch(self._unit)
-        version = int(item["version"])
+        # A password change applies whatever else moved the user meanwhile (as on SQLite).
         self._unit.retry_with(
-            (USERS, user_id), lambda: self._reput(user_id, version, hash=password_hash)
+            (USERS, user_id), lambda: self._reput(user_id, None, hash=password_hash)
         )
 
     def all(self) -> list[User]:

@@ -247,3 +247,17 @@ def test_a_table_without_seeded_counters_counts_its_executions_from_the_index(
     with store.transaction() as uow:
         uow.executions.add(execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"}))
     assert store.execution_counts() == {("DRILL", "PENDING"): 2}
+
+
+def test_a_table_made_elsewhere_gets_its_counters_marked_at_the_first_empty_count(
+    store: DynamoStore,
+) -> None:
+    client: Any = store.table.client
+    key = {"pk": {"S": "gauge"}, "sk": {"S": "executions"}}
+    client.delete_item(TableName=store.table.name, Key=key)  # as the stack's template makes it
+    assert store.execution_counts() == {}
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+    marked = client.get_item(TableName=store.table.name, Key=key)["Item"]
+    assert marked["seeded"] == {"BOOL": True} and marked["x|DRILL|PENDING"] == {"N": "1"}
+    assert store.execution_counts() == {("DRILL", "PENDING"): 1}

@@ -1,9 +1,10 @@
 """The metrics gauges on DynamoDB: executions by type and status, the engine's queue.
 
 Executions are counted on write: the unit that adds an execution or changes its status
-moves a counter item in the same commit (an atomic ADD), so a scrape reads one item. A
-table made before the counters existed has no `seeded` mark on that item; it is counted
-from the listing index instead (a query per scrape, growing with the executions).
+moves a counter item in the same commit (an atomic ADD), so a scrape reads one item. The
+counters are marked `seeded` when the table is made, or at the first scrape that finds no
+execution (a table the stack made); a table that already held executions from before the
+counters is counted from the listing index instead (a query per scrape).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ def count_execution(unit: Unit, kind: str, status: str, by: int) -> None:
 
 
 def seed(table: Table) -> None:
-    """Mark a new table's counters exact from the start (nothing to count yet)."""
+    """Mark the counters exact: taken when there is no execution to count yet.
+
+    A SET of the mark only, so the counts added by commits meanwhile stay.
+    """
     table.call(
         "update_item",
         Key={"pk": {"S": GAUGE_KEY[0]}, "sk": {"S": GAUGE_KEY[1]}},
@@ -38,7 +42,12 @@ def execution_counts(table: Table) -> dict[tuple[str, str], int]:
     """(type, status) -> executions: the counters, else a count of the listing index."""
     item = table.get(*GAUGE_KEY)
     if item is None or not item.get("seeded"):
-        return _counted(table)
+        counted = _counted(table)
+        if not counted:
+            # No execution yet (a table the stack made): every one to come moves the
+            # counters in its own commit, so from now on they are exact.
+            seed(table)
+        return counted
     counts = {}
     for name, value in item.items():
         parts = name.split(_SEP)

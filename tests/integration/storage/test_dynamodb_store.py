@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,9 @@ from drorch.domain.execution_records import changed_records
 from drorch.domain.executions import Event
 from drorch.engine.working import working_copy, writable
 from drorch.errors import ConflictError, PayloadTooLargeError, StoreLimitError
+from drorch.ports.store import ServerQuery
+from tests.contract.test_store import a_group
+from tests.support.builders import server, server_id
 from tests.support.moto_server import RunningMoto, running_moto
 from tests.unit.engine.factory import T0, execution, sid
 
@@ -196,3 +200,64 @@ def _age_pending(store: DynamoStore, execution_id: str) -> None:
         UpdateExpression="SET pending = :t",
         ExpressionAttributeValues={":t": {"N": "1"}},
     )
+
+
+def _grouped_page(store: DynamoStore) -> tuple[list[tuple[Any, Any]], dict[str, int]]:
+    before = dict(store.table.calls)
+    with store.read() as uow:
+        page = uow.servers.page_json(ServerQuery(sort="id", limit=10))
+    calls = {k: v - before.get(k, 0) for k, v in store.table.calls.items() if v > before.get(k, 0)}
+    listed = [json.loads(s) for s in page.items]
+    return [(s["group_id"], s["group_name"]) for s in listed], calls
+
+
+def test_a_page_of_servers_reads_its_groups_in_one_query_not_one_read_per_server(
+    store: DynamoStore,
+) -> None:
+    group = a_group(1)
+    with store.transaction() as uow:
+        uow.servers.upsert_many([server(n) for n in range(1, 7)])
+        uow.groups.add(group)
+        uow.groups.add(a_group(2))
+        uow.groups.set_members(group.id, [server_id(2), server_id(5)])
+    expected = [(None, None)] * 6
+    expected[1] = expected[4] = (group.id, group.name)
+    assert _grouped_page(store) == (expected, {"query": 2})
+    # A group item written before the copies existed lacks them: the member items answer.
+    store.table.client.update_item(
+        TableName=store.table.name,
+        Key={"pk": {"S": "grp"}, "sk": {"S": a_group(2).id}},
+        UpdateExpression="REMOVE members",
+    )
+    listed, calls = _grouped_page(store)
+    assert listed == expected
+    assert calls["batch_get_item"] >= 1
+
+
+def test_a_table_without_seeded_counters_counts_its_executions_from_the_index(
+    store: DynamoStore,
+) -> None:
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+    client: Any = store.table.client
+    # As a table made before the counters: the counter item has counts but no seed mark.
+    client.delete_item(
+        TableName=store.table.name, Key={"pk": {"S": "gauge"}, "sk": {"S": "executions"}}
+    )
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)], first_server=2).model_copy(update={"id": "ex-2"}))
+    assert store.execution_counts() == {("DRILL", "PENDING"): 2}
+
+
+def test_a_table_made_elsewhere_gets_its_counters_marked_at_the_first_empty_count(
+    store: DynamoStore,
+) -> None:
+    client: Any = store.table.client
+    key = {"pk": {"S": "gauge"}, "sk": {"S": "executions"}}
+    client.delete_item(TableName=store.table.name, Key=key)  # as the stack's template makes it
+    assert store.execution_counts() == {}
+    with store.transaction() as uow:
+        uow.executions.add(execution([("a", 1)]))
+    marked = client.get_item(TableName=store.table.name, Key=key)["Item"]
+    assert marked["seeded"] == {"BOOL": True} and marked["x|DRILL|PENDING"] == {"N": "1"}
+    assert store.execution_counts() == {("DRILL", "PENDING"): 1}

@@ -5,24 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
-from drorch.adapters.storage.dynamodb.catalog import DynamoGroups, DynamoPlans, DynamoServers
+from drorch.adapters.storage.dynamodb import gauges
 from drorch.adapters.storage.dynamodb.executions import DynamoExecutions
+from drorch.adapters.storage.dynamodb.groups import DynamoGroups
 from drorch.adapters.storage.dynamodb.identity import (
     DynamoAccounts,
     DynamoAudit,
     DynamoSignIns,
     DynamoTokens,
     DynamoUsers,
+    read_epoch,
 )
 from drorch.adapters.storage.dynamodb.notifications import DynamoNotifications
+from drorch.adapters.storage.dynamodb.plans import DynamoPlans
 from drorch.adapters.storage.dynamodb.readiness import DynamoReadiness
 from drorch.adapters.storage.dynamodb.schedules import DynamoSchedules
+from drorch.adapters.storage.dynamodb.servers import DynamoServers
 from drorch.adapters.storage.dynamodb.table import Table
 from drorch.adapters.storage.dynamodb.tables import ensure_tables, table_name
 from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.adapters.storage.paging import Cursors
+from drorch.ports.metrics import EngineQueue
 from drorch.ports.store import StoreHealth
 
 __all__ = ["DynamoStore", "DynamoUnitOfWork", "ensure_tables"]
@@ -58,9 +64,10 @@ class DynamoStore:
         cursor_key: bytes | None = None,
         create: bool = True,
     ) -> None:
-        if create:
-            ensure_tables(client, prefix)
+        created = ensure_tables(client, prefix) if create else []
         self.table = Table(client, table_name(prefix))
+        if created:
+            gauges.seed(self.table)
         self.cursors = Cursors(cursor_key)
         # A read inside this thread's open transaction joins it, as SQLite's does.
         self._open: ContextVar[DynamoUnitOfWork | None] = ContextVar(
@@ -78,6 +85,9 @@ class DynamoStore:
         token = self._open.set(uow)
         try:
             yield uow
+        except BaseException:
+            uow.unit.abandon()  # nothing buffered was written; take back what was at once
+            raise
         finally:
             self._open.reset(token)
         uow.unit.commit()
@@ -91,6 +101,18 @@ class DynamoStore:
             if outer is not None
             else DynamoUnitOfWork(Unit(self.table, write=False), self.cursors)
         )
+
+    def identity_epoch(self) -> int:
+        """The counter every user, API-token or session change moves (the principal cache's)."""
+        return read_epoch(self.table)
+
+    def execution_counts(self) -> dict[tuple[str, str], int]:
+        """(type, status) -> executions, for the metrics endpoint."""
+        return gauges.execution_counts(self.table)
+
+    def engine_queue(self, now: datetime) -> EngineQueue:
+        """The engine's due-time queue as of `now`, for the metrics endpoint."""
+        return gauges.engine_queue(self.table, now)
 
     def ping(self) -> None:
         """Raise when the table cannot be described."""

@@ -84,10 +84,11 @@ def parse_all(items: list[Item], parse: Callable[[str], T]) -> list[T]:
 class Documents:
     """Versioned JSON documents of one kind: partition `kind`, sort key = id, unique names."""
 
-    def __init__(self, unit: Unit, kind: str, noun: str) -> None:
+    def __init__(self, unit: Unit, kind: str, noun: str, keep: tuple[str, ...] = ()) -> None:
         self.unit = unit
         self.kind = kind
         self.noun = noun
+        self.keep = keep  # attributes other writers own, kept when the document is replaced
 
     def get(self, item_id: str) -> Item | None:
         """The stored item of a document."""
@@ -119,8 +120,9 @@ class Documents:
         name: str | None,
         **extra: Any,
     ) -> Item:
-        """Replace a document stored at `expected`; returns the old item."""
+        """Replace a document stored at `expected` (its `keep` attributes carried over)."""
         old = self.check(item_id, expected)
+        extra = {**{k: old[k] for k in self.keep if k in old}, **extra}
         if name is not None and old.get("name", "").lower() != name.lower():
             self._take_name(name, item_id)
             self.unit.delete(f"name#{self.kind}", old["name"].lower())

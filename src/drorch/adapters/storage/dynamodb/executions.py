@@ -11,6 +11,7 @@ from drorch.adapters.storage.dynamodb.common import (
     next_seq,
     pad,
 )
+from drorch.adapters.storage.dynamodb.gauges import count_execution
 from drorch.adapters.storage.dynamodb.queue import DueQueue
 from drorch.adapters.storage.dynamodb.records import partition
 from drorch.adapters.storage.dynamodb.table import Item
@@ -33,6 +34,9 @@ OPEN_INTENTS = ("OPEN", "STARTED")
 # A save writing more records than this lands them ahead of its header (see records.py).
 ATOMIC_RECORDS = 40
 EVENTS_AHEAD = 20
+# A claim whose execution has no header this long after it was written is an orphan: the
+# start that wrote it died before its header (the commit point) landed. Starts take seconds.
+CLAIM_GRACE_SECONDS = 300
 
 
 def _claim_key(server_id: str) -> tuple[str, str]:
@@ -63,6 +67,7 @@ class DynamoExecutions(DueQueue):
         for item in claims:
             self._unit.put(item, new=True, ahead=big)
         self._unit.put(header, new=True)
+        count_execution(self._unit, ex.type, ex.status, 1)
         if big:
             keys = [(i["pk"], i["sk"]) for i in rest]
             self._unit.undo.append(lambda: self._unit.table.batch_write([], keys))
@@ -71,12 +76,7 @@ class DynamoExecutions(DueQueue):
         """One claim per server, refused when another active execution holds one."""
         ids = [s.source_server_id for s in ex.snapshot.servers]
         found = self._unit.get_many(_claim_key(i) for i in ids)
-        holders = {k[0].removeprefix("claim#"): c["execution"] for k, c in found.items()}
-        headers = self._unit.get_many((partition(e), "h") for e in set(holders.values()))
-        live = {k[0].removeprefix("ex#") for k, h in headers.items() if h["active"]}
-        # A claim left by an execution that has ended (its save died before the clean-up)
-        # is free; one whose execution has no header yet may be a start in flight: held.
-        held = {s: e for s, e in holders.items() if e in live or (partition(e), "h") not in headers}
+        held = self._held(found)
         if held:
             first = next(iter(held.items()))
             raise ConflictError(
@@ -84,10 +84,31 @@ class DynamoExecutions(DueQueue):
                 f"{first[0]} in {first[1]}",
                 conflicts=[{"source_server_id": s, "execution_id": e} for s, e in held.items()],
             )
+        at = int(self._unit.table.clock())
+        # A claim read as present is replaced only at the revision read (new=True keeps
+        # that condition): of two starts taking over one orphan, one commits.
         return [
-            {"pk": f"claim#{i}", "sk": "-", "execution": ex.id, "g1pk": "claims", "g1sk": i}
+            {"pk": f"claim#{i}", "sk": "-", "execution": ex.id, "at": at}
+            | {"g1pk": "claims", "g1sk": i}
             for i in ids
         ]
+
+    def _held(self, claims: dict[tuple[str, str], Item]) -> dict[str, str]:
+        """Server id -> execution for the claims that still hold their server."""
+        holders = {k[0].removeprefix("claim#"): c for k, c in claims.items()}
+        executions = {c["execution"] for c in holders.values()}
+        headers = self._unit.get_many((partition(e), "h") for e in executions)
+        live = {k[0].removeprefix("ex#") for k, h in headers.items() if h["active"]}
+        missing = executions - {k[0].removeprefix("ex#") for k in headers}
+        cutoff = self._unit.table.clock() - CLAIM_GRACE_SECONDS
+        # Ended execution: free (its save died before the clean-up). No header: a start in
+        # flight, held, until the grace period says it died (an orphan: free).
+        return {
+            s: c["execution"]
+            for s, c in holders.items()
+            if c["execution"] in live
+            or (c["execution"] in missing and int(c.get("at", 0)) > cutoff)
+        }
 
     def get(self, execution_id: str) -> Execution | None:
         """One execution assembled from its items, or None."""
@@ -131,6 +152,9 @@ class DynamoExecutions(DueQueue):
         for key in claims:
             self._unit.delete(*key, ahead=big)
         self._unit.put(records.header_item(ex))
+        if header["status"] != ex.status:
+            count_execution(self._unit, header["type"], header["status"], -1)
+            count_execution(self._unit, ex.type, ex.status, 1)
 
     def _mark_pending(self, header: Item, expected_version: int) -> None:
         """At commit, before the records go ahead: mark the header, undo it on failure."""
@@ -182,8 +206,16 @@ class DynamoExecutions(DueQueue):
         return [ExecutionSummary.model_validate_json(i["summary"]) for i in items if i["active"]]
 
     def busy_servers(self) -> dict[str, str]:
-        """Server id -> id of the active execution that holds it (its claim items)."""
-        return {i["g1sk"]: i["execution"] for i in self._unit.query("claims", index="g1")}
+        """Server id -> id of the execution that holds it (its claim items, orphans left out)."""
+        items = self._unit.query("claims", index="g1")
+        executions = {i["execution"] for i in items}
+        headers = self._unit.get_many((partition(e), "h") for e in executions)
+        cutoff = self._unit.table.clock() - CLAIM_GRACE_SECONDS
+        return {
+            i["g1sk"]: i["execution"]
+            for i in items
+            if (partition(i["execution"]), "h") in headers or int(i.get("at", 0)) > cutoff
+        }
 
     # -- timeline and commands ------------------------------------------------------
 
@@ -207,6 +239,7 @@ class DynamoExecutions(DueQueue):
                 "body": numbered.model_dump_json(),
                 "kind": event.kind,
                 "execution": execution_id,
+                "made": int(self._unit.table.clock()),  # the feed's age of a hole before it
                 "g1pk": "timeline",
                 "g1sk": pad(position),
             }

@@ -10,17 +10,29 @@ from drorch.adapters.storage.dynamodb.common import (
     pad,
     parse_all,
 )
-from drorch.adapters.storage.dynamodb.table import Item
+from drorch.adapters.storage.dynamodb.table import Item, Table
 from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.audit import AuditRecord
 from drorch.domain.users import ApiToken, RefreshToken, User
-from drorch.errors import ConflictError, NotFoundError
+from drorch.errors import ConflictError, NotFoundError, PreconditionFailedError
 from drorch.ports.store import AuditQuery, Page
 
 USERS, API_TOKENS, AUDIT, ACCOUNTS = "user", "tok", "audit", "acct"
 AUDIT_SORT = "-seq"
+EPOCH_KEY = ("epoch", "identity")  # its `n` moves with every change that can narrow access
+
+
+def bump_epoch(unit: Unit) -> None:
+    """Move the identity epoch in the unit's commit (an atomic ADD, as SQLite's triggers do)."""
+    unit.add_to(*EPOCH_KEY, "n")
+
+
+def read_epoch(table: Table) -> int:
+    """The identity epoch (0 before the first change)."""
+    item = table.get(*EPOCH_KEY)
+    return int(item["n"]) if item else 0
 
 
 class DynamoUsers:
@@ -44,7 +56,29 @@ class DynamoUsers:
     def update(self, user: User, *, expected_version: int) -> None:
         """Replace a user whose stored version is `expected_version`."""
         old = self._docs.check(user.id, expected_version)
-        self._unit.put({**old, "version": user.version, "body": user.model_dump_json()})
+        body = user.model_dump_json()
+        self._unit.put({**old, "version": user.version, "body": body})
+        bump_epoch(self._unit)
+        # Two sign-ins of one user (each keeps the version) race on the item's revision:
+        # the loser reads it again and, while the version is still the one it checked, retries.
+        self._unit.retry_with(
+            (USERS, user.id),
+            lambda: self._reput(user.id, expected_version, body=body, version=user.version),
+        )
+
+    def _reput(self, user_id: str, expected: int | None, **changes: object) -> None:
+        """Apply `changes` to the user as stored now (still at `expected`, when given)."""
+        fresh = self._unit.table.get(USERS, user_id)
+        if fresh is None:
+            raise NotFoundError(f"user {user_id} does not exist")
+        if expected is not None and fresh["version"] != expected:
+            raise PreconditionFailedError(
+                f"user {user_id} is at version {fresh['version']}, not {expected}; "
+                "read it again and retry",
+                current_version=fresh["version"],
+            )
+        self._unit.rebase((USERS, user_id), fresh["rev"])
+        self._unit.put({**fresh, **changes})
 
     def get(self, user_id: str) -> User | None:
         """One user, or None."""
@@ -67,6 +101,11 @@ class DynamoUsers:
         if item is None:
             raise NotFoundError(f"user {user_id} does not exist")
         self._unit.put({**item, "hash": password_hash})
+        bump_epoch(self._unit)
+        # A password change applies whatever else moved the user meanwhile (as on SQLite).
+        self._unit.retry_with(
+            (USERS, user_id), lambda: self._reput(user_id, None, hash=password_hash)
+        )
 
     def all(self) -> list[User]:
         """Every user, by username."""
@@ -109,7 +148,13 @@ class DynamoTokens:
         if token.used_at is not None:
             return False
         used = token.model_copy(update={"used_at": at})
-        self._unit.put({**item, "body": used.model_dump_json()})  # conditioned on the read
+        # Written at once, conditioned on the read: of two refreshes with one token, the
+        # second is told False (a replay), as SQLite's writer lock would have it.
+        try:
+            self._unit.put_now({**item, "body": used.model_dump_json()})
+        except ConflictError:
+            return False
+        bump_epoch(self._unit)
         return True
 
     def revoke_family(self, family_id: str, at: datetime) -> int:
@@ -121,6 +166,8 @@ class DynamoTokens:
                 revoked = token.model_copy(update={"revoked_at": at})
                 self._unit.put({**item, "body": revoked.model_dump_json()})
                 count += 1
+        if count:
+            bump_epoch(self._unit)
         return count
 
     def family_active(self, family_id: str, now: datetime) -> bool:
@@ -154,6 +201,7 @@ class DynamoTokens:
             return False
         revoked = token.model_copy(update={"revoked_at": at})
         self._unit.put({**item, "body": revoked.model_dump_json()})
+        bump_epoch(self._unit)
         return True
 
 
@@ -174,13 +222,26 @@ class DynamoSignIns:
     def record_failure(
         self, key: str, *, now: datetime, window: timedelta, max_failures: int
     ) -> datetime | None:
-        """Count a failure; returns the lock's end when this failure locks the key."""
+        """Count a failure; returns the lock's end when this failure locks the key.
+
+        Written at once, conditioned on the count read: two failures at the same moment
+        both count (the loser reads again and retries once), as they do on SQLite.
+        """
+        try:
+            return self._count_failure(key, now, window, max_failures)
+        except ConflictError:
+            self._unit.forget((f"signin#{key}", "-"))
+            return self._count_failure(key, now, window, max_failures)
+
+    def _count_failure(
+        self, key: str, now: datetime, window: timedelta, max_failures: int
+    ) -> datetime | None:
         item = self._unit.get(f"signin#{key}", "-")
         failures, first = 1, now
         if item is not None and datetime.fromisoformat(item["first"]) + window > now:
             failures, first = item["failures"] + 1, datetime.fromisoformat(item["first"])
         locked = now + window if failures >= max_failures else None
-        self._unit.put(
+        self._unit.put_now(
             {
                 "pk": f"signin#{key}",
                 "sk": "-",

@@ -30,6 +30,9 @@ from drorch.errors import ConflictError
 from drorch.ports.store import DeliveryQuery, Page, TimelineEntry
 
 CHANNELS, SUBSCRIPTIONS, DELIVERIES, OPEN, TIMELINE = "chan", "sub", "dlv", "dlv-open", "timeline"
+# A unit commits within seconds of numbering its events: a hole in the timeline's positions
+# older than this is a unit that rolled back, not one still landing.
+FEED_GRACE_SECONDS = 60
 SORT = "-seq"
 
 
@@ -234,17 +237,27 @@ class DynamoNotifications:
     def timeline_after(
         self, position: int, kinds: Iterable[str], limit: int
     ) -> tuple[list[TimelineEntry], int]:
-        """Timeline events of these kinds after `position`, and the position read up to."""
+        """Timeline events of these kinds after `position`, and the position read up to.
+
+        Positions are taken from a counter before their unit commits, so they can land out
+        of order (and the index lags the table): the feed reads on only while positions
+        follow each other. A missing one stops it until it lands, or until the event after
+        it is older than FEED_GRACE_SECONDS (its unit rolled back: a gap for good).
+        """
         wanted = set(kinds)
         entries: list[TimelineEntry] = []
         read_to = position
         cursor = None
+        settled = self._unit.table.clock() - FEED_GRACE_SECONDS
         while True:
             items, cursor = self._unit.table.query(
                 TIMELINE, index="g1", after=pad(position), limit=200, start=cursor
             )
             for item in items:
-                read_to = int(item["g1sk"])
+                at = int(item["g1sk"])
+                if at > read_to + 1 and int(item.get("made", 0)) > settled:
+                    return entries, read_to  # a position before it may still land
+                read_to = at
                 if item["kind"] not in wanted:
                     continue
                 event = Event.model_validate_json(item["body"])

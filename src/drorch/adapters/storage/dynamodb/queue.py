@@ -12,6 +12,13 @@ from drorch.errors import ConflictError
 from drorch.ports.store import Lease
 
 
+def lease_lost(execution_id: str) -> Exception:
+    """The engine's own lease-lost: what SQLite's `holds` makes the engine raise."""
+    from drorch.engine.act import LeaseLost  # the engine's error; imported only on a race
+
+    return LeaseLost(execution_id)
+
+
 def _queue_key(execution_id: str) -> tuple[str, str]:
     return f"exq#{execution_id}", "-"
 
@@ -38,6 +45,8 @@ class DueQueue:
         old: Item | None,
         owner: str | None = "",
         until: str | None = "",
+        *,
+        now: bool = False,
     ) -> Item:
         # owner/until "" keep the old lease; None clears it.
         keep_owner = old.get("owner") if old else None
@@ -49,6 +58,8 @@ class DueQueue:
         item.update({"until": until, "g1pk": "due", "g1sk": joined(due, execution_id)})
         if owner is not None and until is not None:
             item.update({"g2pk": "lease", "g2sk": joined(until, execution_id)})
+        if now:
+            return self._unit.put_now(item)
         self._unit.put(item)
         return item
 
@@ -91,13 +102,26 @@ class DueQueue:
             return False
         woken = holder is not None and until is not None and item["due"] < until
         due = item["due"] if woken else ts(lease_until)
-        self._write_queue(execution_id, due, item, owner, ts(lease_until))
+        # Written at once and conditioned on the read, as SQLite's writer lock decides it:
+        # of two workers claiming one lease, the loser is told False, not a conflict later.
+        try:
+            self._write_queue(execution_id, due, item, owner, ts(lease_until), now=True)
+        except ConflictError:
+            return False
+        self._guard_lease(execution_id)
         return True
 
     def holds(self, execution_id: str, *, owner: str, now: datetime) -> bool:
         """True while `owner` holds an unexpired lease on the execution."""
         item = self._unit.get(*_queue_key(execution_id))
-        return item is not None and item.get("owner") == owner and item["until"] >= ts(now)
+        held = item is not None and item.get("owner") == owner and item["until"] >= ts(now)
+        if held:
+            self._guard_lease(execution_id)
+        return held
+
+    def _guard_lease(self, execution_id: str) -> None:
+        """The unit's commit needs the lease as read: taken over meanwhile, it is lease-lost."""
+        self._unit.guard(_queue_key(execution_id), lambda: lease_lost(execution_id))
 
     def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool:
         """Give the lease back and set the next due time (None: the engine is done)."""

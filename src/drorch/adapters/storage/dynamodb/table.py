@@ -46,12 +46,15 @@ class Table:
         *,
         sleep: Callable[[float], None] = time.sleep,
         base_delay: float = 0.05,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.name = name
         self.calls: Counter[str] = Counter()  # requests by operation, for the benchmarks
         self.capacity = 0.0  # consumed capacity units reported, for the benchmarks
         self._sleep = sleep
+        # Seconds since the epoch: claim and timeline-item ages (tests move it).
+        self.clock = clock
         self._base_delay = base_delay
         self._lock = threading.Lock()
 
@@ -173,6 +176,24 @@ class Table:
         _condition(entry, condition)
         return {"Delete": entry}
 
+    def update_op(self, pk: str, sk: str, adds: dict[str, int]) -> dict[str, Any]:
+        """A TransactWriteItems Update entry adding to number attributes (creating the item)."""
+        names = {f"#a{n}": field for n, field in enumerate(adds)}
+        values = {f":a{n}": {"N": str(by)} for n, by in enumerate(adds.values())}
+        expression = "ADD " + ", ".join(f"#a{n} :a{n}" for n in range(len(adds)))
+        entry = {"TableName": self.name, "Key": _key(pk, sk), "UpdateExpression": expression}
+        entry.update({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
+        return {"Update": entry}
+
+    def check_op(self, pk: str, sk: str, rev: str | None) -> dict[str, Any]:
+        """A TransactWriteItems ConditionCheck: the item is still at the revision read."""
+        entry: dict[str, Any] = {"TableName": self.name, "Key": _key(pk, sk)}
+        _condition(
+            entry,
+            ("attribute_not_exists(pk)", {}) if rev is None else ("rev = :rev", {":rev": rev}),
+        )
+        return {"ConditionCheck": entry}
+
     def add(self, pk: str, sk: str, field: str, by: int = 1) -> int:
         """Atomically add to a number attribute (creating the item); the new value."""
         answer = self.call(
@@ -209,6 +230,8 @@ class Table:
         # One item needs no transaction: a conditional PutItem/DeleteItem costs half.
         if "Put" in op:
             self.call("put_item", **_strip(op["Put"]))
+        elif "Update" in op:
+            self.call("update_item", **_strip(op["Update"]))
         else:
             self.call("delete_item", **_strip(op["Delete"]))
 

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from drorch.adapters.storage.dynamodb.table import MAX_TRANSACTION, Item, Table
-from drorch.errors import StoreLimitError
+from drorch.errors import ConflictError, StoreLimitError
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]
 Select = Callable[[list[Item]], list[Item]]
+Op = dict[str, Any]
 
 
 def key_of(item: Item) -> Key:
@@ -41,6 +42,10 @@ class Unit:
         self.before: list[Callable[[], None]] = []  # chunked writes ahead of the commit
         self.undo: list[Callable[[], None]] = []  # what `before` wrote, if the commit fails
         self.after: list[Callable[[], None]] = []  # idempotent clean-up after it
+        self._adds: dict[Key, dict[str, int]] = {}  # atomic counters moved by the commit
+        self._guards: dict[Key, Callable[[], Exception]] = {}  # read items the commit needs
+        self._refresh: dict[Key, Callable[[], None]] = {}  # re-read and re-buffer, retry once
+        self._undo_now: list[Callable[[], None]] = []  # what put_now wrote, if the unit fails
 
     # -- reads ----------------------------------------------------------------------
 
@@ -136,6 +141,11 @@ class Unit:
             items = [i for i in items if (i[sk_name] > mark if forward else i[sk_name] < mark)]
         return _cut(select(items) if select else items, limit, index)
 
+    @property
+    def dirty(self) -> bool:
+        """True once the unit has buffered a write."""
+        return bool(self._buffer)
+
     def _touches(self, pk: str, index: str | None) -> bool:
         pk_name, _ = _names(index)
         return any(i is not None and i.get(pk_name) == pk for i in self._buffer.values())
@@ -144,6 +154,11 @@ class Unit:
         if self.write and key not in self._base and key not in self._buffer:
             self._base[key] = item.get("rev", "") if item is not None else None
             self._seen[key] = item
+
+    def forget(self, key: Key) -> None:
+        """Forget what was read at `key`, so the next read conditions the unit afresh."""
+        self._base.pop(key, None)
+        self._seen.pop(key, None)
 
     def rebase(self, key: Key, rev: str) -> None:
         """Condition the commit on `rev`: this unit itself moved the item on since reading."""
@@ -175,7 +190,11 @@ class Unit:
 
     def operations(self, keys: Iterable[Key] | None = None) -> list[dict[str, Any]]:
         """The TransactWriteItems entries of the buffer (or of `keys`), with conditions."""
-        ops = []
+        return [op for _, op in self._labelled(keys)]
+
+    def _labelled(self, keys: Iterable[Key] | None = None) -> list[tuple[Key, Op]]:
+        """Each entry with the key it writes or checks; the commit's own carry counters too."""
+        ops: list[tuple[Key, Op]] = []
         chosen = [k for k in self._buffer if k not in self._ahead] if keys is None else keys
         for key in chosen:
             item = self._buffer[key]
@@ -183,10 +202,58 @@ class Unit:
             if item is None:
                 if key in self._base and self._base[key] is None:
                     continue  # read as absent and still absent: nothing to write
-                ops.append(self.table.delete_op(*key, condition))
+                ops.append((key, self.table.delete_op(*key, condition)))
             else:
-                ops.append(self.table.put_op(item, condition))
+                ops.append((key, self.table.put_op(item, condition)))
+        if keys is not None:
+            return ops
+        ops += [(k, self.table.update_op(*k, adds)) for k, adds in self._adds.items()]
+        if not ops:
+            return ops  # guards go with a commit that writes something
+        written = {k for k, _ in ops}
+        for key in self._guards:
+            if key not in written and key in self._base:
+                ops.append((key, self.table.check_op(*key, self._base[key])))
         return ops
+
+    def add_to(self, pk: str, sk: str, field: str, by: int = 1) -> None:
+        """Add to a counter attribute in the commit (atomic ADD; several units never clash)."""
+        adds = self._adds.setdefault((pk, sk), {})
+        adds[field] = adds.get(field, 0) + by
+
+    def guard(self, key: Key, lost: Callable[[], Exception]) -> None:
+        """Commit only while the item read at `key` is unchanged; else raise `lost()`."""
+        self._guards[key] = lost
+
+    def retry_with(self, key: Key, refresh: Callable[[], None]) -> None:
+        """When the commit fails on `key` alone, run `refresh` (re-read, re-put) and retry once."""
+        self._refresh[key] = refresh
+
+    def put_now(self, item: Item) -> Item:
+        """Write an item at once, conditioned on what this unit read (ConflictError if moved).
+
+        The unit goes on from the new revision; should it fail or not commit, the item is
+        put back (only while it is still at the revision written here).
+        """
+        key = key_of(item)
+        stored = dict(item)
+        stored["rev"] = secrets.token_hex(6)
+        self.table.transact([self.table.put_op(stored, self._condition(key))])
+        self._buffer.pop(key, None)
+        old = self._seen.get(key)
+        self._base[key] = stored["rev"]
+        self._undo_now.append(lambda: self._put_back(key, old, stored["rev"]))
+        return stored
+
+    def _put_back(self, key: Key, old: Item | None, rev: str) -> None:
+        condition = ("rev = :rev", {":rev": rev})
+        try:
+            if old is None:
+                self.table.transact([self.table.delete_op(*key, condition)])
+            else:
+                self.table.transact([self.table.put_op(old, condition)])
+        except ConflictError:
+            pass  # moved on since (e.g. a lease that expired and was taken): leave it
 
     def _write_ahead(self) -> None:
         """The `ahead` items: blind ones batched, conditional ones in chunked transactions."""
@@ -220,10 +287,10 @@ class Unit:
 
     def commit(self) -> None:
         """Run the steps before, commit the buffer atomically, then the steps after."""
-        ops = self.operations()
-        if len(ops) > MAX_TRANSACTION:
+        labelled = self._labelled()
+        if len(labelled) > MAX_TRANSACTION:
             raise StoreLimitError(
-                f"one unit of work writes {len(ops)} items; DynamoDB commits at most "
+                f"one unit of work writes {len(labelled)} items; DynamoDB commits at most "
                 f"{MAX_TRANSACTION} atomically, so this use case must be split into steps"
             )
         try:
@@ -232,20 +299,50 @@ class Unit:
             if self._ahead:
                 self._write_ahead()
             # A step before may have moved an item on itself (rebase): condition on that.
-            self.table.transact(self.operations() if self.before else ops)
+            self._final(self._labelled() if self.before else labelled)
         except BaseException:
             self.rollback()
             raise
         for step in self.after:
             step()
 
+    def _final(self, labelled: list[tuple[Key, Op]]) -> None:
+        """The atomic commit; a guard that failed raises its error, a refreshable one retries."""
+        try:
+            self.table.transact([op for _, op in labelled])
+        except ConflictError as exc:
+            failed = _failed_keys(exc, labelled)
+            for key in failed:
+                if key in self._guards:
+                    raise self._guards[key]() from exc
+            if not failed or any(k not in self._refresh for k in failed):
+                raise
+            for key in failed:
+                self._refresh.pop(key)()
+            self._final(self._labelled())
+
+    def abandon(self) -> None:
+        """The block raised before the commit: put back what `put_now` wrote."""
+        self._run_undo(self._undo_now)
+
     def rollback(self) -> None:
         """Take back what the steps before the commit wrote (best effort)."""
-        for step in reversed(self.undo):
+        self._run_undo(self.undo + self._undo_now)
+
+    @staticmethod
+    def _run_undo(steps: list[Callable[[], None]]) -> None:
+        for step in reversed(steps):
             try:
                 step()
             except Exception:  # the original error matters more; orphans stay invisible
                 log.exception("could not take back a partial DynamoDB write")
+
+
+def _failed_keys(exc: ConflictError, labelled: list[tuple[Key, Op]]) -> list[Key]:
+    """The keys whose conditions failed (a single conditional write: its own key)."""
+    if len(labelled) == 1:
+        return [labelled[0][0]]
+    return [labelled[i][0] for i in exc.extra.get("failed_items", []) if i < len(labelled)]
 
 
 def _names(index: str | None) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from drorch.engine.config import EngineConfig
 from drorch.engine.looks import Look, unchanged_gap
 from drorch.engine.steps.due import step_looks
 from drorch.engine.steps.phases import servers_released
-from drorch.engine.working import ServerIndex
+from drorch.engine.working import ServerIndex, scopes_with
 
 UNKNOWN_FRACTION = 0.25
 LATE_FRACTION = 0.1
@@ -120,7 +120,7 @@ def pending_scopes(ex: Execution) -> set[str]:
     pairs: set[tuple[str, str]] = set()
     for wave in ex.waves:
         if wave.status == "RUNNING" and servers_released(wave):
-            pairs.update((s.account_id, s.region) for s in wave.servers if s.status == "PENDING")
+            pairs |= scopes_with(wave.servers, "PENDING")  # from the tally: no server walk
     return {scope_key(account, region) for account, region in pairs}
 
 

@@ -56,7 +56,8 @@ def _fold_launch(
     changes: Changes,
 ) -> None:
     batch.job_status = DrsJobStatus(job.status)
-    launched, failed = 0, list[ServerRun]()
+    launched = 0
+    failed: list[ServerRun] = []
     if not quiet.unchanged(ex, batch, job):
         launched, failed, touched = _fold_servers(batch, job, index, changes)
         if not (launched or failed or touched):

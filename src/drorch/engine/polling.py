@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from drorch.domain.executions import Batch, Execution, scope_key
+from drorch.engine import quiet
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
 from drorch.engine.looks import Look, unchanged_gap
@@ -73,7 +74,7 @@ def job_looks(
     for batch in ex.open_batches():
         look = kept.get(batch.batch_id) if kept and batch.job_id else None
         if look is None:
-            left = _launching(batch, statuses)
+            left = _launching(ex, batch, statuses)
             state = _state(batch, left)
             gap = _batch_gap(ex, batch, left, now, config)
             last = previous.get(batch.batch_id) if previous else None
@@ -83,10 +84,13 @@ def job_looks(
     return looks
 
 
-def _launching(batch: Batch, statuses: ServerIndex) -> int:
+def _launching(ex: Execution, batch: Batch, statuses: ServerIndex) -> int:
     """Servers of a LAUNCH job still launching (0 for other jobs)."""
     if batch.kind != "LAUNCH":
         return 0
+    known = quiet.launching(ex, batch)  # a remembered fold over these very servers
+    if known is not None:
+        return known
     return statuses.count(batch.source_server_ids, "LAUNCHING")
 
 

@@ -33,6 +33,7 @@ class _Fold:
     parts: tuple[JobServer, ...]
     places: tuple[tuple[int, int], ...]
     servers: tuple[ServerRun, ...]
+    launching: int | None  # how many of those servers are LAUNCHING (polling's gap needs it)
 
 
 _QUIET: dict[tuple[str, str], _Fold] = {}
@@ -45,6 +46,18 @@ def unchanged(ex: Execution, batch: Batch, job: DrsJob) -> bool:
         return False
     if found.parts is not job.servers and found.parts != job.servers:
         return False
+    return _same_servers(ex, found)
+
+
+def launching(ex: Execution, batch: Batch) -> int | None:
+    """The batch's LAUNCHING servers, when its servers are those of a remembered fold."""
+    found = _QUIET.get((batch.batch_id, batch.job_id or ""))
+    if found is None or not _same_servers(ex, found):
+        return None
+    return found.launching
+
+
+def _same_servers(ex: Execution, found: _Fold) -> bool:
     waves = ex.waves
     return all(
         waves[w].servers[p] is server
@@ -66,7 +79,10 @@ def remember(ex: Execution, batch: Batch, job: DrsJob) -> None:
         servers.append(server)
     if len(_QUIET) >= MAX_ENTRIES:
         _QUIET.clear()
-    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, places, tuple(servers))
+    count: int | None = sum(1 for server in servers if server.status == "LAUNCHING")
+    if len(places) != len(batch.source_server_ids):
+        count = None  # DRS lists other servers than the batch's: polling counts them itself
+    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, places, tuple(servers), count)
 
 
 def forget(batch: Batch) -> None:

@@ -56,12 +56,7 @@ def _fold_launch(
     changes: Changes,
 ) -> None:
     batch.job_status = DrsJobStatus(job.status)
-    launched = 0
-    failed: list[ServerRun] = []
-    if not quiet.unchanged(ex, batch, job):
-        launched, failed, touched = _fold_servers(batch, job, index, changes)
-        if not (launched or failed or touched):
-            quiet.remember(ex, batch, job)
+    launched, failed = _fold_servers(ex, batch, job, index, changes)
     if job.status == "COMPLETED":
         # The engine's own clock, not DRS's timestamps: a sandbox may run on scaled time.
         batch.ended_at = batch.ended_at or changes.now
@@ -82,11 +77,15 @@ def _fold_launch(
 
 
 def _fold_servers(
-    batch: Batch, job: DrsJob, index: ServerIndex, changes: Changes
-) -> tuple[int, list[ServerRun], bool]:
-    """Each server as DRS reports it: (servers launched, servers failed, any server written)."""
-    launched, failed, touched = 0, [], False
-    for part in job.servers:
+    ex: Execution, batch: Batch, job: DrsJob, index: ServerIndex, changes: Changes
+) -> tuple[int, list[ServerRun]]:
+    """Each server as DRS reports it (only those not quiet): (launched count, failed)."""
+    launched = 0
+    failed: list[ServerRun] = []
+    unsettled: list[int] = []  # servers this fold changed, or must look at again next time
+    parts = job.servers
+    for i in quiet.to_examine(ex, batch, job):
+        part = parts[i]
         seen = index.peek(part.source_server_id)
         if seen is None:
             continue
@@ -99,8 +98,10 @@ def _fold_servers(
         if same and not (seen.status == "LAUNCHING" and part.launch_status == "LAUNCHED"):
             if seen.status == "LAUNCHING" and part.launch_status == "FAILED":
                 failed.append(index[part.source_server_id])
+                unsettled.append(i)  # failed once its reason is read: look again
             continue  # nothing new for this server: leave it shared, unwritten
-        server, touched = index[part.source_server_id], True
+        server = index[part.source_server_id]
+        unsettled.append(i)
         server.launch_status = DrsLaunchStatus(part.launch_status)
         server.job_id = batch.job_id
         server.recovery_instance_id = instance
@@ -109,7 +110,8 @@ def _fold_servers(
             launched += 1
         elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
             failed.append(server)
-    return launched, failed, touched
+    quiet.record(ex, batch, job, unsettled)
+    return launched, failed
 
 
 def _stuck(batch: Batch, index: ServerIndex, failed: list[ServerRun]) -> list[ServerRun]:

@@ -1,22 +1,25 @@
-"""Quiet jobs: a job read as it was, over servers as they were, needs no fold (a pure cache).
+"""Quiet servers: what a job shows as it did, over a server as it was, needs no fold (a cache).
 
 Folding a job compares each of its (up to 100) servers as DRS reports it with the server
-as the execution holds it. At 5,000 servers about half of the job reads show a job
-exactly as the previous read did, over servers nothing has touched since: the fold finds
-nothing, yet reading each server object costs more than the rest of the fold. A fold that
-found nothing is remembered with the job's server list and the server objects it looked
-at; when the next read of the job shows the same list and the execution still holds those
-very objects, the fold would find nothing again, and is skipped.
+as the execution holds it. At 5,000 servers most of a running job's servers read exactly
+as they did at the previous read, over server objects nothing has touched since: the
+fold finds nothing for them, yet reading each server object costs more than the rest of
+the fold. So each fold is remembered, per server of the job: DRS's report of it, where the
+server sits, and the server object when the fold found nothing new for it. At the next
+fold of the job, a server whose report is the same object (the adapter hands out one
+JobServer per value) and whose server object is the one remembered would again show
+nothing: only the others are looked at.
 
-Identity stands for content only because the objects remembered are never changed: a fold
-is remembered only when none of its servers is owned (copied, hence changeable) by the
-working copy it looked at, so each one is a shared server of a stored state, which no
-step changes (engine/working.py). The cache keeps the objects alive, so an id cannot be
-reused; it is bounded, and an entry goes when its batch ends.
+Identity stands for content only because the objects remembered are never changed: a
+server is remembered only when the working copy the fold ran on does not own it (a copy
+it owns may still change later in the pass), so it is a shared server of a stored state,
+which no step changes (engine/working.py). The cache keeps the objects alive, so an id
+cannot be reused; it is bounded, and an entry goes when its batch ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drorch.domain.execution_records import server_positions
@@ -28,63 +31,80 @@ MAX_ENTRIES = 10_000
 
 @dataclass(frozen=True)
 class _Fold:
-    """A fold that found nothing: the job's servers, and where and which servers it read."""
+    """A job's last fold: per server of the job, its report, its place, the quiet server."""
 
     parts: tuple[JobServer, ...]
-    places: tuple[tuple[int, int], ...]
-    servers: tuple[ServerRun, ...]
-    launching: int | None  # how many of those servers are LAUNCHING (polling's gap needs it)
+    places: tuple[tuple[int, int] | None, ...]
+    servers: tuple[ServerRun | None, ...]  # None: to be looked at again next time
+    launching: int | None  # the batch's LAUNCHING servers, when all of them are quiet
 
 
 _QUIET: dict[tuple[str, str], _Fold] = {}
 
 
-def unchanged(ex: Execution, batch: Batch, job: DrsJob) -> bool:
-    """True when folding the job now would find nothing: same report, same server objects."""
+def to_examine(ex: Execution, batch: Batch, job: DrsJob) -> Sequence[int]:
+    """Indexes of the job's servers a fold must look at (the others would show nothing)."""
     found = _QUIET.get((batch.batch_id, job.job_id))
-    if found is None or batch.job_id != job.job_id:
-        return False
-    if found.parts is not job.servers and found.parts != job.servers:
-        return False
-    return _same_servers(ex, found)
+    if found is None or batch.job_id != job.job_id or len(found.parts) != len(job.servers):
+        return range(len(job.servers))
+    waves = ex.waves
+    return [
+        i
+        for i, (part, old, place, server) in enumerate(
+            zip(job.servers, found.parts, found.places, found.servers, strict=True)
+        )
+        if server is None
+        or part is not old
+        or place is None
+        or waves[place[0]].servers[place[1]] is not server
+    ]
+
+
+def record(ex: Execution, batch: Batch, job: DrsJob, unsettled: Sequence[int]) -> None:
+    """Remember a fold; `unsettled`: indexes whose fold changed something or must be redone."""
+    positions = server_positions(ex)
+    again = set(unsettled)
+    places, servers = [], []
+    for i, part in enumerate(job.servers):
+        place = positions.get(part.source_server_id)
+        places.append(place)
+        servers.append(None if place is None or i in again else _shared(ex, place))
+    count = _launching(batch, job, servers)
+    if len(_QUIET) >= MAX_ENTRIES:
+        _QUIET.clear()
+    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, tuple(places), tuple(servers), count)
 
 
 def launching(ex: Execution, batch: Batch) -> int | None:
-    """The batch's LAUNCHING servers, when its servers are those of a remembered fold."""
+    """The batch's LAUNCHING servers, when every one of them is quiet; else None."""
     found = _QUIET.get((batch.batch_id, batch.job_id or ""))
-    if found is None or not _same_servers(ex, found):
+    if found is None or found.launching is None:
         return None
-    return found.launching
-
-
-def _same_servers(ex: Execution, found: _Fold) -> bool:
     waves = ex.waves
-    return all(
-        waves[w].servers[p] is server
-        for (w, p), server in zip(found.places, found.servers, strict=True)
-    )
-
-
-def remember(ex: Execution, batch: Batch, job: DrsJob) -> None:
-    """Remember a fold that found nothing, if every server it read is a shared one."""
-    positions = server_positions(ex)
-    places = tuple(p for p in (positions.get(s.source_server_id) for s in job.servers) if p)
-    servers = []
-    for w, p in places:
-        listed = ex.waves[w].servers
-        server = listed[p]
-        owned: set[int] | None = getattr(listed, "owned", None)
-        if owned is None or id(server) in owned:
-            return  # changeable (owned, or not a working copy): identity proves nothing
-        servers.append(server)
-    if len(_QUIET) >= MAX_ENTRIES:
-        _QUIET.clear()
-    count: int | None = sum(1 for server in servers if server.status == "LAUNCHING")
-    if len(places) != len(batch.source_server_ids):
-        count = None  # DRS lists other servers than the batch's: polling counts them itself
-    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, places, tuple(servers), count)
+    for place, server in zip(found.places, found.servers, strict=True):
+        if place is None or waves[place[0]].servers[place[1]] is not server:
+            return None
+    return found.launching
 
 
 def forget(batch: Batch) -> None:
     """Drop what was remembered of a batch's job (it ended)."""
     _QUIET.pop((batch.batch_id, batch.job_id or ""), None)
+
+
+def _shared(ex: Execution, place: tuple[int, int]) -> ServerRun | None:
+    """The server at a place, if the working copy does not own it (else None)."""
+    listed = ex.waves[place[0]].servers
+    server = listed[place[1]]
+    owned: set[int] | None = getattr(listed, "owned", None)
+    if owned is None or id(server) in owned:
+        return None  # changeable (owned, or not a working copy): identity proves nothing
+    return server
+
+
+def _launching(batch: Batch, job: DrsJob, servers: list[ServerRun | None]) -> int | None:
+    if any(server is None for server in servers):
+        return None  # not all quiet
+    if {p.source_server_id for p in job.servers} != set(batch.source_server_ids):
+        return None  # DRS lists other servers than the batch's: polling counts them itself
+    return sum(1 for server in servers if server is not None and server.status == "LAUNCHING")

@@ -1,16 +1,17 @@
-"""Quiet jobs: skipping the fold of a job read as it was changes no outcome."""
+"""Quiet servers: skipping the fold of servers read as they were changes no outcome."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drorch.adapters.aws.drs_convert import job_server
 from drorch.domain.executions import DrsLaunchStatus, Execution
 from drorch.engine import quiet
 from drorch.engine.apply import apply
 from drorch.engine.config import EngineConfig
 from drorch.engine.working import working_copy, writable_at
-from drorch.ports.drs import DrsJob, JobServer
+from drorch.ports.drs import DrsJob
 from tests.unit.engine.factory import at, execution, observation
 from tests.unit.engine.sim import PureDrs, step
 
@@ -30,8 +31,9 @@ def launching() -> tuple[Execution, DrsJob]:
 
 
 def report(job: DrsJob, statuses: list[str]) -> DrsJob:
+    """The job as DRS reports it; one JobServer per value, as the DRS adapter hands them out."""
     parts = tuple(
-        JobServer(
+        job_server(
             p.source_server_id, s, f"ri-{p.source_server_id[-4:]}" if s == "LAUNCHED" else None
         )
         for p, s in zip(job.servers, statuses, strict=True)
@@ -64,17 +66,22 @@ def test_folding_with_the_cache_ends_as_folding_every_server_each_time(reads: li
         assert states(cached) == states(plain)
 
 
-def test_a_job_read_unchanged_is_skipped_and_a_change_is_folded_again() -> None:
+def test_only_servers_not_quiet_are_looked_at_and_a_change_is_folded() -> None:
     ex, job = launching()
     running = report(job, ["IN_PROGRESS"] * 3)
-    ex = fold(ex, running, 1, cache=True)  # servers take DRS's status: written, not remembered
-    ex = fold(ex, running, 2, cache=True)  # nothing new: remembered
+    ex = fold(ex, running, 1, cache=True)  # servers take DRS's status: written, looked at again
     batch = ex.batches[0]
-    assert (batch.batch_id, job.job_id) in quiet._QUIET
+    assert list(quiet.to_examine(working_copy(ex), batch, running)) == [0, 1, 2]
+    ex = fold(ex, running, 2, cache=True)  # nothing new: every server is quiet now
+    assert list(quiet.to_examine(working_copy(ex), batch, running)) == []
+    assert quiet.launching(working_copy(ex), batch) == 3
     again = fold(ex, report(job, ["IN_PROGRESS"] * 3), 3, cache=True)
     assert all(a is b for a, b in zip(again.servers(), ex.servers(), strict=True))
-    done = fold(again, report(job, ["LAUNCHED", "IN_PROGRESS", "IN_PROGRESS"]), 4, cache=True)
+    one = report(job, ["LAUNCHED", "IN_PROGRESS", "IN_PROGRESS"])
+    assert list(quiet.to_examine(working_copy(again), batch, one)) == [0]
+    done = fold(again, one, 4, cache=True)
     assert [s.status for s in done.servers()] == ["LAUNCHED", "LAUNCHING", "LAUNCHING"]
+    assert quiet.launching(working_copy(done), batch) is None  # server 0 was just written
 
 
 def test_a_server_changed_since_the_remembered_fold_is_folded_again() -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "writable_at",
 ]
 
+OPEN_BATCHES = frozenset({"INTENDED", "ACTIVE"})
 TallyKey = tuple[str, str, str]  # (status, account id, Region)
 Tally = Mapping[TallyKey, int]
 
@@ -91,7 +92,8 @@ def working_copy(ex: Execution) -> Execution:
     return ex.model_copy(
         update={
             "waves": waves,
-            "batches": [b.model_copy() for b in ex.batches],
+            # An ended batch (DONE, REJECTED, LOST) is never changed again: it is shared.
+            "batches": [b.model_copy() if b.state in OPEN_BATCHES else b for b in ex.batches],
             "retries": {k: r.model_copy() for k, r in ex.retries.items()},
             "leftovers": list(ex.leftovers),
             "waiting_scopes": list(ex.waiting_scopes),

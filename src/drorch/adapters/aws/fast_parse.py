@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from botocore import parsers
@@ -119,16 +120,40 @@ def _members(shape: Shape) -> list[tuple[str, str, Convert | None]]:
 def _list(shape: Shape) -> Convert:
     member = shape.member  # a shape of its own, not this one: safe to hold
     each: Convert | None = None
+    plain: frozenset[str] | None = None
 
     def convert(parser: parsers.ResponseParser, node: Any) -> Any:
-        nonlocal each
+        nonlocal each, plain
         if each is None:
             each = converter(member)
+            plain = _plain_names(member)
         if each is _same:
             return list(node)
+        if plain and _all_plain(node, plain):
+            return list(node)  # what the per-item conversion gives, checked in C loops
         return [None if item is None else each(parser, item) for item in node]
 
     return convert
+
+
+def _plain_names(shape: Shape) -> frozenset[str] | None:
+    """A plain structure's wire names that stay as they are (strings under their own names)."""
+    if shape.type_name != "structure" or shape.is_document_type or shape.is_tagged_union:
+        return None
+    return frozenset(
+        name
+        for name, member in shape.members.items()
+        if converter(member) is _same and member.serialization.get("name", name) == name
+    )
+
+
+def _all_plain(node: Any, plain: frozenset[str]) -> bool:
+    """True when every item is an object of only plain members, none null (e.g. job servers)."""
+    try:
+        keys = chain.from_iterable(node)  # a dict iterates its keys
+        return plain.issuperset(keys) and None not in chain.from_iterable(map(dict.values, node))
+    except TypeError:
+        return False  # an item that is not an object (null): the item by item path
 
 
 def _map(shape: Shape) -> Convert:

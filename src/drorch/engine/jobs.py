@@ -84,7 +84,8 @@ def _fold_servers(
     failed: list[ServerRun] = []
     unsettled: list[int] = []  # servers this fold changed, or must look at again next time
     parts = job.servers
-    for i in quiet.to_examine(ex, batch, job):
+    examined = quiet.to_examine(ex, batch, job)
+    for i in examined:
         part = parts[i]
         seen = index.peek(part.source_server_id)
         if seen is None:
@@ -110,7 +111,7 @@ def _fold_servers(
             launched += 1
         elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
             failed.append(server)
-    quiet.record(ex, batch, job, unsettled)
+    quiet.record(ex, batch, job, examined, unsettled)
     return launched, failed
 
 

@@ -36,6 +36,7 @@ class _Fold:
     parts: tuple[JobServer, ...]
     places: tuple[tuple[int, int] | None, ...]
     servers: tuple[ServerRun | None, ...]  # None: to be looked at again next time
+    covers: bool  # the job's servers are exactly the batch's
     launching: int | None  # the batch's LAUNCHING servers, when all of them are quiet
 
 
@@ -44,8 +45,8 @@ _QUIET: dict[tuple[str, str], _Fold] = {}
 
 def to_examine(ex: Execution, batch: Batch, job: DrsJob) -> Sequence[int]:
     """Indexes of the job's servers a fold must look at (the others would show nothing)."""
-    found = _QUIET.get((batch.batch_id, job.job_id))
-    if found is None or batch.job_id != job.job_id or len(found.parts) != len(job.servers):
+    found = _entry(batch, job)
+    if found is None:
         return range(len(job.servers))
     waves = ex.waves
     return [
@@ -60,19 +61,36 @@ def to_examine(ex: Execution, batch: Batch, job: DrsJob) -> Sequence[int]:
     ]
 
 
-def record(ex: Execution, batch: Batch, job: DrsJob, unsettled: Sequence[int]) -> None:
-    """Remember a fold; `unsettled`: indexes whose fold changed something or must be redone."""
-    positions = server_positions(ex)
+def record(
+    ex: Execution, batch: Batch, job: DrsJob, examined: Sequence[int], unsettled: Sequence[int]
+) -> None:
+    """Remember a fold: `examined` the indexes it looked at, `unsettled` those to look at again."""
+    found = _entry(batch, job)
+    if found is not None and not examined:
+        return  # every server was quiet and still is: the entry holds as it is
+    if found is None:
+        positions = server_positions(ex)
+        places = tuple(positions.get(part.source_server_id) for part in job.servers)
+        servers: list[ServerRun | None] = [None] * len(places)
+        covers = {p.source_server_id for p in job.servers} == set(batch.source_server_ids)
+    else:
+        places, servers, covers = found.places, list(found.servers), found.covers
     again = set(unsettled)
-    places, servers = [], []
-    for i, part in enumerate(job.servers):
-        place = positions.get(part.source_server_id)
-        places.append(place)
-        servers.append(None if place is None or i in again else _shared(ex, place))
-    count = _launching(batch, job, servers)
+    for i in examined:
+        place = places[i]
+        servers[i] = None if place is None or i in again else _shared(ex, place)
+    count = _launching(servers) if covers else None
     if len(_QUIET) >= MAX_ENTRIES:
         _QUIET.clear()
-    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, tuple(places), tuple(servers), count)
+    _QUIET[(batch.batch_id, job.job_id)] = _Fold(job.servers, places, tuple(servers), covers, count)
+
+
+def _entry(batch: Batch, job: DrsJob) -> _Fold | None:
+    """The remembered fold of this job, if it is of the same servers in the same order."""
+    found = _QUIET.get((batch.batch_id, job.job_id))
+    if found is None or batch.job_id != job.job_id or len(found.parts) != len(job.servers):
+        return None
+    return found
 
 
 def launching(ex: Execution, batch: Batch) -> int | None:
@@ -102,9 +120,11 @@ def _shared(ex: Execution, place: tuple[int, int]) -> ServerRun | None:
     return server
 
 
-def _launching(batch: Batch, job: DrsJob, servers: list[ServerRun | None]) -> int | None:
-    if any(server is None for server in servers):
-        return None  # not all quiet
-    if {p.source_server_id for p in job.servers} != set(batch.source_server_ids):
-        return None  # DRS lists other servers than the batch's: polling counts them itself
-    return sum(1 for server in servers if server is not None and server.status == "LAUNCHING")
+def _launching(servers: list[ServerRun | None]) -> int | None:
+    """How many of the servers are LAUNCHING, when every one is quiet (else None)."""
+    count = 0
+    for server in servers:
+        if server is None:
+            return None
+        count += server.status == "LAUNCHING"
+    return count

@@ -358,3 +358,16 @@ def test_a_job_answered_as_before_is_the_same_job_and_a_change_is_a_new_one() ->
         (first,), (again,), (later,) = (drs.describe_jobs(job_ids=[job_id]) for _ in range(3))
     assert again is first and again.servers is first.servers
     assert later is not first and later.servers[0].launch_status == "LAUNCHED"
+
+
+def test_a_next_token_given_back_as_it_was_sent_ends_the_listing() -> None:
+    drs, stub = _stubbed()
+    item = {"sourceServerID": sid(1), "tags": {}}
+    stub.add_response("describe_source_servers", {"items": [item], "nextToken": "t1"}, {})
+    second = {**item, "sourceServerID": sid(2)}
+    stub.add_response(
+        "describe_source_servers", {"items": [second], "nextToken": "t1"}, {"nextToken": "t1"}
+    )
+    with stub:
+        assert [s.id for s in drs.describe_source_servers()] == [sid(1), sid(2)]
+    stub.assert_no_pending_responses()

@@ -39,18 +39,23 @@ class BotoDrsClient:
         # Every engine pass parses DescribeJobs pages of up to 100 servers a job.
         self.client = use_fast_parser(client)
         self.scope = scope
-        # botocore builds a paginator class on every get_paginator: one per operation is kept.
-        self._paginators: dict[str, Any] = {}
         # Job id -> (the job as DRS last answered it, its DrsJob): see `_job`.
         self._jobs: dict[str, tuple[dict[str, Any], DrsJob]] = {}
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a listing, page after page (nextToken followed here)."""
+        # No botocore paginator: it deep-copies the parameters and builds a page iterator
+        # on every call, which cost more than the engine's short DescribeJobs answers.
+        call = getattr(self.client, operation)
+        token: str | None = None
         with drs_errors():
-            paginator = self._paginators.get(operation)
-            if paginator is None:
-                paginator = self._paginators[operation] = self.client.get_paginator(operation)
-            for page in paginator.paginate(**params):
+            while True:
+                page = call(**params, nextToken=token) if token else call(**params)
                 yield from page.get("items", [])
+                following = page.get("nextToken")
+                if not following or following == token:
+                    return  # the last page (a token given back as it was sent ends it too)
+                token = following
 
     def describe_source_servers(
         self, *, source_server_ids: Sequence[str] | None = None

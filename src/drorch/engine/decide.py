@@ -12,6 +12,9 @@ from drorch.engine.observe import Observation
 from drorch.engine.outcomes import Wish
 from drorch.engine.quotas import chunks
 from drorch.engine.steps.phases import servers_released
+from drorch.engine.working import has_status
+
+PENDING = frozenset({"PENDING"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def launch_wishes(ex: Execution, config: EngineConfig) -> list[Wish]:
     for wave in ex.waves:
         if wave.status != "RUNNING" or not servers_released(wave):
             continue
+        if not has_status(wave.servers, PENDING):
+            continue  # the tally says so: no walk over a running wave's servers
         by_scope: dict[tuple[str, str], list[str]] = {}
         for server in wave.servers:
             if server.status == "PENDING":

@@ -11,6 +11,7 @@ from drorch.domain.executions import (
     ServerRun,
     scope_key,
 )
+from drorch.engine import quiet
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig
 from drorch.engine.observe import Observation, ScopeView
@@ -55,30 +56,7 @@ def _fold_launch(
     changes: Changes,
 ) -> None:
     batch.job_status = DrsJobStatus(job.status)
-    launched, failed = 0, []
-    for part in job.servers:
-        seen = index.peek(part.source_server_id)
-        if seen is None:
-            continue
-        instance = part.recovery_instance_id or seen.recovery_instance_id
-        same = (seen.launch_status, seen.job_id, seen.recovery_instance_id) == (
-            part.launch_status,
-            batch.job_id,
-            instance,
-        )
-        if same and not (seen.status == "LAUNCHING" and part.launch_status == "LAUNCHED"):
-            if seen.status == "LAUNCHING" and part.launch_status == "FAILED":
-                failed.append(index[part.source_server_id])
-            continue  # nothing new for this server: leave it shared, unwritten
-        server = index[part.source_server_id]
-        server.launch_status = DrsLaunchStatus(part.launch_status)
-        server.job_id = batch.job_id
-        server.recovery_instance_id = instance
-        if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
-            r.move_server(server, r.LAUNCHED, changes.now)
-            launched += 1
-        elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
-            failed.append(server)
+    launched, failed = _fold_servers(ex, batch, job, index, changes)
     if job.status == "COMPLETED":
         # The engine's own clock, not DRS's timestamps: a sandbox may run on scaled time.
         batch.ended_at = batch.ended_at or changes.now
@@ -96,6 +74,45 @@ def _fold_launch(
         )
     if job.status == "COMPLETED" and _fully_read(batch, view, index, changes):
         _end_batch(ex, batch, changes)
+
+
+def _fold_servers(
+    ex: Execution, batch: Batch, job: DrsJob, index: ServerIndex, changes: Changes
+) -> tuple[int, list[ServerRun]]:
+    """Each server as DRS reports it (only those not quiet): (launched count, failed)."""
+    launched = 0
+    failed: list[ServerRun] = []
+    unsettled: list[int] = []  # servers this fold changed, or must look at again next time
+    parts = job.servers
+    examined = quiet.to_examine(ex, batch, job)
+    for i in examined:
+        part = parts[i]
+        seen = index.peek(part.source_server_id)
+        if seen is None:
+            continue
+        instance = part.recovery_instance_id or seen.recovery_instance_id
+        same = (seen.launch_status, seen.job_id, seen.recovery_instance_id) == (
+            part.launch_status,
+            batch.job_id,
+            instance,
+        )
+        if same and not (seen.status == "LAUNCHING" and part.launch_status == "LAUNCHED"):
+            if seen.status == "LAUNCHING" and part.launch_status == "FAILED":
+                failed.append(index[part.source_server_id])
+                unsettled.append(i)  # failed once its reason is read: look again
+            continue  # nothing new for this server: leave it shared, unwritten
+        server = index[part.source_server_id]
+        unsettled.append(i)
+        server.launch_status = DrsLaunchStatus(part.launch_status)
+        server.job_id = batch.job_id
+        server.recovery_instance_id = instance
+        if server.status == "LAUNCHING" and part.launch_status == "LAUNCHED":
+            r.move_server(server, r.LAUNCHED, changes.now)
+            launched += 1
+        elif server.status == "LAUNCHING" and part.launch_status == "FAILED":
+            failed.append(server)
+    quiet.record(ex, batch, job, examined, unsettled)
+    return launched, failed
 
 
 def _stuck(batch: Batch, index: ServerIndex, failed: list[ServerRun]) -> list[ServerRun]:
@@ -135,6 +152,7 @@ def _fully_read(batch: Batch, view: ScopeView, index: ServerIndex, changes: Chan
 
 def _end_batch(ex: Execution, batch: Batch, changes: Changes) -> None:
     batch.state = BatchState.DONE
+    quiet.forget(batch)
     _learn_duration(ex, batch)
     changes.note(
         "job.completed",
@@ -172,6 +190,8 @@ def _reasons(view: ScopeView, job_id: str) -> dict[str, str]:
 
 
 def _attach_instances(batch: Batch, view: ScopeView, index: ServerIndex) -> None:
+    if not view.instances:
+        return
     members = set(batch.source_server_ids)
     for inst in view.instances.values():
         seen = index.peek(inst.source_server_id) if inst.source_server_id in members else None

@@ -219,9 +219,21 @@ def _instances_wanted(batch: Batch, view: ScopeView, index: ServerIndex) -> list
 FINISHED = frozenset({"LAUNCHED", "FAILED"})
 
 
-def _statuses(job: DrsJob) -> set[str]:
+def _statuses(job: DrsJob) -> frozenset[str]:
     """The launch statuses a job's servers show (one set: cheaper than a test per server)."""
-    return {p.launch_status for p in job.servers}
+    # A job read as before is the same object with the same servers (adapters/aws/drs.py):
+    # its set is made once. The entry holds the tuple, so its id is not reused meanwhile.
+    found = _STATUSES.get(id(job.servers))
+    if found is not None and found[0] is job.servers:
+        return found[1]
+    statuses = frozenset(p.launch_status for p in job.servers)
+    if len(_STATUSES) >= 1024:
+        _STATUSES.clear()
+    _STATUSES[id(job.servers)] = (job.servers, statuses)
+    return statuses
+
+
+_STATUSES: dict[int, tuple[tuple[JobServer, ...], frozenset[str]]] = {}
 
 
 def _may_have_failed(job: DrsJob) -> bool:

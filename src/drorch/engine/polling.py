@@ -20,16 +20,18 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from drorch.domain.executions import Batch, Execution, scope_key
+from drorch.engine import quiet
 from drorch.engine.cleanup import cleanup_candidates
 from drorch.engine.config import EngineConfig
 from drorch.engine.looks import Look, unchanged_gap
 from drorch.engine.steps.due import step_looks
 from drorch.engine.steps.phases import servers_released
-from drorch.engine.working import ServerIndex
+from drorch.engine.working import ServerIndex, has_status, scopes_with
 
 UNKNOWN_FRACTION = 0.25
 LATE_FRACTION = 0.1
 PER_SERVER = 0.5
+PENDING = frozenset({"PENDING"})
 
 
 def next_look(
@@ -66,27 +68,53 @@ def job_looks(
     """Each open job's next look: the one `kept` holds for it, else a new one from now.
 
     `previous` are the jobs' last looks (also those read now): a job read unchanged since
-    then backs off (looks.unchanged_gap).
+    then backs off (looks.unchanged_gap), unless it is the last job of its wave.
     """
     statuses = ServerIndex(ex)  # read-only lookups of the few servers in open jobs
     looks: dict[str, Look] = {}
-    for batch in ex.open_batches():
+    open_batches = ex.open_batches()
+    last_jobs = wave_last_jobs(ex, open_batches)
+    for batch in open_batches:
         look = kept.get(batch.batch_id) if kept and batch.job_id else None
         if look is None:
-            left = _launching(batch, statuses)
+            left = _launching(ex, batch, statuses)
             state = _state(batch, left)
             gap = _batch_gap(ex, batch, left, now, config)
-            last = previous.get(batch.batch_id) if previous else None
-            gap = unchanged_gap(gap, last, state, config)
+            if batch.batch_id not in last_jobs:
+                last = previous.get(batch.batch_id) if previous else None
+                gap = unchanged_gap(gap, last, state, config)
             look = Look(at=now + timedelta(seconds=gap), planned=now, state=state)
         looks[batch.batch_id] = look
     return looks
 
 
-def _launching(batch: Batch, statuses: ServerIndex) -> int:
+def wave_last_jobs(ex: Execution, open_batches: list[Batch]) -> set[str]:
+    """Batch ids of LAUNCH jobs whose end ends their wave's servers: no other job of the wave
+    is open and none of its servers waits to be launched.
+
+    Such a job is never backed off for reading unchanged: the next wave starts when it ends,
+    so seeing its end late is a wave transition that late (a back-off elsewhere costs nothing
+    while another job of the wave is still running).
+    """
+    per_wave: dict[str | None, list[str]] = {}
+    for batch in open_batches:
+        if batch.kind == "LAUNCH":
+            per_wave.setdefault(batch.wave, []).append(batch.batch_id)
+    found: set[str] = set()
+    for wave in ex.waves:
+        ids = per_wave.get(wave.name, [])
+        if len(ids) == 1 and not has_status(wave.servers, PENDING):
+            found.add(ids[0])
+    return found
+
+
+def _launching(ex: Execution, batch: Batch, statuses: ServerIndex) -> int:
     """Servers of a LAUNCH job still launching (0 for other jobs)."""
     if batch.kind != "LAUNCH":
         return 0
+    known = quiet.launching(ex, batch)  # a remembered fold over these very servers
+    if known is not None:
+        return known
     return statuses.count(batch.source_server_ids, "LAUNCHING")
 
 
@@ -120,7 +148,7 @@ def pending_scopes(ex: Execution) -> set[str]:
     pairs: set[tuple[str, str]] = set()
     for wave in ex.waves:
         if wave.status == "RUNNING" and servers_released(wave):
-            pairs.update((s.account_id, s.region) for s in wave.servers if s.status == "PENDING")
+            pairs |= scopes_with(wave.servers, "PENDING")  # from the tally: no server walk
     return {scope_key(account, region) for account, region in pairs}
 
 

@@ -30,15 +30,17 @@ from drorch.domain.executions import (
     TERMINAL_WAVES,
     Execution,
     ExecutionStatus,
+    ServerStatus,
     WaveRun,
 )
 from drorch.engine import rules as r
 from drorch.engine.cleanup import settle_cleanup
 from drorch.engine.rules import Changes
 from drorch.engine.steps import phases
-from drorch.engine.working import writable_at
+from drorch.engine.working import has_status, writable_at
 
 BLOCKING = frozenset({"FAILED", "SKIPPED", "CANCELLED"})
+NOT_TERMINAL = frozenset(ServerStatus) - TERMINAL_SERVERS
 
 
 def settle(ex: Execution, changes: Changes) -> None:
@@ -99,7 +101,7 @@ def _end_running(ex: Execution, wave: WaveRun, changes: Changes) -> bool:
 
 
 def _servers_done(ex: Execution, wave: WaveRun) -> bool:
-    terminal = all(s.status in TERMINAL_SERVERS for s in wave.servers)
+    terminal = not has_status(wave.servers, NOT_TERMINAL)  # the tally: no server walk
     return terminal and not _instances_unread(ex, wave)
 
 

@@ -7,26 +7,80 @@ asks `writable()` (or the `ServerIndex`) for it first, which copies that one ser
 the working copy. The input execution is still never modified, and a server that no step
 touched is the very object it was before, which is how `changed_records` finds the
 records a pass must write.
+
+Each server list of a working copy also keeps a **tally** (servers per status, account and
+Region) of the list it was copied from, plus the servers it replaced since: so "does this
+running wave still have PENDING servers, and where?" or "is every server terminal?" is
+answered from a few counts instead of a walk over thousands of servers (which costs
+milliseconds at 5,000 servers, mostly in memory reads of objects spread over the heap).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from drorch.domain.execution_records import per_snapshot, server_positions
 from drorch.domain.executions import Execution, ServerRun
 
-__all__ = ["ServerIndex", "per_snapshot", "working_copy", "writable", "writable_at"]
+__all__ = [
+    "ServerIndex",
+    "Tally",
+    "per_snapshot",
+    "tally",
+    "working_copy",
+    "writable",
+    "writable_at",
+]
+
+OPEN_BATCHES = frozenset({"INTENDED", "ACTIVE"})
+TallyKey = tuple[str, str, str]  # (status, account id, Region)
+Tally = Mapping[TallyKey, int]
 
 
 class SharedServers(list[ServerRun]):
     """A wave's server list in a working copy: remembers which servers it owns (copied)."""
 
-    __slots__ = ("owned",)
+    __slots__ = ("_base", "owned", "replaced")
 
     def __init__(self, servers: list[ServerRun]) -> None:
         super().__init__(servers)
         self.owned: set[int] = set()
+        # Position -> the shared server a copy replaced there (the one `_base` counted).
+        self.replaced: dict[int, ServerRun] = {}
+        # The source list's tally; a source is never changed once copied, so it holds.
+        self._base: Tally = tally(servers)
+
+    def tally(self) -> Tally:
+        """Servers per (status, account, Region) now: the source's tally, corrected."""
+        if not self.replaced:
+            return self._base
+        counts = Counter(self._base)
+        for position, old in self.replaced.items():
+            counts[_key(old)] -= 1
+            counts[_key(self[position])] += 1
+        return counts
+
+
+def tally(servers: Sequence[ServerRun]) -> Tally:
+    """Servers per (status, account, Region); entries may be 0. Do not modify the result."""
+    if isinstance(servers, SharedServers):
+        return servers.tally()
+    return Counter(map(_key, servers))
+
+
+def _key(server: ServerRun) -> TallyKey:
+    return (server.status, server.account_id, server.region)
+
+
+def has_status(servers: Sequence[ServerRun], statuses: frozenset[str]) -> bool:
+    """True when a server of the list has one of these statuses."""
+    return any(n and key[0] in statuses for key, n in tally(servers).items())
+
+
+def scopes_with(servers: Sequence[ServerRun], status: str) -> set[tuple[str, str]]:
+    """The (account, Region) pairs of the list's servers that have this status."""
+    return {(key[1], key[2]) for key, n in tally(servers).items() if n and key[0] == status}
 
 
 def working_copy(ex: Execution) -> Execution:
@@ -38,7 +92,8 @@ def working_copy(ex: Execution) -> Execution:
     return ex.model_copy(
         update={
             "waves": waves,
-            "batches": [b.model_copy() for b in ex.batches],
+            # An ended batch (DONE, REJECTED, LOST) is never changed again: it is shared.
+            "batches": [b.model_copy() if b.state in OPEN_BATCHES else b for b in ex.batches],
             "retries": {k: r.model_copy() for k, r in ex.retries.items()},
             "leftovers": list(ex.leftovers),
             "waiting_scopes": list(ex.waiting_scopes),
@@ -65,6 +120,7 @@ def writable_at(ex: Execution, wave_index: int, position: int) -> ServerRun:
     if not isinstance(servers, SharedServers):
         return server  # not a working copy: the caller owns every server already
     if id(server) not in servers.owned:
+        servers.replaced.setdefault(position, server)
         server = clone(server)
         servers[position] = server
         servers.owned.add(id(server))

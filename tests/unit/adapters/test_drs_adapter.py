@@ -341,3 +341,33 @@ def test_a_job_read_again_shares_the_servers_that_did_not_change() -> None:
     assert first == again and first.servers[0] is again.servers[0] is later.servers[0]
     assert later.servers[1] == JobServer("s-2", "FAILED", None)
     assert first.servers[1] == JobServer("s-2", "PENDING", None)
+
+
+def test_a_job_answered_as_before_is_the_same_job_and_a_change_is_a_new_one() -> None:
+    drs, stub = _stubbed()
+    job_id = "drsjob-00000000000000001"
+
+    def answer(status: str) -> dict[str, object]:
+        servers = [{"sourceServerID": sid(1), "launchStatus": status}]
+        return {"items": [{"jobID": job_id, "status": "STARTED", "participatingServers": servers}]}
+
+    request = {"filters": {"jobIDs": [job_id]}}
+    for status in ("IN_PROGRESS", "IN_PROGRESS", "LAUNCHED"):
+        stub.add_response("describe_jobs", answer(status), request)
+    with stub:
+        (first,), (again,), (later,) = (drs.describe_jobs(job_ids=[job_id]) for _ in range(3))
+    assert again is first and again.servers is first.servers
+    assert later is not first and later.servers[0].launch_status == "LAUNCHED"
+
+
+def test_a_next_token_given_back_as_it_was_sent_ends_the_listing() -> None:
+    drs, stub = _stubbed()
+    item = {"sourceServerID": sid(1), "tags": {}}
+    stub.add_response("describe_source_servers", {"items": [item], "nextToken": "t1"}, {})
+    second = {**item, "sourceServerID": sid(2)}
+    stub.add_response(
+        "describe_source_servers", {"items": [second], "nextToken": "t1"}, {"nextToken": "t1"}
+    )
+    with stub:
+        assert [s.id for s in drs.describe_source_servers()] == [sid(1), sid(2)]
+    stub.assert_no_pending_responses()

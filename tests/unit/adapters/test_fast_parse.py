@@ -131,3 +131,34 @@ def test_a_job_whose_servers_carry_only_strings_parses_as_botocore_parses_it() -
     parsed = got["items"][0]["participatingServers"]
     assert parsed[1] == {"sourceServerID": "s-2", "launchStatus": "PENDING"}  # null dropped
     assert "unmodelled" not in parsed[2]
+
+
+def test_a_describe_jobs_answer_as_before_gets_the_last_parse_and_others_never_do() -> None:
+    client = boto3.session.Session(region_name="us-east-1").client(
+        "drs", aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    model = client.meta.service_model
+    jobs, config = (
+        model.operation_model(o).output_shape for o in ("DescribeJobs", "GetLaunchConfiguration")
+    )
+    factory = FastParserFactory()
+    servers = [{"sourceServerID": "s-1", "launchStatus": "IN_PROGRESS"}]
+    body = {"items": [{"jobID": "j-1", "status": "STARTED", "participatingServers": servers}]}
+
+    def parse(shape: Shape, answer: Any, request_id: str) -> Any:
+        wire = response(answer)
+        wire["headers"]["x-amzn-requestid"] = request_id
+        return factory.create_parser("rest-json").parse(wire, shape)
+
+    first, again = parse(jobs, body, "r-1"), parse(jobs, body, "r-2")
+    assert again == {**first, "ResponseMetadata": again["ResponseMetadata"]}
+    assert again["items"] is first["items"] and again is not first
+    assert again["ResponseMetadata"]["RequestId"] == "r-2"  # from its own headers
+    servers[0]["launchStatus"] = "LAUNCHED"
+    later = parse(jobs, body, "r-3")
+    assert later["items"][0]["participatingServers"][0]["launchStatus"] == "LAUNCHED"
+    expected = parsers.create_parser("rest-json").parse(response(body), jobs)
+    assert later["items"] == expected["items"]
+    settings = {"sourceServerID": "s-1", "licensing": {"osByol": True}}
+    one, two = parse(config, settings, "r-4"), parse(config, settings, "r-5")
+    assert one["licensing"] == two["licensing"] and one["licensing"] is not two["licensing"]

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from drorch.domain.executions import Batch, Execution, Retry
 from drorch.engine.config import EngineConfig
-from drorch.engine.polling import next_look
+from drorch.engine.looks import Look
+from drorch.engine.polling import job_looks, next_look, wave_last_jobs
 from tests.unit.engine.factory import ACCOUNT, KEY, REGION, T0, at, execution, sid
 
 CONFIG = EngineConfig(fast_poll=0.5, slow_poll=30.0)
@@ -81,3 +82,33 @@ def test_a_finished_execution_needs_no_look() -> None:
     ex.cleanup_status = "COMPLETED"
     assert next_look(ex, at(1), CONFIG) is None
     assert sid(1)
+
+
+def second_job(ex: Execution) -> Execution:
+    """Split wave a's servers over two open jobs (b-1: the first five, b-2: the rest)."""
+    ids = [s.source_server_id for s in ex.waves[0].servers]
+    first = ex.batches[0]
+    first.source_server_ids = ids[:5]
+    ex.batches.append(first.model_copy(update={"batch_id": "b-2", "job_id": "j-2"}))
+    ex.batches[1].source_server_ids = ids[5:]
+    return ex
+
+
+def test_a_job_read_unchanged_backs_off_unless_its_end_ends_the_wave() -> None:
+    now, config = at(100), EngineConfig(unchanged_cap=60.0)
+    # Last time a 40-second gap, and the job showed the same: grown, 50 s beats the policy's 25.
+    before = {b: Look(at=now, planned=at(60), state=(None, 10)) for b in ("b-1", "b-2")}
+    alone = running(None)
+    assert wave_last_jobs(alone, alone.open_batches()) == {"b-1"}
+    assert job_looks(alone, now, config, previous=before)["b-1"].gap == 25.0  # not grown
+    both = second_job(running(None))
+    assert wave_last_jobs(both, both.open_batches()) == set()
+    before = {b: Look(at=now, planned=at(60), state=(None, 5)) for b in ("b-1", "b-2")}
+    grown = job_looks(both, now, config, previous=before)
+    assert grown["b-1"].gap == grown["b-2"].gap == 50.0
+
+
+def test_a_wave_with_servers_still_to_launch_has_no_last_job() -> None:
+    ex = running(None)
+    ex.waves[0].servers[0].status = "PENDING"
+    assert wave_last_jobs(ex, ex.open_batches()) == set()

@@ -24,6 +24,7 @@ SANDBOX_SECRET = "sandbox-secret"
 MAX_CLIENTS = 512
 JOB_ID_FILTER_MAX = 1000  # DescribeJobsRequestFiltersJobIDs max length in the model
 SERVER_ID_FILTER_MAX = 200  # DescribeSourceServersRequestFiltersIDs max length in the model
+MAX_JOBS_KEPT = 256  # per client: the last answer of each job read, to recognise it unchanged
 # One attempt per call, always: drorch retries itself (honouring Retry-After), and a
 # StartRecovery that botocore re-sent after a lost answer would be a second job with the
 # same tags - a batch launched twice. The engine reconciles by tag before re-issuing.
@@ -38,16 +39,23 @@ class BotoDrsClient:
         # Every engine pass parses DescribeJobs pages of up to 100 servers a job.
         self.client = use_fast_parser(client)
         self.scope = scope
-        # botocore builds a paginator class on every get_paginator: one per operation is kept.
-        self._paginators: dict[str, Any] = {}
+        # Job id -> (the job as DRS last answered it, its DrsJob): see `_job`.
+        self._jobs: dict[str, tuple[dict[str, Any], DrsJob]] = {}
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a listing, page after page (nextToken followed here)."""
+        # No botocore paginator: it deep-copies the parameters and builds a page iterator
+        # on every call, which cost more than the engine's short DescribeJobs answers.
+        call = getattr(self.client, operation)
+        token: str | None = None
         with drs_errors():
-            paginator = self._paginators.get(operation)
-            if paginator is None:
-                paginator = self._paginators[operation] = self.client.get_paginator(operation)
-            for page in paginator.paginate(**params):
+            while True:
+                page = call(**params, nextToken=token) if token else call(**params)
                 yield from page.get("items", [])
+                following = page.get("nextToken")
+                if not following or following == token:
+                    return  # the last page (a token given back as it was sent ends it too)
+                token = following
 
     def describe_source_servers(
         self, *, source_server_ids: Sequence[str] | None = None
@@ -88,13 +96,30 @@ class BotoDrsClient:
             return []
         dates = _date_filters(from_date, to_date)
         if job_ids is None:
-            return [to_job(item) for item in self._pages("describe_jobs", filters=dates)]
+            return [self._job(item) for item in self._pages("describe_jobs", filters=dates)]
         ids = list(dict.fromkeys(job_ids))
         found: list[DrsJob] = []
         for start in range(0, len(ids), JOB_ID_FILTER_MAX):
             filters = {**dates, "jobIDs": ids[start : start + JOB_ID_FILTER_MAX]}
-            found.extend(to_job(item) for item in self._pages("describe_jobs", filters=filters))
+            found.extend(self._job(item) for item in self._pages("describe_jobs", filters=filters))
         return found
+
+    def _job(self, item: dict[str, Any]) -> DrsJob:
+        """The DrsJob of a Job item; the same object as last time when DRS answered the same.
+
+        About half the reads of a running job show it exactly as the read before: comparing
+        the answer with the last one is cheaper than converting its servers again, and the
+        engine recognises a job it has folded already by its (immutable) server list.
+        """
+        job_id = item.get("jobID", "")
+        last = self._jobs.get(job_id)
+        if last is not None and last[0] == item:
+            return last[1]
+        job = to_job(item)
+        if len(self._jobs) >= MAX_JOBS_KEPT:
+            self._jobs.clear()  # bounded: jobs that ended are not asked for again
+        self._jobs[job_id] = (item, job)
+        return job
 
     def describe_job_log_items(self, job_id: str) -> list[JobLogItem]:
         """The whole log of a job."""

@@ -38,6 +38,23 @@ def intent_head_json(intent: Intent) -> str:
     return intent.model_dump_json(exclude={"launch_settings"})
 
 
+# Every engine pass reads its execution's open intents (100 server ids each), which mostly
+# read as they did last pass: an Intent is immutable, so one parsed from the same text is
+# shared. Bounded: ended intents are not read again.
+_INTENTS: dict[str, Intent] = {}
+MAX_PARSED_INTENTS = 2_000
+
+
+def parsed_intent(body: str) -> Intent:
+    """The Intent of a stored intent head (parsed once per distinct text)."""
+    found = _INTENTS.get(body)
+    if found is None:
+        if len(_INTENTS) >= MAX_PARSED_INTENTS:
+            _INTENTS.clear()
+        found = _INTENTS[body] = Intent.model_validate_json(body)
+    return found
+
+
 def parse_ts(text: str) -> datetime:
     """The datetime of a `ts` string."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -253,7 +270,7 @@ class SqliteExecutions:
             "ORDER BY rowid",
             (execution_id,),
         )
-        return [Intent.model_validate_json(r["body"]) for r in rows]
+        return [parsed_intent(r["body"]) for r in rows]
 
     def open_intents(self, account_id: str, region: str) -> list[Intent]:
         """OPEN and STARTED intents of all executions in one scope, without launch settings."""
@@ -262,7 +279,7 @@ class SqliteExecutions:
             "AND state IN (?, ?)",
             (account_id, region, *OPEN_INTENTS),
         )
-        return [Intent.model_validate_json(r["body"]) for r in rows]
+        return [parsed_intent(r["body"]) for r in rows]
 
     def set_waiting(self, execution_id: str, account_id: str, region: str, on: bool) -> None:
         """Mark (or unmark) an execution as waiting for capacity in a scope."""

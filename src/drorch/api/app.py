@@ -1,4 +1,4 @@
-"""The FastAPI app factory: routers, problem handlers, limits, UI and sandbox mounts."""
+"""The FastAPI app factory: routers, problem handlers, limits, the UI and the sandbox's front."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from drorch.api.middleware import AuditRefusals, RequestIds
 from drorch.api.request_metrics import RequestMetrics
 from drorch.api.route_order import hot_routes_first
 from drorch.api.routers import ROUTERS, include_routers
+from drorch.api.sandbox_front import SandboxFront
 from drorch.bootstrap import Container
 from drorch.errors import NotFoundError
 
@@ -61,11 +62,10 @@ def create_app(container: Container, *, lazy_routers: bool = False) -> FastAPI:
     openapi.install(app)
     app.include_router(health.router)
     include_routers(app, ROUTERS, lazy=lazy_routers)
-    if container.sandbox_app is not None:
-        app.mount(SANDBOX_MOUNT, container.sandbox_app)
     docs.install(app, "/api/openapi.json")
     _serve_ui(app, container.settings.frontend_dir or _default_ui_dir())
     _add_middleware(app, container)
+    _front_sandbox(app, container)
     hot_routes_first(app)  # after every route is in: tried in order, the busiest first
     return app
 
@@ -90,6 +90,17 @@ def _add_middleware(app: FastAPI, container: Container) -> None:
     # Inside the request ids, so the access log line carries one.
     app.add_middleware(RequestMetrics, metrics=container.metrics, access_log=settings.access_log)
     app.add_middleware(RequestIds)  # outermost: every answer carries its request id
+
+
+def _front_sandbox(app: FastAPI, container: Container) -> None:
+    """The embedded sandbox at /sandbox/drs, answered before the API's middleware (outermost)."""
+    if container.sandbox_app is None:
+        return
+    settings = container.settings
+    rules = GuardRules.of(settings.hosts, settings.cors_origins)
+    app.add_middleware(
+        SandboxFront, sandbox=container.sandbox_app, prefix=SANDBOX_MOUNT, rules=rules
+    )
 
 
 def _default_ui_dir() -> Path:

@@ -9,12 +9,13 @@ again and changes only what is still different, so nothing is changed twice.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drorch.domain.executions import Event, Execution, Intent
-from drorch.domain.launch_settings import SettingsRecord, settings_for
+from drorch.domain.launch_settings import LaunchSettings, SettingsRecord, settings_for
 from drorch.engine.launch_settings import plan_server, template_data
 from drorch.engine.working import writable
 from drorch.errors import DrsError, DrsValidationError, SessionError
@@ -41,14 +42,19 @@ class LaunchSettingsStep:
     """Launch settings for the servers of a batch; `ec2` None leaves templates alone."""
 
     ec2: Ec2Gateway | None = None
+    # The first records of the servers per pass in flight, keyed by the pass's Actor.
+    _passes: dict[int, dict[str, SettingsRecord]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def run(self, ex: Execution, intent: Intent, actor: Actor) -> Intent:
         """Apply the settings of every server of the intent; returns the updated intent."""
         scope = Scope(intent.account_id, intent.region)
+        wanted = _wanted(ex, intent.source_server_ids)
         try:
             drs = actor.drs.client(scope)
-            ec2 = self._ec2(scope, ex, intent)
-            records = self._plan(ex, intent, drs, ec2, actor)
+            ec2 = self._ec2(scope, ex, wanted)
+            records = self._plan(wanted, intent, drs, ec2, actor)
         except DrsError as exc:
             raise SettingsFailed(intent, exc) from exc
         planned = intent.model_copy(update={"launch_settings": records})
@@ -71,25 +77,24 @@ class LaunchSettingsStep:
                 writable(ex, record.source_server_id).launch_settings = record
         return finished
 
-    def _ec2(self, scope: Scope, ex: Execution, intent: Intent) -> Ec2Client | None:
-        if self.ec2 is None or not any(
-            settings_for(_group(ex, sid), sid).shapes_template for sid in intent.source_server_ids
-        ):
+    def _ec2(
+        self, scope: Scope, ex: Execution, wanted: dict[str, LaunchSettings]
+    ) -> Ec2Client | None:
+        if self.ec2 is None or not any(w.shapes_template for w in wanted.values()):
             return None
         return self.ec2.client(scope, purpose=f"ex-{ex.id}")
 
     def _plan(
         self,
-        ex: Execution,
+        wanted_by_server: dict[str, LaunchSettings],
         intent: Intent,
         drs: DrsClient,
         ec2: Ec2Client | None,
         actor: Actor,
     ) -> list[SettingsRecord]:
-        earlier = _earlier_records(actor, ex.id, intent.batch_id)
+        earlier = self._first_records(actor, intent)
         records = []
-        for sid in intent.source_server_ids:
-            wanted = settings_for(_group(ex, sid), sid)
+        for sid, wanted in wanted_by_server.items():
             current = _named(
                 sid, "GetLaunchConfiguration", lambda s=sid: drs.get_launch_configuration(s)
             )
@@ -108,12 +113,35 @@ class LaunchSettingsStep:
                 )
             base = SettingsRecord(source_server_id=sid, wanted=wanted)
             records.append(plan_server(base, current, versions, earlier.get(sid)))
+        for record in records:  # the first record of a server stays the first
+            earlier.setdefault(record.source_server_id, record)
         return records
 
+    def _first_records(self, actor: Actor, intent: Intent) -> dict[str, SettingsRecord]:
+        """Each server's first record in the execution, read from the store once per pass.
 
-def _group(ex: Execution, server_id: str) -> Any:
-    run = next(s for s in ex.servers() if s.source_server_id == server_id)
-    return next(g for g in ex.snapshot.groups if g.id == run.group_id)
+        A pass (one Actor) holds the execution's lease throughout and launches many batches;
+        every record it adds is added here too, so later batches need not read every intent
+        of the execution again. A new pass reads afresh: another worker may have acted since.
+        """
+        key = id(actor)
+        found = self._passes.get(key)
+        if found is None:
+            found = _earlier_records(actor, intent.execution_id, intent.batch_id)
+            self._passes[key] = found
+            # Dropped with the pass's Actor: its id can be reused only once it is gone.
+            weakref.finalize(actor, self._passes.pop, key, None)
+        return found
+
+
+def _wanted(ex: Execution, server_ids: Sequence[str]) -> dict[str, LaunchSettings]:
+    """The launch settings of each server of a batch, in the batch's order (one scan)."""
+    groups = {g.id: g for g in ex.snapshot.groups}
+    wanted = set(server_ids)
+    group_of = {
+        s.source_server_id: s.group_id for s in ex.servers() if s.source_server_id in wanted
+    }
+    return {sid: settings_for(groups[group_of[sid]], sid) for sid in server_ids}
 
 
 def _apply(record: SettingsRecord, drs: DrsClient, ec2: Ec2Client | None) -> SettingsRecord:

@@ -47,6 +47,8 @@ class Sandbox:
         self.calls: dict[str, int] = {}
         self.launches: dict[str, int] = {}
         self.keys = fleet.key_map()
+        # Looked up on every call: the fleet's accounts, not a walk over all its servers.
+        self.account_ids = frozenset(a.id for a in fleet.accounts)
         self.scopes = build_scopes(fleet, self.clock.now())
         self.sts = StsIssuer(fleet)
         self.ssm = SsmAutomations(self.clock.now)  # Automation: the SSM calls moto lacks
@@ -102,7 +104,7 @@ class Sandbox:
     def account_for_key(self, access_key: str) -> str:
         """The account an access key stands for: a fleet key, an id, or a key STS issued."""
         account = self.keys.get(access_key)
-        if account is None and access_key in self.fleet.account_regions():
+        if account is None and access_key in self.account_ids:
             account = access_key
         if account is None:
             try:

@@ -14,8 +14,10 @@ servers") against the resources the sandbox seeds in its embedded moto
 Both say `in_drill: run` for every action, so a drill really exercises them against the
 embedded moto (plan validation warns about the DNS switch and the API stop: that is what
 the warning is for, and these resources are the demo's own); the drill's cleanup undoes
-what they changed. moto keeps its resources in memory and picks new ids at every start, so
-each call rewrites the plans whose params name ids of an earlier start.
+what they changed. A plan is created only when it does not exist: moto keeps its resources
+in memory and picks new ids at every start, so an existing plan only has the references
+that moved re-pointed at this start's ids (services/demo_refs.py) and keeps every edit an
+operator made.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from drorch.domain.steps.base import InDrill
 from drorch.errors import ConflictError, ValidationError
 from drorch.ports.store import Store
 from drorch.services import plans
+from drorch.services.demo_refs import repoint
 
 BOOKINGS_PLAN = "bookings Region failover"
 GIFTS_PLAN = "gift tracker data corruption"
@@ -70,7 +73,7 @@ class Runbooks:
 
 
 def ensure_runbooks(*, store: Store, seeded: SeededAws, standby_check_url: str) -> Runbooks:
-    """Create (or bring up to date with the seeded ids) the two example plans.
+    """Create the two example plans, or re-point the existing ones at this start's ids.
 
     `standby_check_url` is where the standby API answers (the sandbox's stand-in for it,
     sandbox/standby_api.py, as this process serves it).
@@ -80,8 +83,9 @@ def ensure_runbooks(*, store: Store, seeded: SeededAws, standby_check_url: str) 
     if group_id is None:
         made.skipped.append(BOOKINGS_PLAN)
     else:
-        _ensure(store, made, bookings_failover(seeded, group_id, standby_check_url))
-    _ensure(store, made, gift_tracker_repair(seeded))
+        draft = bookings_failover(seeded, group_id, standby_check_url)
+        _ensure(store, made, draft, seeded, standby_check_url)
+    _ensure(store, made, gift_tracker_repair(seeded), seeded, standby_check_url)
     return made
 
 
@@ -231,16 +235,18 @@ def _group_id(store: Store, name: str) -> str | None:
     return group.id if group is not None else None
 
 
-def _ensure(store: Store, made: Runbooks, draft: PlanDraft) -> None:
+def _ensure(
+    store: Store, made: Runbooks, draft: PlanDraft, seeded: SeededAws, check_url: str
+) -> None:
     with store.read() as uow:
         plan = uow.plans.find_by_name(draft.name)
     try:
         if plan is None:
             plan = plans.create_plan(store=store, draft=draft)
             made.created.append(draft.name)
-        elif _draft_of(plan) != draft:
+        elif (moved := repoint(_draft_of(plan), seeded, check_url)) != _draft_of(plan):
             plan = plans.update_plan(
-                store=store, plan_id=plan.id, draft=draft, if_match=plan.version
+                store=store, plan_id=plan.id, draft=moved, if_match=plan.version
             )
             made.updated.append(draft.name)
     except (ConflictError, ValidationError):

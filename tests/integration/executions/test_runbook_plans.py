@@ -206,11 +206,22 @@ def test_the_example_plans_validate_with_the_drill_warnings_only(world: World) -
         found = answer.json()
         assert found["errors"] == []
         assert found["warnings"], name  # the DNS switch / the API stop say `run` in a drill
-    # A restarted moto picks new ids: the plans are rewritten to name them, and only then.
+    # A restarted moto picks new ids: only those move, an operator's edit stays.
+    path = f"/api/v1/recovery-plans/{world.plans[GIFTS_PLAN]}"
+    plan = world.http["admin"].get(path).json()
+    plan["waves"][0]["actions"][3]["params"]["prompt"] = "Counted the gifts? Approve."
+    assert world.http["admin"].put(path, json=plan).status_code == 200
     moved = replace(world.seeded, zone_id="ZOTHERZONE", rest_api_id="0ther4pi00")
     assert _ensure(world, moved).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
-    plan = world.http["admin"].get(f"/api/v1/recovery-plans/{world.plans[GIFTS_PLAN]}").json()
-    assert plan["waves"][0]["actions"][0]["params"]["rest_api_id"] == "0ther4pi00"
+    actions = world.http["admin"].get(path).json()["waves"][0]["actions"]
+    assert [a["params"].get("rest_api_id") for a in actions] == [
+        "0ther4pi00",
+        None,
+        None,
+        None,
+        "0ther4pi00",
+    ]
+    assert actions[3]["params"]["prompt"] == "Counted the gifts? Approve."
     assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
     again = _ensure(world, world.seeded)
     assert again.created == again.updated == again.skipped == []

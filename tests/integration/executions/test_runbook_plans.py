@@ -8,10 +8,7 @@ sign in over HTTP; what the plans changed is read back from moto with boto3.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ from tests.integration.conftest import problem
 from tests.integration.executions.conftest import EXECUTIONS, TERMINAL, settled
 from tests.support.sandbox import serve_app
 from tests.support.server import client_for, ensure_user, free_port, sign_in
+from tests.support.waiting import pumping, wait_until
 
 ADMIN_API = f"{SANDBOX_MOUNT}/_sandbox"
 # A safety net for a broken engine, not a performance expectation.
@@ -81,33 +79,15 @@ class World:
 
     def wait(self, execution_id: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Poll the execution until `check` holds, moving the sandbox clock meanwhile."""
-        deadline = time.monotonic() + WAIT_LIMIT
-        with self.pump():
-            while True:
-                execution = self.get(execution_id)
-                if check(execution):
-                    return execution
-                if time.monotonic() > deadline:
-                    pytest.fail(f"execution never got there:\n{execution}")
-                time.sleep(0.05)
-
-    @contextmanager
-    def pump(self) -> Iterator[None]:
-        """Move the sandbox clock in the background: DRS jobs and automations end soon."""
+        # The sandbox's clock moves in the background: DRS jobs and automations end soon.
         sandbox = self.container.sandbox_app.state.sandbox
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.wait(0.05):
-                sandbox.advance(PUMP_SECONDS)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(5)
+        with pumping(lambda: sandbox.advance(PUMP_SECONDS), every=0.05):
+            return wait_until(
+                lambda: self.get(execution_id),
+                check,
+                limit=WAIT_LIMIT,
+                failure=lambda last: f"execution never got there:\n{last}",
+            )
 
     def api_record(self) -> str:
         """Where `api.` points now."""

@@ -24,7 +24,7 @@ from drorch.cli.output import table as output_table
 
 if TYPE_CHECKING:
     from drorch.deploy.context import Target
-    from drorch.deploy.prune import Plan
+    from drorch.deploy.prune import FunctionVersions, Plan
 
 DEFAULT_KEEP = 3  # as drorch.deploy.prune.DEFAULT_KEEP (not imported: help stays fast)
 DryRunOption = Annotated[
@@ -95,7 +95,7 @@ def _table(planned: Plan) -> Any:
     return output_table(["function", "delete", "keep"], rows, title="Old Lambda versions")
 
 
-def _kept(function: Any, keep: int) -> str:
+def _kept(function: FunctionVersions, keep: int) -> str:
     named = function.named
     return ", ".join(f"{v} ({named[v]})" if v in named else str(v) for v in function.kept(keep))
 

@@ -22,6 +22,7 @@ operator made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -79,13 +80,16 @@ def ensure_runbooks(*, store: Store, seeded: SeededAws, standby_check_url: str) 
     sandbox/standby_api.py, as this process serves it).
     """
     made = Runbooks()
-    group_id = _group_id(store, APP_TIER_GROUP.format(region=seeded.standby_region))
-    if group_id is None:
-        made.skipped.append(BOOKINGS_PLAN)
-    else:
-        draft = bookings_failover(seeded, group_id, standby_check_url)
-        _ensure(store, made, draft, seeded, standby_check_url)
-    _ensure(store, made, gift_tracker_repair(seeded), seeded, standby_check_url)
+
+    def bookings() -> PlanDraft | None:
+        group_id = _group_id(store, APP_TIER_GROUP.format(region=seeded.standby_region))
+        return bookings_failover(seeded, group_id, standby_check_url) if group_id else None
+
+    def fresh(draft: PlanDraft) -> PlanDraft:
+        return repoint(draft, seeded, standby_check_url)
+
+    _ensure(store, made, BOOKINGS_PLAN, bookings, fresh)
+    _ensure(store, made, GIFTS_PLAN, lambda: gift_tracker_repair(seeded), fresh)
     return made
 
 
@@ -236,21 +240,30 @@ def _group_id(store: Store, name: str) -> str | None:
 
 
 def _ensure(
-    store: Store, made: Runbooks, draft: PlanDraft, seeded: SeededAws, check_url: str
+    store: Store,
+    made: Runbooks,
+    name: str,
+    draft: Callable[[], PlanDraft | None],
+    fresh: Callable[[PlanDraft], PlanDraft],
 ) -> None:
+    """Create the plan when missing (`draft` None: it cannot be made here), else re-point it."""
     with store.read() as uow:
-        plan = uow.plans.find_by_name(draft.name)
+        plan = uow.plans.find_by_name(name)
     try:
         if plan is None:
-            plan = plans.create_plan(store=store, draft=draft)
-            made.created.append(draft.name)
-        elif (moved := repoint(_draft_of(plan), seeded, check_url)) != _draft_of(plan):
+            new = draft()
+            if new is None:
+                made.skipped.append(name)
+                return
+            plan = plans.create_plan(store=store, draft=new)
+            made.created.append(name)
+        elif (moved := fresh(_draft_of(plan))) != _draft_of(plan):
             plan = plans.update_plan(
                 store=store, plan_id=plan.id, draft=moved, if_match=plan.version
             )
-            made.updated.append(draft.name)
+            made.updated.append(name)
     except (ConflictError, ValidationError):
-        made.skipped.append(draft.name)
+        made.skipped.append(name)
         return
     made.plans.append(plan)
 

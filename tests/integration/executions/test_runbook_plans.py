@@ -205,6 +205,10 @@ def test_the_example_plans_validate_with_the_drill_warnings_only(world: World) -
     assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
     again = _ensure(world, world.seeded)
     assert again.created == again.updated == again.skipped == []
+    # An existing plan is re-pointed even where it could not be made now (no such group).
+    elsewhere = _ensure(world, replace(world.seeded, standby_region="eu-west-1", zone_id="ZELSE"))
+    assert (elsewhere.updated, elsewhere.skipped) == ([BOOKINGS_PLAN], [])
+    assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN]
 
 
 def _ensure(world: World, seeded: aws_seed.Seeded) -> Runbooks:

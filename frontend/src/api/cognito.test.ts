@@ -6,7 +6,7 @@ import { api } from "./client";
 import { setSessionRenewal } from "./http";
 import { ApiError } from "./problem";
 import { loadRuntimeConfig, resetRuntimeConfig } from "./runtimeConfig";
-import { isChallenge, isCodeMismatch, isNewPasswordChallenge, isSessionExpired, refreshSession, signIn, signOut } from "./session";
+import { isChallenge, isCodeMismatch, isNewPasswordChallenge, isSessionExpired, refreshSession, signIn, signOut, type Challenge, type SignInStep } from "./session";
 import { accessToken, clearTokens, refreshToken, signOutToken } from "./tokens";
 
 const ADA = userOf("admin", "ada");
@@ -55,6 +55,22 @@ async function configure(cognito: Record<string, string> = POOL) {
 }
 
 const cognitoCalls = (calls: Call[]) => calls.filter((c) => c.path === "/" && c.method === "POST");
+
+/** The step as the challenge of `kind` it must be; anything else fails the test. */
+function challengeOf<K extends Challenge["kind"]>(step: SignInStep, kind: K): Extract<Challenge, { kind: K }> {
+  if (!isChallenge(step) || step.kind !== kind) throw new Error(`expected the ${kind} challenge, got ${JSON.stringify(step)}`);
+  return step as Extract<Challenge, { kind: K }>;
+}
+
+/** Sign ada in with `password`; Cognito must answer with a challenge of `kind`. */
+async function challenged<K extends Challenge["kind"]>(kind: K, password = "Secret-pass-1234") {
+  return challengeOf(await signIn("ada", password), kind);
+}
+
+/** The RespondToAuthChallenge body the console sends for the UI's app client. */
+function answerTo(challenge: string, session: string, responses: Record<string, string>) {
+  return { ChallengeName: challenge, ClientId: POOL.clientId, Session: session, ChallengeResponses: responses };
+}
 
 beforeEach(() => configure());
 
@@ -105,18 +121,12 @@ describe("Cognito sign-in", () => {
       RespondToAuthChallenge: () => ({ body: result(2) }),
     });
 
-    const step = await signIn("ada", "Temporary-1234");
-    if (!isNewPasswordChallenge(step)) throw new Error("expected the new-password challenge");
+    const step = await challenged("new-password", "Temporary-1234");
     expect(accessToken()).toBeUndefined();
     const me = await step.complete("Chosen-pass-5678");
 
     expect(me.username).toBe("ada");
-    expect(cognitoCalls(fake.calls)[1]!.body).toEqual({
-      ChallengeName: "NEW_PASSWORD_REQUIRED",
-      ClientId: "ui-client",
-      Session: "s-1",
-      ChallengeResponses: { USERNAME: "ada", NEW_PASSWORD: "Chosen-pass-5678" },
-    });
+    expect(cognitoCalls(fake.calls)[1]!.body).toEqual(answerTo("NEW_PASSWORD_REQUIRED", "s-1", { USERNAME: "ada", NEW_PASSWORD: "Chosen-pass-5678" }));
     expect(accessToken()).toBe("id-2");
   });
 
@@ -254,25 +264,18 @@ describe("Cognito MFA", () => {
   it("answers SOFTWARE_TOKEN_MFA with the app's code and the challenge's session", async () => {
     const fake = fakeCognito({ InitiateAuth: () => ({ body: MFA_CHALLENGE }), RespondToAuthChallenge: totp("123456") });
 
-    const step = await signIn("ada", "Secret-pass-1234");
-    if (!isChallenge(step) || step.kind !== "mfa-code") throw new Error("expected the MFA code challenge");
+    const step = await challenged("mfa-code");
     expect(accessToken()).toBeUndefined();
     const me = await step.complete(" 123456 ");
 
     expect(isChallenge(me)).toBe(false);
-    expect(cognitoCalls(fake.calls)[1]!.body).toEqual({
-      ChallengeName: "SOFTWARE_TOKEN_MFA",
-      ClientId: "ui-client",
-      Session: "mfa-1",
-      ChallengeResponses: { USERNAME: "ada", SOFTWARE_TOKEN_MFA_CODE: "123456" },
-    });
+    expect(cognitoCalls(fake.calls)[1]!.body).toEqual(answerTo("SOFTWARE_TOKEN_MFA", "mfa-1", { USERNAME: "ada", SOFTWARE_TOKEN_MFA_CODE: "123456" }));
     expect(accessToken()).toBe("id-3");
   });
 
   it("lets a wrong code be retried with the same session", async () => {
     const fake = fakeCognito({ InitiateAuth: () => ({ body: MFA_CHALLENGE }), RespondToAuthChallenge: totp("654321") });
-    const step = await signIn("ada", "Secret-pass-1234");
-    if (!isChallenge(step)) throw new Error("expected a challenge");
+    const step = await challenged("mfa-code");
 
     const wrong = await step.complete("111111").catch((e: unknown) => e);
     expect(isCodeMismatch(wrong)).toBe(true);
@@ -291,8 +294,7 @@ describe("Cognito MFA", () => {
       InitiateAuth: () => ({ body: MFA_CHALLENGE }),
       RespondToAuthChallenge: () => failure("NotAuthorizedException", "Invalid session for the user, session is expired."),
     });
-    const step = await signIn("ada", "Secret-pass-1234");
-    if (!isChallenge(step)) throw new Error("expected a challenge");
+    const step = await challenged("mfa-code");
     const error = await step.complete("123456").catch((e: unknown) => e);
     expect(isSessionExpired(error)).toBe(true);
     expect(isCodeMismatch(error)).toBe(false);
@@ -312,8 +314,7 @@ describe("Cognito MFA", () => {
       RespondToAuthChallenge: () => ({ body: result(4) }),
     });
 
-    const step = await signIn("ada", "Secret-pass-1234");
-    if (!isChallenge(step) || step.kind !== "mfa-setup") throw new Error("expected the MFA setup challenge");
+    const step = await challenged("mfa-setup");
     expect(step.secret).toBe(SECRET);
     expect(step.uri).toBe(`otpauth://totp/drorch:ada?secret=${SECRET}&issuer=drorch`);
     expect(isCodeMismatch(await step.complete("999999").catch((e: unknown) => e))).toBe(true);
@@ -324,7 +325,7 @@ describe("Cognito MFA", () => {
       ["AssociateSoftwareToken", { Session: "setup-1" }],
       ["VerifySoftwareToken", { Session: "setup-2", UserCode: "999999", FriendlyDeviceName: "drorch" }],
       ["VerifySoftwareToken", { Session: "setup-2", UserCode: "222222", FriendlyDeviceName: "drorch" }],
-      ["RespondToAuthChallenge", { ChallengeName: "MFA_SETUP", ClientId: "ui-client", Session: "setup-4", ChallengeResponses: { USERNAME: "ada" } }],
+      ["RespondToAuthChallenge", answerTo("MFA_SETUP", "setup-4", { USERNAME: "ada" })],
     ]);
     expect(verified).toEqual(["999999", "222222"]);
     expect(accessToken()).toBe("id-4");
@@ -336,8 +337,7 @@ describe("Cognito MFA", () => {
       AssociateSoftwareToken: () => ({ body: { SecretCode: SECRET, Session: "setup-2" } }),
       VerifySoftwareToken: () => ({ body: { Status: "ERROR", Session: "setup-3" } }),
     });
-    const step = await signIn("ada", "Secret-pass-1234");
-    if (!isChallenge(step)) throw new Error("expected a challenge");
+    const step = await challenged("mfa-setup");
     expect(isCodeMismatch(await step.complete("123456").catch((e: unknown) => e))).toBe(true);
     expect(accessToken()).toBeUndefined();
   });
@@ -347,10 +347,8 @@ describe("Cognito MFA", () => {
       InitiateAuth: () => ({ body: { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s-1", ChallengeParameters: { USERNAME: "ada" } } }),
       RespondToAuthChallenge: (body) => (body.ChallengeName === "NEW_PASSWORD_REQUIRED" ? { body: { ...MFA_CHALLENGE, Session: "mfa-2" } } : totp("123456")(body, fake.calls.at(-1)!)),
     });
-    const first = await signIn("ada", "Temporary-1234");
-    if (!isNewPasswordChallenge(first)) throw new Error("expected the new-password challenge");
-    const second = await first.complete("Chosen-pass-5678");
-    if (!isChallenge(second) || second.kind !== "mfa-code") throw new Error("expected the MFA code challenge next");
+    const first = await challenged("new-password", "Temporary-1234");
+    const second = challengeOf(await first.complete("Chosen-pass-5678"), "mfa-code");
     expect(accessToken()).toBeUndefined();
     await second.complete("123456");
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from drorch.cli import deploy_prune
 from drorch.cli.deploy_inputs import (
     infra_dir,
     lambda_package,
     make_aws,
     make_target,
     overrides,
+    refusals,
     stack_parameters,
 )
 from drorch.cli.deploy_options import (
@@ -23,20 +23,25 @@ from drorch.cli.deploy_options import (
     AlarmEmailOption,
     CidrsOption,
     DryRunOption,
+    EnvOption,
     LogLevelOption,
     MfaOption,
+    OutputOption,
     PackageOption,
     PasswordStdinOption,
+    ProfileOption,
     PythonOption,
+    RegionOption,
     RetentionOption,
     SkipUiOption,
     WafOption,
+    YesOption,
+    on_target,
 )
 from drorch.cli.deploy_progress import Progress
 from drorch.cli.output import (
     EXIT_REFUSED,
     EXIT_USAGE,
-    CliError,
     JsonOption,
     console,
     details,
@@ -46,43 +51,15 @@ from drorch.cli.output import (
     reports_errors,
 )
 from drorch.config import Settings
-from drorch.errors import DrorchError
 
 if TYPE_CHECKING:
-    pass
+    from drorch.deploy.context import Target
 
 app = typer.Typer(
     help="Deploy drorch to AWS (CloudFormation, Lambda, Cognito, CloudFront); see docs/deploy.md.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-EnvOption = Annotated[str | None, typer.Option("--env", help="Environment name (dev, test, prod).")]
-RegionOption = Annotated[
-    str | None, typer.Option("--region", help="AWS Region (default: DRORCH_AWS_REGION).")
-]
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="AWS profile (default: the credential chain).")
-]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; CI runs use this.")]
-OutputOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--output",
-        help="KEY=VALUE standing in for a stack output the stack does not report (repeatable).",
-    ),
-]
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """AWS refusals, failed rollouts and bad names as one stderr line."""
-    try:
-        yield
-    except DrorchError as exc:
-        raise CliError(exc.detail, EXIT_REFUSED) from exc
-    except ValueError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
 
 
 @app.callback()
@@ -154,23 +131,21 @@ def _report(result: dict[str, Any], as_json: bool) -> None:
 
 @app.command("status")
 @reports_errors
-def status_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
-    as_json: JsonOption = False,
-) -> None:
+@on_target()
+def status_command(target: Target, as_json: JsonOption = False) -> None:
     """The stack's status, last change, drift, and the version each live alias runs."""
     from drorch.deploy import ops
 
     with refusals():
-        result = ops.status(make_target(env, region, profile, ui=False))
+        result = ops.status(target)
     if as_json:
         print_json(result)
         return
-    rows = [(key, value) for key, value in result.items() if key != "aliases"]
+    rows = [(k, v) for k, v in result.items() if k not in ("aliases", "old_versions")]
     for name, alias in result.get("aliases", {}).items():
         rows.append((f"live {name}", _alias_row(alias)))
+    if "old_versions" in result:
+        rows.append(("old Lambda versions", deploy_prune.old_row(result["old_versions"])))
     console().print(details(rows, title=result["stack"]))
 
 
@@ -184,18 +159,15 @@ def _alias_row(alias: dict[str, Any]) -> str:
 
 @app.command("outputs")
 @reports_errors
+@on_target()
 def outputs_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
-    output: OutputOption = None,
-    as_json: JsonOption = False,
+    target: Target, output: OutputOption = None, as_json: JsonOption = False
 ) -> None:
     """The stack's outputs: API and UI URLs, user pool, tables, alarm topic."""
     from drorch.deploy.poststack import current_outputs
 
     with refusals():
-        result = current_outputs(make_target(env, region, profile, ui=False), overrides(output))
+        result = current_outputs(target, overrides(output))
     if as_json:
         print_json(result)
     else:
@@ -204,18 +176,12 @@ def outputs_command(
 
 @app.command("ui")
 @reports_errors
-def ui_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
-    output: OutputOption = None,
-    as_json: JsonOption = False,
-) -> None:
+@on_target(ui=True)
+def ui_command(target: Target, output: OutputOption = None, as_json: JsonOption = False) -> None:
     """Publish the UI build and its runtime config, then invalidate CloudFront."""
     from drorch.deploy.poststack import current_outputs, publish_ui
 
     with refusals():
-        target = make_target(env, region, profile)
         outputs = current_outputs(target, overrides(output))
         result = publish_ui(target, outputs, Progress(yes=True, as_json=as_json))
     if as_json:
@@ -224,10 +190,9 @@ def ui_command(
 
 @app.command("admin")
 @reports_errors
+@on_target()
 def admin_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
+    target: Target,
     output: OutputOption = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the temporary password from stdin.")
@@ -238,7 +203,6 @@ def admin_command(
     from drorch.deploy.poststack import create_admin, current_outputs
 
     with refusals():
-        target = make_target(env, region, profile, ui=False)
         outputs = current_outputs(target, overrides(output))
         password = sys.stdin.readline().strip() if password_stdin else None
         result = create_admin(
@@ -250,30 +214,24 @@ def admin_command(
 
 @app.command("rollback")
 @reports_errors
+@on_target()
 def rollback_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
-    output: OutputOption = None,
-    as_json: JsonOption = False,
+    target: Target, output: OutputOption = None, as_json: JsonOption = False
 ) -> None:
     """Point the live aliases at the previous versions (seconds) and republish the previous UI."""
     from drorch.deploy import ops
 
-    with refusals():
-        target = make_target(env, region, profile, ui=False)
-        with Progress(yes=True, as_json=as_json) as progress:
-            result = ops.rollback(target, progress, overrides=overrides(output))
+    with refusals(), Progress(yes=True, as_json=as_json) as progress:
+        result = ops.rollback(target, progress, overrides=overrides(output))
     if as_json:
         print_json(result)
 
 
 @app.command("destroy")
 @reports_errors
+@on_target()
 def destroy_command(
-    env: EnvOption = None,
-    region: RegionOption = None,
-    profile: ProfileOption = None,
+    target: Target,
     delete_data: Annotated[
         bool, typer.Option("--delete-data", help="Delete the tables too (after a backup).")
     ] = False,
@@ -284,20 +242,14 @@ def destroy_command(
     """Delete the environment's stack; its tables are backed up and kept unless --delete-data."""
     from drorch.deploy import ops
 
-    with refusals():
-        target = make_target(env, region, profile, ui=False)
-        if not yes:
-            if not sys.stdin.isatty():
-                fail("no terminal to confirm on: pass --yes", EXIT_USAGE)
-            typed = typer.prompt(
-                f"Type the environment name ({target.env}) to destroy it", err=True
-            )
-            if typed != target.env:
-                fail("the name typed does not match: nothing destroyed")
-        with Progress(yes=True, as_json=as_json) as progress:
-            result = ops.destroy(
-                target, progress, delete_data=delete_data, overrides=overrides(output)
-            )
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("no terminal to confirm on: pass --yes", EXIT_USAGE)
+        typed = typer.prompt(f"Type the environment name ({target.env}) to destroy it", err=True)
+        if typed != target.env:
+            fail("the name typed does not match: nothing destroyed")
+    with refusals(), Progress(yes=True, as_json=as_json) as progress:
+        result = ops.destroy(target, progress, delete_data=delete_data, overrides=overrides(output))
     if as_json:
         print_json(result)
     else:
@@ -372,6 +324,9 @@ def validate_command(as_json: JsonOption = False) -> None:
         print_json(result)
     else:
         note(f"template ok: {result['resources']} resources, {result['bytes']} bytes")
+
+
+deploy_prune.register(app)
 
 
 def register(root: typer.Typer) -> None:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drorch.cli.output import EXIT_USAGE, fail, note
+from drorch.cli.output import EXIT_REFUSED, EXIT_USAGE, CliError, fail, note
 from drorch.config import Settings
+from drorch.errors import DrorchError
 
 if TYPE_CHECKING:
     from drorch.deploy.aws import Aws
     from drorch.deploy.context import Target
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """AWS refusals, failed rollouts and bad names as one stderr line."""
+    try:
+        yield
+    except DrorchError as exc:
+        raise CliError(exc.detail, EXIT_REFUSED) from exc
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
 
 
 def make_aws(region: str | None, profile: str | None) -> Aws:

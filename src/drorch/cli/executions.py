@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import typer
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 
+from drorch.cli import execution_actions
+from drorch.cli.execution_actions import ExecArgument, post_action
+from drorch.cli.execution_preflight import refusal_line, show_preflight
 from drorch.cli.execution_views import execution_view, jobs_table, servers_table
 from drorch.cli.follow import EXECUTIONS, follow_execution, last_event_seq
 from drorch.cli.http import ApiClient, ApiError, ApiUrlOption
@@ -21,7 +22,6 @@ from drorch.cli.output import (
     EXIT_USAGE,
     CliError,
     JsonOption,
-    details,
     note,
     reports_errors,
     show,
@@ -43,8 +43,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-UNHEALTHY = "replication-unhealthy"
-ExecArgument = Annotated[str, typer.Argument(metavar="EXECUTION", help="Execution id.")]
 # -F, not -f: every command's -f is --file.
 FollowOption = Annotated[
     bool, typer.Option("--follow", "-F", help="Show live progress until the execution ends.")
@@ -214,7 +212,7 @@ def pause(
     execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
 ) -> None:
     """Start no new wave; running waves go on."""
-    _action(execution_id, "pause", None, api_url=api_url, as_json=as_json)
+    post_action(execution_id, "pause", None, api_url=api_url, as_json=as_json)
 
 
 @app.command("resume")
@@ -223,7 +221,7 @@ def resume(
     execution_id: ExecArgument, api_url: ApiUrlOption = None, as_json: JsonOption = False
 ) -> None:
     """Go on after a pause or a wave's pause_before hold."""
-    _action(execution_id, "resume", None, api_url=api_url, as_json=as_json)
+    post_action(execution_id, "resume", None, api_url=api_url, as_json=as_json)
 
 
 @app.command("cancel")
@@ -238,7 +236,7 @@ def cancel(
 ) -> None:
     """Start no new jobs; running jobs finish, then the execution ends CANCELLED."""
     body = {"terminate_instances": terminate}
-    _action(execution_id, "cancel", body, api_url=api_url, as_json=as_json)
+    post_action(execution_id, "cancel", body, api_url=api_url, as_json=as_json)
 
 
 @app.command("terminate")
@@ -262,49 +260,8 @@ def terminate(
         raise typer.Exit(EXIT_REFUSED)
 
 
-CommentOption = Annotated[
-    str | None, typer.Option("--comment", "-m", help="Why; lands on the timeline and audit log.")
-]
-StepArgument = Annotated[str, typer.Argument(help="The approval step's name.")]
-
-
-@app.command("approve")
-@reports_errors
-def approve(
-    execution_id: ExecArgument,
-    step: StepArgument,
-    comment: CommentOption = None,
-    api_url: ApiUrlOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Approve an approval step that awaits a decision; the wave goes on."""
-    _decide(execution_id, step, "approve", comment, api_url=api_url, as_json=as_json)
-
-
-@app.command("decline")
-@reports_errors
-def decline(
-    execution_id: ExecArgument,
-    step: StepArgument,
-    comment: CommentOption = None,
-    api_url: ApiUrlOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Decline an approval step: it fails, and its wave with it unless it says continue."""
-    _decide(execution_id, step, "decline", comment, api_url=api_url, as_json=as_json)
-
-
-def _decide(
-    execution_id: str,
-    step: str,
-    decision: str,
-    comment: str | None,
-    *,
-    api_url: str | None,
-    as_json: bool,
-) -> None:
-    path = f"steps/{quote(step, safe='')}/{decision}"
-    _action(execution_id, path, {"comment": comment}, api_url=api_url, as_json=as_json)
+# Here, not at the end: `drorch exec --help` lists approve and decline before follow.
+execution_actions.register(app)
 
 
 @app.command("follow")
@@ -362,72 +319,6 @@ def _post_start(client: ApiClient, body: dict[str, Any], plan: str) -> dict[str,
             raise
         raise CliError(refusal_line(plan, conflicts), EXIT_REFUSED) from None
     return execution
-
-
-def refusal_line(plan: str, conflicts: list[Any]) -> str:
-    """`cannot start …: reason; reason (pass --allow-unhealthy …)`: the CLI's words, one line."""
-    reasons = "; ".join(finding_text(c) for c in conflicts)
-    hint = ""
-    if any(isinstance(c, dict) and c.get("reason") == UNHEALTHY for c in conflicts):
-        hint = " (pass --allow-unhealthy to start despite unhealthy replication)"
-    return f"cannot start plan {plan!r}: {reasons}{hint}"
-
-
-def finding_text(finding: Any, *, accepted: bool = False) -> str:
-    """A preflight finding in CLI terms: the API's `allow_unhealthy` hint becomes the flag."""
-    if not isinstance(finding, dict):
-        return str(finding)
-    if finding.get("reason") == UNHEALTHY and finding.get("source_server_id"):
-        state = f"{finding['source_server_id']} replication is {finding.get('replication_state')}"
-        return f"{state} (accepted by --allow-unhealthy)" if accepted else state
-    text = finding.get("message") or finding.get("detail") or finding.get("reason")
-    return str(text) if text else json.dumps(finding, sort_keys=True)
-
-
-def show_preflight(client: ApiClient, body: dict[str, Any], *, as_json: bool) -> int:
-    """Show what the server's preflight says of a start; 0 when it would be accepted, else 1."""
-    report: dict[str, Any] = client.post(f"{EXECUTIONS}/preflight", body).data
-    show(report, as_json=as_json, render=preflight_view)
-    return EXIT_OK if report["ok"] else EXIT_REFUSED
-
-
-def preflight_view(report: dict[str, Any]) -> RenderableType:
-    """The verdict, the waves a start would run, then every blocker and warning."""
-    reasons, warnings = report["reasons"], report["warnings"]
-    verdict = (
-        "ok: a start would be accepted"
-        if report["ok"]
-        else (f"blocked: {len(reasons)} reason(s) a start would be refused")
-    )
-    fields = details(
-        [
-            ("plan", f"{report['plan_name']} ({report['plan_id']})"),
-            ("type", report["type"]),
-            ("preflight", verdict),
-            ("servers", report["server_count"]),
-        ]
-    )
-    wave_keys = ("name", "depends_on", "pause_before", "server_count", "job_count")
-    waves = table(
-        ["WAVE", "DEPENDS ON", "PAUSE BEFORE", "SERVERS", "DRS JOBS"],
-        [_pick(w, wave_keys) for w in report["waves"]],
-        title="Waves",
-    )
-    rows = [("blocker", r["reason"], finding_text(r)) for r in reasons]
-    rows += [("warning", w["reason"], finding_text(w, accepted=True)) for w in warnings]
-    parts: list[RenderableType] = [fields, waves]
-    parts.append(table(["SEVERITY", "CHECK", "MESSAGE"], rows, title="Checks"))
-    if any(r["reason"] == UNHEALTHY for r in reasons):
-        parts.append("pass --allow-unhealthy to start despite unhealthy replication")
-    return Group(*parts)
-
-
-def _action(
-    execution_id: str, action: str, body: Any, *, api_url: str | None, as_json: bool
-) -> None:
-    with ApiClient(api_url) as client:
-        execution = client.post(f"{EXECUTIONS}/{execution_id}/{action}", body).data
-    show(execution, as_json=as_json, render=execution_view)
 
 
 def follow_or_detach(

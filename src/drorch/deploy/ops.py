@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drorch.deploy import aliases, naming, stack, ui
+from drorch.deploy import aliases, naming, prune, stack, ui
 from drorch.deploy.aws import Aws, aws_errors
 from drorch.deploy.context import Reporter, Target
 from drorch.deploy.poststack import current_outputs
@@ -32,6 +32,7 @@ def status(target: Target, *, sleep: Callable[[float], None] = time.sleep) -> di
         "updated": str(changed) if changed else None,
         "drift": drift(cfn, name, sleep=sleep),
         "aliases": aliases.status(target),
+        "old_versions": prune.old_versions(target),
     }
 
 

@@ -14,18 +14,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from drorch.sandbox.service_fault import ServiceFault
+
 Scope = tuple[str, str]  # account, Region
 FILTER_KEYS = {"TagKey", "ExecutionId", "DocumentNamePrefix", "ExecutionStatus"}
 
 
-class SsmFault(Exception):
+class SsmFault(ServiceFault):
     """An SSM error as the JSON protocol sends it."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from drorch.sandbox.fleet import Fleet
+from drorch.sandbox.service_fault import ServiceFault
 
 NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 FORM = "application/x-www-form-urlencoded"
@@ -21,14 +22,8 @@ DEFAULT_ROLE = "arn:aws:iam::{account}:role/drorch-target"
 MIN_SECONDS, MAX_SECONDS = 900, 43200
 
 
-class StsFault(Exception):
+class StsFault(ServiceFault):
     """An STS error: its code, HTTP status and whether the caller (Sender) is at fault."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -28,32 +28,19 @@ from drorch.services.executions import require_execution
 Decision = Literal["approve", "decline"]
 
 
-def approve(
+def decide(
     *,
     store: Store,
     execution_id: str,
     step: str,
+    decision: Decision,
     audit: AuditContext = SYSTEM_AUDIT,
     clock: Clock | None = None,
     waker: Waker | None = None,
     config: EngineConfig | None = None,
 ) -> Execution:
-    """Approve the step: the wave goes on."""
-    return decide_step(store, execution_id, step, "approve", audit, Via(clock, waker, config))
-
-
-def decline(
-    *,
-    store: Store,
-    execution_id: str,
-    step: str,
-    audit: AuditContext = SYSTEM_AUDIT,
-    clock: Clock | None = None,
-    waker: Waker | None = None,
-    config: EngineConfig | None = None,
-) -> Execution:
-    """Decline the step: it fails, and so does its wave unless the action says `continue`."""
-    return decide_step(store, execution_id, step, "decline", audit, Via(clock, waker, config))
+    """Approve or decline the step (a decline fails it, and its wave unless `continue`)."""
+    return decide_step(store, execution_id, step, decision, audit, Via(clock, waker, config))
 
 
 def required_permission(ex: Execution) -> Permission:

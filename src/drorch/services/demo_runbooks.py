@@ -14,12 +14,15 @@ servers") against the resources the sandbox seeds in its embedded moto
 Both say `in_drill: run` for every action, so a drill really exercises them against the
 embedded moto (plan validation warns about the DNS switch and the API stop: that is what
 the warning is for, and these resources are the demo's own); the drill's cleanup undoes
-what they changed. moto keeps its resources in memory and picks new ids at every start, so
-each call rewrites the plans whose params name ids of an earlier start.
+what they changed. A plan is created only when it does not exist: moto keeps its resources
+in memory and picks new ids at every start, so an existing plan only has the references
+that moved re-pointed at this start's ids (services/demo_refs.py) and keeps every edit an
+operator made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -30,6 +33,7 @@ from drorch.domain.steps.base import InDrill
 from drorch.errors import ConflictError, ValidationError
 from drorch.ports.store import Store
 from drorch.services import plans
+from drorch.services.demo_refs import repoint
 
 BOOKINGS_PLAN = "bookings Region failover"
 GIFTS_PLAN = "gift tracker data corruption"
@@ -70,18 +74,22 @@ class Runbooks:
 
 
 def ensure_runbooks(*, store: Store, seeded: SeededAws, standby_check_url: str) -> Runbooks:
-    """Create (or bring up to date with the seeded ids) the two example plans.
+    """Create the two example plans, or re-point the existing ones at this start's ids.
 
     `standby_check_url` is where the standby API answers (the sandbox's stand-in for it,
     sandbox/standby_api.py, as this process serves it).
     """
     made = Runbooks()
-    group_id = _group_id(store, APP_TIER_GROUP.format(region=seeded.standby_region))
-    if group_id is None:
-        made.skipped.append(BOOKINGS_PLAN)
-    else:
-        _ensure(store, made, bookings_failover(seeded, group_id, standby_check_url))
-    _ensure(store, made, gift_tracker_repair(seeded))
+
+    def bookings() -> PlanDraft | None:
+        group_id = _group_id(store, APP_TIER_GROUP.format(region=seeded.standby_region))
+        return bookings_failover(seeded, group_id, standby_check_url) if group_id else None
+
+    def fresh(draft: PlanDraft) -> PlanDraft:
+        return repoint(draft, seeded, standby_check_url)
+
+    _ensure(store, made, BOOKINGS_PLAN, bookings, fresh)
+    _ensure(store, made, GIFTS_PLAN, lambda: gift_tracker_repair(seeded), fresh)
     return made
 
 
@@ -231,20 +239,31 @@ def _group_id(store: Store, name: str) -> str | None:
     return group.id if group is not None else None
 
 
-def _ensure(store: Store, made: Runbooks, draft: PlanDraft) -> None:
+def _ensure(
+    store: Store,
+    made: Runbooks,
+    name: str,
+    draft: Callable[[], PlanDraft | None],
+    fresh: Callable[[PlanDraft], PlanDraft],
+) -> None:
+    """Create the plan when missing (`draft` None: it cannot be made here), else re-point it."""
     with store.read() as uow:
-        plan = uow.plans.find_by_name(draft.name)
+        plan = uow.plans.find_by_name(name)
     try:
         if plan is None:
-            plan = plans.create_plan(store=store, draft=draft)
-            made.created.append(draft.name)
-        elif _draft_of(plan) != draft:
+            new = draft()
+            if new is None:
+                made.skipped.append(name)
+                return
+            plan = plans.create_plan(store=store, draft=new)
+            made.created.append(name)
+        elif (moved := fresh(_draft_of(plan))) != _draft_of(plan):
             plan = plans.update_plan(
-                store=store, plan_id=plan.id, draft=draft, if_match=plan.version
+                store=store, plan_id=plan.id, draft=moved, if_match=plan.version
             )
-            made.updated.append(draft.name)
+            made.updated.append(name)
     except (ConflictError, ValidationError):
-        made.skipped.append(draft.name)
+        made.skipped.append(name)
         return
     made.plans.append(plan)
 

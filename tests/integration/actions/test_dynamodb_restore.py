@@ -26,6 +26,18 @@ def _table(aws: Any, pitr: bool = True) -> str:
     return name
 
 
+def _restoring(aws: Any, suffix: str) -> tuple[str, str, dict[str, Any]]:
+    """A fresh source table, the table a restore of it makes, and that restore's params."""
+    source = _table(aws)
+    target = f"{source}-{suffix}"
+    return source, target, _latest(source, target)
+
+
+def _latest(source: str, target: str) -> dict[str, Any]:
+    """The params of a restore of `source`'s latest restorable time into `target`."""
+    return {"source_table": source, "target_table": target, "latest": True}
+
+
 def _finish(executor: Any, call: Any, progress: StepProgress) -> StepProgress:
     for _ in range(10):
         if progress.state != StepState.RUNNING:
@@ -37,10 +49,8 @@ def _finish(executor: Any, call: Any, progress: StepProgress) -> StepProgress:
 def test_restores_into_a_new_table_enables_pitr_and_undo_deletes_it(
     executors: AwsStepExecutors, aws: Any
 ) -> None:
-    source = _table(aws)
-    target = f"{source}-restored"
-    params = {"source_table": source, "target_table": target, "latest": True, "enable_pitr": True}
-    call = step_call("dynamodb_restore", params)
+    source, target, params = _restoring(aws, "restored")
+    call = step_call("dynamodb_restore", {**params, "enable_pitr": True})
     executor = executors.for_type("dynamodb_restore")
 
     done = _finish(executor, call, executor.start(call))
@@ -71,11 +81,8 @@ def test_a_missing_source_table_fails_with_the_aws_code(executors: AwsStepExecut
 def test_after_a_crash_reconcile_finds_the_restore_and_start_makes_no_second(
     executors: AwsStepExecutors, aws: Any
 ) -> None:
-    source = _table(aws)
-    target = f"{source}-copy"
-    call = step_call(
-        "dynamodb_restore", {"source_table": source, "target_table": target, "latest": True}
-    )
+    _, target, params = _restoring(aws, "copy")
+    call = step_call("dynamodb_restore", params)
     executor = executors.for_type("dynamodb_restore")
     assert executor.reconcile(call) is None  # intent recorded, nothing done yet
 
@@ -94,9 +101,7 @@ def test_a_target_table_drorch_did_not_restore_is_refused_and_left_alone(
 ) -> None:
     source = _table(aws)
     other = _table(aws, pitr=False)
-    call = step_call(
-        "dynamodb_restore", {"source_table": source, "target_table": other, "latest": True}
-    )
+    call = step_call("dynamodb_restore", _latest(source, other))
 
     progress = executors.for_type("dynamodb_restore").start(call)
 
@@ -109,9 +114,7 @@ def test_a_target_table_drorch_did_not_restore_is_refused_and_left_alone(
 def test_simulate_checks_the_source_and_changes_nothing(
     executors: AwsStepExecutors, aws: Any
 ) -> None:
-    source = _table(aws)
-    target = f"{source}-sim"
-    params = {"source_table": source, "target_table": target, "latest": True}
+    _, target, params = _restoring(aws, "sim")
     executor = executors.for_type("dynamodb_restore")
 
     seen = executor.start(step_call("dynamodb_restore", params, drill=True, simulate=True))
@@ -133,9 +136,7 @@ def test_a_table_another_step_restored_from_the_same_source_is_refused_and_kept(
 ) -> None:
     # A recovery restored the table; a later drill of the same plan must not adopt (and then
     # undo, deleting) it.
-    source = _table(aws)
-    target = f"{source}-live"
-    params = {"source_table": source, "target_table": target, "latest": True}
+    _, target, params = _restoring(aws, "live")
     executor = executors.for_type("dynamodb_restore")
     recovery = step_call("dynamodb_restore", params)
     assert _finish(executor, recovery, executor.start(recovery)).state == StepState.SUCCEEDED
@@ -155,14 +156,11 @@ def test_a_table_another_step_restored_from_the_same_source_is_refused_and_kept(
 def test_an_untagged_active_table_restored_from_the_source_is_refused(
     executors: AwsStepExecutors, aws: Any
 ) -> None:
-    source = _table(aws)
-    target = f"{source}-byhand"
+    source, target, params = _restoring(aws, "byhand")
     aws("dynamodb").restore_table_to_point_in_time(
         SourceTableName=source, TargetTableName=target, UseLatestRestorableTime=True
     )
-    call = step_call(
-        "dynamodb_restore", {"source_table": source, "target_table": target, "latest": True}
-    )
+    call = step_call("dynamodb_restore", params)
 
     progress = executors.for_type("dynamodb_restore").start(call)
 

@@ -105,10 +105,9 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run(moto: RunningMoto, work: Path) -> Run:
-    """`drorch <args>` in-process, every AWS call going to moto."""
-    runner = CliRunner()
-    env = {
+def aws_env(moto: RunningMoto, work: Path) -> dict[str, str | None]:
+    """The environment of every command: AWS calls to moto (None: unset)."""
+    return {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_PROFILE": None,
@@ -118,8 +117,14 @@ def run(moto: RunningMoto, work: Path) -> Run:
         "DRORCH_DEPLOY_CACHE_DIR": str(work / "cache"),
     }
 
+
+@pytest.fixture(scope="module")
+def run(aws_env: dict[str, str | None]) -> Run:
+    """`drorch <args>` in-process, every AWS call going to moto."""
+    runner = CliRunner()
+
     def invoke(*args: str, input: str | None = None) -> Outcome:
-        result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        result = runner.invoke(app, list(args), input=input, env=aws_env, catch_exceptions=False)
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
     return invoke
@@ -800,6 +805,96 @@ def live_or_none(moto: RunningMoto) -> dict[str, str | None]:
         aliases = lam.list_aliases(FunctionName=f"{STACK}-{short}")["Aliases"]
         found[short] = aliases[0]["FunctionVersion"] if aliases else None
     return found
+
+
+def versions(moto: RunningMoto, short: str) -> list[int]:
+    """The function's published versions, ascending."""
+    found = moto.client("lambda").list_versions_by_function(FunctionName=f"{STACK}-{short}")
+    return sorted(int(v["Version"]) for v in found["Versions"] if v["Version"].isdigit())
+
+
+def test_prune_deletes_the_old_versions_no_alias_names_keeping_the_newest(
+    run: Run, moto: RunningMoto
+) -> None:
+    lam, api = moto.client("lambda"), f"{STACK}-api"
+    assert versions(moto, "api") == [1, 2] and live(moto)["api"] == 2
+    for build in range(3, 8):  # five more deploys' worth (moto publishes only after a change)
+        lam.update_function_configuration(FunctionName=api, Description=f"build {build}")
+        assert lam.publish_version(FunctionName=api)["Version"] == str(build)
+    lam.create_alias(FunctionName=api, Name="canary", FunctionVersion="4")
+    # Kept: 1 (rollback would go back to it), 2 (live), 4 (canary), 7 (the stack's: moto
+    # reports no version ids, so drorch takes the newest) and the newest two, 6 and 7.
+    status = run("deploy", "status", "--env", ENV)  # one status: drift detection is slow
+    assert status.exit_code == 0, status.stderr
+    assert "4 (no alias on them: drorch deploy prune)" in status.stdout
+
+    dry = run("deploy", "prune", "--env", ENV, "--keep", "2", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.json()["delete"] == [
+        {"function": api, "version": "3"},
+        {"function": api, "version": "5"},
+    ]
+    assert dry.json()["status"] == "dry-run"
+    asked = run("deploy", "prune", "--env", ENV, "--keep", "2")  # no terminal to ask on
+    assert asked.exit_code == 2 and "pass --yes" in asked.stderr
+    assert versions(moto, "api") == [1, 2, 3, 4, 5, 6, 7]
+
+    done = run("deploy", "prune", "--env", ENV, "--keep", "2", "--yes")
+    assert done.exit_code == 0, done.stderr
+    assert f"{api}: deleted versions 3, 5" in done.stderr
+    assert versions(moto, "api") == [1, 2, 4, 6, 7]
+    assert [versions(moto, s) for s in SHORT_NAMES if s != "api"] == [[1]] * 6
+    assert live(moto)["api"] == 2
+    again = run("deploy", "prune", "--env", ENV, "--keep", "2", "--yes", "--json")
+    assert (again.exit_code, again.json()["status"], again.json()["delete"]) == (
+        0,
+        "nothing to prune",
+        [],
+    )
+    lam.delete_alias(FunctionName=api, Name="canary")
+
+
+def test_a_prune_aws_refuses_says_what_and_how_far_it_got(
+    aws_env: dict[str, str | None], moto: RunningMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drorch.cli.deploy_inputs import make_target
+    from drorch.deploy import prune
+    from drorch.errors import DeployError
+
+    for key, value in aws_env.items():  # as the commands run, in this process
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    target = make_target(ENV, None, None, ui=False)
+    planned = prune.plan(target, keep=1)
+    assert planned.deletions() == [(f"{STACK}-api", 4), (f"{STACK}-api", 6)]
+    # Someone deletes version 6 between the listing and the prune: AWS refuses that one.
+    moto.client("lambda").delete_function(FunctionName=f"{STACK}-api", Qualifier="6")
+    with pytest.raises(DeployError) as refused:
+        prune.apply(target, planned, Quiet())
+    assert refused.value.detail.startswith(f"delete version 6 of {STACK}-api: ")
+    assert refused.value.detail.endswith("(1 deleted before it)")
+    assert versions(moto, "api") == [1, 2, 7]
+
+
+class Quiet:
+    """A reporter that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    def step(self, text: str) -> None:
+        self.steps.append(text)
+
+    def changes(self, rows: list[Any]) -> None:
+        pass
+
+    def confirm(self, rows: list[Any]) -> bool:
+        return False
+
+    def event(self, event: dict[str, Any]) -> None:
+        pass
 
 
 def test_the_spoke_role_trusts_the_hub_with_the_external_id(run: Run, moto: RunningMoto) -> None:

@@ -7,8 +7,6 @@ finish: it can pause or cancel an execution while its job is certainly still run
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ import httpx
 import pytest
 
 from tests.support.server import RunningServer, api_client, running_server
+from tests.support.waiting import pumping, wait_until
 
 EXECUTIONS = "/api/v1/executions"
 ADMIN = "/sandbox/drs/_sandbox"
@@ -108,14 +107,12 @@ class Lab:
         self, execution_id: str, check: Callable[[dict[str, Any]], bool], what: str
     ) -> dict[str, Any]:
         """Poll the execution until `check` holds; fail with its last state otherwise."""
-        deadline = time.monotonic() + WAIT_LIMIT
-        while True:
-            execution = self.get(execution_id)
-            if check(execution):
-                return execution
-            if time.monotonic() > deadline:
-                pytest.fail(f"execution never reached: {what}\n{execution}\n{self.server.log()}")
-            time.sleep(0.05)
+        return wait_until(
+            lambda: self.get(execution_id),
+            check,
+            limit=WAIT_LIMIT,
+            failure=lambda last: f"execution never reached: {what}\n{last}\n{self.server.log()}",
+        )
 
     def wait_job(self, execution_id: str, kind: str = "LAUNCH", count: int = 1) -> dict[str, Any]:
         """Wait until `count` DRS jobs of `kind` exist for the execution."""
@@ -138,20 +135,14 @@ class Lab:
     @contextmanager
     def pump(self) -> Iterator[None]:
         """Keep moving the sandbox clock in the background, so jobs end as soon as seen."""
-        stop = threading.Event()
+        # Its own client: only the pump's thread uses it.
+        with httpx.Client(base_url=self.url, timeout=10) as http:
 
-        def run() -> None:
-            with httpx.Client(base_url=self.url, timeout=10) as http:
-                while not stop.wait(0.1):
-                    http.post(f"{ADMIN}/clock/advance", json={"seconds": 600})
+            def beat() -> None:
+                http.post(f"{ADMIN}/clock/advance", json={"seconds": 600})
 
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(5)
+            with pumping(beat, every=0.1):
+                yield
 
 
 def settled(execution: dict[str, Any]) -> bool:

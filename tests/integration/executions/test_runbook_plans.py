@@ -8,10 +8,7 @@ sign in over HTTP; what the plans changed is read back from moto with boto3.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ from tests.integration.conftest import problem
 from tests.integration.executions.conftest import EXECUTIONS, TERMINAL, settled
 from tests.support.sandbox import serve_app
 from tests.support.server import client_for, ensure_user, free_port, sign_in
+from tests.support.waiting import pumping, wait_until
 
 ADMIN_API = f"{SANDBOX_MOUNT}/_sandbox"
 # A safety net for a broken engine, not a performance expectation.
@@ -81,33 +79,15 @@ class World:
 
     def wait(self, execution_id: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Poll the execution until `check` holds, moving the sandbox clock meanwhile."""
-        deadline = time.monotonic() + WAIT_LIMIT
-        with self.pump():
-            while True:
-                execution = self.get(execution_id)
-                if check(execution):
-                    return execution
-                if time.monotonic() > deadline:
-                    pytest.fail(f"execution never got there:\n{execution}")
-                time.sleep(0.05)
-
-    @contextmanager
-    def pump(self) -> Iterator[None]:
-        """Move the sandbox clock in the background: DRS jobs and automations end soon."""
+        # The sandbox's clock moves in the background: DRS jobs and automations end soon.
         sandbox = self.container.sandbox_app.state.sandbox
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.wait(0.05):
-                sandbox.advance(PUMP_SECONDS)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(5)
+        with pumping(lambda: sandbox.advance(PUMP_SECONDS), every=0.05):
+            return wait_until(
+                lambda: self.get(execution_id),
+                check,
+                limit=WAIT_LIMIT,
+                failure=lambda last: f"execution never got there:\n{last}",
+            )
 
     def api_record(self) -> str:
         """Where `api.` points now."""
@@ -206,14 +186,29 @@ def test_the_example_plans_validate_with_the_drill_warnings_only(world: World) -
         found = answer.json()
         assert found["errors"] == []
         assert found["warnings"], name  # the DNS switch / the API stop say `run` in a drill
-    # A restarted moto picks new ids: the plans are rewritten to name them, and only then.
+    # A restarted moto picks new ids: only those move, an operator's edit stays.
+    path = f"/api/v1/recovery-plans/{world.plans[GIFTS_PLAN]}"
+    plan = world.http["admin"].get(path).json()
+    plan["waves"][0]["actions"][3]["params"]["prompt"] = "Counted the gifts? Approve."
+    assert world.http["admin"].put(path, json=plan).status_code == 200
     moved = replace(world.seeded, zone_id="ZOTHERZONE", rest_api_id="0ther4pi00")
     assert _ensure(world, moved).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
-    plan = world.http["admin"].get(f"/api/v1/recovery-plans/{world.plans[GIFTS_PLAN]}").json()
-    assert plan["waves"][0]["actions"][0]["params"]["rest_api_id"] == "0ther4pi00"
+    actions = world.http["admin"].get(path).json()["waves"][0]["actions"]
+    assert [a["params"].get("rest_api_id") for a in actions] == [
+        "0ther4pi00",
+        None,
+        None,
+        None,
+        "0ther4pi00",
+    ]
+    assert actions[3]["params"]["prompt"] == "Counted the gifts? Approve."
     assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN, GIFTS_PLAN]
     again = _ensure(world, world.seeded)
     assert again.created == again.updated == again.skipped == []
+    # An existing plan is re-pointed even where it could not be made now (no such group).
+    elsewhere = _ensure(world, replace(world.seeded, standby_region="eu-west-1", zone_id="ZELSE"))
+    assert (elsewhere.updated, elsewhere.skipped) == ([BOOKINGS_PLAN], [])
+    assert _ensure(world, world.seeded).updated == [BOOKINGS_PLAN]
 
 
 def _ensure(world: World, seeded: aws_seed.Seeded) -> Runbooks:

@@ -34,7 +34,7 @@ def approve_step(
     body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Approve an approval step (a RECOVERY's needs recoveries:approve); the wave goes on."""
-    return _decide(container, approvals.approve, execution_id, step, audit, body)
+    return _decide(container, "approve", execution_id, step, audit, body)
 
 
 @router.post("/{execution_id}/steps/{step}/decline", responses=DECISION_RESPONSES)
@@ -46,21 +46,22 @@ def decline_step(
     body: OperatorActionCreate | None = None,
 ) -> ExecutionRead:
     """Decline an approval step: it fails, and its wave too unless it says `continue`."""
-    return _decide(container, approvals.decline, execution_id, step, audit, body)
+    return _decide(container, "decline", execution_id, step, audit, body)
 
 
 def _decide(
     container: ContainerDep,
-    decision: Any,
+    decision: approvals.Decision,
     execution_id: str,
     step: str,
     audit: AuditContext,
     body: OperatorActionCreate | None,
 ) -> ExecutionRead:
-    execution = decision(
+    execution = approvals.decide(
         store=container.store,
         execution_id=execution_id,
         step=step,
+        decision=decision,
         audit=audit.with_comment(body.comment if body else None),
         clock=container.clock,
         waker=container.waker,

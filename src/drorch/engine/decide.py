@@ -12,9 +12,7 @@ from drorch.engine.observe import Observation
 from drorch.engine.outcomes import Wish
 from drorch.engine.quotas import chunks
 from drorch.engine.steps.phases import servers_released
-from drorch.engine.working import has_status
-
-PENDING = frozenset({"PENDING"})
+from drorch.engine.working import PENDING, has_status
 
 
 @dataclass(frozen=True)

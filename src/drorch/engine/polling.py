@@ -26,12 +26,11 @@ from drorch.engine.config import EngineConfig
 from drorch.engine.looks import Look, unchanged_gap
 from drorch.engine.steps.due import step_looks
 from drorch.engine.steps.phases import servers_released
-from drorch.engine.working import ServerIndex, has_status, scopes_with
+from drorch.engine.working import PENDING, ServerIndex, has_status, scopes_with
 
 UNKNOWN_FRACTION = 0.25
 LATE_FRACTION = 0.1
 PER_SERVER = 0.5
-PENDING = frozenset({"PENDING"})
 
 
 def next_look(

@@ -24,6 +24,7 @@ from drorch.domain.execution_records import per_snapshot, server_positions
 from drorch.domain.executions import Execution, ServerRun
 
 __all__ = [
+    "PENDING",
     "ServerIndex",
     "Tally",
     "per_snapshot",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 OPEN_BATCHES = frozenset({"INTENDED", "ACTIVE"})
+PENDING = frozenset({"PENDING"})  # for has_status: servers not launched yet
 TallyKey = tuple[str, str, str]  # (status, account id, Region)
 Tally = Mapping[TallyKey, int]
 

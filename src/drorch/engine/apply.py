@@ -9,17 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from drorch.domain.executions import (
-    Batch,
-    BatchState,
-    Command,
-    DrsJobStatus,
-    Event,
-    Execution,
-    Intent,
-    Retry,
-    scope_key,
-)
+from drorch.domain.executions import Batch, Command, Event, Execution, Intent, Retry, scope_key
+from drorch.domain.statuses import BatchState, DrsJobStatus
 from drorch.engine import rules as r
 from drorch.engine.backoff import delay
 from drorch.engine.config import EngineConfig

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from drorch.domain.executions import (
-    Batch,
-    BatchState,
-    DrsJobStatus,
-    DrsLaunchStatus,
-    Execution,
-    ServerRun,
-    scope_key,
-)
+from drorch.domain.executions import Batch, Execution, ServerRun, scope_key
+from drorch.domain.statuses import BatchState, DrsJobStatus, DrsLaunchStatus
 from drorch.engine import quiet
 from drorch.engine import rules as r
 from drorch.engine.config import EngineConfig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drorch.domain.executions import BatchKind
+from drorch.domain.statuses import BatchKind
 from drorch.engine.observe import DrsFault
 from drorch.ports.drs import DrsJob
 

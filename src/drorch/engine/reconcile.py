@@ -14,12 +14,12 @@ from drorch.domain.executions import (
     TAG_BATCH,
     TAG_EXECUTION,
     Batch,
-    BatchState,
     Execution,
     Intent,
     IntentState,
     scope_key,
 )
+from drorch.domain.statuses import BatchState
 from drorch.engine import rules as r
 from drorch.engine.jobs import server_index
 from drorch.engine.observe import Observation

@@ -11,17 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from drorch.domain.executions import (
+from drorch.domain.executions import Event, Execution, Pause, ServerRun, StepRun, WaveRun
+from drorch.domain.statuses import (
     CleanupStatus,
-    Event,
-    Execution,
     ExecutionStatus,
-    Pause,
-    ServerRun,
     ServerStatus,
-    StepRun,
     StepStatus,
-    WaveRun,
     WaveStatus,
 )
 

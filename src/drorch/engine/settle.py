@@ -25,14 +25,8 @@ End state (when every wave is terminal)
 
 from __future__ import annotations
 
-from drorch.domain.executions import (
-    TERMINAL_SERVERS,
-    TERMINAL_WAVES,
-    Execution,
-    ExecutionStatus,
-    ServerStatus,
-    WaveRun,
-)
+from drorch.domain.executions import Execution, WaveRun
+from drorch.domain.statuses import TERMINAL_SERVERS, TERMINAL_WAVES, ExecutionStatus, ServerStatus
 from drorch.engine import rules as r
 from drorch.engine.cleanup import settle_cleanup
 from drorch.engine.rules import Changes

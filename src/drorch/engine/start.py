@@ -17,7 +17,6 @@ from drorch.domain.actions import (
     drill_behaviour,
 )
 from drorch.domain.executions import (
-    CleanupStatus,
     Execution,
     ExecutionType,
     ServerRun,
@@ -35,6 +34,7 @@ from drorch.domain.plans import (
     check_waves,
     effective_dependencies,
 )
+from drorch.domain.statuses import CleanupStatus
 from drorch.errors import ValidationError
 from drorch.ports.store import UnitOfWork
 

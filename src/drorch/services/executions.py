@@ -9,16 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from drorch.domain.common import new_id
-from drorch.domain.executions import (
-    Event,
-    Execution,
-    ExecutionStatus,
-    ExecutionSummary,
-    ExecutionType,
-)
+from drorch.domain.executions import Event, Execution, ExecutionSummary, ExecutionType
 from drorch.domain.identity import Permission
 from drorch.domain.plans import CleanupAfter, RecoveryPlan
 from drorch.domain.readiness import Finding, Severity, Trigger
+from drorch.domain.statuses import ExecutionStatus
 from drorch.engine import quotas
 from drorch.engine import start as start_rules
 from drorch.engine.config import DEFAULT_CONFIG, EngineConfig

@@ -27,7 +27,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from drorch.domain.executions import TERMINAL_STATUSES, Execution
+from drorch.domain.executions import Execution
+from drorch.domain.statuses import TERMINAL_STATUSES
 from drorch.errors import ConflictError
 from drorch.services import execution_actions as actions
 from tests.integration.engine.harness import World, active_usage, events, ids, make_world

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 
 from drorch.adapters.aws.stepfunctions import WOKEN, StepFunctionsDriver
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.executions import ExecutionStatus
+from drorch.domain.statuses import ExecutionStatus
 from drorch.engine.drivers.stepfunctions import loop_input
 from drorch.errors import DriverError
 from tests.unit.engine.factory import execution

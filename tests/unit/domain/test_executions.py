@@ -9,16 +9,14 @@ from typing import Any, get_args
 
 import botocore
 
-from drorch.domain.executions import (
+from drorch.domain.executions import Execution, scope_key, summarize
+from drorch.domain.statuses import (
     ACTIVE_STATUSES,
     TERMINAL_STATUSES,
     DrsJobStatus,
     DrsJobType,
     DrsLaunchStatus,
-    Execution,
     ExecutionStatus,
-    scope_key,
-    summarize,
 )
 from drorch.engine.jobs import FAIL_EVENTS
 from tests.unit.engine.factory import execution

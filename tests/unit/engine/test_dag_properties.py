@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drorch.domain.executions import TERMINAL_STATUSES, Execution
+from drorch.domain.executions import Execution
+from drorch.domain.statuses import TERMINAL_STATUSES
 from tests.unit.engine.factory import at, execution, sid
 from tests.unit.engine.sim import PureDrs, step
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drorch.adapters.aws.drs_convert import job_server
-from drorch.domain.executions import DrsLaunchStatus, Execution
+from drorch.domain.executions import Execution
+from drorch.domain.statuses import DrsLaunchStatus
 from drorch.engine import quiet
 from drorch.engine.apply import apply
 from drorch.engine.config import EngineConfig

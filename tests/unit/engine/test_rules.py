@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drorch.domain.executions import (
+from drorch.domain.statuses import (
     TERMINAL_STATUSES,
     CleanupStatus,
     ExecutionStatus,

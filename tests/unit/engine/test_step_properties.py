@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drorch.domain.actions import Action
-from drorch.domain.executions import TERMINAL_STATUSES, Command, Execution
+from drorch.domain.executions import Command, Execution
+from drorch.domain.statuses import TERMINAL_STATUSES
 from tests.unit.engine.factory import at, execution, sid
 from tests.unit.engine.sim import PureDrs, step
 

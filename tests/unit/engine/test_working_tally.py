@@ -7,7 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drorch.domain.executions import Execution, ServerStatus
+from drorch.domain.executions import Execution
+from drorch.domain.statuses import ServerStatus
 from drorch.engine.settle import _servers_done
 from drorch.engine.working import has_status, scopes_with, tally, working_copy, writable_at
 from tests.unit.engine.factory import execution

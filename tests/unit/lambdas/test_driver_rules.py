@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from drorch.domain.executions import CleanupStatus, ExecutionStatus
+from drorch.domain.statuses import CleanupStatus, ExecutionStatus
 from drorch.engine.advance import Advanced
 from drorch.engine.drivers.stepfunctions import (
     answer,

@@ -8,7 +8,8 @@ import pytest
 
 from drorch.adapters.storage.paging import Cursors
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.executions import Batch, Execution, ExecutionStatus
+from drorch.domain.executions import Batch, Execution
+from drorch.domain.statuses import ExecutionStatus
 from drorch.errors import NotFoundError, ValidationError
 from drorch.services.execution_reads import ExecutionReads, JobPageQuery, ServerPageQuery
 from tests.unit.engine.factory import ACCOUNT, REGION, at, execution, sid

@@ -12,19 +12,19 @@ from drorch.api.executions.step_schemas import StepRunRead
 from drorch.api.query import PageQuery
 from drorch.domain.audit import MAX_COMMENT
 from drorch.domain.common import Name
-from drorch.domain.executions import (
+from drorch.domain.executions import ExecutionType
+from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
+from drorch.domain.plans import CleanupAfter
+from drorch.domain.statuses import (
     BatchKind,
     BatchState,
     CleanupStatus,
     DrsJobStatus,
     DrsLaunchStatus,
     ExecutionStatus,
-    ExecutionType,
     ServerStatus,
     WaveStatus,
 )
-from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
-from drorch.domain.plans import CleanupAfter
 from drorch.ports.store import MAX_PAGE_SIZE
 from drorch.services.executions import Preflight
 

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from drorch.domain.executions import StepRun, StepStatus, UndoStatus
+from drorch.domain.executions import StepRun
+from drorch.domain.statuses import StepStatus, UndoStatus
 
 
 class StepUndoRead(BaseModel):

@@ -15,8 +15,9 @@ from drorch.api.deps import ContainerDep
 from drorch.api.query import QueryModel, documented, query_of
 from drorch.api.security import require
 from drorch.domain.common import utcnow
-from drorch.domain.executions import ExecutionStatus, ExecutionType
+from drorch.domain.executions import ExecutionType
 from drorch.domain.identity import Permission, Principal
+from drorch.domain.statuses import ExecutionStatus
 from drorch.services.reports import export
 from drorch.services.reports.gather import build_report
 from drorch.services.reports.html import render_html

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from drorch.domain.executions import Event, Execution, StepRun, StepUndo, UndoStatus
+from drorch.domain.executions import Event, Execution, StepRun, StepUndo
+from drorch.domain.statuses import UndoStatus
 from drorch.engine import rules as r
 from drorch.engine.backoff import delay
 from drorch.engine.rules import Changes

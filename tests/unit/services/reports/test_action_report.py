@@ -8,7 +8,8 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.domain.executions import StepRun, StepStatus, StepUndo, UndoStatus
+from drorch.domain.executions import StepRun, StepUndo
+from drorch.domain.statuses import StepStatus, UndoStatus
 from drorch.services.reports.gather import build_report
 from drorch.services.reports.html import render_html
 from drorch.services.reports.pdf import render_pdf

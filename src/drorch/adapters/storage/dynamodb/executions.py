@@ -19,7 +19,6 @@ from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import (
-    ACTIVE_STATUSES,
     Command,
     Event,
     Execution,
@@ -27,6 +26,7 @@ from drorch.domain.executions import (
     Intent,
     IntentState,
 )
+from drorch.domain.statuses import ACTIVE_STATUSES
 from drorch.errors import ConflictError
 from drorch.ports.store import ExecutionQuery, Page
 

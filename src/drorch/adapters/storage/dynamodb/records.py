@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from drorch.adapters.storage.dynamodb.common import joined, ts
 from drorch.adapters.storage.dynamodb.table import Item, Table
 from drorch.domain.execution_records import server_positions
-from drorch.domain.executions import ACTIVE_STATUSES, Execution, summarize
+from drorch.domain.executions import Execution, summarize
+from drorch.domain.statuses import ACTIVE_STATUSES
 
 SLOT = 1_000_000  # server position = wave position * SLOT + place in the wave
 CHUNK_BYTES = 300_000  # snapshot servers packed per item, well under the 400 KB limit

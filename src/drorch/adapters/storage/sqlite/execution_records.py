@@ -18,8 +18,9 @@ from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 
 from drorch.domain.execution_records import ExecutionChanges, server_positions
-from drorch.domain.executions import ACTIVE_STATUSES, Execution, Intent, ServerRun, summarize
+from drorch.domain.executions import Execution, Intent, ServerRun, summarize
 from drorch.domain.launch_settings import SettingsRecord
+from drorch.domain.statuses import ACTIVE_STATUSES
 from drorch.errors import ConflictError
 
 SLOT = 1_000_000  # server position = wave position * SLOT + place in the wave
@@ -28,6 +29,11 @@ SLOT = 1_000_000  # server position = wave position * SLOT + place in the wave
 def ts(moment: datetime) -> str:
     """A fixed-width UTC timestamp that sorts as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    """The datetime of a `ts` string."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 class WriteMeter:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 
 from drorch.adapters.storage.paging import Cursors, check_limit
+from drorch.adapters.storage.sqlite.execution_queue import ExecutionQueue
 from drorch.adapters.storage.sqlite.execution_records import (
     ExecutionRecords,
     WriteMeter,
     record_json,
-    ts,
     with_member,
 )
+from drorch.adapters.storage.sqlite.intent_heads import intent_head_json, parsed_intent
 from drorch.adapters.storage.sqlite.keyset import Select, fetch_page, parse_page
 from drorch.domain.execution_records import ExecutionChanges
 from drorch.domain.executions import (
@@ -26,41 +26,14 @@ from drorch.domain.executions import (
     Intent,
 )
 from drorch.errors import NotFoundError
-from drorch.ports.store import ExecutionQuery, Lease, Page
+from drorch.ports.store import ExecutionQuery, Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
 LIST_SORTS = {"created_at": "t.created_at"}
 SUMMARIES = TypeAdapter(list[ExecutionSummary])
 
 
-def intent_head_json(intent: Intent) -> str:
-    """An intent's own record: everything but its launch settings (a record of their own)."""
-    return intent.model_dump_json(exclude={"launch_settings"})
-
-
-# Every engine pass reads its execution's open intents (100 server ids each), which mostly
-# read as they did last pass: an Intent is immutable, so one parsed from the same text is
-# shared. Bounded: ended intents are not read again.
-_INTENTS: dict[str, Intent] = {}
-MAX_PARSED_INTENTS = 2_000
-
-
-def parsed_intent(body: str) -> Intent:
-    """The Intent of a stored intent head (parsed once per distinct text)."""
-    found = _INTENTS.get(body)
-    if found is None:
-        if len(_INTENTS) >= MAX_PARSED_INTENTS:
-            _INTENTS.clear()
-        found = _INTENTS[body] = Intent.model_validate_json(body)
-    return found
-
-
-def parse_ts(text: str) -> datetime:
-    """The datetime of a `ts` string."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-class SqliteExecutions:
+class SqliteExecutions(ExecutionQueue):
     """Executions as separate records (header, waves, servers, batches) plus side tables."""
 
     def __init__(
@@ -311,92 +284,6 @@ class SqliteExecutions:
         )
         return {r["execution_id"] for r in rows}
 
-    # -- due-time queue and leases ----------------------------------------------------
-
-    def schedule(self, execution_id: str, due_at: datetime) -> None:
-        """Make an execution due at `due_at` (earlier wins), keeping any lease."""
-        self._conn.execute(
-            "INSERT INTO execution_schedule (execution_id, due_at) VALUES (?, ?) "
-            "ON CONFLICT (execution_id) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)",
-            (execution_id, ts(due_at)),
-        )
-
-    def claim_due(
-        self, *, owner: str, now: datetime, lease_until: datetime, limit: int
-    ) -> list[str]:
-        """Lease up to `limit` due executions whose lease is free or expired."""
-        rows = self._conn.execute(
-            "SELECT execution_id FROM execution_schedule WHERE due_at <= ? "
-            "AND (lease_owner IS NULL OR lease_until < ?) ORDER BY due_at LIMIT ?",
-            (ts(now), ts(now), limit),
-        ).fetchall()
-        ids = [r["execution_id"] for r in rows]
-        # While leased, due_at = lease_until: an expired lease makes the execution due again,
-        # and a wake-up during the lease (schedule) shows as due_at < lease_until.
-        self._conn.executemany(
-            "UPDATE execution_schedule SET lease_owner = ?, lease_until = ?, due_at = ? "
-            "WHERE execution_id = ?",
-            [(owner, ts(lease_until), ts(lease_until), i) for i in ids],
-        )
-        return ids
-
-    def claim(self, execution_id: str, *, owner: str, now: datetime, lease_until: datetime) -> bool:
-        """Lease one execution if its lease is free, expired or already ours."""
-        cur = self._conn.execute(
-            "UPDATE execution_schedule SET lease_owner = ?, lease_until = ?, due_at = CASE "
-            "WHEN lease_owner IS NOT NULL AND due_at < lease_until THEN due_at ELSE ? END "
-            "WHERE execution_id = ? AND (lease_owner IS NULL OR lease_owner = ? "
-            "OR lease_until < ?)",
-            (owner, ts(lease_until), ts(lease_until), execution_id, owner, ts(now)),
-        )
-        return cur.rowcount == 1
-
-    def holds(self, execution_id: str, *, owner: str, now: datetime) -> bool:
-        """True while `owner` holds an unexpired lease on the execution."""
-        row = self._conn.execute(
-            "SELECT 1 FROM execution_schedule WHERE execution_id = ? AND lease_owner = ? "
-            "AND lease_until >= ?",
-            (execution_id, owner, ts(now)),
-        ).fetchone()
-        return row is not None
-
-    def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool:
-        """Give the lease back and set the next due time (None: the engine is done)."""
-        woken = "due_at < lease_until"  # someone called schedule() during the lease
-        if due_at is None:
-            cur = self._conn.execute(
-                f"DELETE FROM execution_schedule WHERE execution_id = ? AND lease_owner = ? "
-                f"AND NOT ({woken})",
-                (execution_id, owner),
-            )
-            if cur.rowcount == 1:
-                return True
-        new_due = ts(due_at) if due_at is not None else "9999"
-        cur = self._conn.execute(
-            f"UPDATE execution_schedule SET due_at = CASE WHEN {woken} THEN MIN(due_at, ?) "
-            "ELSE ? END, lease_owner = NULL, lease_until = NULL "
-            "WHERE execution_id = ? AND lease_owner = ?",
-            (new_due, new_due, execution_id, owner),
-        )
-        return cur.rowcount == 1
-
-    def leases(self) -> dict[str, str]:
-        """Execution id -> lease owner, for every execution currently leased."""
-        rows = self._conn.execute(
-            "SELECT execution_id, lease_owner FROM execution_schedule WHERE lease_owner IS NOT NULL"
-        )
-        return {r["execution_id"]: r["lease_owner"] for r in rows}
-
-    def lease_rows(self) -> list[Lease]:
-        """Every lease held now or left behind, with its expiry."""
-        rows = self._conn.execute(
-            "SELECT execution_id, lease_owner, lease_until FROM execution_schedule "
-            "WHERE lease_owner IS NOT NULL ORDER BY lease_until"
-        )
-        return [
-            Lease(r["execution_id"], r["lease_owner"], parse_ts(r["lease_until"])) for r in rows
-        ]
-
     def last_event(self, execution_id: str) -> Event | None:
         """The newest event of an execution's timeline."""
         row = self._conn.execute(
@@ -413,11 +300,6 @@ class SqliteExecutions:
             "ORDER BY created_at, id"
         )
         return [ExecutionSummary.model_validate_json(r["summary"]) for r in rows]
-
-    def next_due(self) -> datetime | None:
-        """The earliest due time in the queue."""
-        row = self._conn.execute("SELECT MIN(due_at) FROM execution_schedule").fetchone()
-        return parse_ts(row[0]) if row and row[0] else None
 
     # -- the Step Functions driver's wake-up token ----------------------------------------
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from drorch.adapters.storage.sqlite.execution_records import ts
-from drorch.adapters.storage.sqlite.executions import parse_ts
+from drorch.adapters.storage.sqlite.execution_records import parse_ts, ts
 from drorch.ports.metrics import EngineQueue
 
 

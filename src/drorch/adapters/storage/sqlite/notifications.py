@@ -9,8 +9,7 @@ from typing import Any
 
 from drorch.adapters.storage.paging import Cursors, check_limit
 from drorch.adapters.storage.sqlite.documents import check_version, delete_one, load_one
-from drorch.adapters.storage.sqlite.execution_records import ts
-from drorch.adapters.storage.sqlite.executions import parse_ts
+from drorch.adapters.storage.sqlite.execution_records import parse_ts, ts
 from drorch.domain.executions import Event
 from drorch.domain.notifications import (
     OPEN_DELIVERIES,

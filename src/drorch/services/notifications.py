@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from drorch.domain.common import new_id
-from drorch.domain.executions import Execution
+from drorch.domain.executions import Execution, ExecutionSummary
 from drorch.domain.notifications import (
     TIMELINE_KINDS,
     ChannelType,
@@ -86,7 +86,7 @@ def new_delivery(
     )
 
 
-def execution_subject(execution: Execution) -> Subject:
+def execution_subject(execution: Execution | ExecutionSummary) -> Subject:
     """The subject of a notification about an execution."""
     return Subject(
         type="execution",
@@ -115,7 +115,8 @@ def pump_timeline(*, store: Store, limit: int = FEED_BATCH) -> int:
 
 
 def _raise_entry(uow: UnitOfWork, entry: TimelineEntry) -> list[Delivery]:
-    execution = uow.executions.get(entry.execution_id)
+    # The listing row holds all a notification names: a 5,000-server run is not parsed.
+    execution = uow.executions.summary(entry.execution_id)
     if execution is None:
         return []
     event = entry.event

@@ -123,6 +123,11 @@ class DynamoExecutions(DueQueue):
         header = self._unit.get(partition(execution_id), "h")
         return int(header["ver"]) if header else None
 
+    def summary(self, execution_id: str) -> ExecutionSummary | None:
+        """The listing row of one execution, from its header item alone, or None."""
+        header = self._unit.get(partition(execution_id), "h")
+        return ExecutionSummary.model_validate_json(header["summary"]) if header else None
+
     def save(
         self,
         execution: Execution,

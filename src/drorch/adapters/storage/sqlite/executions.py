@@ -58,6 +58,13 @@ class SqliteExecutions(ExecutionQueue):
         """The stored version of an execution (None when there is none)."""
         return self._records.version(execution_id)
 
+    def summary(self, execution_id: str) -> ExecutionSummary | None:
+        """The listing row of one execution (no waves or servers read), or None."""
+        row = self._conn.execute(
+            "SELECT summary FROM executions WHERE id = ?", (execution_id,)
+        ).fetchone()
+        return ExecutionSummary.model_validate_json(row["summary"]) if row else None
+
     def save(
         self,
         execution: Execution,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from drorch.domain.common import Model
 from drorch.domain.groups import LaunchDisposition, ProtectionGroup, RightSizing
@@ -61,10 +61,41 @@ class SettingsRecord(Model):
     set_default: bool = False
     error: str | None = None
 
+    @model_validator(mode="after")
+    def _share(self) -> SettingsRecord:
+        """Equal members as one shared object, however the record was read (see `shared`)."""
+        return shared(self)
+
     @property
     def changed(self) -> bool:
         """True when anything had to change in DRS or EC2."""
         return bool(self.drs_changes or self.create_version or self.set_default)
+
+
+# A 5,000-server run holds a record per server, and nearly all of them want the same settings
+# and found the same DRS members: one shared copy of each instead of some 2 KB per server.
+# Records and settings are frozen and their dicts are never changed in place, so sharing is
+# safe; the table is bounded, so odd values cost nothing lasting.
+_SHARED: dict[tuple[str, str], Any] = {}
+MAX_SHARED = 4096
+_MEMBERS = ("wanted", "previous_drs", "drs_changes", "previous_template", "template_changes")
+
+
+def shared(record: SettingsRecord) -> SettingsRecord:
+    """The same record with its settings and member dicts replaced by equal shared ones."""
+    members = record.__dict__
+    for name in _MEMBERS:
+        value = members[name]
+        # JSON-like data: equal reprs mean equal values (True and 1, 1 and 1.0 differ).
+        plain = tuple(value.__dict__.values()) if isinstance(value, LaunchSettings) else value
+        key = (name, repr(plain))
+        found = _SHARED.get(key)
+        if found is None:
+            if len(_SHARED) >= MAX_SHARED:
+                _SHARED.clear()
+            found = _SHARED[key] = value
+        members[name] = found  # frozen model: its own dict, written once, before anyone reads
+    return record
 
 
 def settings_for(group: ProtectionGroup, server_id: str) -> LaunchSettings:

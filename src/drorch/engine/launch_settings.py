@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from drorch.domain.launch_settings import LaunchSettings, SettingsRecord
+from drorch.domain.launch_settings import LaunchSettings, SettingsRecord, shared
 from drorch.ports.ec2 import TemplateVersion
 
 DRS_MEMBERS = (
@@ -111,7 +111,7 @@ def plan_server(
             "previous_template_version": earlier.previous_template_version,
             "previous_template": earlier.previous_template,
         }
-    return record.model_copy(update=update)
+    return shared(record.model_copy(update=update))
 
 
 def _template_plan(

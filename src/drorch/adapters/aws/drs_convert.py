@@ -67,7 +67,7 @@ def to_server(item: dict[str, Any], scope: Scope) -> SourceServer:
 # A pass converts every server of every job it reads, and most read as they did last time:
 # the (immutable) JobServer of each (server, status, instance) is made once and shared.
 _SERVERS: dict[tuple[str, str, str | None], JobServer] = {}
-MAX_SERVERS = 50_000
+MAX_SERVERS = 10_000  # some 290 bytes each; a pass reads at most a few thousand
 
 
 def job_server(sid: str, status: str, instance: str | None) -> JobServer:

@@ -1,10 +1,12 @@
 """The embedded DRS sandbox's front door: its requests go straight to it, past the API.
 
-The sandbox stands for a remote service (DRS, STS, EC2) that the engine reaches over HTTP.
-Sent through the API's stack, each of its calls paid for request ids, request metrics, the
-audit of refusals, the guards' header scan and security headers, the body limit and a walk
-over every API route before the mount, and showed up in the API's request metrics as if
-clients had made them. So the front takes `/sandbox/drs` and below before any of that.
+The sandbox stands for a remote service (DRS, STS, EC2). drorch's own calls reach it
+in-process (adapters/aws/sandbox_transport.py); this mount serves everyone else over HTTP
+(the CLI, tests, other processes). Sent through the API's stack, each call paid for request
+ids, request metrics, the audit of refusals, the guards' header scan and security headers,
+the body limit and a walk over every API route before the mount, and showed up in the API's
+request metrics as if clients had made them. So the front takes `/sandbox/drs` and below
+before any of that.
 
 It keeps the one API guard that matters for a service on 127.0.0.1: the allowed Host names,
 so that a DNS-rebinding page cannot drive the sandbox (or its admin API) either. The others

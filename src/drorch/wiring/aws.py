@@ -92,8 +92,9 @@ def _sandbox_endpoint_ec2(settings: Settings) -> Ec2Gateway:
 
 
 def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
-    """Build the sandbox app for `serve` to mount, and a gateway that calls it over HTTP."""
+    """Build the sandbox app for `serve` to mount, and a gateway that calls it in-process."""
     from drorch.adapters.aws.drs import BotoDrsGateway, SandboxAccount
+    from drorch.adapters.aws.sandbox_transport import InProcessSandbox
     from drorch.sandbox import Sandbox, create_app
 
     sandbox = Sandbox.open(
@@ -111,12 +112,13 @@ def _embedded_sandbox(settings: Settings, container: Container) -> DrsGateway:
     ]
     if settings.sandbox_hub:
         return _sandbox_spokes(settings, container, sandbox)
-    _sandbox_accounts(settings, container, accounts)
+    url = _sandbox_url(settings)
+    nearby = InProcessSandbox(container.sandbox_app, url)  # no socket, not on the API's loop
+    _sandbox_accounts(settings, container, accounts, nearby)
     if sandbox.fleet.ec2 is not None:
-        container.ec2 = _sandbox_ec2(settings, accounts)
-    return BotoDrsGateway.for_sandbox(
-        _sandbox_url(settings), accounts, on_client=_counted(container)
-    )
+        container.ec2 = _sandbox_ec2(settings, accounts, nearby)
+    counted = _counted(container)
+    return BotoDrsGateway.for_sandbox(url, accounts, on_client=lambda c: counted(nearby.attach(c)))
 
 
 def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> DrsGateway:
@@ -127,12 +129,14 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
     from drorch.adapters.aws.ec2 import BotoEc2Gateway
     from drorch.adapters.aws.probe import AwsAccountProbe
     from drorch.adapters.aws.sandbox_spokes import DeployingSessions, FleetSpokes, hub_session
+    from drorch.adapters.aws.sandbox_transport import InProcessSandbox, InProcessSessions
     from drorch.adapters.aws.sessions_for import account_sessions
     from drorch.adapters.aws.sts import StsSessions
     from drorch.services.accounts import list_accounts
 
     url = _sandbox_url(settings)
     root = f"{url}/"  # query-protocol calls (STS, EC2) post to the mount's root itself
+    nearby = InProcessSandbox(container.sandbox_app, url)  # no socket, not on the API's loop
     store = container.store
     names = {a.id: a.name for a in sandbox.fleet.accounts}
     spokes = FleetSpokes(sandbox.fleet.account_regions(), names, lambda: list_accounts(store=store))
@@ -146,7 +150,7 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
             sandbox.sts.set_trust(access.account_id, access.role_arn, access.external_id)
 
     sts = StsSessions(
-        hub=hub_session(settings.aws_region),
+        hub=nearby.attach(hub_session(settings.aws_region)),
         region=settings.aws_region,
         endpoint_url=root,
         duration_seconds=settings.session_seconds,
@@ -154,7 +158,7 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
         now=lambda: datetime.fromtimestamp(sandbox.clock.now(), UTC),
         sink=container.metrics,  # AWS call metrics, as for real accounts
     )
-    sessions = DeployingSessions(sts, deploy)
+    sessions = InProcessSessions(DeployingSessions(sts, deploy), nearby)
     ids = frozenset(names)
     container.direct_accounts = lambda: ids
     container.sessions = sessions
@@ -168,27 +172,31 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
     )
 
 
-def _sandbox_ec2(settings: Settings, accounts: list[Any]) -> Ec2Gateway:
+def _sandbox_ec2(settings: Settings, accounts: list[Any], nearby: Any) -> Ec2Gateway:
     """The embedded sandbox's EC2 (moto), at the same URL as its DRS."""
     from drorch.adapters.aws.ec2 import BotoEc2Gateway
     from drorch.adapters.aws.sessions_for import sandbox_key_sessions
 
     keys = {a.account_id: a.access_key for a in accounts}
+    session_for = sandbox_key_sessions(keys.__getitem__)
     return BotoEc2Gateway(
-        sandbox_key_sessions(keys.__getitem__), endpoint_url=_sandbox_url(settings)
+        lambda scope, purpose: nearby.attach(session_for(scope, purpose)),
+        endpoint_url=_sandbox_url(settings),
     )
 
 
-def _sandbox_accounts(settings: Settings, container: Container, accounts: list[Any]) -> None:
+def _sandbox_accounts(
+    settings: Settings, container: Container, accounts: list[Any], nearby: Any
+) -> None:
     """The fleet's accounts count as reachable; verify signs with their sandbox keys."""
     from drorch.adapters.aws.probe import AwsAccountProbe
     from drorch.adapters.aws.sandbox_sessions import SandboxKeySessions
+    from drorch.adapters.aws.sandbox_transport import InProcessSessions
 
     ids = frozenset(a.account_id for a in accounts)
     container.direct_accounts = lambda: ids
-    container.sessions = SandboxKeySessions(
-        {a.account_id: a.access_key for a in accounts}, sink=container.metrics
-    )
+    keys = {a.account_id: a.access_key for a in accounts}
+    container.sessions = InProcessSessions(SandboxKeySessions(keys, sink=container.metrics), nearby)
     # The sandbox speaks DRS only so far: verify checks the DRS calls, not the EC2 reads.
     container.account_probe = AwsAccountProbe(
         container.sessions, drs_endpoint_url=_sandbox_url(settings), check_ec2=False

@@ -74,6 +74,28 @@ def test_embedded_sandbox_is_mounted_and_used_by_drorch(tmp_path: Path) -> None:
     assert Scope("111122223333", "us-east-1") in scopes and len(scopes) == 4
 
 
+def test_the_embedded_sandbox_is_reached_in_process_with_nothing_listening(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        port=free_port(),  # never bound: no HTTP server runs in this test
+        sandbox=True,
+        sandbox_clock="virtual",
+        runner_enabled=False,
+    )
+    container = bootstrap(settings)
+    try:
+        sandbox = container.sandbox_app.state.sandbox
+        scope = Scope("111122223333", "us-east-1")
+        servers = container.drs.client(scope).describe_source_servers()
+        assert servers and {s.account_id for s in servers} == {"111122223333"}
+        assert sandbox.calls["DescribeSourceServers"] >= 1
+        assert sandbox.sts.issued  # hub -> spoke: the session came from its STS, in-process too
+    finally:
+        container.stop()
+
+
 def _tags_through_the_mount(endpoint: str, checked: list[str]) -> None:
     """ARN labels arrive percent-encoded below the mount prefix and still resolve."""
     drs = attach_validator(sandbox_client(endpoint, "SBXPAYROLL", "us-west-2", NO_RETRY), checked)

@@ -1,4 +1,4 @@
-"""The embedded DRS sandbox's calls answered in the calling thread: no socket, no event loop.
+"""The embedded DRS sandbox's calls answered in the calling thread, off the API's event loop.
 
 In `drorch serve --sandbox` the sandbox is an ASGI app mounted in the API's own server. Sent
 over loopback HTTP, every DRS call the engine makes was parsed, routed and answered on the
@@ -55,7 +55,6 @@ class InProcessSandbox:
         self._root = parts.path
         self._server = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._local = threading.local()
-        self.calls = 0  # answered here, for tests and benchmarks
 
     def attach(self, target: Any) -> Any:
         """A boto3 session or client, its requests for the sandbox answered here.
@@ -81,7 +80,6 @@ class InProcessSandbox:
             )
         except TimeoutError as exc:
             raise ReadTimeoutError(endpoint_url=request.url) from exc
-        self.calls += 1
         return AWSResponse(request.url, status, headers, _Body(body))
 
     def _loop(self) -> asyncio.AbstractEventLoop:

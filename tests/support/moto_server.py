@@ -28,6 +28,7 @@ from tests.support.server import HOST, free_port, server_env, stop
 REGION = "us-east-1"
 START_TIMEOUT = 60.0
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5)
+ATOMIC = Path(__file__).with_name("moto_atomic.py")
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,12 @@ class RunningMoto:
 
 @contextmanager
 def running_moto(log_dir: Path) -> Iterator[RunningMoto]:
-    """Start `python -m moto.server` on 127.0.0.1, wait until it answers, then stop it."""
+    """Start moto's server on 127.0.0.1, wait until it answers, then stop it."""
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = log_dir / f"moto-{port}.log"
-    command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
+    # moto.server with DynamoDB requests made atomic, as DynamoDB's are (moto_atomic.py).
+    command = [sys.executable, str(ATOMIC), "-H", HOST, "-p", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env())
     moto = RunningMoto(f"http://{HOST}:{port}", log_path, process)

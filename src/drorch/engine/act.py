@@ -31,13 +31,9 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.errors import ConflictError, DrsError, DrsUnavailableError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway, DrsJob, Scope
-from drorch.ports.store import Store
+from drorch.ports.store import LeaseLost, Store
 
 RESERVE_TRIES = 5
-
-
-class LeaseLost(Exception):
-    """Another worker took over the execution; stop without writing anything."""
 
 
 @dataclass

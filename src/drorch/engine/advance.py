@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from drorch import logcontext
 from drorch.domain.execution_records import changed_records
 from drorch.domain.executions import Event, Execution, Intent, scope_key
-from drorch.engine.act import Actor, LeaseLost, act
+from drorch.engine.act import Actor, act
 from drorch.engine.apply import Applied, apply, apply_commands, apply_faults, apply_outcomes
 from drorch.engine.config import EngineConfig
 from drorch.engine.decide import all_wishes, decide, scopes_of
@@ -31,7 +31,7 @@ from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
 from drorch.ports.metrics import EngineObserver
 from drorch.ports.sessions import session_purpose
-from drorch.ports.store import ExecutionRepository, Store
+from drorch.ports.store import ExecutionRepository, LeaseLost, Store
 
 log = logging.getLogger(__name__)
 

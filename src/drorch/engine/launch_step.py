@@ -21,6 +21,7 @@ from drorch.engine.working import writable
 from drorch.errors import DrsError, DrsValidationError, SessionError
 from drorch.ports.drs import DrsClient, Scope
 from drorch.ports.ec2 import Ec2Client, Ec2Gateway
+from drorch.ports.store import LeaseLost
 
 if TYPE_CHECKING:
     from drorch.engine.act import Actor
@@ -203,8 +204,6 @@ def _earlier_records(actor: Actor, execution_id: str, batch_id: str) -> dict[str
 
 
 def _save(actor: Actor, execution_id: str, intent: Intent, events: Sequence[Event]) -> None:
-    from drorch.engine.act import LeaseLost
-
     with actor.store.transaction() as uow:
         if not uow.executions.holds(execution_id, owner=actor.owner, now=actor.clock.now()):
             raise LeaseLost(execution_id)

@@ -310,6 +310,10 @@ class Lease:
     until: datetime
 
 
+class LeaseLost(Exception):
+    """Another worker took over the execution; stop without writing anything."""
+
+
 @dataclass(frozen=True)
 class StoreHealth:
     """What the store says about itself: an integrity verdict and its size."""
@@ -339,7 +343,8 @@ class ExecutionRepository(Protocol):
       two workers can never both spend the same headroom.
     * **Leases**: one schedule record per execution. `claim`/`claim_due` take it only when
       free, expired (takeover) or already the caller's; `holds` tells a worker whether it
-      still has it; `release` writes the next due time only while the caller holds it.
+      still has it (a store that checks it again at commit raises `LeaseLost` when it was
+      taken over meanwhile); `release` writes the next due time only while the caller holds it.
     * **Intents**: an intent's launch-settings records are a record of their own, written by
       `add_intent`/`update_intent` and read by `intents`; `update_intent_state` changes only
       the state and job id. An intent becomes ENDED only in the save that stores its batch

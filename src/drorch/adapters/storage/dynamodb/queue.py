@@ -9,14 +9,7 @@ from drorch.adapters.storage.dynamodb.common import FAR, joined, parse_ts, ts
 from drorch.adapters.storage.dynamodb.table import Item
 from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.errors import ConflictError
-from drorch.ports.store import Lease
-
-
-def lease_lost(execution_id: str) -> Exception:
-    """The engine's own lease-lost: what SQLite's `holds` makes the engine raise."""
-    from drorch.engine.act import LeaseLost  # the engine's error; imported only on a race
-
-    return LeaseLost(execution_id)
+from drorch.ports.store import Lease, LeaseLost
 
 
 def _queue_key(execution_id: str) -> tuple[str, str]:
@@ -121,7 +114,7 @@ class DueQueue:
 
     def _guard_lease(self, execution_id: str) -> None:
         """The unit's commit needs the lease as read: taken over meanwhile, it is lease-lost."""
-        self._unit.guard(_queue_key(execution_id), lambda: lease_lost(execution_id))
+        self._unit.guard(_queue_key(execution_id), lambda: LeaseLost(execution_id))
 
     def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool:
         """Give the lease back and set the next due time (None: the engine is done)."""

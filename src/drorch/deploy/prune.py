@@ -16,7 +16,7 @@ from typing import Any
 from drorch.deploy import aliases, naming
 from drorch.deploy.aws import aws_errors
 from drorch.deploy.context import Reporter, Target
-from drorch.errors import DeployError
+from drorch.errors import DeployError, ValidationError
 
 DEFAULT_KEEP = 3
 
@@ -74,7 +74,10 @@ def old_versions(target: Target) -> dict[str, int]:
 def plan(target: Target, *, keep: int = DEFAULT_KEEP) -> Plan:
     """What a prune keeping the newest `keep` versions of each function would delete."""
     if keep < 1:
-        raise ValueError("--keep must be at least 1: rollback needs a version to go back to")
+        raise ValidationError(
+            "--keep must be at least 1: rollback needs a version to go back to",
+            [{"path": "keep", "message": "must be at least 1"}],
+        )
     name = naming.stack_name(target.env)
     return Plan(name, keep, _functions(target))
 

@@ -7,6 +7,7 @@ import pytest
 from drorch.cli import deploy_prune
 from drorch.deploy import prune
 from drorch.deploy.prune import FunctionVersions, Plan
+from drorch.errors import ValidationError
 
 
 def test_the_newest_and_every_named_version_stay_the_rest_go_oldest_first() -> None:
@@ -44,6 +45,6 @@ def test_the_plan_lists_the_deletions_function_by_function() -> None:
 
 
 def test_keep_zero_is_refused_and_the_cli_default_is_the_modules() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValidationError, match="at least 1"):
         prune.plan(None, keep=0)  # type: ignore[arg-type]  # refused before any call
     assert deploy_prune.DEFAULT_KEEP == prune.DEFAULT_KEEP

@@ -186,7 +186,7 @@ def list_pages(store: Store, repeat: int) -> dict[str, Any]:
 
 
 def svc_query() -> Any:
-    from drorch.ports.store import ExecutionQuery
+    from drorch.ports.execution_store import ExecutionQuery
 
     return ExecutionQuery(limit=50)
 

@@ -31,7 +31,8 @@ from drorch.engine.outcomes import Deferred, Outcome, Refused, Started, Unknown,
 from drorch.errors import ConflictError, DrsError, DrsUnavailableError
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway, DrsJob, Scope
-from drorch.ports.store import LeaseLost, Store
+from drorch.ports.execution_store import LeaseLost
+from drorch.ports.store import Store
 
 RESERVE_TRIES = 5
 

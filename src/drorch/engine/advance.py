@@ -29,9 +29,10 @@ from drorch.engine.steps.run import StepDriver
 from drorch.engine.working import working_copy
 from drorch.ports.clock import Clock
 from drorch.ports.drs import DrsGateway
+from drorch.ports.execution_store import ExecutionRepository, LeaseLost
 from drorch.ports.metrics import EngineObserver
 from drorch.ports.sessions import session_purpose
-from drorch.ports.store import ExecutionRepository, LeaseLost, Store
+from drorch.ports.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from drorch.engine.working import writable
 from drorch.errors import DrsError, DrsValidationError, SessionError
 from drorch.ports.drs import DrsClient, Scope
 from drorch.ports.ec2 import Ec2Client, Ec2Gateway
-from drorch.ports.store import LeaseLost
+from drorch.ports.execution_store import LeaseLost
 
 if TYPE_CHECKING:
     from drorch.engine.act import Actor

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from drorch.domain.accounts import TargetAccount
 from drorch.domain.audit import AuditRecord
-from drorch.domain.execution_records import ExecutionChanges
-from drorch.domain.executions import Command, Event, Execution, ExecutionSummary, Intent
+from drorch.domain.executions import Event
 from drorch.domain.groups import ProtectionGroup
 from drorch.domain.inventory import SourceServer
 from drorch.domain.notifications import Attempt, Channel, Delivery, DeliveryStatus, Subscription
@@ -19,7 +18,8 @@ from drorch.domain.plans import RecoveryPlan
 from drorch.domain.readiness import ReadinessRun
 from drorch.domain.users import ApiToken, RefreshToken, User
 
-if TYPE_CHECKING:  # the schedule port imports Page from here
+if TYPE_CHECKING:  # these ports import Page from here
+    from drorch.ports.execution_store import ExecutionRepository
     from drorch.ports.schedules import ScheduleRepository
 
 T = TypeVar("T")
@@ -291,112 +291,9 @@ class Store(Protocol):
 
 
 @dataclass(frozen=True)
-class ExecutionQuery:
-    """Filters and page of an execution listing (newest first)."""
-
-    plan_id: str | None = None
-    status: str | None = None
-    type: str | None = None
-    limit: int = 50
-    cursor: str | None = None
-
-
-@dataclass(frozen=True)
-class Lease:
-    """A worker's hold on an execution: who holds it and until when."""
-
-    execution_id: str
-    owner: str
-    until: datetime
-
-
-class LeaseLost(Exception):
-    """Another worker took over the execution; stop without writing anything."""
-
-
-@dataclass(frozen=True)
 class StoreHealth:
     """What the store says about itself: an integrity verdict and its size."""
 
     ok: bool
     detail: str
     size_bytes: int
-
-
-class ExecutionRepository(Protocol):
-    """Executions as records, timelines, operator commands, DRS intents, leases, due times.
-
-    An execution is stored as separate records (domain/execution_records.py): a header,
-    the snapshot, waves, servers and batches. Every guarantee below is a conditional write
-    on one record (or a transaction of such writes), so an adapter without a global writer
-    lock (DynamoDB) gives the same ones; nothing relies on `transaction()` serialising
-    writers. Within one `transaction()` every write lands or none does.
-
-    * **Version**: `save` writes only if the header still has `expected_version`
-      (ConflictError otherwise) and writes the header plus the records `changes` names.
-    * **One active execution per server**: `add` inserts one claim record per server,
-      conditioned on none existing (ConflictError naming the holders); the claims are
-      deleted by the `save` that ends the execution. `busy_servers` reads them.
-    * **Capacity**: each account+Region has a capacity record with a version. A worker
-      reads `capacity_version`, then the open intents, decides what fits, and `reserve`s an
-      intent only if the version is still the one it read (bumping it), else ConflictError:
-      two workers can never both spend the same headroom.
-    * **Leases**: one schedule record per execution. `claim`/`claim_due` take it only when
-      free, expired (takeover) or already the caller's; `holds` tells a worker whether it
-      still has it (a store that checks it again at commit raises `LeaseLost` when it was
-      taken over meanwhile); `release` writes the next due time only while the caller holds it.
-    * **Intents**: an intent's launch-settings records are a record of their own, written by
-      `add_intent`/`update_intent` and read by `intents`; `update_intent_state` changes only
-      the state and job id. An intent becomes ENDED only in the save that stores its batch
-      DONE, so an engine pass reads `intent_heads` (not ENDED, without launch settings);
-      `open_intents` (capacity) has no launch settings either.
-    """
-
-    def add(self, execution: Execution) -> None: ...
-    def get(self, execution_id: str) -> Execution | None: ...
-    def version(self, execution_id: str) -> int | None: ...
-    def summary(self, execution_id: str) -> ExecutionSummary | None: ...
-    def save(
-        self,
-        execution: Execution,
-        *,
-        expected_version: int,
-        changes: ExecutionChanges | None = None,
-    ) -> None: ...
-    def page(self, query: ExecutionQuery) -> Page[ExecutionSummary]: ...
-    def active_summaries(self) -> list[ExecutionSummary]: ...
-    def busy_servers(self) -> dict[str, str]: ...
-    def append_events(self, execution_id: str, events: Sequence[Event]) -> None: ...
-    def events_page(self, execution_id: str, cursor: str | None, limit: int) -> Page[Event]: ...
-    def events_since(self, execution_id: str, after_seq: int, limit: int) -> list[Event]: ...
-    def add_command(self, execution_id: str, command: Command) -> None: ...
-    def commands(self, execution_id: str) -> list[Command]: ...
-    def drop_commands(self, execution_id: str, up_to_seq: int) -> None: ...
-    def add_intent(self, intent: Intent) -> None: ...
-    def capacity_version(self, account_id: str, region: str) -> int: ...
-    def reserve(self, intent: Intent, *, expected_version: int) -> None: ...
-    def update_intent(self, intent: Intent) -> None: ...
-    def update_intent_state(self, intent: Intent) -> None: ...
-    def intents(self, execution_id: str) -> list[Intent]: ...
-    def intent_heads(self, execution_id: str) -> list[Intent]: ...
-    def open_intents(self, account_id: str, region: str) -> list[Intent]: ...
-    def set_waiting(self, execution_id: str, account_id: str, region: str, on: bool) -> None: ...
-    def recovery_waiting(self, account_id: str, region: str) -> set[str]: ...
-    def waiting(self, account_id: str, region: str) -> set[str]: ...
-    def schedule(self, execution_id: str, due_at: datetime) -> None: ...
-    def claim_due(
-        self, *, owner: str, now: datetime, lease_until: datetime, limit: int
-    ) -> list[str]: ...
-    def claim(
-        self, execution_id: str, *, owner: str, now: datetime, lease_until: datetime
-    ) -> bool: ...
-    def holds(self, execution_id: str, *, owner: str, now: datetime) -> bool: ...
-    def release(self, execution_id: str, *, owner: str, due_at: datetime | None) -> bool: ...
-    def leases(self) -> dict[str, str]: ...
-    def lease_rows(self) -> list[Lease]: ...
-    def last_event(self, execution_id: str) -> Event | None: ...
-    def uncleaned_drills(self) -> list[ExecutionSummary]: ...
-    def next_due(self) -> datetime | None: ...
-    # The Step Functions driver's task token of an execution (None clears it).
-    def set_wake_token(self, execution_id: str, token: str | None) -> None: ...
-    def wake_token(self, execution_id: str) -> str | None: ...

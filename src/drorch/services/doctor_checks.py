@@ -11,7 +11,8 @@ from drorch.domain.executions import Event, Execution, ExecutionSummary, Intent
 from drorch.domain.inventory import SourceServer
 from drorch.domain.rto import rto_figures
 from drorch.engine.quotas import Limits, usage
-from drorch.ports.store import Lease, StoreHealth
+from drorch.ports.execution_store import Lease
+from drorch.ports.store import StoreHealth
 
 # DRS replication states in which nothing reaches the staging area any more.
 STALLED_REPLICATION = frozenset({"STALLED", "DISCONNECTED", "STOPPED"})

@@ -22,7 +22,8 @@ from drorch.engine.start import Reason
 from drorch.errors import ConflictError, NotFoundError
 from drorch.ports.clock import WALL_CLOCK, Clock
 from drorch.ports.drs import DrsGateway
-from drorch.ports.store import ExecutionQuery, Page, Store, UnitOfWork
+from drorch.ports.execution_store import ExecutionQuery
+from drorch.ports.store import Page, Store, UnitOfWork
 from drorch.ports.waker import NoWaker, Waker
 from drorch.services import readiness
 from drorch.services.audit import SYSTEM_AUDIT, AuditContext, record

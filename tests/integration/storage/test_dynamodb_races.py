@@ -22,7 +22,7 @@ from drorch.domain.executions import Event, Execution
 from drorch.domain.identity import Role
 from drorch.domain.users import User
 from drorch.errors import ConflictError, PreconditionFailedError
-from drorch.ports.store import LeaseLost
+from drorch.ports.execution_store import LeaseLost
 from tests.support.moto_server import RunningMoto, running_moto
 from tests.unit.engine.factory import T0, at, execution, sid
 

@@ -9,7 +9,7 @@ import pytest
 from drorch.adapters.storage.sqlite import SqliteStore
 from drorch.domain.executions import Command, Event
 from drorch.errors import ConflictError
-from drorch.ports.store import ExecutionQuery
+from drorch.ports.execution_store import ExecutionQuery
 from tests.unit.engine.factory import T0, at, execution
 
 

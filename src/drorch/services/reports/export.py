@@ -11,7 +11,8 @@ from typing import Any
 
 from drorch.domain.executions import Execution
 from drorch.domain.rto import rto_figures
-from drorch.ports.store import ExecutionQuery, Store
+from drorch.ports.execution_store import ExecutionQuery
+from drorch.ports.store import Store
 
 PAGE = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from drorch.adapters.storage.sqlite import SqliteStore
-from drorch.ports.store import ExecutionQuery
+from drorch.ports.execution_store import ExecutionQuery
 from tests.unit.engine.factory import T0, execution
 
 # (id, minutes after T0, type, first server): one server each, no two holding the same one.

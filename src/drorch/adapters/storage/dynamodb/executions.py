@@ -28,7 +28,8 @@ from drorch.domain.executions import (
 )
 from drorch.domain.statuses import ACTIVE_STATUSES
 from drorch.errors import ConflictError
-from drorch.ports.store import ExecutionQuery, Page
+from drorch.ports.execution_store import ExecutionQuery
+from drorch.ports.store import Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
 # A save writing more records than this lands them ahead of its header (see records.py).

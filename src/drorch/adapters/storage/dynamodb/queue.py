@@ -9,7 +9,7 @@ from drorch.adapters.storage.dynamodb.common import FAR, joined, parse_ts, ts
 from drorch.adapters.storage.dynamodb.table import Item
 from drorch.adapters.storage.dynamodb.unit import Unit
 from drorch.errors import ConflictError
-from drorch.ports.store import Lease, LeaseLost
+from drorch.ports.execution_store import Lease, LeaseLost
 
 
 def _queue_key(execution_id: str) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from drorch.adapters.storage.sqlite.execution_records import parse_ts, ts
-from drorch.ports.store import Lease
+from drorch.ports.execution_store import Lease
 
 
 class ExecutionQueue:

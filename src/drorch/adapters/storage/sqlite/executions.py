@@ -26,7 +26,8 @@ from drorch.domain.executions import (
     Intent,
 )
 from drorch.errors import NotFoundError
-from drorch.ports.store import ExecutionQuery, Page
+from drorch.ports.execution_store import ExecutionQuery
+from drorch.ports.store import Page
 
 OPEN_INTENTS = ("OPEN", "STARTED")
 LIST_SORTS = {"created_at": "t.created_at"}

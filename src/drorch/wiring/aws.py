@@ -15,6 +15,7 @@ from drorch.ports.waker import Waker
 from drorch.wiring.deferred import Deferred
 
 if TYPE_CHECKING:
+    from drorch.adapters.aws.sandbox_transport import InProcessSandbox
     from drorch.bootstrap import Container
 
 
@@ -172,7 +173,7 @@ def _sandbox_spokes(settings: Settings, container: Container, sandbox: Any) -> D
     )
 
 
-def _sandbox_ec2(settings: Settings, accounts: list[Any], nearby: Any) -> Ec2Gateway:
+def _sandbox_ec2(settings: Settings, accounts: list[Any], nearby: InProcessSandbox) -> Ec2Gateway:
     """The embedded sandbox's EC2 (moto), at the same URL as its DRS."""
     from drorch.adapters.aws.ec2 import BotoEc2Gateway
     from drorch.adapters.aws.sessions_for import sandbox_key_sessions
@@ -186,7 +187,7 @@ def _sandbox_ec2(settings: Settings, accounts: list[Any], nearby: Any) -> Ec2Gat
 
 
 def _sandbox_accounts(
-    settings: Settings, container: Container, accounts: list[Any], nearby: Any
+    settings: Settings, container: Container, accounts: list[Any], nearby: InProcessSandbox
 ) -> None:
     """The fleet's accounts count as reachable; verify signs with their sandbox keys."""
     from drorch.adapters.aws.probe import AwsAccountProbe

@@ -8,18 +8,16 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from drorch.adapters.aws.drs import SANDBOX_SECRET
 from drorch.adapters.aws.sandbox_transport import InProcessSandbox
 from drorch.sandbox import Sandbox, create_app
 from tests.support.drs_model import attach_validator
-from tests.support.sandbox import KEY, REGION, sid, small_fleet
+from tests.support.sandbox import KEY, NO_RETRY, REGION, sid, small_fleet
 
 # Nothing listens on the discard port: an answer can only have come in-process.
 URL = "http://127.0.0.1:9/sandbox/drs"
-NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=1)
 
 
 @pytest.fixture
